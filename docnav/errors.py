@@ -1,0 +1,17 @@
+"""Errors with messages meant for people: one line, says what and what to do."""
+
+
+class DocnavError(Exception):
+    """Base class for every error docnav raises on purpose."""
+
+
+class IngestError(DocnavError):
+    """A file could not be ingested (corrupt, encrypted, no text layer, unknown type, too big)."""
+
+
+class NotFoundError(DocnavError):
+    """A document, section or page that is not in the store."""
+
+
+class StoreLockedError(DocnavError):
+    """Another process holds the corpus store's write lock for too long."""
