@@ -1,0 +1,254 @@
+"""The `docnav` command line. Every command drives the same Engine as the API."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.tree import Tree
+
+from docnav import __version__
+from docnav.errors import DocnavError
+from docnav.settings import Settings
+from docnav.types import FileResult, display_page
+
+app = typer.Typer(
+    name="docnav",
+    help=(
+        "docnav: agentic research over SEC filings (10-K, 10-Q, 8-K, earnings releases).\n\n"
+        "Ingest filings into a corpus store (structure-preserving: Items, Notes, whole tables, "
+        "cross-references, numbers in canonical form, company/form/period metadata), then list "
+        "and read them. Pages are stored 0-based and shown 1-based."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+bench_app = typer.Typer(help="Benchmarks; results go under bench/results/.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+
+console = Console()
+err = Console(stderr=True)
+
+HomeOpt = Annotated[
+    Optional[Path],
+    typer.Option("--home", help="docnav data root (default $DOCNAV_HOME or ~/.docnav).", show_default=False),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+
+def _engine(home: Path | None):
+    from docnav.engine import Engine
+
+    settings = Settings(home=home) if home else Settings()
+    return Engine(settings)
+
+
+def _fail(exc: Exception) -> None:
+    err.print(f"[red]error:[/red] {exc}")
+    raise typer.Exit(code=1)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"docnav {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """docnav command line."""
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders (recursive) or globs.")],
+    home: HomeOpt = None,
+    sidecar: Annotated[
+        Optional[Path],
+        typer.Option(help="documents.jsonl with hints (doc_name, company, doc_type, doc_period)."),
+    ] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", "-j", help="Worker processes.")] = None,
+    force: Annotated[bool, typer.Option(help="Re-ingest files whose content is unchanged.")] = False,
+    form: Annotated[Optional[str], typer.Option(help="Form hint when the content does not say.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Ingest filings: PDF, EDGAR HTML/iXBRL, .txt/.md. Unchanged files are skipped (content
+    hash); a changed file replaces its old version atomically. Exit code 1 if any file failed."""
+    engine = _engine(home)
+    interactive = console.is_terminal and not json_out
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[pages]} pages · {task.fields[rate]} pages/s"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not interactive,
+        transient=False,
+    )
+    state = {"pages": 0, "task": None}
+
+    def on_start(n: int) -> None:
+        state["task"] = progress.add_task("ingest", total=n, pages=0, rate="0")
+
+    def on_result(r: FileResult) -> None:
+        if r.status in ("added", "replaced"):
+            state["pages"] += r.pages
+        elapsed = progress.tasks[0].elapsed if progress.tasks else 0
+        rate = f"{state['pages'] / elapsed:.0f}" if elapsed else "0"
+        progress.update(state["task"], advance=1, pages=state["pages"], rate=rate)
+        if r.status == "failed":
+            progress.console.print(f"[red]failed[/red] {r.path}: {r.error}")
+
+    try:
+        with progress:
+            report = engine.ingest(paths, sidecar=sidecar, workers=workers, force=force, form_hint=form,
+                                   on_start=on_start, on_result=on_result)
+    except DocnavError as exc:
+        _fail(exc)
+    if json_out:
+        print(report.model_dump_json(indent=2))
+    else:
+        counts: dict[str, int] = {}
+        for f in report.files:
+            counts[f.status] = counts.get(f.status, 0) + 1
+        if not interactive:
+            for f in report.failed:
+                err.print(f"failed {f.path}: {f.error}")
+        summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "no files"
+        new_pages = sum(f.pages for f in report.files if f.status in ("added", "replaced"))
+        console.print(
+            f"{len(report.files)} files: {summary}; {new_pages} pages ingested in {report.seconds:.1f}s "
+            f"-> {engine.store.root}"
+        )
+    if report.failed:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def documents(
+    home: HomeOpt = None,
+    company: Annotated[Optional[str], typer.Option(help="Company name contains.")] = None,
+    ticker: Annotated[Optional[str], typer.Option(help="Ticker symbol.")] = None,
+    form: Annotated[Optional[str], typer.Option(help="10-K, 10-Q, 8-K, EARNINGS.")] = None,
+    year: Annotated[Optional[int], typer.Option(help="Fiscal year.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List the catalog of ingested filings, with filters."""
+    engine = _engine(home)
+    docs = engine.documents(company=company, form=form, year=year, ticker=ticker)
+    if json_out:
+        print(json.dumps([d.model_dump(mode="json") for d in docs], indent=2))
+        return
+    table = Table(title=f"{len(docs)} documents in {engine.store.root}")
+    for col in ("doc_id", "company", "ticker", "form", "period", "pages", "sections", "chunks", "tables"):
+        table.add_column(col)
+    for d in docs:
+        m = d.meta
+        table.add_row(d.doc_id, m.company or "?", m.ticker or "", m.form or "?", m.fiscal_period or "?",
+                      str(d.n_pages), str(d.n_sections), str(d.n_chunks), str(d.n_tables))
+    console.print(table)
+
+
+@app.command()
+def outline(
+    doc: Annotated[str, typer.Argument(help="doc_id or name (see `docnav documents`).")],
+    home: HomeOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Print a filing's section tree with page ranges (pages shown 1-based)."""
+    engine = _engine(home)
+    try:
+        d = engine.document(doc)
+        entries = engine.outline(doc)
+    except DocnavError as exc:
+        _fail(exc)
+    if json_out:
+        print(json.dumps([e.model_dump() for e in entries], indent=2))
+        return
+    m = d.meta
+    root = Tree(
+        f"[bold]{d.doc_id}[/bold] — {m.company or '?'} {m.form or '?'} {m.fiscal_period or ''} "
+        f"({d.n_pages} pages; pages shown 1-based)"
+    )
+    nodes = {}
+    for e in entries:
+        parent = nodes.get(e.parent, root)
+        nodes[e.id] = parent.add(f"{e.title}  [dim]{e.page_label}[/dim]")
+    if not entries:
+        root.add("[dim](no sections detected)[/dim]")
+    console.print(root)
+
+
+@app.command()
+def page(
+    doc: Annotated[str, typer.Argument(help="doc_id or name.")],
+    number: Annotated[int, typer.Argument(help="Page number, 1-based as printed in citations.")],
+    home: HomeOpt = None,
+) -> None:
+    """Print the text of one page (1-based page number)."""
+    engine = _engine(home)
+    try:
+        console.print(engine.page_text(doc, number - 1), markup=False, highlight=False)
+    except DocnavError as exc:
+        _fail(exc)
+
+
+@app.command()
+def remove(
+    doc: Annotated[str, typer.Argument(help="doc_id or name.")],
+    home: HomeOpt = None,
+) -> None:
+    """Remove a filing and its files from the store."""
+    engine = _engine(home)
+    try:
+        d = engine.remove(doc)
+    except DocnavError as exc:
+        _fail(exc)
+    console.print(f"removed {d.doc_id} ({d.source_path})")
+
+
+@bench_app.command("ingest")
+def bench_ingest(
+    pdfs: Annotated[Path, typer.Option(help="Folder of PDFs.")] = Path("../shared/financebench/pdfs"),
+    questions: Annotated[Path, typer.Option(help="FinanceBench questions.jsonl (evidence pages).")] = Path(
+        "../shared/financebench/questions.jsonl"
+    ),
+    documents_jsonl: Annotated[Path, typer.Option("--documents", help="documents.jsonl (truth for metadata).")] = Path(
+        "../shared/financebench/documents.jsonl"
+    ),
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/ingest"),
+    limit: Annotated[Optional[int], typer.Option(help="Only the first N PDFs (smoke runs).")] = None,
+) -> None:
+    """Ingestion speed (1 and 2 processes vs bare pypdfium2 extraction) and structure quality."""
+    from docnav.bench.ingest import run_ingest_bench
+
+    try:
+        run_ingest_bench(pdfs, questions, documents_jsonl, out, limit=limit, console=console)
+    except DocnavError as exc:
+        _fail(exc)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,46 @@
+"""PDF -> text per page with pypdfium2 (page index 0-based)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from docnav.errors import IngestError
+
+# Pages with fewer visible characters than this count as having no text.
+_MIN_CHARS_PER_DOC = 20
+
+
+def read_pdf_pages(path: str | Path, max_pages: int | None = None) -> list[str]:
+    """Return the text of every page, in order. Raises IngestError with a one-line reason."""
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        msg = str(exc)
+        if "password" in msg.lower():
+            raise IngestError("encrypted PDF (password required); decrypt it first") from exc
+        raise IngestError(f"corrupt or truncated PDF ({msg.rstrip('.')})") from exc
+    try:
+        n = len(pdf)
+        if n == 0:
+            raise IngestError("PDF has no pages")
+        if max_pages is not None and n > max_pages:
+            raise IngestError(f"PDF has {n} pages, over the limit of {max_pages} (DOCNAV_MAX_PAGES)")
+        pages: list[str] = []
+        for i in range(n):
+            try:
+                page = pdf[i]
+                textpage = page.get_textpage()
+                text = textpage.get_text_range()
+                textpage.close()
+                page.close()
+            except pdfium.PdfiumError as exc:
+                raise IngestError(f"corrupt PDF: page {i + 1} cannot be read ({exc})") from exc
+            # pdfium marks soft hyphens / line-end hyphenation with U+FFFE/U+0002
+            pages.append(text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-").replace("\x02", "-"))
+    finally:
+        pdf.close()
+    if sum(len(p.strip()) for p in pages) < _MIN_CHARS_PER_DOC:
+        raise IngestError("no text layer (scanned or image-only PDF); OCR is not included")
+    return pages

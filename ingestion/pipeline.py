@@ -1,0 +1,249 @@
+"""Files -> parsed documents -> corpus store. Parsing runs in worker processes; commits
+happen in the calling process under the store's write lock, one file at a time, so a
+failure in one file never touches what is already stored."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from docnav import __version__
+from docnav.errors import IngestError
+from docnav.ingestion.chunking import make_chunks
+from docnav.ingestion.html import looks_like_html, parse_html_filing
+from docnav.ingestion.metadata import extract_metadata
+from docnav.ingestion.pdf import read_pdf_pages
+from docnav.ingestion.store import CorpusStore
+from docnav.ingestion.structure import detect_structure
+from docnav.ingestion.text import decode_text, markdown_structure, split_pages
+from docnav.types import Chunk, Document, FileResult, FileType, IngestReport, Section
+
+PDF_SUFFIXES = {".pdf"}
+HTML_SUFFIXES = {".htm", ".html", ".xhtml", ".xml"}
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
+SUPPORTED_SUFFIXES = PDF_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES
+_GLOB_CHARS = set("*?[")
+
+
+class IngestOptions(BaseModel):
+    max_file_mb: float = 200.0
+    max_pages: int = 5000
+    chunk_chars: int = 2400
+    overlap_chars: int = 200
+    form_hint: str | None = None
+
+
+class Parsed(BaseModel):
+    """A parsed file, ready to commit (chunk ids are filled in at commit time)."""
+
+    document: Document
+    pages: list[str]
+    sections: list[Section]
+    chunks: list[Chunk]
+
+
+def expand_paths(inputs: Iterable[str | os.PathLike]) -> tuple[list[Path], list[FileResult]]:
+    """Files, folders (recursive, supported suffixes only) and globs -> files, plus
+    failures for inputs that match nothing."""
+    files: list[Path] = []
+    missing: list[FileResult] = []
+    seen: set[Path] = set()
+
+    def add(p: Path) -> None:
+        rp = p.resolve()
+        if rp not in seen:
+            seen.add(rp)
+            files.append(rp)
+
+    for raw in inputs:
+        s = str(raw)
+        p = Path(s).expanduser()
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES and not f.name.startswith("."):
+                    add(f)
+        elif p.is_file():
+            add(p)
+        elif _GLOB_CHARS & set(s):
+            matches = sorted(glob.glob(os.path.expanduser(s), recursive=True))
+            if not matches:
+                missing.append(FileResult(path=s, status="failed", error="glob matched no files"))
+            for m in matches:
+                if Path(m).is_file():
+                    add(Path(m))
+        else:
+            missing.append(FileResult(path=s, status="failed", error="no such file or folder"))
+    return files, missing
+
+
+def sniff_type(data: bytes, suffix: str) -> FileType:
+    """Decide the type by content; the suffix only breaks ties for text."""
+    head = data[:2048].lstrip()
+    if head.startswith(b"%PDF-") or b"%PDF-" in data[:1024]:
+        return "pdf"
+    if suffix in PDF_SUFFIXES:
+        raise IngestError("corrupt PDF (no %PDF- header)")
+    if looks_like_html(data):
+        return "html"
+    if suffix in TEXT_SUFFIXES:
+        return "text"
+    shown = suffix or "no extension"
+    raise IngestError(
+        f"unknown file type ({shown}); docnav reads PDF, EDGAR HTML/iXBRL, .txt and .md"
+    )
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def parse_file(path: Path, opts: IngestOptions, sidecar: dict | None = None) -> Parsed:
+    """Read one file into pages, structure, metadata and chunks. Pure: touches no store."""
+    size = path.stat().st_size
+    if size == 0:
+        raise IngestError("empty file")
+    if size > opts.max_file_mb * 1024 * 1024:
+        raise IngestError(
+            f"file is {size / 1048576:.1f} MB, over the limit of {opts.max_file_mb:g} MB (DOCNAV_MAX_FILE_MB)"
+        )
+    data = path.read_bytes()
+    file_type = sniff_type(data, path.suffix.lower())
+    hints = None
+    if file_type == "pdf":
+        pages = read_pdf_pages(path, max_pages=opts.max_pages)
+        meta = extract_metadata(pages, file_name=path.name, sidecar=sidecar)
+        structure = detect_structure(pages, form=meta.form or opts.form_hint)
+    elif file_type == "html":
+        filing = parse_html_filing(data, form_hint=opts.form_hint)
+        pages, structure, hints = filing.pages, filing.structure, filing.meta
+        meta = extract_metadata(pages, file_name=path.name, sidecar=sidecar, hints=hints)
+    else:
+        pages = split_pages(decode_text(data))
+        if not any(p.strip() for p in pages):
+            raise IngestError("file holds no text")
+        meta = extract_metadata(pages, file_name=path.name, sidecar=sidecar)
+        structure = detect_structure(pages, form=meta.form or opts.form_hint)
+        if not structure.sections:
+            structure = markdown_structure(pages) or structure
+    if len(pages) > opts.max_pages:
+        raise IngestError(f"{len(pages)} pages, over the limit of {opts.max_pages} (DOCNAV_MAX_PAGES)")
+    chunks = make_chunks("", structure, meta, opts.chunk_chars, opts.overlap_chars)
+    refs = [r for c in chunks for r in c.refs]
+    doc = Document(
+        doc_id="",
+        name=path.stem,
+        source_path=str(path),
+        file_type=file_type,
+        content_hash=hashlib.sha256(data).hexdigest(),
+        n_pages=len(pages),
+        n_chunks=len(chunks),
+        n_sections=len(structure.sections),
+        n_tables=sum(1 for c in chunks if c.type == "table"),
+        n_refs=len(refs),
+        n_refs_resolved=sum(1 for r in refs if r.target_section),
+        meta=meta,
+        docnav_version=__version__,
+    )
+    return Parsed(document=doc, pages=pages, sections=structure.sections, chunks=chunks)
+
+
+def _parse_job(args: tuple[str, IngestOptions, dict | None]) -> tuple[str, Parsed | None, str | None, float]:
+    path, opts, sidecar = args
+    t0 = time.perf_counter()
+    try:
+        return path, parse_file(Path(path), opts, sidecar), None, time.perf_counter() - t0
+    except IngestError as exc:
+        return path, None, str(exc), time.perf_counter() - t0
+    except Exception as exc:  # a parser bug must not stop the batch; report it plainly
+        return path, None, f"unexpected error: {type(exc).__name__}: {exc}", time.perf_counter() - t0
+
+
+def commit(store: CorpusStore, parsed: Parsed) -> tuple[Document, str]:
+    def with_ids(doc_id: str) -> list[Chunk]:
+        return [
+            c.model_copy(update={"doc_id": doc_id, "id": f"{doc_id}:{c.ordinal:05d}"})
+            for c in parsed.chunks
+        ]
+
+    doc = parsed.document.model_copy(
+        update={"ingested_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    )
+    with store.write_lock():
+        store.sweep()
+        return store.put(doc, parsed.pages, parsed.sections, with_ids)
+
+
+def ingest_paths(
+    store: CorpusStore,
+    inputs: Iterable[str | os.PathLike],
+    opts: IngestOptions | None = None,
+    sidecar: dict[str, dict] | None = None,
+    workers: int = 1,
+    force: bool = False,
+    on_start: Callable[[int], None] | None = None,
+    on_result: Callable[[FileResult], None] | None = None,
+) -> IngestReport:
+    """Ingest every file; never raises for a bad file (it is reported as failed)."""
+    opts = opts or IngestOptions()
+    t0 = time.perf_counter()
+    files, results = expand_paths(inputs)
+    if on_start:
+        on_start(len(files) + len(results))
+    for r in results:
+        if on_result:
+            on_result(r)
+
+    todo: list[Path] = []
+    for f in files:
+        try:
+            h = sha256_file(f)
+        except OSError as exc:
+            r = FileResult(path=str(f), status="failed", error=f"cannot read: {exc.strerror or exc}")
+        else:
+            existing = None if force else store.find_by_hash(h)
+            if existing is None:
+                todo.append(f)
+                continue
+            r = FileResult(path=str(f), status="unchanged", doc_id=existing.doc_id, pages=existing.n_pages,
+                           chunks=existing.n_chunks)
+        results.append(r)
+        if on_result:
+            on_result(r)
+
+    jobs = [(str(f), opts, (sidecar or {}).get(f.stem)) for f in todo]
+    if workers > 1 and len(jobs) > 1:
+        pool = ProcessPoolExecutor(max_workers=workers)
+        outcomes = pool.map(_parse_job, jobs, chunksize=1)
+    else:
+        pool = None
+        outcomes = map(_parse_job, jobs)
+    try:
+        for path, parsed, error, secs in outcomes:
+            if parsed is None:
+                r = FileResult(path=path, status="failed", error=error, seconds=secs)
+            else:
+                try:
+                    doc, status = commit(store, parsed)
+                    r = FileResult(path=path, status=status, doc_id=doc.doc_id, pages=doc.n_pages,
+                                   chunks=doc.n_chunks, seconds=secs)
+                except OSError as exc:
+                    r = FileResult(path=path, status="failed", error=f"store write failed: {exc}", seconds=secs)
+            results.append(r)
+            if on_result:
+                on_result(r)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return IngestReport(files=results, seconds=time.perf_counter() - t0)

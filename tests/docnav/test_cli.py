@@ -1,0 +1,75 @@
+"""The real `docnav` console script, run as a user would, on the samples shipped in the repo."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = REPO / "docnav" / "data" / "samples"
+DOCNAV = Path(sys.executable).with_name("docnav")
+
+
+def run(*args: str, home: Path, check: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DOCNAV_HOME": str(home)}
+    proc = subprocess.run([str(DOCNAV), *args], capture_output=True, text=True, env=env, timeout=300)
+    if check:
+        assert proc.returncode == 0, proc.stderr + proc.stdout
+    return proc
+
+
+def test_help_explains_every_command(tmp_path):
+    out = run("--help", home=tmp_path).stdout
+    for cmd in ("ingest", "documents", "outline", "page", "remove", "bench"):
+        assert cmd in out
+    assert "0-based" in out and "1-based" in out
+    assert "Benchmarks" in out
+    assert "Ingestion speed" in run("bench", "ingest", "--help", home=tmp_path).stdout
+
+
+@pytest.mark.slow
+def test_ingest_list_outline_page_remove(tmp_path):
+    home = tmp_path / "home"
+    first = run("ingest", str(SAMPLES), home=home)
+    assert "3 added" in first.stdout
+    again = run("ingest", str(SAMPLES), home=home)
+    assert "3 unchanged" in again.stdout
+
+    docs = json.loads(run("documents", "--json", home=home).stdout)
+    apple = next(d for d in docs if d["name"] == "aapl-10-k-2024-11-01")
+    assert apple["meta"]["form"] == "10-K" and apple["meta"]["ticker"] == "AAPL"
+    assert apple["meta"]["fiscal_year"] == 2024
+    assert len(json.loads(run("documents", "--json", "--form", "8-K", home=home).stdout)) >= 1
+
+    tree = run("outline", apple["doc_id"], home=home).stdout
+    for item in ("Item 1A", "Item 7", "Item 8"):
+        assert item in tree
+    assert "pages shown 1-based" in tree
+
+    outline = json.loads(run("outline", apple["doc_id"], "--json", home=home).stdout)
+    item7 = next(s for s in outline if s["label"] == "Item 7")
+    page = run("page", apple["doc_id"], str(item7["page_start"] + 1), home=home).stdout
+    assert "Management" in page
+
+    bad = run("page", apple["doc_id"], "100000", home=home, check=False)
+    assert bad.returncode == 1 and "out of range" in bad.stderr
+
+    run("remove", apple["doc_id"], home=home)
+    assert len(json.loads(run("documents", "--json", home=home).stdout)) == 2
+    missing = run("outline", apple["doc_id"], home=home, check=False)
+    assert missing.returncode == 1 and "no document" in missing.stderr
+
+
+def test_ingest_exit_code_and_summary_on_bad_file(tmp_path):
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.7\n garbage")
+    proc = run("ingest", str(bad), str(tmp_path / "nope.pdf"), home=tmp_path / "home", check=False)
+    assert proc.returncode == 1
+    assert "broken.pdf: corrupt or truncated PDF" in proc.stderr
+    assert "nope.pdf: no such file or folder" in proc.stderr
+    assert "2 failed" in proc.stdout

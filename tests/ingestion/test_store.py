@@ -1,0 +1,90 @@
+"""Corpus store: atomic versions, removal, crash leftovers, lookups (no PDFs needed)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from docnav.errors import NotFoundError
+from docnav.ingestion.store import CorpusStore, section_paths, slugify
+from docnav.types import Chunk, Document, DocumentMeta, Section
+
+
+def _doc(name: str, h: str, source: str | None = None, **meta) -> Document:
+    return Document(doc_id="", name=name, source_path=source or f"/src/{name}.txt", file_type="text",
+                    content_hash=h, n_pages=2, meta=DocumentMeta(**meta))
+
+
+SECTIONS = [
+    Section(id="s0000", title="PART II", kind="part", label="Part II", page_start=0, page_end=1),
+    Section(id="s0001", title="Item 8. Financial Statements", kind="item", label="Item 8", level=1,
+            parent="s0000", page_start=0, page_end=1),
+    Section(id="s0002", title="Note 12 — Leases", kind="note", label="Note 12", level=2,
+            parent="s0001", page_start=1, page_end=1),
+]
+
+
+def _chunks(doc_id: str) -> list[Chunk]:
+    return [Chunk(id=f"{doc_id}:00000", doc_id=doc_id, ordinal=0, type="text", section_id="s0002",
+                  section_path="x", page_start=1, page_end=1, text="lease text")]
+
+
+def test_section_paths():
+    assert section_paths(SECTIONS)["s0002"] == "PART II > Item 8. Financial Statements > Note 12 — Leases"
+
+
+def test_put_get_filter_remove(tmp_path):
+    store = CorpusStore(tmp_path)
+    with store.write_lock():
+        a, sa = store.put(_doc("Acme 10-K 2021", "a" * 64, company="Acme Corp", form="10-K", fiscal_year=2021,
+                               period_end=date(2021, 12, 31)), ["p0", "p1"], SECTIONS, _chunks)
+        b, _ = store.put(_doc("Beta", "b" * 64, company="Beta Inc", form="10-Q", fiscal_year=2022),
+                         ["p0", "p1"], SECTIONS, _chunks)
+    assert sa == "added" and a.doc_id == slugify("Acme 10-K 2021") == "Acme-10-K-2021"
+    assert [d.doc_id for d in store.list_documents(form="10K")] == [a.doc_id]
+    assert [d.doc_id for d in store.list_documents(company="beta")] == [b.doc_id]
+    assert [d.doc_id for d in store.list_documents(year=2021)] == [a.doc_id]
+    assert store.get_document("Acme-10").doc_id == a.doc_id  # unique prefix
+    assert store.page_text(a.doc_id, 1) == "p1"
+    assert store.chunks(a.doc_id)[0].text == "lease text"
+    assert store.find_by_hash("b" * 64).doc_id == b.doc_id
+    with store.write_lock():
+        store.remove(a.doc_id)
+    with pytest.raises(NotFoundError):
+        store.get_document(a.doc_id)
+    assert len(list(store.docs_dir.iterdir())) == 1
+
+
+def test_same_name_other_source_gets_own_id(tmp_path):
+    store = CorpusStore(tmp_path)
+    with store.write_lock():
+        a, _ = store.put(_doc("10k", "a" * 64, "/x/10k.pdf"), ["p"], [], _chunks)
+        b, _ = store.put(_doc("10k", "b" * 64, "/y/10k.pdf"), ["p"], [], _chunks)
+    assert (a.doc_id, b.doc_id) == ("10k", "10k-2")
+
+
+def test_crash_leftovers_are_swept(tmp_path):
+    store = CorpusStore(tmp_path)
+    with store.write_lock():
+        a, _ = store.put(_doc("A", "a" * 64), ["p"], [], _chunks)
+    (store.docs_dir / ".tmp-deadbeef" / "pages").mkdir(parents=True)  # a writer died mid-way
+    (store.docs_dir / "A@000000000000").mkdir()  # a version the catalog never pointed to
+    with store.write_lock():
+        assert store.sweep() == 2
+    assert [p.name for p in store.docs_dir.iterdir()] == [store.doc_dir(a.doc_id).name]
+    assert store.page_text(a.doc_id, 0) == "p"
+
+
+def test_failed_write_keeps_old_version(tmp_path):
+    store = CorpusStore(tmp_path)
+    with store.write_lock():
+        a, _ = store.put(_doc("A", "a" * 64), ["old"], [], _chunks)
+
+    def boom(doc_id: str):
+        raise RuntimeError("chunker crashed")
+
+    with store.write_lock(), pytest.raises(RuntimeError):
+        store.put(_doc("A", "c" * 64), ["new"], [], boom)
+    assert store.page_text(a.doc_id, 0) == "old"
+    assert store.get_document(a.doc_id).content_hash == "a" * 64
