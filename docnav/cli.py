@@ -42,7 +42,7 @@ bench_app = typer.Typer(help="Benchmarks; results go under bench/results/.", no_
 app.add_typer(bench_app, name="bench")
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one-line errors stay one line
 
 HomeOpt = Annotated[
     Optional[Path],
@@ -140,7 +140,8 @@ def ingest(
         new_pages = sum(f.pages for f in report.files if f.status in ("added", "replaced"))
         console.print(
             f"{len(report.files)} files: {summary}; {new_pages} pages ingested in {report.seconds:.1f}s "
-            f"-> {engine.store.root}"
+            f"-> {engine.store.root}",
+            soft_wrap=True,
         )
     if report.failed:
         raise typer.Exit(code=1)

@@ -119,6 +119,7 @@ class DocumentMeta(BaseModel):
     fiscal_period: str | None = None  # "FY2018", "Q3 2024"
     period_end: date | None = None
     filing_date: date | None = None
+    former_names: list[str] = Field(default_factory=list)  # "formerly known as", from the text
     sources: dict[str, MetaSource] = Field(default_factory=dict)  # field -> where it came from
 
 
@@ -137,6 +138,7 @@ class Document(BaseModel):
     n_refs: int = 0
     n_refs_resolved: int = 0
     meta: DocumentMeta = Field(default_factory=DocumentMeta)
+    warnings: list[str] = Field(default_factory=list)  # what ingestion could not do fully
     ingested_at: str | None = None  # ISO timestamp
     docnav_version: str | None = None
 

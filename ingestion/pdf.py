@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pypdfium2 as pdfium
 
 from docnav.errors import IngestError
+
+# pdfium ends each visual line with \r\n; a bare \n only separates text runs on the
+# same visual line ("PART\nI\r\nItem\n1.\nBUSINESS" is two lines), so it becomes a space.
+_BARE_LF = re.compile(r"(?<!\r)\n")
+
+
+def _normalise(text: str) -> str:
+    text = _BARE_LF.sub(" ", text).replace("\r\n", "\n").replace("\r", "\n")
+    # pdfium marks line-end hyphenation with U+FFFE / U+0002
+    return text.replace("\ufffe", "-").replace("\x02", "-")
+
 
 # Pages with fewer visible characters than this count as having no text.
 _MIN_CHARS_PER_DOC = 20
@@ -37,8 +49,7 @@ def read_pdf_pages(path: str | Path, max_pages: int | None = None) -> list[str]:
                 page.close()
             except pdfium.PdfiumError as exc:
                 raise IngestError(f"corrupt PDF: page {i + 1} cannot be read ({exc})") from exc
-            # pdfium marks soft hyphens / line-end hyphenation with U+FFFE/U+0002
-            pages.append(text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-").replace("\x02", "-"))
+            pages.append(_normalise(text))
     finally:
         pdf.close()
     if sum(len(p.strip()) for p in pages) < _MIN_CHARS_PER_DOC:

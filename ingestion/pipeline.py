@@ -19,7 +19,7 @@ from docnav import __version__
 from docnav.errors import IngestError
 from docnav.ingestion.chunking import make_chunks
 from docnav.ingestion.html import looks_like_html, parse_html_filing
-from docnav.ingestion.metadata import extract_metadata
+from docnav.ingestion.metadata import extract_metadata, former_names
 from docnav.ingestion.pdf import read_pdf_pages
 from docnav.ingestion.store import CorpusStore
 from docnav.ingestion.structure import detect_structure
@@ -121,6 +121,7 @@ def parse_file(path: Path, opts: IngestOptions, sidecar: dict | None = None) -> 
     data = path.read_bytes()
     file_type = sniff_type(data, path.suffix.lower())
     hints = None
+    warnings: list[str] = []
     if file_type == "pdf":
         pages = read_pdf_pages(path, max_pages=opts.max_pages)
         meta = extract_metadata(pages, file_name=path.name, sidecar=sidecar)
@@ -128,6 +129,7 @@ def parse_file(path: Path, opts: IngestOptions, sidecar: dict | None = None) -> 
     elif file_type == "html":
         filing = parse_html_filing(data, form_hint=opts.form_hint)
         pages, structure, hints = filing.pages, filing.structure, filing.meta
+        warnings = filing.warnings
         meta = extract_metadata(pages, file_name=path.name, sidecar=sidecar, hints=hints)
     else:
         pages = split_pages(decode_text(data))
@@ -139,6 +141,7 @@ def parse_file(path: Path, opts: IngestOptions, sidecar: dict | None = None) -> 
             structure = markdown_structure(pages) or structure
     if len(pages) > opts.max_pages:
         raise IngestError(f"{len(pages)} pages, over the limit of {opts.max_pages} (DOCNAV_MAX_PAGES)")
+    meta.former_names = former_names(pages, meta.company)
     chunks = make_chunks("", structure, meta, opts.chunk_chars, opts.overlap_chars)
     refs = [r for c in chunks for r in c.refs]
     doc = Document(
@@ -154,6 +157,7 @@ def parse_file(path: Path, opts: IngestOptions, sidecar: dict | None = None) -> 
         n_refs=len(refs),
         n_refs_resolved=sum(1 for r in refs if r.target_section),
         meta=meta,
+        warnings=warnings,
         docnav_version=__version__,
     )
     return Parsed(document=doc, pages=pages, sections=structure.sections, chunks=chunks)

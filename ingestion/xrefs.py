@@ -1,0 +1,104 @@
+"""Cross-references made in filing text ("See Note 12", "refer to Item 7", "Exhibit 10.1")
+and their resolution to sections of the same filing."""
+
+from __future__ import annotations
+
+import re
+
+from docnav.types import CrossRef, Section
+
+_ROMAN = r"(?:IV|I{1,3})"
+_NUM_LIST_SEP = r"\s*(?:,\s*(?:and\s+|&\s*)?|and|&|or|through|to|[-\u2013])\s*"
+
+_REF_RX = re.compile(
+    rf"""
+    (?P<note>\bNotes?\s+(?P<note_nums>\d{{1,2}}(?![\d.,]\d)(?:{_NUM_LIST_SEP}\d{{1,2}}(?![\d.,]\d))*)\b)
+    | (?P<item>(?:\bPart\s+(?P<item_part>{_ROMAN})\s*[,.]?\s*)?
+        \bItems?\s+(?P<item_nums>\d{{1,2}}(?:\.\d{{2}})?[A-C]?(?:{_NUM_LIST_SEP}\d{{1,2}}(?:\.\d{{2}})?[A-C]?)*)\b
+        (?:\s*(?:of|in)\s+Part\s+(?P<item_part2>{_ROMAN})\b)?)
+    | (?P<exhibit>\bExhibits?\s+(?P<ex_num>\d{{1,3}}(?:\.\d{{1,3}})?(?:\([a-z]\))?)(?![\d.]\d))
+    | (?P<part>\bPart\s+(?P<part_num>{_ROMAN})\b)
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_SPLIT_NUMS = re.compile(r"\d{1,2}(?:\.\d{2})?[A-C]?", re.IGNORECASE)
+
+
+def _range(nums_text: str, pattern: re.Pattern[str]) -> list[str]:
+    """"4 and 5" -> ["4", "5"]; "4 through 6" -> ["4", "5", "6"] (bounded)."""
+    found = pattern.findall(nums_text)
+    if len(found) == 2 and re.search(r"through|to|[-\u2013]", nums_text) and all(f.isdigit() for f in found):
+        a, b = int(found[0]), int(found[1])
+        if 0 < b - a <= 30:
+            return [str(i) for i in range(a, b + 1)]
+    return found
+
+
+def find_refs(text: str, exclude_labels: set[str] | None = None) -> list[CrossRef]:
+    """References in ``text``, one per label (first mention), minus ``exclude_labels``."""
+    out: dict[str, CrossRef] = {}
+
+    def add(kind: str, label: str, matched: str) -> None:
+        if label not in out and not (exclude_labels and label in exclude_labels):
+            out[label] = CrossRef(text=matched.strip(), kind=kind, label=label)  # type: ignore[arg-type]
+
+    for m in _REF_RX.finditer(text):
+        matched = m.group(0)
+        if m.group("note"):
+            for n in _range(m.group("note_nums"), _SPLIT_NUMS):
+                if n.isdigit() and 0 < int(n) < 60:
+                    add("note", f"Note {int(n)}", matched)
+        elif m.group("item"):
+            part = m.group("item_part") or m.group("item_part2")
+            if part:
+                add("part", f"Part {part.upper()}", matched)
+            for n in _range(m.group("item_nums"), _SPLIT_NUMS):
+                head = n.split(".")[0].rstrip("ABCabc")
+                if head.isdigit() and 0 < int(head) <= 16:
+                    add("item", f"Item {n.upper()}", matched)
+        elif m.group("exhibit"):
+            add("exhibit", f"Exhibit {m.group('ex_num')}", matched)
+        elif m.group("part"):
+            add("part", f"Part {m.group('part_num').upper()}", matched)
+    return list(out.values())
+
+
+def _part_of(section: Section, by_id: dict[str, Section]) -> str | None:
+    cur: Section | None = section
+    while cur is not None:
+        if cur.kind == "part" and cur.label:
+            return cur.label
+        cur = by_id.get(cur.parent) if cur.parent else None
+    return None
+
+
+_PART_IN_TEXT = re.compile(rf"\bPart\s+({_ROMAN})\b", re.IGNORECASE)
+
+
+def resolve_refs(refs: list[CrossRef], sections: list[Section]) -> list[CrossRef]:
+    """Point each ref at the section with the same label in this filing. With several
+    candidates (10-Q "Item 2" in Part I and Part II), a Part named in the ref's text wins,
+    else the first in document order. Unresolvable refs keep ``target_section=None``."""
+    by_label: dict[str, list[Section]] = {}
+    for s in sections:
+        if s.label:
+            by_label.setdefault(s.label, []).append(s)
+    by_id = {s.id: s for s in sections}
+    out = []
+    for r in refs:
+        cands = by_label.get(r.label, [])
+        target = None
+        if len(cands) > 1:
+            pm = _PART_IN_TEXT.search(r.text)
+            if pm:
+                want = f"Part {pm.group(1).upper()}"
+                target = next((c for c in cands if _part_of(c, by_id) == want), None)
+        if target is None and cands:
+            target = cands[0]
+        out.append(r.model_copy(update={"target_section": target.id if target else None}))
+    return out
+
+
+def resolution_stats(refs: list[CrossRef]) -> tuple[int, int]:
+    """(total, resolved)."""
+    return len(refs), sum(1 for r in refs if r.target_section)
