@@ -188,12 +188,33 @@ def _meta_from_dei(f: dict[str, str]) -> DocumentMeta:
     return meta
 
 
+_CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
+
+
+def _encoding(data: bytes) -> str:
+    """Declared charset, else UTF-8 when the bytes decode as UTF-8, else Windows-1252."""
+    m = _CHARSET.search(data[:4096])
+    if m:
+        name = m.group(1).decode("ascii").lower()
+        try:
+            "".encode(name)
+            return name
+        except LookupError:
+            pass
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "cp1252"
+
+
 _COVER_FORM = re.compile(r"\bFORM\s+(10-K|10-Q|8-K)\b", re.IGNORECASE)
 
 
 def parse_html_filing(data: bytes, form_hint: str | None = None) -> HtmlFiling:
     try:
-        root = lxml.html.document_fromstring(data)
+        parser = lxml.html.HTMLParser(encoding=_encoding(data))
+        root = lxml.html.document_fromstring(data, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise IngestError(f"unreadable HTML ({exc})") from exc
     facts, n_facts = _dei_facts(root)

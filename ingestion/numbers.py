@@ -106,6 +106,9 @@ def extract_numbers(
             and _YEAR.fullmatch(digits)
         ):
             continue
+        s0 = m.start()
+        if s0 >= 2 and text[s0 - 1] == "(" and (text[s0 - 2].isalnum() or text[s0 - 2] in ")*"):
+            continue  # "Revenue(1)": a footnote marker
         paren = bool((g["lparen"] or g["lparen2"]) and g["rparen"])
         if paren and not cur and scale is None and "," not in digits and "." not in digits and len(digits) <= 2:
             continue  # "(1)" footnote or list marker, not -1
@@ -125,11 +128,10 @@ def extract_numbers(
         full = value * applied
         end_group = max((k for k in ("digits", "rparen", "pct", "scale", "bps", "shares") if g[k]),
                         key=lambda k: m.end(k))
-        s0 = m.start()
         raw = text[s0 : m.end(end_group)]
         s0 += len(raw) - len(raw.lstrip())
         out.append(
-            NumberMention(
+            NumberMention.model_construct(  # fields built here are valid by construction
                 text=raw.strip(),
                 value=full,
                 unit=u,

@@ -14,7 +14,8 @@ from docnav.errors import IngestError
 _BARE_LF = re.compile(r"(?<!\r)\n")
 
 
-def _normalise(text: str) -> str:
+def normalise_pdf_text(text: str) -> str:
+    """pypdfium2 page text -> one visual line per "\\n"."""
     text = _BARE_LF.sub(" ", text).replace("\r\n", "\n").replace("\r", "\n")
     # pdfium marks line-end hyphenation with U+FFFE / U+0002
     return text.replace("\ufffe", "-").replace("\x02", "-")
@@ -49,7 +50,7 @@ def read_pdf_pages(path: str | Path, max_pages: int | None = None) -> list[str]:
                 page.close()
             except pdfium.PdfiumError as exc:
                 raise IngestError(f"corrupt PDF: page {i + 1} cannot be read ({exc})") from exc
-            pages.append(_normalise(text))
+            pages.append(normalise_pdf_text(text))
     finally:
         pdf.close()
     if sum(len(p.strip()) for p in pages) < _MIN_CHARS_PER_DOC:

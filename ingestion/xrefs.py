@@ -21,6 +21,8 @@ _REF_RX = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
+# Cheap scan for the words a reference starts with; the full pattern runs only there.
+_TRIGGER = re.compile(r"\b(?:notes?|items?|exhibits?|part)\s", re.IGNORECASE)
 _SPLIT_NUMS = re.compile(r"\d{1,2}(?:\.\d{2})?[A-C]?", re.IGNORECASE)
 
 
@@ -42,7 +44,14 @@ def find_refs(text: str, exclude_labels: set[str] | None = None) -> list[CrossRe
         if label not in out and not (exclude_labels and label in exclude_labels):
             out[label] = CrossRef(text=matched.strip(), kind=kind, label=label)  # type: ignore[arg-type]
 
-    for m in _REF_RX.finditer(text):
+    pos = 0
+    for t in _TRIGGER.finditer(text):
+        if t.start() < pos:
+            continue
+        m = _REF_RX.match(text, t.start())
+        if m is None:
+            continue
+        pos = m.end()
         matched = m.group(0)
         if m.group("note"):
             for n in _range(m.group("note_nums"), _SPLIT_NUMS):
