@@ -90,7 +90,7 @@ def make_chunks(
 
     def emit(kind: str, section_id: str | None, text: str, p0: int, p1: int, scale: float | None) -> None:
         own = labels.get(section_id) if section_id else None
-        refs = resolve_refs(find_refs(text, exclude_labels={own} if own else None), sections)
+        refs = find_refs(text, exclude_labels={own} if own else None)  # resolved once, below
         numbers = extract_numbers(text, scale=scale, unit="USD" if scale else None)
         chunks.append(
             Chunk(
@@ -139,6 +139,12 @@ def make_chunks(
         for part in _split_long(text, chunk_chars):
             pending.append(_Piece(part, block.page_start, block.page_end))
     flush()
+    # resolve every chunk's refs in one pass (one label index for the whole filing)
+    flat = resolve_refs([r for c in chunks for r in c.refs], sections)
+    i = 0
+    for c in chunks:
+        n = len(c.refs)
+        c.refs, i = flat[i : i + n], i + n
     return chunks
 
 

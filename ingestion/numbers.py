@@ -36,10 +36,11 @@ _SCALE_RX = re.compile(
 
 _NUM_RX = re.compile(
     r"""
+    (?=[(\-\u2212\u2013$U\d.])                       # a start character first: lets re skip ahead fast
     (?<![\w.,/$])                                   # not glued to a word or another number
     (?P<lparen>\(\s*)?
     (?P<sign>[-\u2212\u2013](?=\s?[$\d.]))?
-    (?P<cur>(?:US)?\$|USD\s?)?\s?
+    (?P<cur>(?:(?:US)?\$|USD)\s?)?
     (?P<lparen2>\()?
     (?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)
     (?P<rparen>\s?\))?
@@ -91,53 +92,41 @@ def extract_numbers(
     (e.g. 1e6, "USD" for a table "in millions"); a written scale word always wins."""
     out: list[NumberMention] = []
     for m in _NUM_RX.finditer(text):
-        g = m.groupdict()
-        digits = g["digits"]
-        cur, pct, scale_word = g["cur"], g["pct"], (g["scale"] or "").lower()
+        lparen, sign, cur, lparen2, digits, rparen, pct, scale_word, bps, shares = m.groups()
+        scale_word = scale_word.lower() if scale_word else ""
         if scale_word in _ABBREV and not cur:
             continue  # "3M", "10K", "45 m": a name or another unit, not an amount
-        start = m.start("digits")
-        before = text[max(0, start - 12) : start].rstrip("($ \u2212\u2013-")
-        if not cur and _REF_BEFORE.search(before):
-            continue  # "Note 12", "Item 7", "December 31", "10-K"
-        if (
-            not allow_years
-            and not (cur or pct or scale_word or g["bps"] or g["shares"])
-            and _YEAR.fullmatch(digits)
-        ):
+        start = m.start(5)
+        if not cur and start:
+            before = text[max(0, start - 12) : start].rstrip("($ \u2212\u2013-")
+            # only a word (or "No.") right before can make this a reference or a date
+            if before and (before[-1].isalpha() or before[-1] == ".") and _REF_BEFORE.search(before):
+                continue  # "Note 12", "Item 7", "December 31", "10-K"
+        if not allow_years and not (cur or pct or scale_word or bps or shares) and _YEAR.fullmatch(digits):
             continue
         s0 = m.start()
         if s0 >= 2 and text[s0 - 1] == "(" and (text[s0 - 2].isalnum() or text[s0 - 2] in ")*"):
             continue  # "Revenue(1)": a footnote marker
-        paren = bool((g["lparen"] or g["lparen2"]) and g["rparen"])
+        paren = bool((lparen or lparen2) and rparen)
         if paren and not cur and scale is None and "," not in digits and "." not in digits and len(digits) <= 2:
             continue  # "(1)" footnote or list marker, not -1
         value = float(digits.replace(",", ""))
-        written_scale = _SCALE_WORDS.get(scale_word, 1.0)
         if pct:
             u, applied = "%", 1.0
-        elif g["bps"]:
+        elif bps:
             u, applied = "bps", 1.0
-        elif g["shares"]:
-            u, applied = "shares", written_scale if scale_word else (scale or 1.0)
         else:
-            u = "USD" if cur else unit
-            applied = written_scale if scale_word else (scale or 1.0)
-        if paren or g["sign"]:
+            u = "shares" if shares else ("USD" if cur else unit)
+            applied = _SCALE_WORDS[scale_word] if scale_word else (scale or 1.0)
+        if paren or sign:
             value = -value
         full = value * applied
-        end_group = max((k for k in ("digits", "rparen", "pct", "scale", "bps", "shares") if g[k]),
-                        key=lambda k: m.end(k))
-        raw = text[s0 : m.end(end_group)]
+        raw = text[s0 : m.end()]
+        stripped = raw.strip()
         s0 += len(raw) - len(raw.lstrip())
         out.append(
             NumberMention.model_construct(  # fields built here are valid by construction
-                text=raw.strip(),
-                value=full,
-                unit=u,
-                scale=applied,
-                canonical=canonical(full, u),
-                start=s0,
+                text=stripped, value=full, unit=u, scale=applied, canonical=canonical(full, u), start=s0
             )
         )
     return out

@@ -22,7 +22,8 @@ _REF_RX = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 # Cheap scan for the words a reference starts with; the full pattern runs only there.
-_TRIGGER = re.compile(r"\b(?:notes?|items?|exhibits?|part)\s", re.IGNORECASE)
+_TRIGGER = re.compile(r"\b(?:notes?|items?|exhibits?|part)\s")  # run on text.lower()
+_TRIGGER_CI = re.compile(_TRIGGER.pattern, re.IGNORECASE)  # when lower() changes offsets
 _SPLIT_NUMS = re.compile(r"\d{1,2}(?:\.\d{2})?[A-C]?", re.IGNORECASE)
 
 
@@ -45,7 +46,9 @@ def find_refs(text: str, exclude_labels: set[str] | None = None) -> list[CrossRe
             out[label] = CrossRef(text=matched.strip(), kind=kind, label=label)  # type: ignore[arg-type]
 
     pos = 0
-    for t in _TRIGGER.finditer(text):
+    low = text.lower()
+    triggers = _TRIGGER.finditer(low) if len(low) == len(text) else _TRIGGER_CI.finditer(text)
+    for t in triggers:
         if t.start() < pos:
             continue
         m = _REF_RX.match(text, t.start())
