@@ -455,10 +455,17 @@ def detect_structure(pages: list[str], form: str | None = None) -> StructuredDoc
             return texts[j]
         return ""
 
+    # An index page after the front matter ("ITEM 8. FINANCIAL STATEMENTS" followed by an index
+    # to the statements) still opens with a real heading: its first lines may be one.
+    front = max(5, n_pages // 15)
+
+    def heading_atop_index(i: int, p: int) -> bool:
+        return p >= front and i - page_first[p] < 3 and not _TRAILING_PAGENO.search(texts[i])
+
     options: list[tuple[int, int, float, _Head]] = []  # (line, rank, weight, head)
     for i, key, rest, raw in item_c:
         p = page_of[i]
-        if toc_page[p]:
+        if toc_page[p] and not heading_atop_index(i, p):
             continue
         rest_s = _TITLE_SEP.sub("", rest, count=1)
         if rest[:1] in _PUNCT_START or rest_s[:1].islower() or rest_s[:1] in _PUNCT_START:

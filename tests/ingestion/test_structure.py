@@ -371,3 +371,14 @@ def test_crlf_and_bare_lf_and_empty_input() -> None:
     ]
     assert detect_structure([], None).sections == []
     assert detect_structure(["", "  "], None).blocks == []
+
+
+@pytest.mark.shared
+def test_item_heading_atop_an_index_page() -> None:
+    # Walmart FY2020 opens Item 8 with an index to the statements (a page of titles and
+    # page numbers); the heading on its first line is still Item 8, and the statements sit under it
+    doc = _doc("WALMART_2020_10K", "10-K")
+    items = _by_label(doc, "item")
+    assert items["Item 8"].page_start == 46
+    income = next(s for s in doc.sections if s.label == "Income Statement")
+    assert income.parent == items["Item 8"].id
