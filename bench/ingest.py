@@ -68,7 +68,9 @@ def run_ingest_bench(
     if not pdf_dir.is_dir():
         from docnav.errors import DocnavError
 
-        raise DocnavError(f"no PDF folder at {pdf_dir} (FinanceBench lives in ../shared/financebench)")
+        raise DocnavError(
+            f"no PDF folder at {pdf_dir} (FinanceBench lives in ../shared/financebench)"
+        )
     truth = {}
     for line in documents_path.read_text().splitlines():
         if line.strip():
@@ -87,7 +89,9 @@ def run_ingest_bench(
         name_of[stem] = f.stem
         files.append(dst)
 
-    console.print(f"[bold]bench ingest[/bold]: {len(files)} PDFs (copied under random names, no sidecar)")
+    console.print(
+        f"[bold]bench ingest[/bold]: {len(files)} PDFs (copied under random names, no sidecar)"
+    )
     _bare_extract(files[: min(3, len(files))])  # warm imports and the page cache a little
     for f in files:
         f.read_bytes()
@@ -115,11 +119,16 @@ def run_ingest_bench(
             m = d.meta
             row = {
                 "doc_name": doc_name,
-                "company_true": t["company"], "company": m.company,
-                "form_true": normalize_form(t["doc_type"]), "form": m.form,
-                "year_true": int(t["doc_period"]), "year": m.fiscal_year,
+                "company_true": t["company"],
+                "company": m.company,
+                "form_true": normalize_form(t["doc_type"]),
+                "form": m.form,
+                "year_true": int(t["doc_period"]),
+                "year": m.fiscal_year,
             }
-            row["company_ok_no_alias"] = bool(m.company) and company_matches(m.company, t["company"])
+            row["company_ok_no_alias"] = bool(m.company) and company_matches(
+                m.company, t["company"]
+            )
             row["form_ok"] = row["form"] == row["form_true"]
             row["year_ok"] = row["year"] == row["year_true"]
             meta_rows.append(row)
@@ -140,9 +149,13 @@ def run_ingest_bench(
 
     # Former names the filings themselves state ("we changed our name from Square to Block")
     # form a corpus-level alias table, as retrieval's company filter uses it.
-    aliases = {d.meta.company: d.meta.former_names for d in docs if d.meta.company and d.meta.former_names}
+    aliases = {
+        d.meta.company: d.meta.former_names for d in docs if d.meta.company and d.meta.former_names
+    }
     for row in meta_rows:
-        row["company_ok"] = bool(row["company"]) and company_matches(row["company"], row["company_true"], aliases)
+        row["company_ok"] = bool(row["company"]) and company_matches(
+            row["company"], row["company_true"], aliases
+        )
         row["all_ok"] = row["company_ok"] and row["form_ok"] and row["year_ok"]
 
     # evidence pages: is the page inside a chunk with a detected section path?
@@ -158,14 +171,16 @@ def run_ingest_bench(
             d, chunks, _ = hit
             paths = _section_of_page(chunks, ev["evidence_page_num"])
             known = [p for p in paths if p != "(unknown)"]
-            ev_rows.append({
-                "financebench_id": q["financebench_id"],
-                "doc_name": ev["doc_name"],
-                "page_index": ev["evidence_page_num"],
-                "page_shown": ev["evidence_page_num"] + 1,
-                "section_paths": sorted(set(paths)),
-                "in_section": bool(known),
-            })
+            ev_rows.append(
+                {
+                    "financebench_id": q["financebench_id"],
+                    "doc_name": ev["doc_name"],
+                    "page_index": ev["evidence_page_num"],
+                    "page_shown": ev["evidence_page_num"] + 1,
+                    "section_paths": sorted(set(paths)),
+                    "in_section": bool(known),
+                }
+            )
     ev_unique = {(r["doc_name"], r["page_index"]): r for r in ev_rows}
     ev_list = list(ev_unique.values())
     rng = random.Random(20261124)
@@ -174,8 +189,11 @@ def run_ingest_bench(
     n_meta = len(meta_rows) or 1
     result = {
         "command": "docnav bench ingest" + (f" --limit {limit}" if limit else ""),
-        "machine": {"python": sys.version.split()[0], "platform": platform.platform(),
-                    "cpus": __import__("os").cpu_count()},
+        "machine": {
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "cpus": __import__("os").cpu_count(),
+        },
         "files": len(files),
         "pages": pages,
         "speed": {
@@ -187,7 +205,8 @@ def run_ingest_bench(
             "pages_per_s_bare": round(pages / bare_s, 1),
             "pages_per_s_1p": round(pages / t1, 1),
             "pages_per_s_2p": round(pages / t2, 1),
-            "goal_1p": "<= 1.5x bare", "goal_2p": "< 1.0x bare",
+            "goal_1p": "<= 1.5x bare",
+            "goal_2p": "< 1.0x bare",
         },
         "store_bytes": _dir_size(root1),
         "structure": {
@@ -206,7 +225,9 @@ def run_ingest_bench(
         "metadata": {
             "filings": len(meta_rows),
             "company_acc": round(sum(r["company_ok"] for r in meta_rows) / n_meta, 4),
-            "company_acc_without_aliases": round(sum(r["company_ok_no_alias"] for r in meta_rows) / n_meta, 4),
+            "company_acc_without_aliases": round(
+                sum(r["company_ok_no_alias"] for r in meta_rows) / n_meta, 4
+            ),
             "aliases_from_filings": aliases,
             "form_acc": round(sum(r["form_ok"] for r in meta_rows) / n_meta, 4),
             "fiscal_year_acc": round(sum(r["year_ok"] for r in meta_rows) / n_meta, 4),
@@ -248,20 +269,34 @@ def _write(result: dict, out: Path) -> None:
     a1.axhline(1.5 * vals[0], ls="--", color="red", lw=1, label="goal: 1.5x bare (1 process)")
     a1.set_ylabel("seconds (lower is better)")
     a1.set_title(f"{result['files']} PDFs, {result['pages']} pages")
-    for b, v in zip(bars, vals):
-        a1.text(b.get_x() + b.get_width() / 2, v, f"{v:.1f}s\n{v / vals[0]:.2f}x", ha="center", va="bottom")
+    for b, v in zip(bars, vals, strict=True):
+        a1.text(
+            b.get_x() + b.get_width() / 2,
+            v,
+            f"{v:.1f}s\n{v / vals[0]:.2f}x",
+            ha="center",
+            va="bottom",
+        )
     a1.legend(loc="upper left", fontsize=8)
     a1.set_ylim(0, max(vals + [1.5 * vals[0]]) * 1.3)
-    qlabels = ["evidence pages\nin a section", "pages in an Item\n(10-K/10-Q)", "metadata\nall 3 right",
-               "cross-refs\nresolved"]
-    qvals = [st["evidence_pages_in_section_share"], st["share_pages_in_item_10k_10q"],
-             md["all_three_acc"], st["cross_refs_resolved_share"]]
+    qlabels = [
+        "evidence pages\nin a section",
+        "pages in an Item\n(10-K/10-Q)",
+        "metadata\nall 3 right",
+        "cross-refs\nresolved",
+    ]
+    qvals = [
+        st["evidence_pages_in_section_share"],
+        st["share_pages_in_item_10k_10q"],
+        md["all_three_acc"],
+        st["cross_refs_resolved_share"],
+    ]
     bars = a2.bar(qlabels, [100 * v for v in qvals], color="#1f77b4")
     a2.axhline(95, ls="--", color="red", lw=1, label="goal 95%")
     a2.set_ylim(0, 110)
     a2.set_ylabel("%")
     a2.set_title("structure and metadata quality")
-    for b, v in zip(bars, qvals):
+    for b, v in zip(bars, qvals, strict=True):
         a2.text(b.get_x() + b.get_width() / 2, 100 * v, f"{100 * v:.1f}%", ha="center", va="bottom")
     a2.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
@@ -306,12 +341,17 @@ def _write(result: dict, out: Path) -> None:
         f"| fiscal year | {100 * md['fiscal_year_acc']:.1f}% |",
         f"| all three | {100 * md['all_three_acc']:.1f}% (goal >= 95%) |",
         "",
-        "The alias table comes from the filings themselves (`former_names`: \"we changed our name "
-        f"from Square to Block\"), built over the whole store: {md['aliases_from_filings']}.",
+        'The alias table comes from the filings themselves (`former_names`: "we changed our name '
+        f'from Square to Block"), built over the whole store: {md["aliases_from_filings"]}.',
         "",
     ]
     if md["mismatches"]:
-        lines += ["Mismatches:", "", "| doc | company (true / found) | form | year |", "| --- | --- | --- | --- |"]
+        lines += [
+            "Mismatches:",
+            "",
+            "| doc | company (true / found) | form | year |",
+            "| --- | --- | --- | --- |",
+        ]
         for r in md["mismatches"]:
             lines.append(
                 f"| {r['doc_name']} | {r['company_true']} / {r['company']} | {r['form_true']} / {r['form']} "
@@ -333,7 +373,9 @@ def _write(result: dict, out: Path) -> None:
         "| --- | ---: | --- |",
     ]
     for r in result["hand_check_sample"]:
-        lines.append(f"| {r['doc_name']} | {r['page_shown']} | {' ; '.join(r['section_paths']) or '(none)'} |")
+        lines.append(
+            f"| {r['doc_name']} | {r['page_shown']} | {' ; '.join(r['section_paths']) or '(none)'} |"
+        )
     lines.append("")
     lines.append("![ingestion](ingest.png)")
     (out / "report.md").write_text("\n".join(lines) + "\n")

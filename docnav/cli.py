@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -24,7 +24,7 @@ from rich.tree import Tree
 from docnav import __version__
 from docnav.errors import DocnavError
 from docnav.settings import Settings
-from docnav.types import FileResult, display_page
+from docnav.types import FileResult
 
 app = typer.Typer(
     name="docnav",
@@ -45,8 +45,10 @@ console = Console()
 err = Console(stderr=True, soft_wrap=True)  # one-line errors stay one line
 
 HomeOpt = Annotated[
-    Optional[Path],
-    typer.Option("--home", help="docnav data root (default $DOCNAV_HOME or ~/.docnav).", show_default=False),
+    Path | None,
+    typer.Option(
+        "--home", help="docnav data root (default $DOCNAV_HOME or ~/.docnav).", show_default=False
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
@@ -83,12 +85,18 @@ def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, folders (recursive) or globs.")],
     home: HomeOpt = None,
     sidecar: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option(help="documents.jsonl with hints (doc_name, company, doc_type, doc_period)."),
     ] = None,
-    workers: Annotated[Optional[int], typer.Option("--workers", "-j", help="Worker processes.")] = None,
-    force: Annotated[bool, typer.Option(help="Re-ingest files whose content is unchanged.")] = False,
-    form: Annotated[Optional[str], typer.Option(help="Form hint when the content does not say.")] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-j", help="Worker processes.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Re-ingest files whose content is unchanged.")
+    ] = False,
+    form: Annotated[
+        str | None, typer.Option(help="Form hint when the content does not say.")
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Ingest filings: PDF, EDGAR HTML/iXBRL, .txt/.md. Unchanged files are skipped (content
@@ -123,8 +131,15 @@ def ingest(
 
     try:
         with progress:
-            report = engine.ingest(paths, sidecar=sidecar, workers=workers, force=force, form_hint=form,
-                                   on_start=on_start, on_result=on_result)
+            report = engine.ingest(
+                paths,
+                sidecar=sidecar,
+                workers=workers,
+                force=force,
+                form_hint=form,
+                on_start=on_start,
+                on_result=on_result,
+            )
     except DocnavError as exc:
         _fail(exc)
     if json_out:
@@ -150,10 +165,10 @@ def ingest(
 @app.command()
 def documents(
     home: HomeOpt = None,
-    company: Annotated[Optional[str], typer.Option(help="Company name contains.")] = None,
-    ticker: Annotated[Optional[str], typer.Option(help="Ticker symbol.")] = None,
-    form: Annotated[Optional[str], typer.Option(help="10-K, 10-Q, 8-K, EARNINGS.")] = None,
-    year: Annotated[Optional[int], typer.Option(help="Fiscal year.")] = None,
+    company: Annotated[str | None, typer.Option(help="Company name contains.")] = None,
+    ticker: Annotated[str | None, typer.Option(help="Ticker symbol.")] = None,
+    form: Annotated[str | None, typer.Option(help="10-K, 10-Q, 8-K, EARNINGS.")] = None,
+    year: Annotated[int | None, typer.Option(help="Fiscal year.")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """List the catalog of ingested filings, with filters."""
@@ -163,12 +178,31 @@ def documents(
         print(json.dumps([d.model_dump(mode="json") for d in docs], indent=2))
         return
     table = Table(title=f"{len(docs)} documents in {engine.store.root}")
-    for col in ("doc_id", "company", "ticker", "form", "period", "pages", "sections", "chunks", "tables"):
+    for col in (
+        "doc_id",
+        "company",
+        "ticker",
+        "form",
+        "period",
+        "pages",
+        "sections",
+        "chunks",
+        "tables",
+    ):
         table.add_column(col)
     for d in docs:
         m = d.meta
-        table.add_row(d.doc_id, m.company or "?", m.ticker or "", m.form or "?", m.fiscal_period or "?",
-                      str(d.n_pages), str(d.n_sections), str(d.n_chunks), str(d.n_tables))
+        table.add_row(
+            d.doc_id,
+            m.company or "?",
+            m.ticker or "",
+            m.form or "?",
+            m.fiscal_period or "?",
+            str(d.n_pages),
+            str(d.n_sections),
+            str(d.n_chunks),
+            str(d.n_tables),
+        )
     console.print(table)
 
 
@@ -232,15 +266,17 @@ def remove(
 
 @bench_app.command("ingest")
 def bench_ingest(
-    pdfs: Annotated[Path, typer.Option(help="Folder of PDFs.")] = Path("../shared/financebench/pdfs"),
-    questions: Annotated[Path, typer.Option(help="FinanceBench questions.jsonl (evidence pages).")] = Path(
-        "../shared/financebench/questions.jsonl"
+    pdfs: Annotated[Path, typer.Option(help="Folder of PDFs.")] = Path(
+        "../shared/financebench/pdfs"
     ),
-    documents_jsonl: Annotated[Path, typer.Option("--documents", help="documents.jsonl (truth for metadata).")] = Path(
-        "../shared/financebench/documents.jsonl"
-    ),
+    questions: Annotated[
+        Path, typer.Option(help="FinanceBench questions.jsonl (evidence pages).")
+    ] = Path("../shared/financebench/questions.jsonl"),
+    documents_jsonl: Annotated[
+        Path, typer.Option("--documents", help="documents.jsonl (truth for metadata).")
+    ] = Path("../shared/financebench/documents.jsonl"),
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/ingest"),
-    limit: Annotated[Optional[int], typer.Option(help="Only the first N PDFs (smoke runs).")] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N PDFs (smoke runs).")] = None,
 ) -> None:
     """Ingestion speed (1 and 2 processes vs bare pypdfium2 extraction) and structure quality."""
     from docnav.bench.ingest import run_ingest_bench

@@ -34,7 +34,9 @@ class Settings(BaseSettings):
         description="SentenceTransformer name or path; the default loads offline from its PyPI package.",
     )
     reranker_model: str | None = Field(default=None, description="CrossEncoder name or path.")
-    llm_backend: str = Field(default="local", description="local | openai (any OpenAI-compatible server)")
+    llm_backend: str = Field(
+        default="local", description="local | openai (any OpenAI-compatible server)"
+    )
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible server URL.")
     llm_model: str | None = Field(default=None, description="Model name on the server.")
 

@@ -38,7 +38,7 @@ def _split_long(text: str, limit: int) -> list[str]:
 
 
 class _Piece:
-    __slots__ = ("text", "page_start", "page_end")
+    __slots__ = ("page_end", "page_start", "text")
 
     def __init__(self, text: str, page_start: int, page_end: int) -> None:
         self.text, self.page_start, self.page_end = text, page_start, page_end
@@ -88,7 +88,9 @@ def make_chunks(
     )
     chunks: list[Chunk] = []
 
-    def emit(kind: str, section_id: str | None, text: str, p0: int, p1: int, scale: float | None) -> None:
+    def emit(
+        kind: str, section_id: str | None, text: str, p0: int, p1: int, scale: float | None
+    ) -> None:
         own = labels.get(section_id) if section_id else None
         refs = find_refs(text, exclude_labels={own} if own else None)  # resolved once, below
         numbers = extract_numbers(text, scale=scale, unit="USD" if scale else None)
@@ -98,7 +100,9 @@ def make_chunks(
                 ordinal=len(chunks),
                 type=kind,  # type: ignore[arg-type]
                 section_id=section_id,
-                section_path=paths.get(section_id, UNKNOWN_SECTION) if section_id else UNKNOWN_SECTION,
+                section_path=paths.get(section_id, UNKNOWN_SECTION)
+                if section_id
+                else UNKNOWN_SECTION,
                 page_start=p0,
                 page_end=p1,
                 text=text,
@@ -128,7 +132,14 @@ def make_chunks(
     for block in structure.blocks:
         if block.type == "table":
             flush()
-            emit("table", block.section_id, _table_text(block), block.page_start, block.page_end, block.scale)
+            emit(
+                "table",
+                block.section_id,
+                _table_text(block),
+                block.page_start,
+                block.page_end,
+                block.scale,
+            )
             continue
         text = block.text.strip()
         if not text:
@@ -158,4 +169,3 @@ def _table_text(block: Block) -> str:
 
 def table_count(chunks: list[Chunk]) -> int:
     return sum(1 for c in chunks if c.type == "table")
-

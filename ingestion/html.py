@@ -23,8 +23,31 @@ from docnav.ingestion.structure import detect_structure
 from docnav.types import DocumentMeta, StructuredDoc
 
 _BLOCK_TAGS = {
-    "p", "div", "br", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6",
-    "section", "article", "header", "footer", "hr", "center", "blockquote", "pre", "dl", "dt", "dd",
+    "p",
+    "div",
+    "br",
+    "tr",
+    "li",
+    "ul",
+    "ol",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "hr",
+    "center",
+    "blockquote",
+    "pre",
+    "dl",
+    "dt",
+    "dd",
 }
 _SKIP_TAGS = {"script", "style", "head", "title", "ix:header", "noscript"}
 _BREAK_BEFORE = re.compile(r"(?:page-)?break-before\s*:\s*(?:always|page)", re.IGNORECASE)
@@ -32,7 +55,9 @@ _BREAK_AFTER = re.compile(r"(?:page-)?break-after\s*:\s*(?:always|page)", re.IGN
 _HIDDEN = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u2009\u200b]+")
 _PAGE_CHARS_NO_BREAKS = 4000
-_HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html|xhtml|body|div|p|table|ix:header|document)\b", re.IGNORECASE)
+_HTML_SNIFF = re.compile(
+    rb"<(?:!doctype\s+html|html|xhtml|body|div|p|table|ix:header|document)\b", re.IGNORECASE
+)
 
 
 class HtmlFiling(BaseModel):
@@ -109,7 +134,7 @@ def _join_cells(cells: list[str]) -> list[str]:
     """EDGAR splits "$", the amount and ")" / "%" into cells: glue them back."""
     out: list[str] = []
     for c in cells:
-        if out and c in (")", "%", ")%") :
+        if out and c in (")", "%", ")%"):
             out[-1] += c
         else:
             out.append(c)
@@ -145,7 +170,14 @@ def _dei_facts(root: etree._Element) -> tuple[dict[str, str], int]:
     return facts, count
 
 
-_FORMS = {"10-K": "10-K", "10-K/A": "10-K", "10-Q": "10-Q", "10-Q/A": "10-Q", "8-K": "8-K", "8-K/A": "8-K"}
+_FORMS = {
+    "10-K": "10-K",
+    "10-K/A": "10-K",
+    "10-Q": "10-Q",
+    "10-Q/A": "10-Q",
+    "8-K": "8-K",
+    "8-K/A": "8-K",
+}
 
 
 def _parse_date(s: str) -> date | None:
@@ -235,7 +267,9 @@ def parse_html_filing(data: bytes, form_hint: str | None = None) -> HtmlFiling:
         form = m.group(1).upper() if m else form_hint
     structure = detect_structure(pages, form=form)
     warnings = edgartools_item_check(data, form, structure) if form in ("10-K", "10-Q") else []
-    return HtmlFiling(pages=pages, structure=structure, meta=meta, xbrl_fact_count=n_facts, warnings=warnings)
+    return HtmlFiling(
+        pages=pages, structure=structure, meta=meta, xbrl_fact_count=n_facts, warnings=warnings
+    )
 
 
 def edgartools_item_check(data: bytes, form: str, structure: StructuredDoc) -> list[str]:

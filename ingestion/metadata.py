@@ -52,7 +52,9 @@ _COVER_CHARS = 60_000  # at most this many characters of them (HTML "pages" can 
 # text helpers
 
 _WS = re.compile(r"\s+")
-_LIGATURES = str.maketrans({"\ufb01": "fi", "\ufb02": "fl", "\u00a0": " ", "\u2011": "-", "\u2010": "-"})
+_LIGATURES = str.maketrans(
+    {"\ufb01": "fi", "\ufb02": "fl", "\u00a0": " ", "\u2011": "-", "\u2010": "-"}
+)
 
 
 def _collapse(text: str) -> str:
@@ -60,8 +62,19 @@ def _collapse(text: str) -> str:
 
 
 _MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 _MONTH_RE = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -112,18 +125,32 @@ def _ordinal(word: str) -> int:
 # forms
 
 _FORM_ALIASES = {
-    "10K": "10-K", "10K405": "10-K", "10KT": "10-K", "10KSB": "10-K", "10KA": "10-K",
-    "10KANNUALREPORT": "10-K", "ANNUALREPORT": "10-K", "10KANNUAL": "10-K",
-    "10Q": "10-Q", "10QT": "10-Q", "10QA": "10-Q", "10QSB": "10-Q",
-    "8K": "8-K", "8KA": "8-K",
-    "EARNINGS": "EARNINGS", "EARNINGSRELEASE": "EARNINGS", "PRESSRELEASE": "EARNINGS",
+    "10K": "10-K",
+    "10K405": "10-K",
+    "10KT": "10-K",
+    "10KSB": "10-K",
+    "10KA": "10-K",
+    "10KANNUALREPORT": "10-K",
+    "ANNUALREPORT": "10-K",
+    "10KANNUAL": "10-K",
+    "10Q": "10-Q",
+    "10QT": "10-Q",
+    "10QA": "10-Q",
+    "10QSB": "10-Q",
+    "8K": "8-K",
+    "8KA": "8-K",
+    "EARNINGS": "EARNINGS",
+    "EARNINGSRELEASE": "EARNINGS",
+    "PRESSRELEASE": "EARNINGS",
     "EX991": "EARNINGS",
-    "20F": "20-F", "40F": "40-F", "6K": "6-K",
+    "20F": "20-F",
+    "40F": "40-F",
+    "6K": "6-K",
 }
 
 
 def normalize_form(form: str | None) -> str | None:
-    """"10k" -> "10-K", "10-Q/A" -> "10-Q", "8k" -> "8-K", "Earnings" -> "EARNINGS";
+    """ "10k" -> "10-K", "10-Q/A" -> "10-Q", "8k" -> "8-K", "Earnings" -> "EARNINGS";
     "10k_annualreport" -> "10-K". Unknown strings -> None."""
     if not form:
         return None
@@ -131,7 +158,10 @@ def normalize_form(form: str | None) -> str | None:
     return _FORM_ALIASES.get(key)
 
 
-_COVER_FORM = re.compile(r"\bFORM\s*(10\s?-\s?K|10\s?-\s?Q|8\s?-\s?K|20\s?-\s?F|40\s?-\s?F|6\s?-\s?K)(?:\s?/\s?A|T|405)?\b", re.IGNORECASE)
+_COVER_FORM = re.compile(
+    r"\bFORM\s*(10\s?-\s?K|10\s?-\s?Q|8\s?-\s?K|20\s?-\s?F|40\s?-\s?F|6\s?-\s?K)(?:\s?/\s?A|T|405)?\b",
+    re.IGNORECASE,
+)
 _SEC = re.compile(r"SECURITIES\s+AND\s+EXCHANGE\s+COMMISSION", re.IGNORECASE)
 _ANNUAL = re.compile(r"ANNUAL\s+REPORT\s+PURSUANT\s+TO\s+SECTION\s+13", re.IGNORECASE)
 _QUARTERLY = re.compile(r"QUARTERLY\s+REPORT\s+PURSUANT\s+TO\s+SECTION\s+13", re.IGNORECASE)
@@ -142,23 +172,24 @@ def _cover_form(head: str) -> tuple[str | None, int]:
     """Form named on an SEC cover and where the cover starts; (None, -1) when there is none."""
     for m in _COVER_FORM.finditer(head):
         b0 = max(0, m.start() - 400)
-        before = head[b0: m.start()]
-        after = head[m.end(): m.end() + 400]
+        before = head[b0 : m.start()]
+        after = head[m.end() : m.end() + 400]
         sec = _SEC.search(before)
-        if sec and not re.search(r"Washington", before[sec.end():], re.IGNORECASE):
+        if sec and not re.search(r"Washington", before[sec.end() :], re.IGNORECASE):
             sec = None  # "... filings with the Securities and Exchange Commission ... Form 10-K"
         if sec or _ANNUAL.search(after) or _QUARTERLY.search(after) or _CURRENT.search(after):
             return normalize_form(m.group(1)), (b0 + sec.start()) if sec else m.start()
     for rx, form in ((_ANNUAL, "10-K"), (_QUARTERLY, "10-Q"), (_CURRENT, "8-K")):
         m = rx.search(head[:20000])
-        if m and _SEC.search(head[max(0, m.start() - 1500): m.start()]):
+        if m and _SEC.search(head[max(0, m.start() - 1500) : m.start()]):
             return form, max(0, m.start() - 1500)
     return None, -1
 
 
 _RELEASE = re.compile(
     r"\b(?:reports?|reported|announces?|announced|posts?|delivers?)\b.{0,120}?"
-    r"\b(?:results|earnings|net\s+income|net\s+sales|revenues?|EPS)\b", re.IGNORECASE
+    r"\b(?:results|earnings|net\s+income|net\s+sales|revenues?|EPS)\b",
+    re.IGNORECASE,
 )
 _QUARTER_RESULTS = re.compile(rf"\b{_ORD_RE}[\s-]+quarter\b.{{0,120}}?\bresults\b", re.IGNORECASE)
 
@@ -166,13 +197,48 @@ _QUARTER_RESULTS = re.compile(rf"\b{_ORD_RE}[\s-]+quarter\b.{{0,120}}?\bresults\
 # company names
 
 _SUFFIXES = {
-    "inc", "incorporated", "corp", "corporation", "co", "company", "companies", "ltd", "limited",
-    "plc", "llc", "lp", "llp", "nv", "sa", "ag", "se", "holdings", "holding", "group", "the",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "companies",
+    "ltd",
+    "limited",
+    "plc",
+    "llc",
+    "lp",
+    "llp",
+    "nv",
+    "sa",
+    "ag",
+    "se",
+    "holdings",
+    "holding",
+    "group",
+    "the",
 }
 _SUFFIX_CAPS = {
-    "INC.": "Inc.", "INC": "Inc.", "CO.": "Co.", "CORP.": "Corp.", "CORP": "Corp.", "PLC": "plc",
-    "LTD.": "Ltd.", "LTD": "Ltd.", "LLC": "LLC", "L.P.": "L.P.", "N.V.": "N.V.", "S.A.": "S.A.",
-    "AG": "AG", "SE": "SE", "LP": "LP", "LLP": "LLP", "OF": "of", "AND": "and", "THE": "The",
+    "INC.": "Inc.",
+    "INC": "Inc.",
+    "CO.": "Co.",
+    "CORP.": "Corp.",
+    "CORP": "Corp.",
+    "PLC": "plc",
+    "LTD.": "Ltd.",
+    "LTD": "Ltd.",
+    "LLC": "LLC",
+    "L.P.": "L.P.",
+    "N.V.": "N.V.",
+    "S.A.": "S.A.",
+    "AG": "AG",
+    "SE": "SE",
+    "LP": "LP",
+    "LLP": "LLP",
+    "OF": "of",
+    "AND": "and",
+    "THE": "The",
 }
 _NAME_TOKEN = re.compile(r"^(?:[A-Z0-9][\w.,&'’\-!]*|&|and|of|de|du|la|plc|inc\.?)$")
 
@@ -182,7 +248,12 @@ def _trailing_name(text: str, max_tokens: int = 10) -> str | None:
     toks = text.strip().split(" ")
     out: list[str] = []
     for tok in reversed(toks):
-        if not tok or not _NAME_TOKEN.match(tok) or re.fullmatch(r"[\d.,\-/]+", tok) or tok.endswith(")"):
+        if (
+            not tok
+            or not _NAME_TOKEN.match(tok)
+            or re.fullmatch(r"[\d.,\-/]+", tok)
+            or tok.endswith(")")
+        ):
             break
         if re.search(r"\d", tok) and not re.search(r"[A-Za-z]", tok):
             break
@@ -231,10 +302,14 @@ def _pretty_name(name: str, text: str) -> str:
     words = []
     for w in name.split(" "):
         core = w.rstrip(",")
-        tail = w[len(core):]
+        tail = w[len(core) :]
         if core in _SUFFIX_CAPS:
             words.append(_SUFFIX_CAPS[core] + tail)
-        elif re.search(r"\d", core) or (len(core) <= 4 and not re.search(r"[AEIOUY]", core)) or "&" in core:
+        elif (
+            re.search(r"\d", core)
+            or (len(core) <= 4 and not re.search(r"[AEIOUY]", core))
+            or "&" in core
+        ):
             words.append(w)
         else:
             words.append("-".join(p[:1] + p[1:].lower() for p in core.split("-")) + tail)
@@ -258,7 +333,7 @@ _HEADLINE = re.compile(
 def _company_from_cover(cover: str, raw_pages: list[str]) -> str | None:
     m = _EXACT.search(cover)
     if m:
-        before = cover[max(0, m.start() - 300): m.start()]
+        before = cover[max(0, m.start() - 300) : m.start()]
         before = re.split(r"_{2,}|-{3,}|[–—]{2,}|\(\s*Mark\s+One\s*\)", before)[-1]
         name = _clean_name(_trailing_name(before))
         if name:
@@ -276,7 +351,7 @@ def _company_from_cover(cover: str, raw_pages: list[str]) -> str | None:
 def _company_from_release(head: str) -> str | None:
     m = _TICKER_PAREN.search(head[:6000])
     if m:
-        before = head[max(0, m.start() - 200): m.start()].rstrip()
+        before = head[max(0, m.start() - 200) : m.start()].rstrip()
         before = re.sub(r"\s*\([^()]*\)\s*$", "", before)  # ("Costco" or the "Company")
         before = re.split(r"--|\s[-–—]\s|[–—]|\)\s", before)[-1]
         name = _clean_name(_trailing_name(before))
@@ -288,7 +363,9 @@ def _company_from_release(head: str) -> str | None:
     return None
 
 
-_ATTRIB = re.compile(r"attributable to ([A-Z][\w.,&'’\- ]{1,60}?(?:Inc\.|Corporation|Company|plc|Ltd\.|LLC|N\.V\.|Co\.))")
+_ATTRIB = re.compile(
+    r"attributable to ([A-Z][\w.,&'’\- ]{1,60}?(?:Inc\.|Corporation|Company|plc|Ltd\.|LLC|N\.V\.|Co\.))"
+)
 _REGISTRANT = re.compile(r"\(\s*Registrant\s*\)")
 
 
@@ -316,7 +393,7 @@ def _company_fallback(head: str, pages: list[str]) -> str | None:
             t = _collapse(p)
             m = _REGISTRANT.search(t)
             if m:
-                name = _clean_name(_trailing_name(t[max(0, m.start() - 200): m.start()]))
+                name = _clean_name(_trailing_name(t[max(0, m.start() - 200) : m.start()]))
                 if name:
                     return name
     m = _ATTRIB.search(head)
@@ -326,8 +403,11 @@ def _company_fallback(head: str, pages: list[str]) -> str | None:
 
 
 _FORMER = [
-    re.compile(r"\b(?:we|the Company|the Registrant)\s+changed\s+(?:our|its)\s+(?:corporate\s+|legal\s+)?name\s+from\s+"
-               r"[“\"]?([A-Z][\w.,&'’\- ]{1,60}?)[”\"]?\s+to\s+[“\"]?([A-Z][\w.,&'’\- ]{1,60}?)[”\"]?[.,;]", re.IGNORECASE),
+    re.compile(
+        r"\b(?:we|the Company|the Registrant)\s+changed\s+(?:our|its)\s+(?:corporate\s+|legal\s+)?name\s+from\s+"
+        r"[“\"]?([A-Z][\w.,&'’\- ]{1,60}?)[”\"]?\s+to\s+[“\"]?([A-Z][\w.,&'’\- ]{1,60}?)[”\"]?[.,;]",
+        re.IGNORECASE,
+    ),
     re.compile(r"\bFormerly\s+known\s+as\s+([A-Z][\w.,&'’\- ]{1,60}?)(?:\s*\([^)]*\))?,\s+we\b"),
     re.compile(r"(?i:formerly)\s*[“\"]([A-Z][\w.,&'’\- ]{1,60}?)[,.]?[”\"]\s*\)"),
 ]
@@ -347,7 +427,7 @@ def former_names(pages: list[str], company: str | None = None) -> list[str]:
     for rx in _FORMER[1:]:
         for m in rx.finditer(text):
             if rx is _FORMER[2] and company is not None:
-                ctx = text[max(0, m.start() - 120): m.start()]
+                ctx = text[max(0, m.start() - 120) : m.start()]
                 if not company_matches(_trailing_name(ctx.rstrip(" (")) or "", company):
                     continue
             out.append(m.group(1).strip())
@@ -393,7 +473,9 @@ def _names_match(a: str, b: str) -> bool:
     return False
 
 
-def company_matches(name: str | None, other: str | None, aliases: Mapping[str, Iterable[str]] | None = None) -> bool:
+def company_matches(
+    name: str | None, other: str | None, aliases: Mapping[str, Iterable[str]] | None = None
+) -> bool:
     """Lenient comparison of company names: case, punctuation, '&'/'and', a leading 'The', legal
     suffixes (Inc, Corp, Co, Company, Ltd, plc, Corporation, Holdings, Group) are ignored and a
     shorter name matches a longer one it starts ("Costco" ~ "Costco Wholesale Corporation").
@@ -426,15 +508,42 @@ def company_matches(name: str | None, other: str | None, aliases: Mapping[str, I
 _TRADING_SYMBOL = re.compile(r"Trading\s*Symbols?(?:\s*\(s\))?", re.IGNORECASE)
 _EXCHANGE = r"(?:The\s+)?(?:New\s+York\s+Stock\s+Exchange|NYSE|Nasdaq|NASDAQ|Chicago\s+Stock\s+Exchange|Cboe|CBOE)"
 _TICKER_ROW = re.compile(rf"(?<![\w$.])([A-Z]{{1,5}}(?:\.[A-Z])?)\s+{_EXCHANGE}")
-_NOT_TICKER = {"SHARE", "STOCK", "VALUE", "PAR", "PER", "NOTES", "DUE", "CLASS", "COMMON", "NONE", "INC",
-               "A", "B", "C", "THE", "AND", "OF", "ON", "USD", "US", "LLC", "PLC", "N", "V"}
-_CIK = re.compile(r"\b(?:CIK|Central\s+Index\s+Key)\s*(?:No\.?|Number|#|code)?\s*[:#]?\s*(\d{1,10})\b", re.IGNORECASE)
+_NOT_TICKER = {
+    "SHARE",
+    "STOCK",
+    "VALUE",
+    "PAR",
+    "PER",
+    "NOTES",
+    "DUE",
+    "CLASS",
+    "COMMON",
+    "NONE",
+    "INC",
+    "A",
+    "B",
+    "C",
+    "THE",
+    "AND",
+    "OF",
+    "ON",
+    "USD",
+    "US",
+    "LLC",
+    "PLC",
+    "N",
+    "V",
+}
+_CIK = re.compile(
+    r"\b(?:CIK|Central\s+Index\s+Key)\s*(?:No\.?|Number|#|code)?\s*[:#]?\s*(\d{1,10})\b",
+    re.IGNORECASE,
+)
 
 
 def _ticker(cover: str, head: str) -> str | None:
     m = _TRADING_SYMBOL.search(cover)
     if m:
-        seg = cover[m.end(): m.end() + 800]
+        seg = cover[m.end() : m.end() + 800]
         for t in _TICKER_ROW.finditer(seg):
             if t.group(1) not in _NOT_TICKER:
                 return t.group(1)
@@ -463,19 +572,42 @@ _DATE_OF_REPORT = re.compile(
 )
 _DATE_BEFORE_REPORT = re.compile(rf"{_DATE_RE}\s*\(?\s*Date\s+of\s+Report", re.IGNORECASE)
 _Q_BY_MONTHS = [
-    (re.compile(r"\b(?:nine|9)\s+months\s+ended|\b(?:thirty[\s-]nine|39|36|40)[\s-]+weeks\s+ended", re.IGNORECASE), 3),
-    (re.compile(r"\b(?:six|6)\s+months\s+ended|\b(?:twenty[\s-]six|26|24|28)[\s-]+weeks\s+ended|three\s+and\s+six\s+months", re.IGNORECASE), 2),
-    (re.compile(r"\b(?:three|3)\s+months\s+ended|\b(?:thirteen|twelve|sixteen|13|12|16)[\s-]+weeks\s+ended", re.IGNORECASE), 1),
+    (
+        re.compile(
+            r"\b(?:nine|9)\s+months\s+ended|\b(?:thirty[\s-]nine|39|36|40)[\s-]+weeks\s+ended",
+            re.IGNORECASE,
+        ),
+        3,
+    ),
+    (
+        re.compile(
+            r"\b(?:six|6)\s+months\s+ended|\b(?:twenty[\s-]six|26|24|28)[\s-]+weeks\s+ended|three\s+and\s+six\s+months",
+            re.IGNORECASE,
+        ),
+        2,
+    ),
+    (
+        re.compile(
+            r"\b(?:three|3)\s+months\s+ended|\b(?:thirteen|twelve|sixteen|13|12|16)[\s-]+weeks\s+ended",
+            re.IGNORECASE,
+        ),
+        1,
+    ),
 ]
 _QUARTER_LABEL = re.compile(
-    rf"\b(?P<ord>{_ORD_RE})[\s-]+quarter\s+(?:of\s+)?(?:(?:{_FISCAL}|FY)\s*(?:year\s+)?)?(?P<y>(?:19|20)\d\d)\b", re.IGNORECASE
+    rf"\b(?P<ord>{_ORD_RE})[\s-]+quarter\s+(?:of\s+)?(?:(?:{_FISCAL}|FY)\s*(?:year\s+)?)?(?P<y>(?:19|20)\d\d)\b",
+    re.IGNORECASE,
 )
-_QN_LABEL = re.compile(r"\bQ(?P<q>[1-4])\s*(?:FY|F|fiscal\s*)\s*'?(?P<y>(?:19|20)?\d\d)\b", re.IGNORECASE)
+_QN_LABEL = re.compile(
+    r"\bQ(?P<q>[1-4])\s*(?:FY|F|fiscal\s*)\s*'?(?P<y>(?:19|20)?\d\d)\b", re.IGNORECASE
+)
 _FY_LABEL_BEFORE = re.compile(
-    rf"{_FISCAL}\s+(?:year\s+)?(?P<y>(?:19|20)\d\d)\W{{1,4}}(?:\w+\W+){{0,8}}?ended\s+{_DATE_RE}", re.IGNORECASE
+    rf"{_FISCAL}\s+(?:year\s+)?(?P<y>(?:19|20)\d\d)\W{{1,4}}(?:\w+\W+){{0,8}}?ended\s+{_DATE_RE}",
+    re.IGNORECASE,
 )
 _FY_LABEL_AFTER = re.compile(
-    rf"ended\s+{_DATE_RE}\s*,?\s*\(\s*[“\"]?\s*(?:{_FISCAL}\s+(?:year\s+)?|FY\s?)(?P<y>(?:19|20)\d\d)", re.IGNORECASE
+    rf"ended\s+{_DATE_RE}\s*,?\s*\(\s*[“\"]?\s*(?:{_FISCAL}\s+(?:year\s+)?|FY\s?)(?P<y>(?:19|20)\d\d)",
+    re.IGNORECASE,
 )
 
 
@@ -527,12 +659,20 @@ def _release_period(text: str) -> tuple[int | None, int | None]:
         best = (m2.start(), int(m2.group("q")), _two_digit(m2.group("y")))
     if best is None:
         # "Fourth Quarter and Full Year 2022", "Third Quarter and Year-to-Date ... for Fiscal 2023"
-        m = re.search(rf"\b(?P<ord>{_ORD_RE})[\s-]+quarter\b.{{0,80}}?\b(?:{_FISCAL}\s+(?:year\s+)?|year\s+|FY\s?)?(?P<y>(?:19|20)\d\d)\b", head, re.IGNORECASE)
+        m = re.search(
+            rf"\b(?P<ord>{_ORD_RE})[\s-]+quarter\b.{{0,80}}?\b(?:{_FISCAL}\s+(?:year\s+)?|year\s+|FY\s?)?(?P<y>(?:19|20)\d\d)\b",
+            head,
+            re.IGNORECASE,
+        )
         if m:
             best = (m.start(), _ordinal(m.group("ord")), int(m.group("y")))
     if best is not None:
         return best[1], best[2]
-    m = re.search(rf"\b(?:{_FISCAL}\s+(?:year\s+)?|full[\s-]year\s+|FY\s?)(?P<y>(?:19|20)\d\d)\s+(?:\w+\s+){{0,3}}?results", head, re.IGNORECASE)
+    m = re.search(
+        rf"\b(?:{_FISCAL}\s+(?:year\s+)?|full[\s-]year\s+|FY\s?)(?P<y>(?:19|20)\d\d)\s+(?:\w+\s+){{0,3}}?results",
+        head,
+        re.IGNORECASE,
+    )
     if m:
         return None, int(m.group("y"))
     return None, None
@@ -541,7 +681,9 @@ def _release_period(text: str) -> tuple[int | None, int | None]:
 # ---------------------------------------------------------------------------------------------
 # signature / filing date
 
-_SIGNED_RX = re.compile(r"duly\s+caused\s+this\s+(?:report|annual\s+report|quarterly\s+report)", re.IGNORECASE)
+_SIGNED_RX = re.compile(
+    r"duly\s+caused\s+this\s+(?:report|annual\s+report|quarterly\s+report)", re.IGNORECASE
+)
 
 
 def _is_signature_page(p: str) -> bool:
@@ -565,7 +707,9 @@ def _signature_date(pages: list[str], after: date | None) -> date | None:
 # ---------------------------------------------------------------------------------------------
 # file name and sidecar
 
-_FN_FORM = re.compile(r"(?i)(?<![A-Za-z0-9])(10-?K(?:405|T)?|10-?Q|8-?K|EARNINGS|annual[_-]?report)(?![A-Za-z0-9])")
+_FN_FORM = re.compile(
+    r"(?i)(?<![A-Za-z0-9])(10-?K(?:405|T)?|10-?Q|8-?K|EARNINGS|annual[_-]?report)(?![A-Za-z0-9])"
+)
 _FN_YEAR = re.compile(r"(?<![\d-])((?:19|20)\d\d)(?:Q([1-4]))?(?![\d]|-\d\d-)")
 
 
@@ -630,7 +774,16 @@ def _from_sidecar(sc: dict) -> dict:
 # ---------------------------------------------------------------------------------------------
 # main entry
 
-_FIELDS = ("company", "ticker", "cik", "form", "fiscal_year", "fiscal_period", "period_end", "filing_date")
+_FIELDS = (
+    "company",
+    "ticker",
+    "cik",
+    "form",
+    "fiscal_year",
+    "fiscal_period",
+    "period_end",
+    "filing_date",
+)
 
 
 def _from_content(pages: list[str]) -> dict:
@@ -638,7 +791,7 @@ def _from_content(pages: list[str]) -> dict:
     head = _collapse("\n".join(raw))[:_COVER_CHARS]
     out: dict = {}
     form, cover_at = _cover_form(head)
-    cover = head[cover_at: cover_at + 12000] if cover_at >= 0 else ""
+    cover = head[cover_at : cover_at + 12000] if cover_at >= 0 else ""
 
     if form is None and (_RELEASE.search(head[:2000]) or _QUARTER_RESULTS.search(head[:2000])):
         form = "EARNINGS"
@@ -684,7 +837,9 @@ def _from_content(pages: list[str]) -> dict:
     elif form == "10-Q" and period_end:
         q = _quarter_from_text(head)
         if q is None and len(pages) > _COVER_PAGES:  # statements after a long table of contents
-            q = _quarter_from_text(_collapse("\n".join(pages[_COVER_PAGES: 3 * _COVER_PAGES]))[:_COVER_CHARS])
+            q = _quarter_from_text(
+                _collapse("\n".join(pages[_COVER_PAGES : 3 * _COVER_PAGES]))[:_COVER_CHARS]
+            )
         labels = [
             (_ordinal(m.group("ord")), int(m.group("y"))) for m in _QUARTER_LABEL.finditer(head)
         ] + [(int(m.group("q")), _two_digit(m.group("y"))) for m in _QN_LABEL.finditer(head)]
@@ -713,7 +868,7 @@ def _from_content(pages: list[str]) -> dict:
             fy = report.year
         if re.search(r"Item\s*2\.02", head, re.IGNORECASE):
             # results announced in the 8-K: "... results for the fourth quarter and fiscal 2022"
-            body = head[head.lower().find("item 2.02"):]
+            body = head[head.lower().find("item 2.02") :]
             rq, ry = _release_period(body[:1500])
             if ry is not None:
                 fy, q = ry, rq

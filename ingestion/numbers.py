@@ -17,10 +17,21 @@ from decimal import Decimal
 from docnav.types import NumberMention
 
 _SCALE_WORDS = {
-    "thousand": 1e3, "thousands": 1e3, "k": 1e3,
-    "million": 1e6, "millions": 1e6, "mm": 1e6, "m": 1e6, "mn": 1e6,
-    "billion": 1e9, "billions": 1e9, "bn": 1e9, "b": 1e9,
-    "trillion": 1e12, "trillions": 1e12, "tn": 1e12,
+    "thousand": 1e3,
+    "thousands": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "millions": 1e6,
+    "mm": 1e6,
+    "m": 1e6,
+    "mn": 1e6,
+    "billion": 1e9,
+    "billions": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+    "trillions": 1e12,
+    "tn": 1e12,
 }
 _ABBREV = {"k", "m", "mm", "mn", "b", "bn", "tn"}  # only after a currency sign: "$45.2M"
 
@@ -100,15 +111,30 @@ def extract_numbers(
         if not cur and start:
             before = text[max(0, start - 12) : start].rstrip("($ \u2212\u2013-")
             # only a word (or "No.") right before can make this a reference or a date
-            if before and (before[-1].isalpha() or before[-1] == ".") and _REF_BEFORE.search(before):
+            if (
+                before
+                and (before[-1].isalpha() or before[-1] == ".")
+                and _REF_BEFORE.search(before)
+            ):
                 continue  # "Note 12", "Item 7", "December 31", "10-K"
-        if not allow_years and not (cur or pct or scale_word or bps or shares) and _YEAR.fullmatch(digits):
+        if (
+            not allow_years
+            and not (cur or pct or scale_word or bps or shares)
+            and _YEAR.fullmatch(digits)
+        ):
             continue
         s0 = m.start()
         if s0 >= 2 and text[s0 - 1] == "(" and (text[s0 - 2].isalnum() or text[s0 - 2] in ")*"):
             continue  # "Revenue(1)": a footnote marker
         paren = bool((lparen or lparen2) and rparen)
-        if paren and not cur and scale is None and "," not in digits and "." not in digits and len(digits) <= 2:
+        if (
+            paren
+            and not cur
+            and scale is None
+            and "," not in digits
+            and "." not in digits
+            and len(digits) <= 2
+        ):
             continue  # "(1)" footnote or list marker, not -1
         value = float(digits.replace(",", ""))
         if pct:
@@ -126,7 +152,12 @@ def extract_numbers(
         s0 += len(raw) - len(raw.lstrip())
         out.append(
             NumberMention.model_construct(  # fields built here are valid by construction
-                text=stripped, value=full, unit=u, scale=applied, canonical=canonical(full, u), start=s0
+                text=stripped,
+                value=full,
+                unit=u,
+                scale=applied,
+                canonical=canonical(full, u),
+                start=s0,
             )
         )
     return out
@@ -169,7 +200,7 @@ _BOUND_R = r"(?:$|[^0-9.,]|[.,](?:$|[^0-9]))"
 
 
 def _digits_rx(s: str) -> str:
-    """"45,200" -> 45,?200 ; "45.2" -> 45\\.20* (trailing zeros optional)."""
+    """ "45,200" -> 45,?200 ; "45.2" -> 45\\.20* (trailing zeros optional)."""
     whole, _, frac = s.partition(".")
     rx = re.escape(whole).replace(",", ",?")
     if frac:

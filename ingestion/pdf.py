@@ -39,7 +39,9 @@ def read_pdf_pages(path: str | Path, max_pages: int | None = None) -> list[str]:
         if n == 0:
             raise IngestError("PDF has no pages")
         if max_pages is not None and n > max_pages:
-            raise IngestError(f"PDF has {n} pages, over the limit of {max_pages} (DOCNAV_MAX_PAGES)")
+            raise IngestError(
+                f"PDF has {n} pages, over the limit of {max_pages} (DOCNAV_MAX_PAGES)"
+            )
         pages: list[str] = []
         for i in range(n):
             try:

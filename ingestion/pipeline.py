@@ -10,7 +10,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -68,7 +68,11 @@ def expand_paths(inputs: Iterable[str | os.PathLike]) -> tuple[list[Path], list[
         p = Path(s).expanduser()
         if p.is_dir():
             for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES and not f.name.startswith("."):
+                if (
+                    f.is_file()
+                    and f.suffix.lower() in SUPPORTED_SUFFIXES
+                    and not f.name.startswith(".")
+                ):
                     add(f)
         elif p.is_file():
             add(p)
@@ -140,7 +144,9 @@ def parse_file(path: Path, opts: IngestOptions, sidecar: dict | None = None) -> 
         if not structure.sections:
             structure = markdown_structure(pages) or structure
     if len(pages) > opts.max_pages:
-        raise IngestError(f"{len(pages)} pages, over the limit of {opts.max_pages} (DOCNAV_MAX_PAGES)")
+        raise IngestError(
+            f"{len(pages)} pages, over the limit of {opts.max_pages} (DOCNAV_MAX_PAGES)"
+        )
     meta.former_names = former_names(pages, meta.company)
     chunks = make_chunks("", structure, meta, opts.chunk_chars, opts.overlap_chars)
     refs = [r for c in chunks for r in c.refs]
@@ -163,7 +169,9 @@ def parse_file(path: Path, opts: IngestOptions, sidecar: dict | None = None) -> 
     return Parsed(document=doc, pages=pages, sections=structure.sections, chunks=chunks)
 
 
-def _parse_job(args: tuple[str, IngestOptions, dict | None]) -> tuple[str, Parsed | None, str | None, float]:
+def _parse_job(
+    args: tuple[str, IngestOptions, dict | None],
+) -> tuple[str, Parsed | None, str | None, float]:
     path, opts, sidecar = args
     t0 = time.perf_counter()
     try:
@@ -171,7 +179,12 @@ def _parse_job(args: tuple[str, IngestOptions, dict | None]) -> tuple[str, Parse
     except IngestError as exc:
         return path, None, str(exc), time.perf_counter() - t0
     except Exception as exc:  # a parser bug must not stop the batch; report it plainly
-        return path, None, f"unexpected error: {type(exc).__name__}: {exc}", time.perf_counter() - t0
+        return (
+            path,
+            None,
+            f"unexpected error: {type(exc).__name__}: {exc}",
+            time.perf_counter() - t0,
+        )
 
 
 def commit(store: CorpusStore, parsed: Parsed) -> tuple[Document, str]:
@@ -182,7 +195,7 @@ def commit(store: CorpusStore, parsed: Parsed) -> tuple[Document, str]:
         ]
 
     doc = parsed.document.model_copy(
-        update={"ingested_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        update={"ingested_at": datetime.now(UTC).isoformat(timespec="seconds")}
     )
     with store.write_lock():
         store.sweep()
@@ -214,14 +227,21 @@ def ingest_paths(
         try:
             h = sha256_file(f)
         except OSError as exc:
-            r = FileResult(path=str(f), status="failed", error=f"cannot read: {exc.strerror or exc}")
+            r = FileResult(
+                path=str(f), status="failed", error=f"cannot read: {exc.strerror or exc}"
+            )
         else:
             existing = None if force else store.find_by_hash(h)
             if existing is None:
                 todo.append(f)
                 continue
-            r = FileResult(path=str(f), status="unchanged", doc_id=existing.doc_id, pages=existing.n_pages,
-                           chunks=existing.n_chunks)
+            r = FileResult(
+                path=str(f),
+                status="unchanged",
+                doc_id=existing.doc_id,
+                pages=existing.n_pages,
+                chunks=existing.n_chunks,
+            )
         results.append(r)
         if on_result:
             on_result(r)
@@ -240,10 +260,18 @@ def ingest_paths(
             else:
                 try:
                     doc, status = commit(store, parsed)
-                    r = FileResult(path=path, status=status, doc_id=doc.doc_id, pages=doc.n_pages,
-                                   chunks=doc.n_chunks, seconds=secs)
+                    r = FileResult(
+                        path=path,
+                        status=status,
+                        doc_id=doc.doc_id,
+                        pages=doc.n_pages,
+                        chunks=doc.n_chunks,
+                        seconds=secs,
+                    )
                 except OSError as exc:
-                    r = FileResult(path=path, status="failed", error=f"store write failed: {exc}", seconds=secs)
+                    r = FileResult(
+                        path=path, status="failed", error=f"store write failed: {exc}", seconds=secs
+                    )
             results.append(r)
             if on_result:
                 on_result(r)

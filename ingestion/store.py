@@ -232,7 +232,7 @@ class CorpusStore:
         doc: Document,
         pages: list[str],
         sections: list[Section],
-        chunks_for: "callable[[str], list[Chunk]]",
+        chunks_for: callable[[str], list[Chunk]],
     ) -> tuple[Document, str]:
         """Add or replace the document from ``doc.source_path``. Returns (doc, status).
 
@@ -276,17 +276,40 @@ class CorpusStore:
             db.execute(
                 "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
-                    doc_id, doc.name, doc.source_path, doc.file_type, doc.content_hash, dirname,
-                    doc.n_pages, m.company, m.ticker, m.cik, m.form, m.fiscal_year,
-                    m.fiscal_period, m.period_end.isoformat() if m.period_end else None,
-                    m.filing_date.isoformat() if m.filing_date else None, doc.model_dump_json(),
+                    doc_id,
+                    doc.name,
+                    doc.source_path,
+                    doc.file_type,
+                    doc.content_hash,
+                    dirname,
+                    doc.n_pages,
+                    m.company,
+                    m.ticker,
+                    m.cik,
+                    m.form,
+                    m.fiscal_year,
+                    m.fiscal_period,
+                    m.period_end.isoformat() if m.period_end else None,
+                    m.filing_date.isoformat() if m.filing_date else None,
+                    doc.model_dump_json(),
                 ),
             )
             db.executemany(
                 "INSERT INTO sections VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [
-                    (doc_id, s.id, i, s.title, s.kind, s.label, s.level, s.parent,
-                     s.page_start, s.page_end, paths[s.id])
+                    (
+                        doc_id,
+                        s.id,
+                        i,
+                        s.title,
+                        s.kind,
+                        s.label,
+                        s.level,
+                        s.parent,
+                        s.page_start,
+                        s.page_end,
+                        paths[s.id],
+                    )
                     for i, s in enumerate(sections)
                 ],
             )

@@ -598,7 +598,7 @@ def detect_structure(pages: list[str], form: str | None = None) -> StructuredDoc
 
     def item_range(pred) -> tuple[int, int] | None:
         """(start, end) line range of the first item matching pred (end exclusive)."""
-        for k, h in enumerate(items):
+        for h in items:
             if pred(h):
                 end = n_lines
                 for h2 in chosen:
@@ -767,7 +767,7 @@ def detect_structure(pages: list[str], form: str | None = None) -> StructuredDoc
             score: list[float] = []
             back: list[int] = []
             last_by_num: dict[int, int] = {}
-            for a, (i, num, _, _) in enumerate(cs):
+            for a, (_i, num, _, _) in enumerate(cs):
                 sc, bk = 1.0 if num <= 2 else 0.0, -1
                 if num == 1:
                     sc = 1.0
@@ -792,7 +792,7 @@ def detect_structure(pages: list[str], form: str | None = None) -> StructuredDoc
         if bestc:
             sc, chain = max(bestc, key=lambda x: x[0])
             if len(chain) >= 2 or (chain and chain[0][2] == 0):
-                for i, num, style, t in chain:
+                for i, num, _style, t in chain:
                     note_heads.append(_Head(i, "note", t, f"Note {num}", 2))
         if not explicit_only and (not note_heads or area_start < note_heads[0].line):
             heads.append(

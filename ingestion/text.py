@@ -28,7 +28,10 @@ def split_pages(text: str) -> list[str]:
     if "\f" in text:
         return [p for p in text.split("\f")]
     lines = text.split("\n")
-    return ["\n".join(lines[i : i + LINES_PER_PAGE]) for i in range(0, max(len(lines), 1), LINES_PER_PAGE)]
+    return [
+        "\n".join(lines[i : i + LINES_PER_PAGE])
+        for i in range(0, max(len(lines), 1), LINES_PER_PAGE)
+    ]
 
 
 def markdown_structure(pages: list[str]) -> StructuredDoc | None:
@@ -42,7 +45,15 @@ def markdown_structure(pages: list[str]) -> StructuredDoc | None:
     def flush(page: int) -> None:
         if para:
             sid = stack[-1][1] if stack else None
-            blocks.append(Block(type="text", text="\n".join(para), page_start=para_page, page_end=page, section_id=sid))
+            blocks.append(
+                Block(
+                    type="text",
+                    text="\n".join(para),
+                    page_start=para_page,
+                    page_end=page,
+                    section_id=sid,
+                )
+            )
             para.clear()
 
     for pno, page in enumerate(pages):
@@ -55,8 +66,15 @@ def markdown_structure(pages: list[str]) -> StructuredDoc | None:
                     sections[int(stack.pop()[1][1:])].page_end = pno
                 sid = f"s{len(sections):04d}"
                 sections.append(
-                    Section(id=sid, title=m.group(2), kind="other", level=level,
-                            parent=stack[-1][1] if stack else None, page_start=pno, page_end=pno)
+                    Section(
+                        id=sid,
+                        title=m.group(2),
+                        kind="other",
+                        level=level,
+                        parent=stack[-1][1] if stack else None,
+                        page_start=pno,
+                        page_end=pno,
+                    )
                 )
                 stack.append((level, sid))
                 continue

@@ -28,9 +28,13 @@ _SPLIT_NUMS = re.compile(r"\d{1,2}(?:\.\d{2})?[A-C]?", re.IGNORECASE)
 
 
 def _range(nums_text: str, pattern: re.Pattern[str]) -> list[str]:
-    """"4 and 5" -> ["4", "5"]; "4 through 6" -> ["4", "5", "6"] (bounded)."""
+    """ "4 and 5" -> ["4", "5"]; "4 through 6" -> ["4", "5", "6"] (bounded)."""
     found = pattern.findall(nums_text)
-    if len(found) == 2 and re.search(r"through|to|[-\u2013]", nums_text) and all(f.isdigit() for f in found):
+    if (
+        len(found) == 2
+        and re.search(r"through|to|[-\u2013]", nums_text)
+        and all(f.isdigit() for f in found)
+    ):
         a, b = int(found[0]), int(found[1])
         if 0 < b - a <= 30:
             return [str(i) for i in range(a, b + 1)]

@@ -17,7 +17,9 @@ SAMPLES = REPO / "docnav" / "data" / "samples"
 
 def _need(path: Path) -> Path:
     if not path.exists():
-        pytest.skip(f"{path} is absent: put the project's shared/ folder beside the repo to run this")
+        pytest.skip(
+            f"{path} is absent: put the project's shared/ folder beside the repo to run this"
+        )
     return path
 
 
@@ -47,7 +49,10 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def small_pdfs(fb_pdfs: Path, tmp_path: Path) -> list[Path]:
     """Copies of two real filings (a short 10-Q and an 8-K) under neutral names."""
     out = []
-    for name, new in (("AMCOR_2023Q4_EARNINGS.pdf", "earnings.pdf"), ("BESTBUY_2024Q2_10Q.pdf", "quarterly.pdf")):
+    for name, new in (
+        ("AMCOR_2023Q4_EARNINGS.pdf", "earnings.pdf"),
+        ("BESTBUY_2024Q2_10Q.pdf", "quarterly.pdf"),
+    ):
         dst = tmp_path / "in" / new
         dst.parent.mkdir(exist_ok=True)
         shutil.copyfile(fb_pdfs / name, dst)

@@ -24,4 +24,6 @@ def test_bench_ingest_small(fb_pdfs, tmp_path):
     assert "full ingestion, 2 processes" in report and "Metadata from content alone" in report
     # the first 4 files are 3M 10-Ks: structure must be found in them
     assert saved["structure"]["notes_per_10k_min"] >= 10
-    assert saved["structure"]["share_pages_in_item_10k_10q"] > 0.65  # exhibits after Item 16 are outside Items
+    assert (
+        saved["structure"]["share_pages_in_item_10k_10q"] > 0.65
+    )  # exhibits after Item 16 are outside Items

@@ -17,7 +17,9 @@ DOCNAV = Path(sys.executable).with_name("docnav")
 
 def run(*args: str, home: Path, check: bool = True) -> subprocess.CompletedProcess:
     env = {**os.environ, "DOCNAV_HOME": str(home)}
-    proc = subprocess.run([str(DOCNAV), *args], capture_output=True, text=True, env=env, timeout=300)
+    proc = subprocess.run(
+        [str(DOCNAV), *args], capture_output=True, text=True, env=env, timeout=300
+    )
     if check:
         assert proc.returncode == 0, proc.stderr + proc.stdout
     return proc

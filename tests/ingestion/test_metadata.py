@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from docnav.ingestion.metadata import (
     company_matches,
     extract_metadata,
@@ -14,7 +15,6 @@ from docnav.ingestion.metadata import (
     load_sidecar,
     normalize_form,
 )
-
 from docnav.types import DocumentMeta
 
 FINANCEBENCH = Path(__file__).resolve().parents[2].parent / "shared" / "financebench"
@@ -108,7 +108,10 @@ def test_10k_calendar_year():
     assert m.fiscal_year == 2018 and m.fiscal_period == "FY2018"
     assert m.period_end == date(2018, 12, 31)
     assert m.filing_date == date(2019, 2, 7)
-    assert all(m.sources[k] == "content" for k in ("company", "form", "fiscal_year", "period_end", "ticker"))
+    assert all(
+        m.sources[k] == "content"
+        for k in ("company", "form", "fiscal_year", "period_end", "ticker")
+    )
 
 
 def test_commission_file_number_is_not_a_cik():
@@ -122,7 +125,7 @@ def test_10k_fiscal_year_ending_january():
     assert m.fiscal_year == 2021 and m.period_end == date(2021, 1, 30)
     assert m.company == "Shopmart Stores, Inc."
     # the filing's own label wins when tied to the period end (retail "previous year" convention)
-    body = "Our fiscal year ended January 30, 2021 (\"fiscal 2020\") included 52 weeks."
+    body = 'Our fiscal year ended January 30, 2021 ("fiscal 2020") included 52 weeks.'
     m = extract_metadata([TENK_JANUARY, body])
     assert m.fiscal_year == 2020 and m.fiscal_period == "FY2020"
     # a 52/53-week year closing in the first days of January belongs to the previous year
@@ -158,7 +161,16 @@ def test_bare_earnings_release():
 
 def test_missing_fields_stay_none():
     m = extract_metadata(["Minutes of the garden club meeting.", "Nothing about filings here."])
-    for f in ("company", "ticker", "cik", "form", "fiscal_year", "fiscal_period", "period_end", "filing_date"):
+    for f in (
+        "company",
+        "ticker",
+        "cik",
+        "form",
+        "fiscal_year",
+        "fiscal_period",
+        "period_end",
+        "filing_date",
+    ):
         assert getattr(m, f) is None
     assert m.sources == {}
     assert extract_metadata([]).sources == {}
@@ -176,17 +188,31 @@ def test_filename_is_only_a_fallback():
 
 
 def test_sidecar_fills_gaps():
-    sc = {"doc_name": "GADGET_2023Q2_10Q", "company": "Gadget House", "doc_type": "10q", "doc_period": 2024}
+    sc = {
+        "doc_name": "GADGET_2023Q2_10Q",
+        "company": "Gadget House",
+        "doc_type": "10q",
+        "doc_period": 2024,
+    }
     m = extract_metadata(["no cover here"], file_name="x.pdf", sidecar=sc)
-    assert (m.company, m.form, m.fiscal_year, m.fiscal_period) == ("Gadget House", "10-Q", 2024, "Q2 2023")
+    assert (m.company, m.form, m.fiscal_year, m.fiscal_period) == (
+        "Gadget House",
+        "10-Q",
+        2024,
+        "Q2 2023",
+    )
     assert {m.sources[k] for k in ("company", "form", "fiscal_year")} == {"sidecar"}
     # content first: the sidecar only fills what content leaves empty
-    m = extract_metadata([EIGHTK], sidecar={"company": "Other", "doc_type": "10k", "doc_period": 1999})
+    m = extract_metadata(
+        [EIGHTK], sidecar={"company": "Other", "doc_type": "10k", "doc_period": 1999}
+    )
     assert m.form == "8-K" and m.fiscal_year == 2023 and m.sources["form"] == "content"
 
 
 def test_hints_take_precedence_and_keep_their_source():
-    hints = DocumentMeta(fiscal_year=2020, fiscal_period="FY2020", cik="0000320193", sources={"fiscal_year": "xbrl"})
+    hints = DocumentMeta(
+        fiscal_year=2020, fiscal_period="FY2020", cik="0000320193", sources={"fiscal_year": "xbrl"}
+    )
     m = extract_metadata([TENK_CALENDAR], hints=hints)
     assert m.fiscal_year == 2020 and m.sources["fiscal_year"] == "xbrl"
     assert m.cik == "0000320193" and m.sources["cik"] == "xbrl"  # defaults to "xbrl"
@@ -215,14 +241,21 @@ def test_company_matches():
     assert not company_matches("Square, Inc.", "Block")
     assert not company_matches(None, "Block")
     # former names only through an explicit alias table, e.g. built from the filings' own text
-    aliases = {"Block, Inc.": former_names(["On December 1, 2021, we changed our name from Square to Block."])}
+    aliases = {
+        "Block, Inc.": former_names(
+            ["On December 1, 2021, we changed our name from Square to Block."]
+        )
+    }
     assert aliases["Block, Inc."] == ["Square"]
     assert company_matches("Square, Inc.", "Block", aliases)
 
 
 def test_load_sidecar(tmp_path: Path):
     p = tmp_path / "documents.jsonl"
-    rows = [{"doc_name": "A_2019_10K", "company": "A", "doc_type": "10k", "doc_period": 2019}, {"doc_name": "B"}]
+    rows = [
+        {"doc_name": "A_2019_10K", "company": "A", "doc_type": "10k", "doc_period": 2019},
+        {"doc_name": "B"},
+    ]
     p.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n")
     sc = load_sidecar(p)
     assert set(sc) == {"A_2019_10K", "B"} and sc["A_2019_10K"]["doc_period"] == 2019
@@ -237,7 +270,9 @@ _PAGES = 8  # cover pages read per PDF (enough for the cover and the first state
 @pytest.mark.shared
 def test_financebench_from_content_alone():
     if not (FINANCEBENCH / "pdfs").is_dir():
-        pytest.skip(f"{FINANCEBENCH} is absent: put the project's shared/ folder beside the repo to run this")
+        pytest.skip(
+            f"{FINANCEBENCH} is absent: put the project's shared/ folder beside the repo to run this"
+        )
     import pypdfium2 as pdfium
 
     from docnav.ingestion.pdf import normalise_pdf_text
@@ -283,7 +318,11 @@ def test_financebench_from_content_alone():
     form = sum(r[1] for r in results.values()) / n
     year = sum(r[2] for r in results.values()) / n
     overall = sum(all(r) for r in results.values()) / n
-    misses = [f"{s}: {metas[s].company} {metas[s].form} {metas[s].fiscal_year}" for s, r in results.items() if not all(r)]
+    misses = [
+        f"{s}: {metas[s].company} {metas[s].form} {metas[s].fiscal_year}"
+        for s, r in results.items()
+        if not all(r)
+    ]
     # measured with these pages: company 98.4% (Foot Locker 10-Ks: logo cover, signature page not
     # read here), form 100%, fiscal year 96.1% (Ulta/Foot Locker label a fiscal year by its start,
     # FinanceBench by its end), overall 94.5%; 89.8% without the former-name aliases (Square -> Block)

@@ -48,7 +48,10 @@ def test_forms(text, expected):
 
 def test_written_scale_wins_over_table_scale_and_table_scale_applies_to_bare_numbers():
     assert canon("45,200 (1,234) $2.1 million 4.5%", scale=1e3, unit="USD") == [
-        "usd:45200000", "usd:-1234000", "usd:2100000", "pct:4.5",
+        "usd:45200000",
+        "usd:-1234000",
+        "usd:2100000",
+        "pct:4.5",
     ]
     (n,) = extract_numbers("(1,234)", scale=1e6, unit="USD")
     assert n.value == -1.234e9 and n.scale == 1e6 and n.unit == "USD"

@@ -4,7 +4,6 @@ replacement, concurrency."""
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing as mp
 import shutil
 from pathlib import Path
@@ -37,7 +36,9 @@ def test_real_pdfs_end_to_end(small_pdfs, tmp_path):
     assert [f.status for f in report.files] == ["added", "added"], report
     docs = {d.name: d for d in store.list_documents()}
     q = docs["quarterly"]
-    assert q.meta.form == "10-Q" and q.meta.fiscal_year == 2024 and q.meta.fiscal_period == "Q2 2024"
+    assert (
+        q.meta.form == "10-Q" and q.meta.fiscal_year == 2024 and q.meta.fiscal_period == "Q2 2024"
+    )
     assert q.n_pages > 20 and q.n_chunks > 20 and q.n_tables > 5
     # pages stored one file each, 0-based file names
     assert store.page_path(q.doc_id, 0).name == "page-0000.txt"
@@ -49,7 +50,9 @@ def test_real_pdfs_end_to_end(small_pdfs, tmp_path):
     assert all(c.form == "10-Q" and c.fiscal_year == 2024 for c in chunks)
     known = [c for c in chunks if c.section_path != "(unknown)"]
     assert len(known) / len(chunks) > 0.9
-    assert any(c.section_path.upper().startswith("PART I ") and "Item 2" in c.section_path for c in chunks)
+    assert any(
+        c.section_path.upper().startswith("PART I ") and "Item 2" in c.section_path for c in chunks
+    )
     assert any(c.numbers for c in chunks if c.type == "table")
     # catalog sections mirror sections.json
     assert len(store.sections(q.doc_id)) == q.n_sections > 5
@@ -90,7 +93,10 @@ def test_concurrent_ingest_is_safe(small_pdfs, tmp_path):
     CorpusStore(root)
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
-    procs = [ctx.Process(target=_ingest_proc, args=(str(root), [str(p) for p in small_pdfs], q)) for _ in range(3)]
+    procs = [
+        ctx.Process(target=_ingest_proc, args=(str(root), [str(p) for p in small_pdfs], q))
+        for _ in range(3)
+    ]
     for p in procs:
         p.start()
     for p in procs:
@@ -168,7 +174,9 @@ def test_bad_input_is_reported_and_store_untouched(bad_files, small_pdfs, tmp_pa
 
 def test_bad_files_do_not_stop_good_ones(bad_files, small_pdfs, tmp_path):
     store = CorpusStore(tmp_path / "store")
-    report = ingest_paths(store, [bad_files["truncated"], small_pdfs[1], bad_files["encrypted"]], workers=2)
+    report = ingest_paths(
+        store, [bad_files["truncated"], small_pdfs[1], bad_files["encrypted"]], workers=2
+    )
     assert sorted(f.status for f in report.files) == ["added", "failed", "failed"]
     assert len(store.list_documents()) == 1
 

@@ -12,35 +12,87 @@ from docnav.types import Chunk, Document, DocumentMeta, Section
 
 
 def _doc(name: str, h: str, source: str | None = None, **meta) -> Document:
-    return Document(doc_id="", name=name, source_path=source or f"/src/{name}.txt", file_type="text",
-                    content_hash=h, n_pages=2, meta=DocumentMeta(**meta))
+    return Document(
+        doc_id="",
+        name=name,
+        source_path=source or f"/src/{name}.txt",
+        file_type="text",
+        content_hash=h,
+        n_pages=2,
+        meta=DocumentMeta(**meta),
+    )
 
 
 SECTIONS = [
     Section(id="s0000", title="PART II", kind="part", label="Part II", page_start=0, page_end=1),
-    Section(id="s0001", title="Item 8. Financial Statements", kind="item", label="Item 8", level=1,
-            parent="s0000", page_start=0, page_end=1),
-    Section(id="s0002", title="Note 12 — Leases", kind="note", label="Note 12", level=2,
-            parent="s0001", page_start=1, page_end=1),
+    Section(
+        id="s0001",
+        title="Item 8. Financial Statements",
+        kind="item",
+        label="Item 8",
+        level=1,
+        parent="s0000",
+        page_start=0,
+        page_end=1,
+    ),
+    Section(
+        id="s0002",
+        title="Note 12 — Leases",
+        kind="note",
+        label="Note 12",
+        level=2,
+        parent="s0001",
+        page_start=1,
+        page_end=1,
+    ),
 ]
 
 
 def _chunks(doc_id: str) -> list[Chunk]:
-    return [Chunk(id=f"{doc_id}:00000", doc_id=doc_id, ordinal=0, type="text", section_id="s0002",
-                  section_path="x", page_start=1, page_end=1, text="lease text")]
+    return [
+        Chunk(
+            id=f"{doc_id}:00000",
+            doc_id=doc_id,
+            ordinal=0,
+            type="text",
+            section_id="s0002",
+            section_path="x",
+            page_start=1,
+            page_end=1,
+            text="lease text",
+        )
+    ]
 
 
 def test_section_paths():
-    assert section_paths(SECTIONS)["s0002"] == "PART II > Item 8. Financial Statements > Note 12 — Leases"
+    assert (
+        section_paths(SECTIONS)["s0002"]
+        == "PART II > Item 8. Financial Statements > Note 12 — Leases"
+    )
 
 
 def test_put_get_filter_remove(tmp_path):
     store = CorpusStore(tmp_path)
     with store.write_lock():
-        a, sa = store.put(_doc("Acme 10-K 2021", "a" * 64, company="Acme Corp", form="10-K", fiscal_year=2021,
-                               period_end=date(2021, 12, 31)), ["p0", "p1"], SECTIONS, _chunks)
-        b, _ = store.put(_doc("Beta", "b" * 64, company="Beta Inc", form="10-Q", fiscal_year=2022),
-                         ["p0", "p1"], SECTIONS, _chunks)
+        a, sa = store.put(
+            _doc(
+                "Acme 10-K 2021",
+                "a" * 64,
+                company="Acme Corp",
+                form="10-K",
+                fiscal_year=2021,
+                period_end=date(2021, 12, 31),
+            ),
+            ["p0", "p1"],
+            SECTIONS,
+            _chunks,
+        )
+        b, _ = store.put(
+            _doc("Beta", "b" * 64, company="Beta Inc", form="10-Q", fiscal_year=2022),
+            ["p0", "p1"],
+            SECTIONS,
+            _chunks,
+        )
     assert sa == "added" and a.doc_id == slugify("Acme 10-K 2021") == "Acme-10-K-2021"
     assert [d.doc_id for d in store.list_documents(form="10K")] == [a.doc_id]
     assert [d.doc_id for d in store.list_documents(company="beta")] == [b.doc_id]

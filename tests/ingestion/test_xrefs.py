@@ -28,22 +28,51 @@ def test_not_references():
 
 
 def test_dedup_and_self_exclusion():
-    assert labels("Note 3 ... see Note 3 again, and Note 4", exclude_labels={"Note 4"}) == ["Note 3"]
+    assert labels("Note 3 ... see Note 3 again, and Note 4", exclude_labels={"Note 4"}) == [
+        "Note 3"
+    ]
 
 
 SECTIONS = [
     Section(id="s0", title="PART I", kind="part", label="Part I", page_start=0, page_end=5),
-    Section(id="s1", title="Item 2. MD&A", kind="item", label="Item 2", level=1, parent="s0", page_start=1, page_end=3),
+    Section(
+        id="s1",
+        title="Item 2. MD&A",
+        kind="item",
+        label="Item 2",
+        level=1,
+        parent="s0",
+        page_start=1,
+        page_end=3,
+    ),
     Section(id="s2", title="PART II", kind="part", label="Part II", page_start=6, page_end=9),
-    Section(id="s3", title="Item 2. Unregistered Sales", kind="item", label="Item 2", level=1, parent="s2",
-            page_start=7, page_end=7),
-    Section(id="s4", title="Note 12 — Leases", kind="note", label="Note 12", level=2, parent="s1",
-            page_start=2, page_end=2),
+    Section(
+        id="s3",
+        title="Item 2. Unregistered Sales",
+        kind="item",
+        label="Item 2",
+        level=1,
+        parent="s2",
+        page_start=7,
+        page_end=7,
+    ),
+    Section(
+        id="s4",
+        title="Note 12 — Leases",
+        kind="note",
+        label="Note 12",
+        level=2,
+        parent="s1",
+        page_start=2,
+        page_end=2,
+    ),
 ]
 
 
 def test_resolution_prefers_named_part_then_first():
-    refs = resolve_refs(find_refs("see Part II, Item 2 and Note 12 and Item 2 and Exhibit 10.1"), SECTIONS)
+    refs = resolve_refs(
+        find_refs("see Part II, Item 2 and Note 12 and Item 2 and Exhibit 10.1"), SECTIONS
+    )
     by = {(r.label, r.text): r.target_section for r in refs}
     assert by[("Item 2", "Part II, Item 2")] == "s3"
     assert by[("Note 12", "Note 12")] == "s4"
