@@ -178,18 +178,10 @@ def documents(
         print(json.dumps([d.model_dump(mode="json") for d in docs], indent=2))
         return
     table = Table(title=f"{len(docs)} documents in {engine.store.root}")
-    for col in (
-        "doc_id",
-        "company",
-        "ticker",
-        "form",
-        "period",
-        "pages",
-        "sections",
-        "chunks",
-        "tables",
-    ):
-        table.add_column(col)
+    table.add_column("doc_id", overflow="fold", min_width=12)  # never elided: it is typed back
+    table.add_column("company", overflow="fold", max_width=22)
+    for col in ("ticker", "form", "period", "pages", "chunks"):
+        table.add_column(col, no_wrap=True)
     for d in docs:
         m = d.meta
         table.add_row(
@@ -199,9 +191,7 @@ def documents(
             m.form or "?",
             m.fiscal_period or "?",
             str(d.n_pages),
-            str(d.n_sections),
             str(d.n_chunks),
-            str(d.n_tables),
         )
     console.print(table)
 

@@ -31,6 +31,7 @@ HTML_SUFFIXES = {".htm", ".html", ".xhtml", ".xml"}
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
 SUPPORTED_SUFFIXES = PDF_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES
 _GLOB_CHARS = set("*?[")
+_FILING_KINDS = {"part", "item", "note", "statement"}
 
 
 class IngestOptions(BaseModel):
@@ -141,7 +142,8 @@ def parse_file(path: Path, opts: IngestOptions, sidecar: dict | None = None) -> 
             raise IngestError("file holds no text")
         meta = extract_metadata(pages, file_name=path.name, sidecar=sidecar)
         structure = detect_structure(pages, form=meta.form or opts.form_hint)
-        if not structure.sections:
+        if not any(sec.kind in _FILING_KINDS for sec in structure.sections):
+            # not laid out as a filing: Markdown headings, when present, are the outline
             structure = markdown_structure(pages) or structure
     if len(pages) > opts.max_pages:
         raise IngestError(
@@ -198,7 +200,6 @@ def commit(store: CorpusStore, parsed: Parsed) -> tuple[Document, str]:
         update={"ingested_at": datetime.now(UTC).isoformat(timespec="seconds")}
     )
     with store.write_lock():
-        store.sweep()
         return store.put(doc, parsed.pages, parsed.sections, with_ids)
 
 
@@ -216,6 +217,8 @@ def ingest_paths(
     opts = opts or IngestOptions()
     t0 = time.perf_counter()
     files, results = expand_paths(inputs)
+    with store.write_lock():  # once per run: a scan per commit would be quadratic in the store
+        store.sweep()
     if on_start:
         on_start(len(files) + len(results))
     for r in results:

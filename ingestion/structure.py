@@ -81,6 +81,16 @@ def _squeeze(s: str) -> str:
     return _SQ.sub("", s.lower())
 
 
+# pdfium sometimes puts a space before a word's last letter ("Busines s", "Statement of
+# Incom e"). In titles, a lone lower-case letter after a word of 3+ letters is glued back
+# ("a" excepted: it is a word).
+_SPLIT_TAIL = re.compile(r"\b([A-Za-z]{3,}) ([b-z])(?=[\s.,:;)\u2019']|$)")
+
+
+def repair_split_words(title: str) -> str:
+    return _SPLIT_TAIL.sub(r"\1\2", title)
+
+
 _K_TITLES = {
     "1": "business", "1A": "riskfactors", "1B": "unresolved", "1C": "cyber",
     "2": "propert", "3": "legal", "4": "(?:mine|submission|removed|reserved)",
@@ -994,6 +1004,8 @@ def detect_structure(pages: list[str], form: str | None = None) -> StructuredDoc
             e = min(b, page_first[p + 1])
             _segment_blocks(texts, keep, i, e, p, page_width[p], sid, blocks)
             i = e
+    for sec in sections:
+        sec.title = repair_split_words(sec.title)
     return StructuredDoc(sections=sections, blocks=blocks)
 
 

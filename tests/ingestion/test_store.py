@@ -140,3 +140,29 @@ def test_failed_write_keeps_old_version(tmp_path):
         store.put(_doc("A", "c" * 64), ["new"], [], boom)
     assert store.page_text(a.doc_id, 0) == "old"
     assert store.get_document(a.doc_id).content_hash == "a" * 64
+
+
+def test_text_and_markdown_ingest_and_leftovers_swept(tmp_path):
+    from docnav.ingestion import ingest_paths
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "memo.md").write_text(
+        "# Overview\n\nRevenue was $45.2 million, see Note 2.\n\n## Leases\n\nLease cost 1,200.\n"
+    )
+    (src / "plain.txt").write_text("page one text\fpage two text\fpage three text\n")
+    store = CorpusStore(tmp_path / "store")
+    (store.docs_dir / ".tmp-crashed").mkdir()
+    report = ingest_paths(store, [src])
+    assert [f.status for f in report.files] == ["added", "added"]
+    assert not (store.docs_dir / ".tmp-crashed").exists()
+    memo = store.get_document("memo")
+    assert memo.file_type == "text"
+    titles = [s.title for s in store.sections(memo.doc_id)]
+    assert titles == ["Overview", "Leases"]
+    chunks = store.chunks(memo.doc_id)
+    assert chunks[0].section_path == "Overview"
+    assert any(n.canonical == "usd:45200000" for c in chunks for n in c.numbers)
+    assert [r.label for c in chunks for r in c.refs] == ["Note 2"]
+    plain = store.get_document("plain")
+    assert plain.n_pages == 3 and store.page_text(plain.doc_id, 2).startswith("page three")

@@ -382,3 +382,15 @@ def test_item_heading_atop_an_index_page() -> None:
     assert items["Item 8"].page_start == 46
     income = next(s for s in doc.sections if s.label == "Income Statement")
     assert income.parent == items["Item 8"].id
+
+
+def test_split_word_titles_are_repaired() -> None:
+    from docnav.ingestion.structure import repair_split_words
+
+    assert repair_split_words("Item 1. Busines s.") == "Item 1. Business."
+    assert (
+        repair_split_words("Consolidated Statement of Incom e")
+        == "Consolidated Statement of Income"
+    )
+    assert repair_split_words("Acquisition of a Business") == "Acquisition of a Business"
+    assert repair_split_words("Item 15. Schedule II") == "Item 15. Schedule II"
