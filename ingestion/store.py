@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS documents (
     record TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_hash ON documents(content_hash);
-CREATE INDEX IF NOT EXISTS documents_source ON documents(source_path);
+CREATE INDEX IF NOT EXISTS documents_source ON documents(source_path);  -- put() looks sources up
 CREATE TABLE IF NOT EXISTS sections (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
     id TEXT NOT NULL,
@@ -135,13 +135,6 @@ class CorpusStore:
         with self._connect() as db:
             row = db.execute(
                 "SELECT record FROM documents WHERE content_hash=? LIMIT 1", (content_hash,)
-            ).fetchone()
-        return Document.model_validate_json(row["record"]) if row else None
-
-    def find_by_source(self, source_path: str) -> Document | None:
-        with self._connect() as db:
-            row = db.execute(
-                "SELECT record FROM documents WHERE source_path=? LIMIT 1", (source_path,)
             ).fetchone()
         return Document.model_validate_json(row["record"]) if row else None
 
