@@ -54,6 +54,12 @@ def test_real_pdfs_end_to_end(small_pdfs, tmp_path):
         c.section_path.upper().startswith("PART I ") and "Item 2" in c.section_path for c in chunks
     )
     assert any(c.numbers for c in chunks if c.type == "table")
+    # a chunk never leaves its section's pages
+    secs = {x.id: x for x in store.sections(q.doc_id)}
+    for c in chunks:
+        if c.section_id:
+            sec = secs[c.section_id]
+            assert sec.page_start <= c.page_start <= c.page_end <= sec.page_end, c.id
     # catalog sections mirror sections.json
     assert len(store.sections(q.doc_id)) == q.n_sections > 5
 
