@@ -143,7 +143,9 @@ _NOTE_WORD = re.compile(r"^note\s*(\d{1,2})(?![\d,]|\.\d)\s*[.:\-–—]?\s*(.*)
 _NOTE_NUM = re.compile(r"^(\d{1,2})\s*[.:\-–—]\s+(\S.*)$")
 _NOTE_PAREN = re.compile(r"^\((\d{1,2})\)\s+(\S.*)$")
 _GAPS_NOTE = ((1, 0.0), (2, 0.5), (3, 1.0), (4, 1.5))
-_GAPS_OTHER = ((1, 0.0), (2, 0.5))
+# bare "12." notes: a missed heading or two (a run-in heading pdfium wrapped) must not
+# end the chain, so gaps of up to 4 are allowed with a rising penalty
+_GAPS_OTHER = ((1, 0.0), (2, 0.5), (3, 1.0), (4, 1.5))
 _FS_START = re.compile(
     r"^(?:report\s+of\s+independent\s+registered|index\s+to\s+(?:the\s+)?(?:consolidated\s+)?financial\s+statements|"
     r"(?:consolidated\s+)?financial\s+statements(?:\s+and\s+supplementary\s+data)?$)",
@@ -305,6 +307,43 @@ def _trailing_numbers(tokens: list[str]) -> tuple[int, int]:
     return n, k
 
 
+_TITLE_WORD = r"(?:[A-Z][\w\u2019'&,\-]*|and|of|the|for|in|on|to|with|from|by|&)"
+# A numbered note heading run into its first sentence, at a line start or after a sentence
+# end: "13. Contingencies and Commitments We are involved ...". The title is the run of
+# capitalised words before a sentence that starts "Capitalised lowercase".
+_RUNIN = re.compile(
+    r"(?:^|(?<=[.;:)]\s))"
+    rf"((?:Note\s+)?\d{{1,2}}\s*[.:\-\u2013\u2014]\s+[A-Z][\w\u2019'&,\-]*(?:\s+{_TITLE_WORD}){{0,8}})"
+    r"\s+(?=[A-Z][a-z]+\s+[a-z])"
+)
+
+
+def _split_runin_headings(line: str) -> list[str]:
+    """Put a run-in numbered heading on a line of its own (text is kept, only line breaks
+    change); the notes chain (1, 2, 3, ...) later decides whether it is a Note."""
+    if not _HAS_NUM_DOT.search(line):
+        return [line]
+    out: list[str] = []
+    pos = 0
+    for m in _RUNIN.finditer(line):
+        head_end = m.end(1)
+        if m.group(1).split()[-1].lower() in _SMALL_WORDS:
+            continue
+        if m.start(1) > pos:
+            out.append(line[pos : m.start(1)].rstrip())
+        out.append(m.group(1))
+        pos = head_end
+    if not out:
+        return [line]
+    rest = line[pos:].strip()
+    if rest:
+        out.append(rest)
+    return [x for x in out if x]
+
+
+_HAS_NUM_DOT = re.compile(r"\d\s*[.:\-\u2013\u2014]\s+[A-Z]")
+
+
 # --------------------------------------------------------------------------------------
 # main entry
 
@@ -330,7 +369,7 @@ def detect_structure(pages: list[str], form: str | None = None) -> StructuredDoc
         else:
             raw_lines = raw.splitlines()
         ls = [_clean(x) for x in raw_lines]
-        ls = [x for x in ls if x]
+        ls = [y for x in ls if x for y in _split_runin_headings(x)]
         n = len(ls)
         kp = [True] * n
         if n:
@@ -753,7 +792,7 @@ def detect_structure(pages: list[str], form: str | None = None) -> StructuredDoc
                 if (
                     len(t) > 90
                     or not _is_title_like(t)
-                    or t.endswith((".", ",", ";"))
+                    or t.endswith((".", ";"))  # a title wrapped after "," goes on
                     and not t.endswith("etc.")
                 ):
                     continue

@@ -394,3 +394,32 @@ def test_split_word_titles_are_repaired() -> None:
     )
     assert repair_split_words("Acquisition of a Business") == "Acquisition of a Business"
     assert repair_split_words("Item 15. Schedule II") == "Item 15. Schedule II"
+
+
+def test_runin_note_headings_are_split_off() -> None:
+    from docnav.ingestion.structure import _split_runin_headings as split
+
+    assert split("compensation. 13. Contingencies and Commitments We are involved in suits") == [
+        "compensation.",
+        "13. Contingencies and Commitments",
+        "We are involved in suits",
+    ]
+    assert split("1. Summary of Significant Accounting Policies Unless the context") == [
+        "1. Summary of Significant Accounting Policies",
+        "Unless the context",
+    ]
+    # a numbered sentence is not a heading
+    assert split("1. The registrant's other certifying officer and I have") == [
+        "1. The registrant's other certifying officer and I have"
+    ]
+
+
+@pytest.mark.shared
+def test_best_buy_runin_notes_found() -> None:
+    # Best Buy FY2021's note headings run into their first sentence, some mid-line after the
+    # previous note's last sentence; 10 of its 14 notes are found (3 and 7-9 are not)
+    doc = _doc("BESTBUY_2021_10K", "10-K")
+    notes = {s.label: s for s in doc.sections if s.kind == "note"}
+    assert {"Note 1", "Note 2", "Note 11", "Note 13", "Note 14"} <= set(notes)
+    assert notes["Note 13"].title == "13. Contingencies and Commitments"
+    assert notes["Note 1"].page_start == 45
