@@ -56,5 +56,5 @@ def read_pdf_pages(path: str | Path, max_pages: int | None = None) -> list[str]:
     finally:
         pdf.close()
     if sum(len(p.strip()) for p in pages) < _MIN_CHARS_PER_DOC:
-        raise IngestError("no text layer (scanned or image-only PDF); OCR is not included")
+        raise IngestError("no text layer; OCR is not included (scanned or image-only PDF)")
     return pages

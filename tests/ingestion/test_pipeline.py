@@ -156,7 +156,7 @@ EXPECTED = {
     "truncated": "corrupt or truncated PDF",
     "corrupt": "corrupt or truncated PDF",
     "encrypted": "encrypted PDF",
-    "no_text": "no text layer",
+    "no_text": "no text layer; OCR is not included",
     "empty": "empty file",
     "unknown": "unknown file type",
     "not_pdf": "corrupt PDF",
