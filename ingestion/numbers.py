@@ -70,7 +70,7 @@ _MONTHS = (
 )
 _REF_BEFORE = re.compile(
     rf"(?:\b(?:notes?|items?|parts?|exhibits?|sections?|rule|rules|no|nos|page|pages|pp|p|form|article"
-    rf"|schedule|level|tier|phase|class|series|{_MONTHS})\.?\s*$)|(?:[a-z]\s?-$)",
+    rf"|schedule|level|tier|phase|class|series|fy|q|{_MONTHS})\.?\s*$)|(?:[a-z]\s?-$)",
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
