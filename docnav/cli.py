@@ -24,7 +24,7 @@ from rich.tree import Tree
 from docnav import __version__
 from docnav.errors import DocnavError
 from docnav.settings import Settings
-from docnav.types import FileResult
+from docnav.types import FileResult, display_page
 
 app = typer.Typer(
     name="docnav",
@@ -224,6 +224,76 @@ def outline(
     if not entries:
         root.add("[dim](no sections detected)[/dim]")
     console.print(root)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for, in words and numbers.")],
+    home: HomeOpt = None,
+    company: Annotated[
+        str | None, typer.Option(help="Company (lenient match, former names too).")
+    ] = None,
+    ticker: Annotated[str | None, typer.Option(help="Ticker symbol.")] = None,
+    form: Annotated[str | None, typer.Option(help="10-K, 10-Q, 8-K, EARNINGS.")] = None,
+    year: Annotated[int | None, typer.Option(help="Fiscal year.")] = None,
+    section: Annotated[
+        str | None, typer.Option(help="Section path prefix, e.g. 'Part II > Item 8'.")
+    ] = None,
+    mode: Annotated[str, typer.Option(help="bm25 | dense | hybrid")] = "hybrid",
+    fusion: Annotated[str, typer.Option(help="rrf | weighted (hybrid only)")] = "rrf",
+    k: Annotated[int, typer.Option("-k", help="Number of hits.")] = 10,
+    json_out: JsonOpt = False,
+) -> None:
+    """Search the store (BM25, dense or hybrid); filters apply before ranking. The first
+    dense search embeds the corpus (progress shown); later ones reuse the embeddings."""
+    from docnav.retrieval.index import SearchFilters
+
+    if mode not in ("bm25", "dense", "hybrid") or fusion not in ("rrf", "weighted"):
+        _fail(ValueError(f"unknown mode {mode!r} or fusion {fusion!r}"))
+    if not 1 <= k <= 200:
+        _fail(ValueError("-k must be between 1 and 200"))
+    engine = _engine(home)
+    filters = SearchFilters(company=company, ticker=ticker, form=form, year_min=year, year_max=year,
+                            section_prefix=section)  # fmt: skip
+    progress = Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err, disable=not err.is_terminal, transient=True,
+    )  # fmt: skip
+    tasks: dict[str, int] = {}
+
+    def on_progress(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(
+                f"{stage} chunks ({engine.settings.embedding_model})", total=total
+            )
+        progress.update(tasks[stage], completed=done)
+
+    try:
+        with progress:
+            hits = engine.search(
+                query, mode=mode, k=k, filters=filters, fusion=fusion, on_progress=on_progress
+            )
+    except DocnavError as exc:
+        _fail(exc)
+    if json_out:
+        print(json.dumps([h.model_dump() for h in hits], indent=2))
+        return
+    if not hits:
+        console.print("no hits")
+    for i, h in enumerate(hits, 1):
+        pages = (
+            f"p. {display_page(h.page_start)}"
+            if h.page_start == h.page_end
+            else (f"pp. {display_page(h.page_start)}-{display_page(h.page_end)}")
+        )
+        scores = " ".join(f"{n}={v:.3f}" for n, v in h.scores.items())
+        console.print(
+            f"[bold]{i}. {h.doc_id}[/bold] {pages} [dim]{h.chunk_type}[/dim]  {scores}",
+            soft_wrap=True,
+        )
+        console.print(f"   [cyan]{h.section_path}[/cyan]", soft_wrap=True)
+        snippet = " ".join(h.text.split())[:240]
+        console.print(f"   {snippet}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -13,6 +13,7 @@ from docnav.ingestion import (
     load_sidecar,
     section_paths,
 )
+from docnav.retrieval.index import CorpusIndex, Mode, SearchFilters, SearchHit
 from docnav.settings import Settings, get_settings
 from docnav.types import Document, FileResult, IngestReport, Section
 
@@ -27,6 +28,28 @@ class Engine:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
         self._store: CorpusStore | None = None
+        self._index: CorpusIndex | None = None
+
+    @property
+    def index(self) -> CorpusIndex:
+        if self._index is None:
+            self._index = CorpusIndex(
+                self.store, self.settings.home_dir / "indexes", self.settings.embedding_model
+            )
+        return self._index
+
+    def search(
+        self,
+        query: str,
+        mode: Mode = "hybrid",
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        fusion: str = "rrf",
+        on_progress: Callable[[str, int, int], None] | None = None,
+    ) -> list[SearchHit]:
+        """Search every chunk in the store; filters narrow the candidates before ranking."""
+        self.index.ensure(dense=mode != "bm25", on_progress=on_progress)
+        return self.index.search(query, mode=mode, k=k, filters=filters, fusion=fusion)  # type: ignore[arg-type]
 
     @property
     def store(self) -> CorpusStore:

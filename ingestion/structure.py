@@ -134,9 +134,16 @@ _CONT_END = re.compile(r"(?:[a-z,;(\-–—]|\b(?:see|in|of|the|and|to|our|under
 # --------------------------------------------------------------------------------------
 # Notes, statements, exhibits
 
+
+def _spaced(word: str) -> str:
+    """A word pdfium may have split with a space ("Fi nancial"): optional space between letters."""
+    return r"\s?".join(word)
+
+
 _NOTES_HEADER = re.compile(
-    r"^notes?\s+to\s+(?:the\s+)?(?:(?:condensed|consolidated|combined|interim|unaudited)\s+){0,3}"
-    r"financial\s+statements\b\s*(.*)$",
+    r"^notes?\s+to\s+(?:the\s+)?"
+    rf"(?:(?:condensed|{_spaced('consolidated')}|combined|interim|unaudited)\s+){{0,3}}"
+    rf"{_spaced('financial')}\s+{_spaced('statements')}\b\s*(.*)$",
     re.IGNORECASE,
 )
 _NOTE_WORD = re.compile(r"^note\s*(\d{1,2})(?![\d,]|\.\d)\s*[.:\-–—]?\s*(.*)$", re.IGNORECASE)
@@ -265,6 +272,15 @@ class _Head:
 
 # --------------------------------------------------------------------------------------
 # helpers
+
+
+def _stmt_heading_shape(s: str) -> bool:
+    """A statement title looks like a heading: capitalised words ("Consolidated Balance
+    Sheets", "CONDENSED CONSOLIDATED STATEMENTS OF EARNINGS"), not the end of a sentence
+    ("... balance sheets.")."""
+    if not s[:1].isupper() or s.endswith((".", ",", ";")):
+        return False
+    return _is_title_like(s[:60]) or s[:40].upper() == s[:40]
 
 
 def _clean(s: str) -> str:
@@ -721,54 +737,21 @@ def detect_structure(pages: list[str], form: str | None = None) -> StructuredDoc
                 end = h.line
         return end
 
-    if item_lines and hdr_ok and (fin is None or not any(fin[0] <= i < fin[1] for i in hdr_ok)):
-        # financial statements placed after the last Item (F-pages): a free-standing section
-        after = [i for i in hdr_ok if i > last_item_line]
-        first_ex = min(
-            (h.line for h in heads if h.kind == "exhibit" and h.line > last_item_line),
-            default=n_lines,
-        )
-        if after and after[0] < first_ex:
-            fs_line = after[0]
-            for p in range(page_of[last_item_line] + 1, page_of[after[0]] + 1):
-                j, k = page_first[p], 0
-                while j < page_first[p + 1] and k < 3:
-                    if keep[j]:
-                        k += 1
-                        if _FS_START.match(texts[j]) and not toc_page[p]:
-                            fs_line = j
-                            break
-                    j += 1
-                if fs_line != after[0]:
-                    break
-            heads.append(_Head(fs_line, "other", texts[fs_line][:160], None, 0, extra={"fs": True}))
-            fin = (fs_line, enclosing_end(fs_line))
-    if fin is not None:
-        inside = [i for i in hdr_ok if fin[0] <= i < fin[1]]
-        if inside:
-            area_start, area_end = inside[0], fin[1]
-    if area_start is None and hdr_ok:
-        # no financial statements item (annual report exhibit, earnings release, ...)
-        cand = [i for i in hdr_ok if i > last_item_line] or hdr_ok
-        area_start = cand[0]
-        area_end = enclosing_end(area_start)
-    explicit_only = False
-    if area_start is None and fin is not None:
-        area_start, area_end = fin
-        explicit_only = True
-    note_heads: list[_Head] = []
-    if area_start is not None:
+    def note_chain(lo: int, hi: int, explicit_only: bool) -> tuple[float, list[_Head]]:
+        """The best increasing chain of note headings in lines [lo, hi) and its score."""
         cands = []
         for i, num, title, style in note_c:
-            if not (area_start <= i < area_end) or toc_page[page_of[i]]:
+            if not (lo <= i < hi) or toc_page[page_of[i]]:
                 continue
             if explicit_only and style != 0:
                 continue
             t = title.strip()
+            head_text = texts[i]
             if style == 0 and not t:
                 nl = next_line(i)
                 if nl and len(nl) < 100 and _is_title_like(nl):
                     t = nl
+                    head_text = f"{texts[i]} {nl}"  # "Note 1" / "Basis of Presentation"
                 elif _CONTINUED.search(texts[i]):
                     continue
             if not t or t[:1].islower() or t[:1] in ",;)(":
@@ -806,7 +789,7 @@ def detect_structure(pages: list[str], form: str | None = None) -> StructuredDoc
             ):
                 if not (t.upper() == t):
                     continue
-            cands.append((i, num, style, texts[i] if len(texts[i]) <= 120 else texts[i][:120]))
+            cands.append((i, num, style, head_text[:120]))
         # longest chain n -> n+1 (or n+2) per style; prefer explicit "Note" style
         bestc: list[tuple[float, list[int]]] = []
         for style in (0, 1, 2):
@@ -838,11 +821,65 @@ def detect_structure(pages: list[str], form: str | None = None) -> StructuredDoc
             chain.reverse()
             bonus = 0.5 if style == 0 else 0.0
             bestc.append((score[chain[-1]] + bonus, [cs[k] for k in chain]))
+        out: list[_Head] = []
+        best_sc = 0.0
         if bestc:
             sc, chain = max(bestc, key=lambda x: x[0])
             if len(chain) >= 2 or (chain and chain[0][2] == 0):
+                best_sc = sc
                 for i, num, _style, t in chain:
-                    note_heads.append(_Head(i, "note", t, f"Note {num}", 2))
+                    out.append(_Head(i, "note", t, f"Note {num}", 2))
+        return best_sc, out
+    first_ex = min(
+        (h.line for h in heads if h.kind == "exhibit" and h.line > last_item_line),
+        default=n_lines,
+    )
+    note_heads: list[_Head] = []
+    explicit_only = False
+    inside = [i for i in hdr_ok if fin is not None and fin[0] <= i < fin[1]]
+    if inside:
+        area_start, area_end = inside[0], fin[1]
+        _, note_heads = note_chain(area_start, area_end, False)
+    elif hdr_ok:
+        # no notes header inside the financial statements item: the statements are on
+        # F-pages after the Items, in an annual-report exhibit (Exhibit 13), or the document
+        # has no Items at all. Every distinct area opened by a notes header is tried and the
+        # one with the best chain of note headings wins (the first one on a tie).
+        cand = [i for i in hdr_ok if i > last_item_line] or hdr_ok
+        best: tuple[float, int, int, list[_Head]] | None = None
+        seen_end: set[int] = set()
+        for i in cand:
+            end = enclosing_end(i)
+            if end in seen_end:
+                continue
+            seen_end.add(end)
+            sc, hs = note_chain(i, end, False)
+            if best is None or sc > best[0]:
+                best = (sc, i, end, hs)
+        assert best is not None
+        _, area_start, area_end, note_heads = best
+        if item_lines and area_start > last_item_line and area_start < first_ex:
+            # financial statements placed after the last Item (F-pages): a free-standing section
+            fs_line = area_start
+            for p in range(page_of[last_item_line] + 1, page_of[area_start] + 1):
+                j, k = page_first[p], 0
+                while j < page_first[p + 1] and k < 3:
+                    if keep[j]:
+                        k += 1
+                        if _FS_START.match(texts[j]) and not toc_page[p]:
+                            fs_line = j
+                            break
+                    j += 1
+                if fs_line != area_start:
+                    break
+            heads.append(_Head(fs_line, "other", texts[fs_line][:160], None, 0, extra={"fs": True}))
+            fin = (fs_line, enclosing_end(fs_line))
+            area_end = min(area_end, fin[1])
+    elif fin is not None:
+        area_start, area_end = fin
+        explicit_only = True
+        _, note_heads = note_chain(area_start, area_end, True)
+    if area_start is not None:
         if not explicit_only and (not note_heads or area_start < note_heads[0].line):
             heads.append(
                 _Head(
@@ -857,7 +894,20 @@ def detect_structure(pages: list[str], form: str | None = None) -> StructuredDoc
     heads.extend(note_heads)
 
     # ---- statements ----------------------------------------------------------------------
-    if fin is not None:
+    if (
+        item_lines
+        and area_start is not None
+        and note_heads
+        and not (fin is not None and fin[0] <= area_start < fin[1])
+    ):
+        # notes outside the financial statements item (an annual-report exhibit): the
+        # statements are the pages just before the notes, inside the same exhibit
+        st_lo = max(
+            [h.line for h in heads if h.level_hint <= 1 and h.line <= area_start]
+            + [page_first[max(0, page_of[area_start] - 20)]]
+        )
+        st_hi = area_start
+    elif fin is not None:
         st_lo, st_hi = (
             fin[0],
             (area_start if area_start is not None and fin[0] <= area_start < fin[1] else fin[1]),
@@ -888,7 +938,7 @@ def detect_structure(pages: list[str], form: str | None = None) -> StructuredDoc
                 and not _TRAILING_PAGENO.search(s)
                 and ("tat" in s or "TAT" in s or "hee" in s or "HEE" in s)
             ):
-                if not _STMT_BAD.search(s):
+                if not _STMT_BAD.search(s) and _stmt_heading_shape(s):
                     sq = _squeeze(s)
                     for label, rx in _STMT_PATTERNS:
                         mm = rx.search(sq)

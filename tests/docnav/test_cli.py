@@ -27,7 +27,7 @@ def run(*args: str, home: Path, check: bool = True) -> subprocess.CompletedProce
 
 def test_help_explains_every_command(tmp_path):
     out = run("--help", home=tmp_path).stdout
-    for cmd in ("ingest", "documents", "outline", "page", "remove", "bench"):
+    for cmd in ("ingest", "documents", "outline", "search", "page", "remove", "bench"):
         assert cmd in out
     assert "0-based" in out and "1-based" in out
     assert "Benchmarks" in out
@@ -60,6 +60,29 @@ def test_ingest_list_outline_page_remove(tmp_path):
 
     bad = run("page", apple["doc_id"], "100000", home=home, check=False)
     assert bad.returncode == 1 and "out of range" in bad.stderr
+
+    hits = json.loads(
+        run(
+            "search", "share repurchase program", "--mode", "bm25", "-k", "3", "--json", home=home
+        ).stdout
+    )
+    assert hits[0]["doc_id"] == apple["doc_id"] and "Item" in hits[0]["section_path"]
+    assert "bm25" in hits[0]["scores"]
+    only_8k = json.loads(
+        run(
+            "search",
+            "financial results press release",
+            "--mode",
+            "bm25",
+            "--form",
+            "8-K",
+            "--json",
+            home=home,
+        ).stdout
+    )
+    assert only_8k and {h["form"] for h in only_8k} == {"8-K"}
+    bad = run("search", "x", "--mode", "nope", home=home, check=False)
+    assert bad.returncode == 1 and "unknown mode" in bad.stderr
 
     run("remove", apple["doc_id"], home=home)
     assert len(json.loads(run("documents", "--json", home=home).stdout)) == 2
