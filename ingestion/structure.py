@@ -323,34 +323,69 @@ def _trailing_numbers(tokens: list[str]) -> tuple[int, int]:
     return n, k
 
 
-_TITLE_WORD = r"(?:[A-Z][\w\u2019'&,\-]*|and|of|the|for|in|on|to|with|from|by|&)"
-# A numbered note heading run into its first sentence, at a line start or after a sentence
-# end: "13. Contingencies and Commitments We are involved ...". The title is the run of
-# capitalised words before a sentence that starts "Capitalised lowercase".
-_RUNIN = re.compile(
-    r"(?:^|(?<=[.;:)]\s))"
-    rf"((?:Note\s+)?\d{{1,2}}\s*[.:\-\u2013\u2014]\s+[A-Z][\w\u2019'&,\-]*(?:\s+{_TITLE_WORD}){{0,8}})"
-    r"\s+(?=[A-Z][a-z]+\s+[a-z])"
+_TITLE_WORD = r"(?:[A-Z][\w\u2019'&,\-.]*|and|of|the|for|in|on|to|with|from|by|&)"
+# words that open a sentence after a run-in title ("8. Debt Short-Term Debt On April 17, ...")
+_SENT_OPENERS = (
+    "The|We|Our|In|On|As|At|For|During|Effective|Under|This|These|Unless|When|Since|"
+    "Beginning|Prior|Following|Certain|Each|All|Substantially|Amounts|Changes|From|Over"
 )
+# A numbered note heading run into its first sentence, at a line start or after a sentence
+# end (or after a table row's last dash): "13. Contingencies and Commitments We are involved
+# ...". The title is the run of capitalised words before a sentence, which starts with a
+# capitalised word followed by a lower-case one, or with a usual sentence opener; a title
+# at the end of the line is taken whole ("3. Acquisitions BioSensics, LLC").
+_RUNIN = re.compile(
+    r"(?:^|(?<=[.;:)\-\u2013\u2014]\s))"
+    rf"((?:Note\s+)?\d{{1,2}}\s*[.:\-\u2013\u2014]\s+[A-Z][\w\u2019'&,\-]*(?:\s+{_TITLE_WORD}){{0,8}})"
+    rf"(?:\s+(?=[A-Z][a-z]+\s+[a-z]|(?:{_SENT_OPENERS})\s)|$)"
+)
+# An Item heading run into the text after the previous sentence: "... presented. Item 7.
+# Management's Discussion and Analysis ...". It starts a line when its title is the
+# canonical title of that Item (checked in _split_runin_headings).
+_RUNIN_ITEM = re.compile(r"(?<=[.;:)\u201d\"]\s)(?:ITEM|Item)\s+(\d{1,2}[A-C]?)\.?\s+(?=[A-Z])")
+
+
+def _runin_item_title_ok(key: str, after: str) -> bool:
+    sq = _squeeze(after[:80])
+    rx = _K_TITLE_RE.get(key)
+    if rx is not None and rx.match(sq):
+        return True
+    return any(d[key].match(sq) for d in _Q_TITLE_RE.values() if key in d)
 
 
 def _split_runin_headings(line: str) -> list[str]:
-    """Put a run-in numbered heading on a line of its own (text is kept, only line breaks
-    change); the notes chain (1, 2, 3, ...) later decides whether it is a Note."""
-    if not _HAS_NUM_DOT.search(line):
+    """Put a run-in heading on a line of its own (text is kept, only line breaks change).
+
+    Numbered headings ("13. Contingencies and Commitments We are ...") become a line of
+    their own, the prose after them starts another; the notes chain (1, 2, 3, ...) later
+    decides whether it is a Note. An Item heading after a sentence end starts a new line
+    when its title is the Item's canonical one ("... presented. Item 7. Management's ...").
+    """
+    cuts: list[tuple[int, int]] = []  # (start, end of heading or -1 = cut before only)
+    if _HAS_NUM_DOT.search(line):
+        for m in _RUNIN.finditer(line):
+            if m.group(1).split()[-1].lower() in _SMALL_WORDS:
+                continue
+            cuts.append((m.start(1), m.end(1)))
+    if len(line) > 60 and ("tem " in line or "TEM " in line):
+        for m in _RUNIN_ITEM.finditer(line):
+            if _runin_item_title_ok(m.group(1).upper(), line[m.end() :]):
+                cuts.append((m.start(), -1))
+    if not cuts:
         return [line]
+    cuts.sort()
     out: list[str] = []
     pos = 0
-    for m in _RUNIN.finditer(line):
-        head_end = m.end(1)
-        if m.group(1).split()[-1].lower() in _SMALL_WORDS:
+    for start, end in cuts:
+        if start < pos:
             continue
-        if m.start(1) > pos:
-            out.append(line[pos : m.start(1)].rstrip())
-        out.append(m.group(1))
-        pos = head_end
-    if not out:
-        return [line]
+        if start > pos:
+            out.append(line[pos:start].rstrip())
+        if end >= 0:
+            out.append(line[start:end])
+            pos = end
+        else:
+            pos = start
     rest = line[pos:].strip()
     if rest:
         out.append(rest)
@@ -830,6 +865,7 @@ def detect_structure(pages: list[str], form: str | None = None) -> StructuredDoc
                 for i, num, _style, t in chain:
                     out.append(_Head(i, "note", t, f"Note {num}", 2))
         return best_sc, out
+
     first_ex = min(
         (h.line for h in heads if h.kind == "exhibit" and h.line > last_item_line),
         default=n_lines,
@@ -845,7 +881,7 @@ def detect_structure(pages: list[str], form: str | None = None) -> StructuredDoc
         # F-pages after the Items, in an annual-report exhibit (Exhibit 13), or the document
         # has no Items at all. Every distinct area opened by a notes header is tried and the
         # one with the best chain of note headings wins (the first one on a tie).
-        cand = [i for i in hdr_ok if i > last_item_line] or hdr_ok
+        cand = [i for i in hdr_ok if fin is None or i >= fin[0]] or hdr_ok
         best: tuple[float, int, int, list[_Head]] | None = None
         seen_end: set[int] = set()
         for i in cand:
