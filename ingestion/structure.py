@@ -380,7 +380,7 @@ def _split_runin_headings(line: str) -> list[str]:
         if start < pos:
             continue
         if start > pos:
-            out.append(line[pos:start].rstrip())
+            out.append(line[pos:start].strip())
         if end >= 0:
             out.append(line[start:end])
             pos = end
