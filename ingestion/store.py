@@ -185,6 +185,11 @@ class CorpusStore:
             raise NotFoundError(f"no document {doc_id!r} in the store")
         return self.docs_dir / row["dir"]
 
+    def versions(self) -> dict[str, str]:
+        """doc_id -> its current version folder name (changes whenever its files are rewritten)."""
+        with self._connect() as db:
+            return {r["doc_id"]: r["dir"] for r in db.execute("SELECT doc_id, dir FROM documents")}
+
     def sections(self, doc_id: str) -> list[Section]:
         data = json.loads((self.doc_dir(doc_id) / "sections.json").read_text(encoding="utf-8"))
         return [Section.model_validate(s) for s in data]

@@ -67,11 +67,13 @@ class CorpusIndex:
         self.bm25: Bm25Index | None = None
         self.dense: DenseIndex | None = None
         self._fingerprint: str | None = None
+        self._versions: dict[str, str] = {}
 
     # -- building -------------------------------------------------------------------
     def fingerprint(self) -> str:
-        docs = sorted((d.doc_id, d.content_hash) for d in self.store.list_documents())
-        return hashlib.sha256(json.dumps(docs).encode()).hexdigest()[:16]
+        # the version folder changes whenever a document's chunks are rewritten, even with the same bytes
+        versions = sorted(self.store.versions().items())
+        return hashlib.sha256(json.dumps(versions).encode()).hexdigest()[:16]
 
     def ensure(
         self, dense: bool = True, on_progress: Callable[[str, int, int], None] | None = None
@@ -87,6 +89,7 @@ class CorpusIndex:
             self.dense = self._dense(on_progress)
 
     def _load_chunks(self) -> None:
+        self._versions = self.store.versions()
         self.docs = {d.doc_id: d for d in self.store.list_documents()}
         self.chunks = [c for doc_id in self.docs for c in self.store.chunks(doc_id)]
 
@@ -112,7 +115,7 @@ class CorpusIndex:
         by_doc: dict[str, list[Chunk]] = {}
         for c in self.chunks:
             by_doc.setdefault(c.doc_id, []).append(c)
-        todo = {d: cs for d, cs in by_doc.items() if not self._emb_path(folder, d).exists()}
+        todo = {d: cs for d, cs in by_doc.items() if not self._usable(folder, d, len(cs))}
         total, done = sum(len(cs) for cs in todo.values()), 0
         for doc_id, cs in todo.items():
 
@@ -133,8 +136,16 @@ class CorpusIndex:
         matrix = np.vstack(parts) if parts else np.zeros((0, 384), dtype=np.float32)
         return DenseIndex(matrix, self.embedding_model)
 
+    def _usable(self, folder: Path, doc_id: str, n_chunks: int) -> bool:
+        path = self._emb_path(folder, doc_id)
+        if not path.exists():
+            return False
+        return np.load(path, mmap_mode="r").shape[0] == n_chunks  # never misalign rows
+
     def _emb_path(self, folder: Path, doc_id: str) -> Path:
-        return folder / f"{doc_id}@{self.docs[doc_id].content_hash[:12]}.npy"
+        # keyed by the store's version folder, which changes whenever the chunks are rewritten
+        # (a changed file, or a forced re-ingest with the same bytes)
+        return folder / f"{self._versions[doc_id]}.npy"
 
     # -- searching --------------------------------------------------------------------
     def mask(self, f: SearchFilters | None) -> np.ndarray | None:

@@ -483,7 +483,9 @@ def test_runin_headings_mid_line_variants() -> None:
         "3. Acquisitions BioSensics, LLC",
     ]
     # an Item heading after a sentence end, with its canonical title, starts a line
-    assert split("(5) Includes outlet centers. Item 7. Management's Discussion and Analysis of") == [
+    assert split(
+        "(5) Includes outlet centers. Item 7. Management's Discussion and Analysis of"
+    ) == [
         "(5) Includes outlet centers.",
         "Item 7. Management's Discussion and Analysis of",
     ]

@@ -60,3 +60,15 @@ def test_embeddings_are_incremental(built):
         before[n] == t for n, t in after.items()
     )  # kept, not re-embedded
     assert {h.doc_name for h in index.search("sales", mode="dense", k=5)} == {"BESTBUY_2024Q2_10Q"}
+
+
+def test_forced_reingest_reembeds(built, fb_pdfs):
+    store, index = built
+    folder = next(index.folder.glob("dense-*"))
+    (before,) = [p.name for p in folder.glob("*.npy")]
+    ingest_paths(
+        store, [fb_pdfs / "BESTBUY_2024Q2_10Q.pdf"], force=True
+    )  # same bytes, chunks rewritten
+    index.ensure(dense=True)
+    (after,) = [p.name for p in folder.glob("*.npy")]
+    assert after != before and index.dense.n_docs == len(index.chunks)
