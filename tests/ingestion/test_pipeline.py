@@ -4,8 +4,10 @@ replacement, concurrency."""
 from __future__ import annotations
 
 import hashlib
-import multiprocessing as mp
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pypdf
@@ -89,28 +91,21 @@ def test_changed_file_replaces_old_version(small_pdfs, fb_pdfs, tmp_path):
     assert [p.name for p in store.docs_dir.iterdir()] == [store.doc_dir(new.doc_id).name]
 
 
-def _ingest_proc(root: str, paths: list[str], q) -> None:
-    report = ingest_paths(CorpusStore(root), paths)
-    q.put([f.status for f in report.files])
-
-
 def test_concurrent_ingest_is_safe(small_pdfs, tmp_path):
-    root = tmp_path / "store"
-    CorpusStore(root)
-    ctx = mp.get_context("spawn")
-    q = ctx.Queue()
+    """Three real `docnav ingest` processes on the same files and store at once."""
+    home = tmp_path / "home"
+    docnav = Path(sys.executable).with_name("docnav")
+    env = {**os.environ, "DOCNAV_HOME": str(home)}
     procs = [
-        ctx.Process(target=_ingest_proc, args=(str(root), [str(p) for p in small_pdfs], q))
+        subprocess.Popen([str(docnav), "ingest", *map(str, small_pdfs)], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(3)
-    ]
+    ]  # fmt: skip
     for p in procs:
-        p.start()
-    for p in procs:
-        p.join(timeout=240)
-        assert p.exitcode == 0
-    statuses = [s for _ in procs for s in q.get(timeout=5)]
-    assert "failed" not in statuses
-    store = CorpusStore(root)
+        out, errs = p.communicate(timeout=240)
+        assert p.returncode == 0, errs
+        assert "failed" not in out
+    store = CorpusStore(home / "store")
     docs = store.list_documents()
     assert len(docs) == 2  # one entry per file, whoever won
     live = {store.doc_dir(d.doc_id).name for d in docs}
