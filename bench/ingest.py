@@ -18,6 +18,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from docnav.bench import git_commit
 from docnav.ingestion import CorpusStore, IngestOptions, ingest_paths, read_pdf_pages
 from docnav.ingestion.metadata import company_matches, normalize_form
 from docnav.types import Chunk
@@ -189,6 +190,7 @@ def run_ingest_bench(
     n_meta = len(meta_rows) or 1
     result = {
         "command": "docnav bench ingest" + (f" --limit {limit}" if limit else ""),
+        "measured_at_commit": git_commit(),
         "machine": {
             "python": sys.version.split()[0],
             "platform": platform.platform(),

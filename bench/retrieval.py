@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from rich.console import Console
 
+from docnav.bench import git_commit
 from docnav.engine import Engine
 from docnav.retrieval.bm25 import Bm25Index, RankBm25Index
 from docnav.retrieval.index import SearchFilters, SearchHit
@@ -129,6 +130,7 @@ def run_retrieval_bench(
     console.print(f"bm25s vs rank-bm25: {engines}")
     result = {
         "command": "docnav bench retrieval",
+        "measured_at_commit": git_commit(),
         "machine": {"python": sys.version.split()[0], "platform": platform.platform()},
         "questions": len(questions),
         "embedding_model": engine.settings.embedding_model,
