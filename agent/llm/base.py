@@ -1,0 +1,89 @@
+"""The chat-model contract every backend implements (one class per backend, smolagents-style).
+
+Messages and tool specs are plain pydantic models in OpenAI's chat shape, so the HTTP
+backend passes them through unchanged and the embedded backends render them with the
+model's own chat template. Backends never execute tools: they return tool calls.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel, Field
+
+
+class ToolSpec(BaseModel):
+    """A tool as the model sees it: name, description (the tool's docstring), JSON schema."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]  # JSON schema of the arguments object
+
+    def openai(self) -> dict[str, Any]:
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": self.parameters,
+            },
+        }
+
+
+class ToolCall(BaseModel):
+    id: str
+    name: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    # set when the model's call could not be parsed into ``arguments``; the loop shows it to
+    # the model once so it can correct itself
+    parse_error: str | None = None
+
+
+class ChatMessage(BaseModel):
+    role: Literal["system", "user", "assistant", "tool"]
+    content: str = ""
+    tool_calls: list[ToolCall] = Field(default_factory=list)  # assistant only
+    tool_call_id: str | None = None  # tool only
+    name: str | None = None  # tool only: the tool's name
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0  # prompt tokens served from a prefix/KV cache, when known
+
+
+class ChatResponse(BaseModel):
+    message: ChatMessage  # role "assistant"
+    usage: Usage = Field(default_factory=Usage)
+    finish_reason: str | None = None
+    seconds: float = 0.0
+    model: str = ""
+
+
+class LLMError(RuntimeError):
+    """The backend failed (server down, timeout, bad response). ``retryable`` for 429/5xx."""
+
+    def __init__(self, message: str, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+@runtime_checkable
+class ChatModel(Protocol):
+    """What the agent loop, the answer modes, the LLM reranker and the judge call."""
+
+    name: str
+    context_window: int  # tokens the model accepts (prompt + completion)
+
+    def chat(
+        self,
+        messages: list[ChatMessage],
+        tools: list[ToolSpec] | None = None,
+        *,
+        max_tokens: int = 512,
+        temperature: float = 0.0,
+        tool_choice: Literal["auto", "required", "none"] = "auto",
+    ) -> ChatResponse: ...
+
+    def count_tokens(self, text: str) -> int: ...

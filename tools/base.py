@@ -1,0 +1,76 @@
+"""The tool contract: a tool is a small class whose docstring is the description the model
+sees and whose ``Args`` pydantic model is the JSON schema of its arguments (PaperQA2 /
+smolagents style). Tools are read-only, confined to the corpus store, bounded in output, and
+return errors as text the model can act on (never raise into the loop).
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, Field, ValidationError
+
+from docnav.ingestion.store import CorpusStore
+
+
+class PageRead(BaseModel):
+    """A page (0-based) of a document whose text the tool showed the model: the citation
+    checker only accepts quotes from pages recorded here."""
+
+    doc_id: str
+    page: int
+    text: str
+
+
+class ToolResult(BaseModel):
+    text: str  # what the model sees
+    ok: bool = True
+    reads: list[PageRead] = Field(default_factory=list)
+    truncated: bool = False
+    summary: str = ""  # one line for the streamed trace ("read pp. 45-47 of 3M_2018_10K")
+
+
+@dataclass
+class ToolContext:
+    """What tools may touch. ``index`` is a ``docnav.retrieval.CorpusIndex`` (optional: the
+    search tool needs it)."""
+
+    store: CorpusStore
+    index: Any = None
+    max_chars: int = 12000  # per tool result
+    grep_backend: str = "auto"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Tool:
+    name: ClassVar[str]
+    Args: ClassVar[type[BaseModel]]
+
+    @classmethod
+    def description(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def parameters(cls) -> dict[str, Any]:
+        schema = cls.Args.model_json_schema()
+        schema.pop("title", None)
+        return schema
+
+    def run(self, ctx: ToolContext, args: BaseModel) -> ToolResult:  # pragma: no cover
+        raise NotImplementedError
+
+    def __call__(self, ctx: ToolContext, arguments: dict[str, Any]) -> ToolResult:
+        """Validate the model's arguments and run; every failure comes back as text."""
+        try:
+            args = self.Args.model_validate(arguments or {})
+        except ValidationError as e:
+            errs = "; ".join(
+                f"{'.'.join(map(str, x['loc'])) or 'arguments'}: {x['msg']}" for x in e.errors()
+            )
+            return ToolResult(text=f"Error: bad arguments for {self.name}: {errs}", ok=False)
+        try:
+            return self.run(ctx, args)
+        except Exception as e:  # noqa: BLE001 - the model must see the error, the loop goes on
+            return ToolResult(text=f"Error: {self.name} failed: {e}", ok=False)
