@@ -1,0 +1,111 @@
+"""The final_answer tool: how every mode hands back a structured answer."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from docnav.agent.answer import Citation, NumberValue
+from docnav.agent.llm.base import ToolSpec
+
+FINAL_ANSWER = ToolSpec(
+    name="final_answer",
+    description=(
+        "Give the final answer with the number asked for (if any) and citations to the pages "
+        "you read. Ends the research."
+    ),
+    parameters={
+        "type": "object",
+        "properties": {
+            "answer": {"type": "string", "description": "The answer in one or two sentences."},
+            "value": {
+                "type": ["number", "null"],
+                "description": "The number asked for, e.g. 1577.0; null if not a number.",
+            },
+            "unit": {
+                "type": ["string", "null"],
+                "description": 'Unit and scale of value, e.g. "USD millions", "%".',
+            },
+            "citations": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "doc": {"type": "string", "description": "Document name or id."},
+                        "page": {"type": "integer", "description": "Page number, from 1."},
+                        "quote": {"type": "string", "description": "Exact short quote."},
+                    },
+                    "required": ["doc", "page", "quote"],
+                },
+            },
+            "confidence": {"type": "string", "enum": ["high", "medium", "low"]},
+        },
+        "required": ["answer", "citations"],
+    },
+)
+
+_NOT_FOUND = re.compile(r"not (?:be )?found in the (?:filings?|documents?|excerpts?|text)", re.I)
+_NUM = re.compile(r"\(?-?\$?\s?\d[\d,]*(?:\.\d+)?\)?\s?%?")
+
+
+class ParsedFinal:
+    def __init__(
+        self,
+        answer: str,
+        number: NumberValue | None,
+        citations: list[Citation],
+        confidence: str,
+        not_found: bool,
+    ) -> None:
+        self.answer = answer
+        self.number = number
+        self.citations = citations
+        self.confidence = confidence
+        self.not_found = not_found
+
+
+def _as_float(v: Any) -> float | None:
+    if isinstance(v, bool) or v is None:
+        return None
+    if isinstance(v, int | float):
+        return float(v)
+    m = _NUM.search(str(v))
+    if not m:
+        return None
+    s = m.group(0)
+    neg = s.strip().startswith("(") and s.strip().endswith(")") or "-" in s
+    digits = re.sub(r"[^\d.]", "", s)
+    try:
+        x = float(digits)
+    except ValueError:
+        return None
+    return -x if neg else x
+
+
+def parse_final(args: dict[str, Any]) -> ParsedFinal:
+    """Lenient: small models put numbers in strings, drop fields or nest citations oddly."""
+    answer = str(args.get("answer") or args.get("text") or "").strip()
+    value = _as_float(args.get("value"))
+    unit = args.get("unit")
+    number = None
+    if value is not None:
+        number = NumberValue(value=value, unit=str(unit) if unit else None, text=answer)
+    cites: list[Citation] = []
+    raw = args.get("citations") or []
+    if isinstance(raw, dict):
+        raw = [raw]
+    for c in raw if isinstance(raw, list) else []:
+        if not isinstance(c, dict):
+            continue
+        doc = str(c.get("doc") or c.get("document") or c.get("doc_id") or "")
+        try:
+            page = int(str(c.get("page", 0)).strip().lstrip("p. "))
+        except ValueError:
+            page = 0
+        quote = str(c.get("quote") or c.get("text") or "").strip()
+        if doc and quote:
+            cites.append(Citation(doc_id=doc, doc_name=doc, page=max(page, 1), quote=quote))
+    conf = str(args.get("confidence") or "medium").lower()
+    if conf not in ("high", "medium", "low"):
+        conf = "medium"
+    return ParsedFinal(answer, number, cites, conf, bool(_NOT_FOUND.search(answer)))
