@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,10 +36,117 @@ class Settings(BaseSettings):
     )
     reranker_model: str | None = Field(default=None, description="CrossEncoder name or path.")
     llm_backend: str = Field(
-        default="local", description="local | openai (any OpenAI-compatible server)"
+        default="local",
+        description="local (llama.cpp in-process) | openai (any OpenAI-compatible server, e.g. vllm serve) | vllm (in-process, extra gpu)",
     )
-    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible server URL.")
-    llm_model: str | None = Field(default=None, description="Model name on the server.")
+    llm_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible server URL, e.g. http://localhost:8000/v1."
+    )
+    llm_model: str | None = Field(
+        default=None,
+        description="openai/vllm: the model name on the server (default: the server's first model); "
+        "local: qwen2.5-coder-1.5b (default), qwen2.5-coder-0.5b, or a path to a .gguf file.",
+    )
+    llm_api_key: str | None = Field(
+        default=None, description="API key for the OpenAI-compatible server (vLLM: --api-key)."
+    )
+    llm_timeout_s: float = Field(default=300.0, description="Timeout of one LLM HTTP request.")
+    llm_max_retries: int = Field(
+        default=3, description="Retries (exponential backoff) on 429/5xx/connection errors."
+    )
+    llm_ctx: int = Field(
+        default=16384,
+        description="Context window, tokens (local: the llama.cpp KV cache size; vllm: max_model_len).",
+    )
+    llm_threads: int | None = Field(
+        default=None,
+        description="local: llama.cpp threads (default: the CPU count, measured best by docnav bench llm).",
+    )
+    llm_batch: int = Field(
+        default=512, description="local: llama.cpp prompt batch size (n_batch = n_ubatch)."
+    )
+    llm_flash_attn: bool = Field(default=False, description="local: llama.cpp flash attention.")
+    llm_grammar: bool = Field(
+        default=True,
+        description="local: constrain tool calls with a JSON-schema grammar (tool name enum + argument schema).",
+    )
+    llm_seed: int = Field(default=0, description="Sampling seed for the embedded backends.")
+    llm_gpu_memory_utilization: float = Field(
+        default=0.9, description="vllm in-process: fraction of GPU memory to use."
+    )
+    llm_tensor_parallel_size: int = Field(
+        default=1, description="vllm in-process: GPUs to shard the model over."
+    )
+
+    # serving (`docnav serve`): keys, confinement, limits, observability
+    api_keys: str | None = Field(
+        default=None,
+        description="Comma-separated API keys for `Authorization: Bearer`; none = loopback only.",
+    )
+    api_key_file: Path | None = Field(
+        default=None, description="File with one API key per line (# comments allowed)."
+    )
+    ingest_roots: str | None = Field(
+        default=None,
+        description="Folders (comma- or os.pathsep-separated) the API may ingest server-side paths from.",
+    )
+    upload_max_mb: float = Field(default=100.0, description="Largest uploaded file accepted.")
+    upload_max_files: int = Field(default=20, description="Files per upload request.")
+    max_question_chars: int = Field(default=2000, description="Longest question accepted.")
+    max_k: int = Field(default=100, description="Largest k a search request may ask for.")
+    ask_concurrency: int = Field(default=2, description="Questions answered at once per process.")
+    ask_queue_wait_s: float = Field(
+        default=2.0, description="Wait this long for a free ask slot before answering 503."
+    )
+    retry_after_s: int = Field(default=5, description="Retry-After sent with 503 responses.")
+    ask_timeout_s: float = Field(default=300.0, description="Per-question time limit (504).")
+    search_timeout_s: float = Field(default=30.0, description="Per-search time limit (504).")
+    cors_origins: str | None = Field(
+        default=None, description="Comma-separated origins allowed by CORS; CORS is off when unset."
+    )
+    log_json: bool = Field(default=False, description="Log one JSON object per line.")
+    serve_warm_dense: bool = Field(
+        default=True,
+        description="Load/embed the dense index at start and after each ingestion job.",
+    )
+
+    # agent tools (issue 5)
+    grep_backend: str = Field(
+        default="auto",
+        description="auto | rg | pyripgrep | python: the grep tool's engine (auto = rg from the "
+        "ripgrep wheel, else the Python scan; see bench/results/grep).",
+    )
+    grep_timeout_s: float = Field(default=10.0, description="Wall-clock limit of one grep.")
+    grep_max_matches: int = Field(default=200, description="Upper bound on grep matches shown.")
+    grep_max_filesize_mb: float = Field(
+        default=64.0, description="grep skips files larger than this (page files are small)."
+    )
+    tool_max_chars: int = Field(default=12000, description="Characters per tool result.")
+
+    # answering (agent and the single-call modes)
+    agent_max_steps: int = Field(default=12, description="Model calls per agent question.")
+    agent_max_tokens: int = Field(
+        default=150_000, description="Prompt + completion tokens per agent question, all calls."
+    )
+    agent_max_seconds: float = Field(default=900.0, description="Wall time per agent question.")
+    llm_max_new_tokens: int = Field(default=512, description="Completion tokens per model call.")
+    rag_k: int = Field(default=8, description="Chunks given to the model in rag mode.")
+    rag_mode: str = Field(default="hybrid", description="Retriever used by rag mode.")
+
+    # search (RAG mode): query understanding, synonym expansion, reranking depth
+    search_understand: Literal["filter", "boost", "off"] = Field(
+        default="filter",
+        description="Companies/years/forms read from the question: hard filters (falling back "
+        "to a boost when they leave nothing), a ranking boost, or off.",
+    )
+    search_expand: bool = Field(default=True, description="Finance synonym query expansion.")
+    search_expand_weight: float = Field(
+        default=0.3, description="BM25 weight of synonym tokens (the user's words weigh 1)."
+    )
+    search_max_query_chars: int = Field(
+        default=2000, description="Longer queries are cut at a word boundary."
+    )
+    rerank_depth: int = Field(default=30, description="Fused candidates a reranker reorders.")
 
     @property
     def home_dir(self) -> Path:
@@ -47,6 +155,10 @@ class Settings(BaseSettings):
     @property
     def store_dir(self) -> Path:
         return self.home_dir / "store"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home_dir / "models"
 
 
 @lru_cache(maxsize=1)

@@ -42,6 +42,26 @@ class ToolContext:
     max_chars: int = 12000  # per tool result
     grep_backend: str = "auto"
     extra: dict[str, Any] = field(default_factory=dict)
+    grep_timeout_s: float = 10.0
+    grep_max_matches: int = 200
+    grep_max_filesize: int = 64 * 2**20  # bytes
+
+    @classmethod
+    def from_settings(cls, store: CorpusStore, index: Any = None, settings: Any = None):
+        """A context with the limits of ``docnav.settings.Settings`` (or its defaults)."""
+        if settings is None:
+            from docnav.settings import get_settings
+
+            settings = get_settings()
+        return cls(
+            store=store,
+            index=index,
+            max_chars=settings.tool_max_chars,
+            grep_backend=settings.grep_backend,
+            grep_timeout_s=settings.grep_timeout_s,
+            grep_max_matches=settings.grep_max_matches,
+            grep_max_filesize=int(settings.grep_max_filesize_mb * 2**20),
+        )
 
 
 class Tool:

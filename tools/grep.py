@@ -1,0 +1,217 @@
+"""The ``grep`` tool: regex search over the store's page files, number-aware, bounded.
+
+A pattern that is just a number ("45.2 million", "$45,200", "(1,234)", "2.5%") is searched
+as that amount in every form filings print it (``ingestion.numbers.number_regex``: with or
+without "$" and commas, and scaled as a table "in thousands"/"in millions" prints it). Each
+hit is then checked against the canonical numbers ingestion extracted from that page (which
+know the table's scale): "same amount" when one of them equals the pattern's value.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from docnav.ingestion.numbers import number_regex, parse_number
+from docnav.tools.access import ToolError, page_of, pages_dir, select_documents
+from docnav.tools.base import PageRead, Tool, ToolContext, ToolResult
+from docnav.tools.grep_backends import (
+    GrepLine,
+    GrepOptions,
+    GrepOutput,
+    GrepPatternError,
+    resolve_backend,
+    run_backend,
+)
+from docnav.types import Document
+
+_NUMBER_ONLY = re.compile(
+    r"[-(\u2212]?\s*(?:US)?\$?\s?\(?\d[\d,]*(?:\.\d+)?\)?\s*"
+    r"(?:%|percent|per cent|thousand|million|billion|trillion|bn|mm|mn|[kmb]|basis points?|bps)?",
+    re.IGNORECASE,
+)
+LINE_CHARS = 300  # a shown line is cut to this many characters around its first match
+
+
+def number_pattern(pattern: str) -> tuple[str, float, str | None] | None:
+    """(regex, value, unit) when the whole pattern is a number, else None."""
+    plain = pattern.replace("\\", "").strip()  # "45\.2" is still a number
+    if not plain or not _NUMBER_ONLY.fullmatch(plain):
+        return None
+    n = parse_number(plain)
+    rx = number_regex(plain)
+    if n is None or rx is None:
+        return None
+    return rx, n.value, n.unit
+
+
+def _clip(line: GrepLine) -> tuple[str, str]:
+    """(shown text with ellipses, the raw shown slice) for one line."""
+    text = line.text
+    if len(text) <= LINE_CHARS:
+        return text, text
+    s = line.spans[0][0] if line.spans else 0
+    lo = max(0, min(s - LINE_CHARS // 3, len(text) - LINE_CHARS))
+    raw = text[lo : lo + LINE_CHARS]
+    return ("…" if lo else "") + raw + ("…" if lo + LINE_CHARS < len(text) else ""), raw
+
+
+class _Amounts:
+    """Canonical numbers per (doc, page) from the ingested chunks, loaded on demand."""
+
+    def __init__(self, ctx: ToolContext, value: float, unit: str | None) -> None:
+        self.ctx, self.value, self.unit = ctx, abs(value), unit
+        self.by_page: dict[str, dict[int, list[tuple[str, float, str | None]]]] = {}
+
+    def _load(self, doc_id: str) -> dict[int, list[tuple[str, float, str | None]]]:
+        if doc_id not in self.by_page:
+            pages: dict[int, list[tuple[str, float, str | None]]] = {}
+            for c in self.ctx.store.chunks(doc_id):
+                for n in c.numbers:
+                    for p in range(c.page_start, c.page_end + 1):
+                        pages.setdefault(p, []).append((n.text, n.value, n.unit))
+            self.by_page[doc_id] = pages
+        return self.by_page[doc_id]
+
+    def note(self, doc_id: str, page: int, line: str) -> str:
+        """ "same amount" / "reads as ..." for a matching line, from ingestion's numbers."""
+        same, other = False, set()
+        for text, value, unit in self._load(doc_id).get(page, []):
+            if text not in line:
+                continue
+            pct = (unit == "%") == (self.unit == "%")
+            if pct and abs(abs(value) - self.value) <= 1e-6 * max(1.0, self.value):
+                same = True
+            else:
+                other.add(f"{text}={value:,.6g}{' ' + unit if unit else ''}")
+        if same:
+            return "  [same amount]"
+        if other:
+            return f"  [reads as {'; '.join(sorted(other)[:2])}]"
+        return ""
+
+
+class Grep(Tool):
+    """Search the text of filings with a regular expression (Rust/ripgrep syntax) and get
+    each hit's document, 1-based page and line with context lines. Narrow it with doc, or with
+    company / form / year. A pattern that is just a number ("45.2 million", "$45,200", "2.5%")
+    also finds the same amount written other ways (45,200,000; 45,200 in a table in
+    thousands; $45.2M) and marks hits that ingestion read as the same amount. Set
+    fixed_strings=true to search literal text containing ( ) $ . * etc."""
+
+    name = "grep"
+
+    class Args(BaseModel):
+        pattern: str = Field(min_length=1, max_length=500, description="Regex or literal text.")
+        doc: str | None = Field(default=None, description="Only this doc id.")
+        company: str | None = Field(default=None, description="Only this company's filings.")
+        form: str | None = Field(default=None, description="Only this form, e.g. 10-K.")
+        year: int | None = Field(default=None, description="Only this fiscal year.")
+        context_lines: int = Field(default=1, ge=0, le=5, description="Lines around each hit.")
+        max_matches: int = Field(default=30, ge=1, le=200, description="Hits to show at most.")
+        ignore_case: bool = Field(default=True, description="Case-insensitive (default).")
+        fixed_strings: bool = Field(default=False, description="Pattern is literal text.")
+        number_aware: bool = Field(default=True, description="Expand a number pattern.")
+
+    def run(self, ctx: ToolContext, args: Args) -> ToolResult:
+        docs = select_documents(ctx.store, args.doc, args.company, args.form, args.year)
+        if not docs:
+            return ToolResult(
+                text="No filing matches those filters; call list_documents.", summary="grep: 0"
+            )
+        by_dir: dict[str, Document] = {}
+        for d in docs:
+            by_dir[str(pages_dir(ctx.store, d))] = d
+        pattern, fixed, num = args.pattern, args.fixed_strings, None
+        if args.number_aware and not fixed:
+            num = number_pattern(args.pattern)
+            if num:
+                pattern = num[0]
+        backend = resolve_backend(ctx.grep_backend)
+        opts = GrepOptions(
+            ignore_case=args.ignore_case or num is not None,
+            fixed_strings=fixed,
+            context=args.context_lines,
+            max_matches=min(args.max_matches, ctx.grep_max_matches),
+            timeout_s=ctx.grep_timeout_s,
+            max_filesize=ctx.grep_max_filesize,
+        )
+        try:
+            out = run_backend(backend, pattern, [Path(p) for p in by_dir], opts)
+        except GrepPatternError as e:
+            raise ToolError(
+                f"{e}. Escape ( ) [ ] . $ * + ? with a backslash, or pass fixed_strings=true "
+                "to search the text literally"
+            ) from None
+        amounts = _Amounts(ctx, num[1], num[2]) if num else None
+        return _render(ctx, args, out, by_dir, amounts, len(docs))
+
+
+def _render(
+    ctx: ToolContext,
+    args: Grep.Args,
+    out: GrepOutput,
+    by_dir: dict[str, Document],
+    amounts: _Amounts | None,
+    n_docs: int,
+) -> ToolResult:
+    how = "number-aware" if amounts else ("literal" if args.fixed_strings else "regex")
+    head = f"grep {args.pattern!r} ({how}) over {n_docs} filing(s): "
+    if out.matches == 0:
+        msg = head + "no matches."
+        if out.timed_out:
+            msg += " The search timed out; narrow it with doc/company/form/year."
+        elif not args.ignore_case:
+            msg += " Try ignore_case=true or a looser pattern."
+        return ToolResult(text=msg, summary=f"grep {args.pattern!r}: 0")
+    body: list[str] = []
+    shown: dict[tuple[str, int], list[str]] = {}
+    used, n_shown, same, cut = len(head) + 120, 0, 0, False
+    cur_doc, cur_page = None, None
+    for line in out.lines:
+        d = by_dir.get(str(Path(line.path).parent))
+        page = page_of(Path(line.path))
+        if d is None or page is None:
+            continue  # not a page of a selected document
+        text, raw = _clip(line)
+        note = amounts.note(d.doc_id, page, line.text) if amounts and line.is_match else ""
+        same += note == "  [same amount]"
+        entry = f"  {line.line_number}{':' if line.is_match else '-'} {text}{note}"
+        extra = [f"== {d.doc_id}"] if d.doc_id != cur_doc else []
+        if extra or page != cur_page:
+            extra.append(f"p. {page + 1}")
+        size = sum(len(x) + 1 for x in (*extra, entry))
+        if used + size > ctx.max_chars:
+            cut = True
+            break
+        body += [*extra, entry]
+        used += size
+        cur_doc, cur_page = d.doc_id, page
+        shown.setdefault((d.doc_id, page), []).append(raw)
+        n_shown += line.is_match
+    docs_hit = {k[0] for k in shown}
+    more = out.truncated or cut
+    head += f"{n_shown} match(es) shown in {len(docs_hit)} filing(s)"
+    if amounts:
+        head += f", {same} read by ingestion as the same amount"
+    head += " (line numbers within each 1-based page; ':' marks a hit, '-' context)"
+    tail = []
+    if more:
+        tail.append(
+            "[more matches not shown: narrow with doc/company/form/year, a tighter pattern, "
+            "or fewer context_lines]"
+        )
+    if out.timed_out:
+        tail.append("[search timed out; results are partial]")
+    reads = [PageRead(doc_id=k[0], page=k[1], text="\n".join(v)) for k, v in shown.items()]
+    return ToolResult(
+        text="\n".join([head, *body, *tail]),
+        reads=reads,
+        truncated=more or out.timed_out,
+        summary=f"grep {args.pattern!r}: {n_shown}{'+' if more else ''} hits",
+    )
+
+
+__all__ = ["Grep", "ToolError", "number_pattern"]
