@@ -37,6 +37,9 @@ class ToolCall(BaseModel):
     # set when the model's call could not be parsed into ``arguments``; the loop shows it to
     # the model once so it can correct itself
     parse_error: str | None = None
+    # the arguments as the model wrote them, when that was a string that needed repair or
+    # failed to parse (kept so the history shows the model its own call)
+    raw_arguments: str | None = None
 
 
 class ChatMessage(BaseModel):
@@ -59,6 +62,9 @@ class ChatResponse(BaseModel):
     finish_reason: str | None = None
     seconds: float = 0.0
     model: str = ""
+    # backend-specific timings when known, e.g. llama.cpp's prompt_eval_s, prompt_tok_s,
+    # gen_s, gen_tok_s (prompt tokens evaluated exclude the cached prefix)
+    timings: dict[str, float] = Field(default_factory=dict)
 
 
 class LLMError(RuntimeError):

@@ -1,0 +1,212 @@
+"""Any OpenAI-compatible chat server (vLLM's ``vllm serve``, llama.cpp's server, …) over HTTP.
+
+Messages and tools pass through in OpenAI's shape. Retries are ours (the client's are off) so
+the policy is explicit: 429, 5xx and connection errors are retried with exponential backoff
+(honouring Retry-After, capped), a bounded number of times; other 4xx fail at once.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from typing import Any, Literal
+
+from docnav.agent.llm.base import ChatMessage, ChatResponse, LLMError, ToolCall, ToolSpec, Usage
+from docnav.agent.llm.parsing import new_call_id, parse_arguments, split_hermes, strip_thinking
+
+BACKOFF_BASE_S = 0.5
+BACKOFF_CAP_S = 20.0
+
+
+def to_openai_messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for m in messages:
+        if m.role == "assistant" and m.tool_calls:
+            out.append(
+                {
+                    "role": "assistant",
+                    "content": m.content or None,
+                    "tool_calls": [
+                        {
+                            "id": c.id,
+                            "type": "function",
+                            "function": {
+                                "name": c.name,
+                                "arguments": c.raw_arguments
+                                if c.parse_error and c.raw_arguments is not None
+                                else json.dumps(c.arguments, ensure_ascii=False),
+                            },
+                        }
+                        for c in m.tool_calls
+                    ],
+                }
+            )
+        elif m.role == "tool":
+            out.append({"role": "tool", "tool_call_id": m.tool_call_id or "", "content": m.content})
+        else:
+            out.append({"role": m.role, "content": m.content})
+    return out
+
+
+def _retry_after(exc: Exception) -> float | None:
+    response = getattr(exc, "response", None)
+    value = response.headers.get("retry-after") if response is not None else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+class OpenAIChatModel:
+    """ChatModel over an OpenAI-compatible ``/v1/chat/completions`` endpoint."""
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str | None = None,
+        *,
+        api_key: str | None = None,
+        timeout_s: float = 300.0,
+        max_retries: int = 3,
+        context_window: int = 16384,
+    ) -> None:
+        from openai import OpenAI
+
+        self.base_url = base_url.rstrip("/")
+        self.client = OpenAI(
+            base_url=self.base_url,
+            api_key=api_key or "EMPTY",  # vLLM without --api-key accepts anything
+            timeout=timeout_s,
+            max_retries=0,
+        )
+        self.max_retries = max(0, max_retries)
+        self.context_window = context_window
+        self._model = model
+        self.name = model or "openai"
+
+    @property
+    def model(self) -> str:
+        """The configured model, else the server's first one (vLLM serves one)."""
+        if self._model is None:
+            models = self._call(lambda: self.client.models.list())
+            if not models.data:
+                raise LLMError(f"the LLM server at {self.base_url} lists no models")
+            self._model = models.data[0].id
+            self.name = self._model
+        return self._model
+
+    def _call(self, fn: Any) -> Any:
+        import openai
+
+        attempt = 0
+        while True:
+            try:
+                return fn()
+            except openai.APITimeoutError as e:
+                err = LLMError(
+                    f"LLM server at {self.base_url} did not answer within {self.client.timeout}s",
+                    retryable=True,
+                )
+                cause: Exception = e
+            except openai.APIConnectionError as e:
+                reason = e.__cause__ or e
+                err = LLMError(
+                    f"cannot reach LLM server at {self.base_url}: {_short(reason)}", retryable=True
+                )
+                cause = e
+            except openai.APIStatusError as e:
+                retryable = e.status_code == 429 or e.status_code >= 500
+                err = LLMError(
+                    f"LLM server at {self.base_url} answered {e.status_code}: {_short(e.message)}",
+                    retryable=retryable,
+                )
+                cause = e
+            except openai.OpenAIError as e:
+                raise LLMError(f"LLM request failed: {_short(e)}") from e
+            if not err.retryable or attempt >= self.max_retries:
+                if attempt:
+                    err.args = (f"{err.args[0]} (after {attempt + 1} attempts)",)
+                raise err from cause
+            delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt) * (0.75 + random.random() / 2)
+            retry_after = _retry_after(cause)
+            if retry_after is not None:
+                delay = min(BACKOFF_CAP_S, max(delay, retry_after))
+            time.sleep(delay)
+            attempt += 1
+
+    def chat(
+        self,
+        messages: list[ChatMessage],
+        tools: list[ToolSpec] | None = None,
+        *,
+        max_tokens: int = 512,
+        temperature: float = 0.0,
+        tool_choice: Literal["auto", "required", "none"] = "auto",
+    ) -> ChatResponse:
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "messages": to_openai_messages(messages),
+            "max_tokens": max_tokens,
+            "temperature": temperature,
+        }
+        if tools:
+            kwargs["tools"] = [t.openai() for t in tools]
+            kwargs["tool_choice"] = tool_choice
+        t0 = time.perf_counter()
+        resp = self._call(lambda: self.client.chat.completions.create(**kwargs))
+        seconds = time.perf_counter() - t0
+        if not resp.choices:
+            raise LLMError(f"LLM server at {self.base_url} returned no choices")
+        choice = resp.choices[0]
+        msg = choice.message
+        names = {t.name for t in tools} if tools else None
+        calls: list[ToolCall] = []
+        for tc in msg.tool_calls or []:
+            fn = getattr(tc, "function", None)
+            if fn is None:
+                continue
+            raw = fn.arguments
+            args, err = parse_arguments(raw)
+            if err is None and names is not None and fn.name not in names:
+                err = f"unknown tool {fn.name!r}; available: {', '.join(sorted(names))}"
+            calls.append(
+                ToolCall(
+                    id=tc.id or new_call_id(),
+                    name=fn.name or "",
+                    arguments=args,
+                    raw_arguments=raw if isinstance(raw, str) else None,
+                    parse_error=err,
+                )
+            )
+        content = strip_thinking(msg.content or "")
+        if not calls and tools and tool_choice != "none":
+            # a server without a tool parser leaves hermes blocks in the text
+            content, calls = split_hermes(content, names)
+        usage = Usage()
+        if resp.usage is not None:
+            details = getattr(resp.usage, "prompt_tokens_details", None)
+            usage = Usage(
+                prompt_tokens=resp.usage.prompt_tokens or 0,
+                completion_tokens=resp.usage.completion_tokens or 0,
+                cached_tokens=(getattr(details, "cached_tokens", None) or 0) if details else 0,
+            )
+        return ChatResponse(
+            message=ChatMessage(role="assistant", content=content, tool_calls=calls),
+            usage=usage,
+            finish_reason=choice.finish_reason,
+            seconds=seconds,
+            model=resp.model or self.model,
+        )
+
+    def count_tokens(self, text: str) -> int:
+        # No tokenizer client-side; 3 characters a token over-counts filings' text a little,
+        # which keeps budgets safe.
+        return len(text) // 3 + 1
+
+
+def _short(x: object, limit: int = 300) -> str:
+    s = str(x).strip().replace("\n", " ")
+    if "Connection refused" in s or "ConnectionRefused" in type(x).__name__:
+        return "connection refused"
+    return s[:limit]
