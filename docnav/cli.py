@@ -415,5 +415,28 @@ def bench_grep(
         _fail(exc)
 
 
+@app.command()
+def serve(
+    home: HomeOpt = None,
+    host: Annotated[
+        str, typer.Option(help="Interface to bind; anything but loopback needs API keys.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes.")] = 1,
+) -> None:
+    """Run the REST API (OpenAPI at /docs) over the same store and indexes as the CLI.
+    Keys: DOCNAV_API_KEYS (comma-separated) or DOCNAV_API_KEY_FILE; without one the
+    service binds 127.0.0.1 only."""
+    from docnav.serving.server import check_bind
+    from docnav.serving.server import serve as run_server
+
+    settings = Settings(home=home) if home else Settings()
+    try:
+        err.print(check_bind(settings, host))
+        run_server(settings, host=host, port=port, workers=workers)
+    except DocnavError as exc:
+        _fail(exc)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())
