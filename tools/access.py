@@ -29,10 +29,11 @@ def find_document(store: CorpusStore, ref: str) -> Document:
     ref = (ref or "").strip()
     if not ref:
         raise ToolError("no document given; call list_documents to see the doc ids")
-    try:
-        return store.get_document(ref)
-    except NotFoundError:
-        pass
+    if "%" not in ref:  # the store's prefix lookup uses LIKE: no wildcards from the model
+        try:
+            return store.get_document(ref)
+        except NotFoundError:
+            pass
     docs = store.list_documents()
     low = ref.lower()
     # a case-insensitive exact name/id, then a unique substring

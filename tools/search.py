@@ -11,21 +11,38 @@ from docnav.tools.access import ToolError, find_document, read_page
 from docnav.tools.base import PageRead, Tool, ToolContext, ToolResult
 
 
+def _prefix_on_page(words: list[str], i: int, page: str) -> int:
+    """Largest j such that words[i:j] (space-joined) occurs in ``page`` (whitespace-collapsed).
+    Containment of a prefix is monotone in its length, so a binary search finds it."""
+    lo, hi = i, len(words)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if " ".join(words[i:mid]) in page:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 def _page_reads(ctx: ToolContext, hit, shown: str) -> list[PageRead]:
-    """Split the shown snippet over the pages it came from (a chunk may span pages), so a
-    quote is credited to the page that holds it."""
-    if hit.page_start == hit.page_end:
-        return [PageRead(doc_id=hit.doc_id, page=hit.page_start, text=shown)]
+    """Credit the shown snippet to the pages that hold it. Chunk text joins wrapped lines and
+    may run over a page break, so the snippet is matched word by word (whitespace collapsed)
+    against each page of the hit in turn; words found on no page are not recorded."""
     doc = find_document(ctx.store, hit.doc_id)
-    reads = []
+    words, i, reads = shown.split(), 0, []
     for p in range(hit.page_start, hit.page_end + 1):
+        if i >= len(words):
+            break
         try:
-            page_text = read_page(ctx.store, doc, p)
+            page = " ".join(read_page(ctx.store, doc, p).split())
         except ToolError:
             continue
-        lines = [ln for ln in shown.splitlines() if ln.strip() and ln.strip() in page_text]
-        if lines:
-            reads.append(PageRead(doc_id=hit.doc_id, page=p, text="\n".join(lines)))
+        j = _prefix_on_page(words, i, page)
+        if j == i and p == hit.page_start:
+            continue  # the chunk's first words may sit on the next page
+        if j > i:
+            reads.append(PageRead(doc_id=hit.doc_id, page=p, text=" ".join(words[i:j])))
+            i = j
     return reads
 
 

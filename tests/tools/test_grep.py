@@ -1,0 +1,123 @@
+"""grep on a real store: locations, number-awareness, bad regexes, bounds, and the three
+engines agreeing on the same hits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from docnav.tools import BACKENDS, GrepOptions, ToolContext, run_backend
+from docnav.tools.access import pages_dir
+from docnav.tools.grep import number_pattern
+from docnav.tools.grep_backends import grep_python, grep_rg
+from tests.tools.conftest import call
+
+pytestmark = pytest.mark.shared
+
+TEN_Q = "BESTBUY_2024Q2_10Q"
+
+
+def _all_pages(ctx: ToolContext) -> list[Path]:
+    return [pages_dir(ctx.store, d) for d in ctx.store.list_documents()]
+
+
+def test_grep_reports_doc_page_line_and_context(ctx):
+    r = call(ctx, "grep", pattern=r"Total long-term debt", doc=TEN_Q, context_lines=1)
+    assert r.ok, r.text
+    doc = ctx.store.get_document(TEN_Q)
+    idx = next(
+        p for p in range(doc.n_pages) if "Total long-term debt" in ctx.store.page_text(TEN_Q, p)
+    )
+    assert f"== {TEN_Q}\np. {idx + 1}\n" in r.text
+    page = ctx.store.page_text(TEN_Q, idx).split("\n")
+    n = next(i for i, line in enumerate(page) if "Total long-term debt" in line) + 1
+    assert f"  {n}: Total long-term debt" in r.text
+    assert f"  {n - 1}- " in r.text  # a context line, marked '-'
+    # reads hold exactly the lines shown, on the 0-based page they came from
+    assert {rd.page for rd in r.reads} == {idx}
+    assert all(line in page for line in r.reads[0].text.split("\n"))
+
+
+def test_filters_narrow_the_files(ctx):
+    assert "AMCOR" not in call(ctx, "grep", pattern="net sales", form="10-Q").text
+    assert TEN_Q not in call(ctx, "grep", pattern="net sales", company="Amcor").text
+    none = call(ctx, "grep", pattern="net sales", year=1990)
+    assert none.ok and "No filing matches" in none.text
+
+
+@pytest.mark.parametrize("pattern", ["a(", "[unclosed", "(?<=x)y", "*"])
+def test_bad_regex_is_an_actionable_error(ctx, pattern):
+    r = call(ctx, "grep", pattern=pattern)
+    assert not r.ok and "invalid regex" in r.text and "fixed_strings" in r.text
+
+
+def test_fixed_strings_searches_literally(ctx):
+    r = call(ctx, "grep", pattern="$ (67)", fixed_strings=True, doc=TEN_Q)
+    assert r.ok and "Domestic $ 1,450 $ (67)" in r.text
+
+
+def test_number_aware_finds_other_written_forms(ctx):
+    # the 10-Q prints revenue as "9,583" in a table "in millions"
+    for pat in ("9,583,000,000", "$9.583 billion", "$9,583 million"):
+        r = call(ctx, "grep", pattern=pat, context_lines=0)
+        assert r.ok and "Revenue $ 9,583" in r.text, pat
+        assert "[same amount]" in r.text and "number-aware" in r.text
+    # and the other way round: a table-scale pattern finds prose "$45.2 million"
+    r = call(ctx, "grep", pattern="45,200,000", context_lines=0)
+    assert "Revenue was $45.2 million" in r.text and "[same amount]" in r.text
+    off = call(ctx, "grep", pattern="45,200,000", number_aware=False)
+    assert "no matches" in off.text
+
+
+def test_number_pattern_detection():
+    assert number_pattern("45.2 million") is not None
+    assert number_pattern("(1,234)") is not None
+    assert number_pattern("2.5%") is not None
+    assert number_pattern(r"45\.2") is not None
+    assert number_pattern("revenue 45.2") is None
+    assert number_pattern("Note 12") is None
+    assert number_pattern(r"\d+") is None
+
+
+def test_output_and_match_bounds(ctx):
+    ctx.max_chars = 1500
+    r = call(ctx, "grep", pattern="the", max_matches=200, context_lines=2)
+    assert r.ok and r.truncated and len(r.text) <= 1500 + 300
+    assert "more matches not shown" in r.text
+    r = call(ctx, "grep", pattern="the", max_matches=3, context_lines=0)
+    assert r.text.count("\n  ") == 3
+
+
+def test_timeouts_are_reported(ctx, tmp_path):
+    paths = _all_pages(ctx)
+    out = grep_python("the", paths, GrepOptions(timeout_s=0.0))
+    assert out.timed_out
+    big = tmp_path / "pages"
+    big.mkdir()
+    (big / "page-0000.txt").write_text(("lorem ipsum dolor sit amet the end\n" * 40) * 20000)
+    out = grep_rg("zzz+q", [big], GrepOptions(timeout_s=0.001))
+    assert out.timed_out and out.matches == 0
+
+
+@pytest.mark.parametrize(
+    "pattern,icase,context",
+    [
+        ("goodwill", True, 0),
+        (r"\bEBIT\b", False, 1),
+        (r"net (sales|earnings)", True, 2),
+        (r"\$\s?\d{1,3}(,\d{3})+", False, 0),
+        ("comparable sales", True, 1),
+    ],
+)
+def test_backends_agree(ctx, pattern, icase, context):
+    paths = _all_pages(ctx)
+    opts = GrepOptions(ignore_case=icase, context=context, max_matches=10**6)
+    outs = {b: run_backend(b, pattern, paths, opts) for b in BACKENDS}
+    key = {b: {(x.path, x.line_number, x.is_match) for x in o.lines} for b, o in outs.items()}
+    assert outs["python"].matches > 0
+    assert key["rg"] == key["python"]
+    spans = {b: [x.spans for x in o.lines if x.is_match] for b, o in outs.items()}
+    assert spans["rg"] == spans["python"]
+    # the binding returns no context lines; its hit lines are the same
+    assert {k for k in key["pyripgrep"] if k[2]} == {k for k in key["python"] if k[2]}
