@@ -5,6 +5,7 @@ description the model sees and its ``Args`` model the JSON schema."""
 
 from docnav.tools.access import ToolError
 from docnav.tools.base import PageRead, Tool, ToolContext, ToolResult
+from docnav.tools.calculator import Calculator
 from docnav.tools.catalog import Glob, ListDocuments
 from docnav.tools.grep import Grep
 from docnav.tools.grep_backends import BACKENDS, GrepOptions, GrepOutput, rg_binary, run_backend
@@ -13,7 +14,8 @@ from docnav.tools.search import Search
 
 
 def default_tools() -> list[Tool]:
-    """In the order a researcher uses them: find the filing, its outline, read, search."""
+    """In the order a researcher uses them: find the filing, its outline, read, search,
+    compute."""
     return [
         ListDocuments(),
         Outline(),
@@ -23,11 +25,13 @@ def default_tools() -> list[Tool]:
         Search(),
         Grep(),
         Glob(),
+        Calculator(),
     ]
 
 
 __all__ = [
     "BACKENDS",
+    "Calculator",
     "FollowReference",
     "Glob",
     "Grep",

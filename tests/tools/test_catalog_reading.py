@@ -16,10 +16,11 @@ def test_every_tool_has_a_description_and_a_schema():
     names = [t.name for t in default_tools()]
     assert names == [
         "list_documents", "outline", "read_section", "read_pages",
-        "follow_reference", "search", "grep", "glob",
+        "follow_reference", "search", "grep", "glob", "calculator",
     ]  # fmt: skip
     for t in default_tools():
         assert len(t.description()) > 80, t.name
+        assert t.name.isidentifier()
         schema = t.parameters()
         assert schema["type"] == "object" and "properties" in schema
 
