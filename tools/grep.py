@@ -10,6 +10,7 @@ know the table's scale): "same amount" when one of them equals the pattern's val
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -41,8 +42,14 @@ def number_pattern(pattern: str) -> tuple[str, float, str | None] | None:
     if not plain or not _NUMBER_ONLY.fullmatch(plain):
         return None
     n = parse_number(plain)
-    rx = number_regex(plain)
-    if n is None or rx is None:
+    if n is None:
+        return None
+    # rebuild the text from the value rounded to 12 digits: "$32.8 billion" is
+    # 32799999999.999996 as a float, whose digits would never match the filing's "32,800"
+    digits = format(Decimal(f"{abs(n.value):.12g}"), "f")
+    suffix = {"%": "%", "bps": " bps", "shares": " shares"}.get(n.unit or "", "")
+    rx = number_regex(f"{'$' if n.unit == 'USD' else ''}{digits}{suffix}")
+    if rx is None:
         return None
     return rx, n.value, n.unit
 

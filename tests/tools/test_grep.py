@@ -78,6 +78,10 @@ def test_number_pattern_detection():
     assert number_pattern("revenue 45.2") is None
     assert number_pattern("Note 12") is None
     assert number_pattern(r"\d+") is None
+    # float noise never reaches the pattern: 32.8e9 is 32799999999.999996 as a float
+    rx = number_pattern("$32.8 billion")[0]
+    assert "799" not in rx and "32,?800" in rx
+    assert number_pattern("2.5%")[0] == number_pattern("2.50 percent")[0]
 
 
 def test_output_and_match_bounds(ctx):
