@@ -1,0 +1,80 @@
+"""Determinism, the corpus plan, and the books behind the filings."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from docnav.synth import SynthConfig, generate, plan, small_config
+from docnav.synth.companies import make_companies
+from docnav.synth.financials import build_books
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def test_same_seed_same_bytes_other_seed_differs(tmp_path):
+    cfg = small_config(seed=3)
+    a = _files(generate(cfg, tmp_path / "a") and tmp_path / "a")
+    b = _files(generate(cfg, tmp_path / "b", workers=2) and tmp_path / "b")
+    assert a == b  # worker processes do not change a byte
+    c = _files(generate(small_config(seed=4), tmp_path / "c") and tmp_path / "c")
+    assert set(a) != set(c) or any(a[k] != c[k] for k in a)
+    assert a["questions.jsonl"] != c["questions.jsonl"]
+    shared = [k for k in a if k.endswith((".html", ".pdf")) and k in c]
+    assert all(a[k] != c[k] for k in shared)
+
+
+def test_small_preset_plan():
+    specs = plan(small_config())
+    assert len(specs) == 10
+    assert sorted({s.form for s in specs}) == ["10-K", "10-Q", "8-K"]
+    assert sum(s.form == "10-K" for s in specs) == 6
+
+
+def test_scale_plan_counts():
+    cfg = SynthConfig(companies=400, first_year=2020, last_year=2024)
+    assert len(plan(cfg)) == 400 * 5 * 5  # 10-K + three 10-Qs + 8-K per company-year
+
+
+def test_companies_distinct_and_one_non_december_year_end():
+    cs = make_companies(random.Random(1), 600)
+    assert len({c.name for c in cs}) == 600
+    assert len({c.ticker for c in cs}) == 600
+    assert len({c.cik for c in cs}) == 600
+    assert len({c.short.lower() for c in cs}) == 600
+    assert {c.fye_month for c in cs[:3]} == {12, 6, 9}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_books_tie_out(seed):
+    rng = random.Random(seed)
+    for c in make_companies(rng, 4):
+        books = build_books(rng, c, 2022, 2024)
+        for y, a in books.years.items():
+            assert a.total_assets == a.total_liabilities + a.equity
+            assert a.total_assets == a.current_assets + a.ppe + a.rou + a.goodwill + a.other_assets
+            assert (
+                a.gross - a.rd - a.sga - a.restructuring - a.litigation_charge == a.operating_income
+            )
+            assert a.pretax - a.tax == a.net_income
+            assert all(v % c.unit == 0 for v in (a.revenue, a.total_assets, a.net_income))
+            if y - 1 in books.years:
+                assert a.cfo + a.cfi + a.cff == a.cash - books.years[y - 1].cash
+            qs = [books.quarters[(y, q)] for q in range(1, 5)]
+            assert sum(q.revenue for q in qs) == a.revenue
+            assert sum(q.net_income for q in qs) == a.net_income
+            # planted amounts are exact one scale up ("$45.2 million" == 45,200 thousand)
+            assert a.restructuring % (100 * c.unit) == 0 and a.lit_item3 % (100 * c.unit) == 0
+
+
+def test_bad_config_is_refused():
+    with pytest.raises(ValueError, match="before first year"):
+        SynthConfig(first_year=2024, last_year=2023)
+    with pytest.raises(ValueError, match="quarters"):
+        SynthConfig(quarters=[4])
