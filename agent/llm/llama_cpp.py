@@ -66,6 +66,10 @@ _INSTANCES: dict[tuple[Any, ...], tuple[Any, threading.Lock]] = {}
 
 
 def import_llama_cpp() -> Any:
+    # llama.cpp's OpenMP threads spin while waiting; on a CPU shared with other work that
+    # starves them (measured: 2 threads, loaded 2-core box, 0.6 -> 5 tok/s generation with
+    # PASSIVE). Read by the OpenMP runtime when llama.cpp loads, so set before the import.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import llama_cpp
     except ImportError as e:

@@ -153,6 +153,9 @@ class OpenAIChatModel:
         if tools:
             kwargs["tools"] = [t.openai() for t in tools]
             kwargs["tool_choice"] = tool_choice
+            if tool_choice == "required" and len(tools) == 1:
+                # the same request, named: servers without "required" (llama.cpp's) support it
+                kwargs["tool_choice"] = {"type": "function", "function": {"name": tools[0].name}}
         t0 = time.perf_counter()
         resp = self._call(lambda: self.client.chat.completions.create(**kwargs))
         seconds = time.perf_counter() - t0

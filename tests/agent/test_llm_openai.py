@@ -1,0 +1,269 @@
+"""OpenAIChatModel against real local servers: llama.cpp's OpenAI-compatible server with the 0.5B
+model (the protocol vLLM speaks), and tiny HTTP stubs on 127.0.0.1 for retries, timeouts and
+what servers without a tool parser send back."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from docnav.agent.llm import ChatMessage, LLMError, ToolSpec
+from docnav.agent.llm.openai_http import OpenAIChatModel
+
+CALC = ToolSpec(
+    name="calculator",
+    description="Evaluate an arithmetic expression such as '1234 * 5678'.",
+    parameters={
+        "type": "object",
+        "properties": {"expression": {"type": "string"}},
+        "required": ["expression"],
+    },
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _completion(message: dict, finish: str = "stop") -> dict:
+    return {
+        "id": "cmpl-1",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "stub",
+        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+        "usage": {
+            "prompt_tokens": 11,
+            "completion_tokens": 5,
+            "total_tokens": 16,
+            "prompt_tokens_details": {"cached_tokens": 8},
+        },
+    }
+
+
+class Stub:
+    """An HTTP server whose POST answers come from a list of (status, body, delay_s, headers)."""
+
+    def __init__(self, replies: list[tuple[int, dict, float, dict]]) -> None:
+        self.replies = list(replies)
+        self.requests: list[dict] = []
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                n = int(self.headers.get("content-length", 0))
+                stub.requests.append(json.loads(self.rfile.read(n)))
+                status, body, delay, headers = stub.replies.pop(0)
+                time.sleep(delay)
+                data = json.dumps(body).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client timed out and left
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def stub() -> Iterator[Callable[[list], Stub]]:
+    made: list[Stub] = []
+
+    def make(replies: list) -> Stub:
+        s = Stub(replies)
+        made.append(s)
+        return s
+
+    yield make
+    for s in made:
+        s.close()
+
+
+def _ask(model: OpenAIChatModel, **kw):
+    return model.chat([ChatMessage(role="user", content="What is 2*3?")], [CALC], **kw)
+
+
+ERR = {"error": {"message": "overloaded", "type": "server_error"}}
+
+
+def test_retries_5xx_then_succeeds(stub) -> None:
+    call = {
+        "id": "c1",
+        "type": "function",
+        "function": {"name": "calculator", "arguments": "{'expression': '2*3',}"},
+    }
+    s = stub(
+        [
+            (503, ERR, 0, {}),
+            (502, ERR, 0, {}),
+            (
+                200,
+                _completion(
+                    {"role": "assistant", "content": None, "tool_calls": [call]}, "tool_calls"
+                ),
+                0,
+                {},
+            ),
+        ]
+    )
+    m = OpenAIChatModel(s.url, "stub", max_retries=3)
+    r = _ask(m)
+    assert len(s.requests) == 3
+    assert r.message.tool_calls[0].name == "calculator"
+    assert r.message.tool_calls[0].arguments == {"expression": "2*3"}  # repaired Python-ish JSON
+    assert r.message.tool_calls[0].parse_error is None
+    assert (r.usage.prompt_tokens, r.usage.completion_tokens, r.usage.cached_tokens) == (11, 5, 8)
+    sent = s.requests[-1]
+    assert sent["tools"][0]["function"]["name"] == "calculator" and sent["tool_choice"] == "auto"
+
+
+def test_retries_are_bounded_and_4xx_not_retried(stub) -> None:
+    s = stub([(500, ERR, 0, {})] * 3)
+    with pytest.raises(LLMError, match=r"answered 500.*after 3 attempts") as e:
+        _ask(OpenAIChatModel(s.url, "stub", max_retries=2))
+    assert e.value.retryable and len(s.requests) == 3
+    s2 = stub([(400, {"error": {"message": "context length exceeded"}}, 0, {})] * 3)
+    with pytest.raises(LLMError, match="answered 400: .*context length") as e:
+        _ask(OpenAIChatModel(s2.url, "stub", max_retries=2))
+    assert not e.value.retryable and len(s2.requests) == 1
+
+
+def test_429_honours_retry_after(stub) -> None:
+    ok = _completion({"role": "assistant", "content": "6"})
+    s = stub([(429, ERR, 0, {"retry-after": "1"}), (200, ok, 0, {})])
+    t0 = time.perf_counter()
+    r = _ask(OpenAIChatModel(s.url, "stub", max_retries=1))
+    assert r.message.content == "6" and time.perf_counter() - t0 >= 1.0
+
+
+def test_server_down_is_a_clear_error_quickly() -> None:
+    url = f"http://127.0.0.1:{_free_port()}/v1"  # nothing listens there
+    t0 = time.perf_counter()
+    with pytest.raises(LLMError) as e:
+        _ask(OpenAIChatModel(url, "any", max_retries=1))
+    assert f"cannot reach LLM server at {url}: connection refused" in str(e.value)
+    assert time.perf_counter() - t0 < 5
+
+
+def test_slow_server_times_out(stub) -> None:
+    s = stub([(200, _completion({"role": "assistant", "content": "late"}), 3.0, {})])
+    t0 = time.perf_counter()
+    with pytest.raises(LLMError, match="did not answer within"):
+        _ask(OpenAIChatModel(s.url, "stub", timeout_s=0.5, max_retries=0))
+    assert time.perf_counter() - t0 < 2.5
+
+
+def test_hermes_text_from_a_server_without_tool_parser(stub) -> None:
+    text = '<think>use the tool</think><tool_call>\n{"name": "calculator", "arguments": {"expression": "2*3"}}\n</tool_call>'
+    s = stub([(200, _completion({"role": "assistant", "content": text}), 0, {})])
+    r = _ask(OpenAIChatModel(s.url, "stub"))
+    assert r.message.content == ""
+    assert [(c.name, c.arguments) for c in r.message.tool_calls] == [
+        ("calculator", {"expression": "2*3"})
+    ]
+
+
+def test_history_is_sent_in_openai_shape(stub) -> None:
+    from docnav.agent.llm import ToolCall
+
+    s = stub([(200, _completion({"role": "assistant", "content": "6"}), 0, {})])
+    m = OpenAIChatModel(s.url, "stub")
+    msgs = [
+        ChatMessage(role="system", content="sys"),
+        ChatMessage(role="user", content="q"),
+        ChatMessage(
+            role="assistant",
+            tool_calls=[ToolCall(id="c1", name="calculator", arguments={"expression": "2*3"})],
+        ),
+        ChatMessage(role="tool", tool_call_id="c1", name="calculator", content="6"),
+    ]
+    m.chat(msgs, [CALC])
+    sent = s.requests[0]["messages"]
+    assert sent[2]["tool_calls"][0]["function"] == {
+        "name": "calculator",
+        "arguments": '{"expression": "2*3"}',
+    }
+    assert sent[3] == {"role": "tool", "tool_call_id": "c1", "content": "6"}
+
+
+@pytest.fixture(scope="module")
+def llama_server(small_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """llama-cpp-python's OpenAI-compatible server on 127.0.0.1 with the 0.5B model."""
+    pytest.importorskip("llama_cpp.server", reason="install with: pip install -e '.[local]'")
+    port = _free_port()
+    cmd = [
+        sys.executable, "-m", "llama_cpp.server",
+        "--model", str(small_gguf),
+        "--host", "127.0.0.1", "--port", str(port),
+        "--chat_format", "chatml-function-calling",  # structured tool_calls for named tools
+        "--n_ctx", "2048",
+    ]  # fmt: skip
+    env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}
+    log = tmp_path_factory.mktemp("llama-server") / "server.log"
+    # the server logs a lot while loading: into a file, not an unread pipe that would fill up
+    log_f = open(log, "wb")  # noqa: SIM115
+    proc = subprocess.Popen(cmd, stdout=log_f, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + 180
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"llama.cpp server exited: {log.read_text(errors='replace')[-2000:]}")
+            try:
+                urllib.request.urlopen(url + "/models", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("llama.cpp server did not start within 180 s")
+                time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log_f.close()
+
+
+@pytest.mark.slow
+def test_real_tool_call_through_llama_cpp_server(llama_server: str) -> None:
+    m = OpenAIChatModel(llama_server, timeout_s=600, max_retries=0)
+    assert m.model.endswith(".gguf")  # the server's only model, discovered
+    msgs = [
+        ChatMessage(role="system", content="You are a calculator assistant."),
+        ChatMessage(role="user", content="What is 1234 * 5678? Use the calculator."),
+    ]
+    r = m.chat(msgs, [CALC], max_tokens=40, tool_choice="required")
+    assert r.finish_reason == "tool_calls"
+    (call,) = r.message.tool_calls
+    assert call.name == "calculator" and call.parse_error is None
+    assert "1234" in call.arguments["expression"] and "5678" in call.arguments["expression"]
+    assert r.usage.prompt_tokens > 0 and r.usage.completion_tokens > 0
