@@ -1,0 +1,70 @@
+"""The project's question JSONL format: round trip, clear errors, FinanceBench loading."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from docnav.questions import (
+    Evidence,
+    Question,
+    QuestionFileError,
+    formula_value,
+    load_financebench,
+    load_questions,
+    save_questions,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+FB = REPO.parent / "shared" / "financebench" / "questions.jsonl"
+
+
+def test_round_trip_keeps_fields_and_writes_both_page_numberings(tmp_path):
+    q = Question(
+        id="q1", question="Total?", answer="$5.1 billion", answer_value=5.1e9, answer_unit="USD",
+        evidence=[Evidence(doc_name="A_2024_10K", page=12, value=3e9), Evidence(doc_name="A_2024_10K", page=40, value=2.1e9)],
+        failure_mode="fragmentation", formula="e0 + e1",
+    )  # fmt: skip
+    p = save_questions([q], tmp_path / "q.jsonl")
+    row = json.loads(p.read_text().splitlines()[0])
+    assert row["evidence"][0]["page"] == 12 and row["evidence"][0]["page_index"] == 11
+    back = load_questions(p)
+    assert back == [q]
+    assert formula_value(back[0]) == pytest.approx(5.1e9)
+
+
+def test_formula_rejects_anything_but_arithmetic():
+    q = Question(id="x", question="?", answer="1", evidence=[Evidence(doc_name="d", page=1, value=2.0)],
+                 formula="__import__('os').getcwd()")  # fmt: skip
+    assert formula_value(q) is None
+    q.formula = "abs(-e0) * 3 - 1"
+    assert formula_value(q) == 5.0
+
+
+def test_bad_lines_name_file_and_line(tmp_path):
+    p = tmp_path / "bad.jsonl"
+    p.write_text('{"id": "a", "question": "?", "answer": "1"}\n\n{"id": "b", "question": "?"}\n')
+    with pytest.raises(QuestionFileError, match=r"bad.jsonl:3: answer"):
+        load_questions(p)
+    with pytest.raises(QuestionFileError, match="cannot read"):
+        load_questions(tmp_path / "missing.jsonl")
+    p.write_text(
+        '{"id": "a", "question": "?", "answer": "1", "evidence": [{"doc_name": "d", "page": 0}]}\n'
+    )
+    with pytest.raises(QuestionFileError, match="page"):
+        load_questions(p)
+
+
+@pytest.mark.shared
+def test_financebench_loads_with_one_based_pages():
+    if not FB.exists():
+        pytest.skip(f"{FB} is absent: put the project's shared/ folder beside the repo")
+    qs = load_financebench(FB)
+    raw = [json.loads(x) for x in FB.read_text().splitlines() if x.strip()]
+    assert len(qs) == len(raw) == 60
+    for q, r in zip(qs, raw, strict=True):
+        assert q.id == r["financebench_id"] and q.answer == str(r["answer"])
+        assert r["doc_name"] in q.doc_names
+        assert [e.page_index for e in q.evidence] == [e["evidence_page_num"] for e in r["evidence"]]
