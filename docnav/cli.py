@@ -461,6 +461,12 @@ def synth(
     small: Annotated[
         bool, typer.Option("--small", help="Demo preset: 3 companies x 2 years, 10 filings.")
     ] = False,
+    scale: Annotated[
+        bool,
+        typer.Option(
+            "--scale", help="Benchmark preset: 400 companies x 5 years (2020-2024), 10,000 filings."
+        ),
+    ] = False,
     workers: Annotated[int, typer.Option("--workers", "-j", help="Worker processes.")] = 1,
     json_out: JsonOpt = False,
 ) -> None:
@@ -471,18 +477,20 @@ def synth(
 
     from pydantic import ValidationError
 
-    from docnav.synth import SynthConfig, generate, small_config
+    from docnav.synth import SynthConfig, generate, scale_config, small_config
 
+    if small and scale:
+        _fail(DocnavError("--small and --scale are two presets; pick one"))
     try:
-        if small:
-            cfg = small_config(seed)
-            cfg.formats = [f.strip() for f in formats.split(",") if f.strip()]  # type: ignore[misc]
-            cfg = SynthConfig.model_validate(cfg.model_dump())
+        fmts = [f.strip() for f in formats.split(",") if f.strip()]
+        if small or scale:
+            preset = small_config(seed) if small else scale_config(seed)
+            cfg = SynthConfig.model_validate({**preset.model_dump(), "formats": fmts})
         else:
             a, _, b = years.partition("-")
             cfg = SynthConfig(
                 companies=companies, first_year=int(a), last_year=int(b or a), seed=seed,
-                formats=[f.strip() for f in formats.split(",") if f.strip()],
+                formats=fmts,
                 quarters=[int(q) for q in quarters.split(",") if q.strip()],
                 earnings=earnings, quarterly_companies=quarterly_companies,
             )  # fmt: skip

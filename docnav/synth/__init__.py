@@ -12,6 +12,7 @@ from docnav.synth.generate import (
     build_filing,
     generate,
     plan,
+    scale_config,
     small_config,
 )
 
@@ -22,5 +23,6 @@ __all__ = [
     "build_filing",
     "generate",
     "plan",
+    "scale_config",
     "small_config",
 ]

@@ -69,6 +69,12 @@ def small_config(seed: int = 0) -> SynthConfig:
                        quarterly_companies=1)  # fmt: skip
 
 
+def scale_config(seed: int = 0) -> SynthConfig:
+    """The benchmark preset: 400 companies x fiscal 2020-2024, each year a 10-K, three 10-Qs
+    and an 8-K: 10,000 filings."""
+    return SynthConfig(companies=400, first_year=2020, last_year=2024, seed=seed)
+
+
 class FilingSpec(BaseModel):
     company: int
     form: Literal["10-K", "10-Q", "8-K"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from docnav.synth import SynthConfig, generate, plan, small_config
+from docnav.synth import SynthConfig, generate, plan, scale_config, small_config
 from docnav.synth.companies import make_companies
 from docnav.synth.financials import build_books
 
@@ -37,9 +37,10 @@ def test_small_preset_plan():
     assert sum(s.form == "10-K" for s in specs) == 6
 
 
-def test_scale_plan_counts():
-    cfg = SynthConfig(companies=400, first_year=2020, last_year=2024)
-    assert len(plan(cfg)) == 400 * 5 * 5  # 10-K + three 10-Qs + 8-K per company-year
+def test_scale_preset_is_ten_thousand_filings():
+    specs = plan(scale_config())
+    assert len(specs) == 10_000  # 400 companies x 5 years x (10-K + three 10-Qs + 8-K)
+    assert len({(s.company, s.form, s.fiscal_year, s.quarter) for s in specs}) == 10_000
 
 
 def test_companies_distinct_and_one_non_december_year_end():

@@ -98,3 +98,35 @@ def test_pdf_and_html_pages_agree(html_engine, pdf_engine):
             assert _norm(html_engine.page_text(d.doc_id, i)) == _norm(
                 pdf_engine.page_text(p.doc_id, i)
             ), (d.name, i)
+
+
+def test_vocabulary_trap_words_never_appear_in_the_filings(engine, questions):
+    """The vocabulary questions ask with words the filings never use; otherwise lexical search
+    would find them and the question would not test the mismatch."""
+    trap = ("ebitda", "capex", "capital expenditure")
+    vocab = [q for q in questions if q.failure_mode == "vocabulary"]
+    assert vocab and all(any(w in q.question.lower() for w in trap) for q in vocab)
+    for d in engine.documents():
+        for i in range(d.n_pages):
+            text = engine.page_text(d.doc_id, i).lower()
+            assert not any(w in text for w in trap), (d.name, i)
+
+
+def test_temporal_questions_have_the_other_period_beside_the_answer(engine, questions):
+    """A temporal trap: the evidence page also shows the neighbouring period's value, so the
+    right column (or filing) must be chosen."""
+    docs = {d.name: d for d in engine.documents()}
+    n = 0
+    for q in questions:
+        if q.failure_mode != "temporal" or "quarter" not in q.question:
+            continue
+        ev = q.evidence[-1]
+        nums = [
+            round(m.value)
+            for c in engine.store.chunks(docs[ev.doc_name].doc_id)
+            if c.page_start <= ev.page_index <= c.page_end and c.type == "table"
+            for m in c.numbers
+        ]
+        assert round(ev.value) in nums and len(set(nums)) > 1
+        n += 1
+    assert n >= 2
