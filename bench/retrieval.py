@@ -15,23 +15,42 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
-import numpy as np
 from rich.console import Console
 
 from docnav.bench import git_commit
 from docnav.engine import Engine
 from docnav.retrieval.bm25 import Bm25Index, RankBm25Index
 from docnav.retrieval.index import SearchFilters, SearchHit
+from docnav.retrieval.rerank import Reranker
 from docnav.retrieval.tokenize import chunk_tokens, query_tokens
 from docnav.settings import Settings
 
 KS = (1, 5, 10, 20)
+
+
+class Config(NamedTuple):
+    label: str
+    mode: str
+    fusion: str = "rrf"
+    understand: str = "off"  # query understanding: off | filter | boost
+    expand: bool = False  # finance-synonym expansion of the BM25 query
+    rerank: bool = False
+
+
 CONFIGS = [
-    ("bm25", "bm25", "rrf"),
-    ("dense", "dense", "rrf"),
-    ("hybrid (rrf)", "hybrid", "rrf"),
-    ("hybrid (weighted)", "hybrid", "weighted"),
+    Config("bm25", "bm25"),
+    Config("dense", "dense"),
+    Config("hybrid (rrf)", "hybrid"),
+    Config("hybrid (weighted)", "hybrid", "weighted"),
+    Config("bm25+synonyms", "bm25", expand=True),
+    Config("bm25+filters", "bm25", understand="filter", expand=True),
+    Config("dense+filters", "dense", understand="filter", expand=True),
+    Config("hybrid+boost", "hybrid", understand="boost", expand=True),
+    Config("hybrid+filters (no synonyms)", "hybrid", understand="filter"),
+    Config("hybrid+filters", "hybrid", understand="filter", expand=True),
+    Config("hybrid+filters+rerank", "hybrid", understand="filter", expand=True, rerank=True),
 ]
 
 
@@ -47,8 +66,16 @@ def _found_rank(hits: list[SearchHit], evidence: list[dict]) -> int | None:
 
 
 def run_retrieval_bench(
-    pdf_dir: Path, questions_path: Path, out: Path, home: Path, console: Console | None = None
+    pdf_dir: Path,
+    questions_path: Path,
+    out: Path,
+    home: Path,
+    console: Console | None = None,
+    reranker: Reranker | None = None,
+    configs: list[Config] | None = None,
+    command: str = "docnav bench retrieval",
 ) -> dict:
+    """``reranker`` adds the +rerank rows (left out without one); ``configs`` picks rows."""
     console = console or Console()
     engine = Engine(Settings(home=home))
     report = engine.ingest([pdf_dir], workers=2)
@@ -63,20 +90,25 @@ def run_retrieval_bench(
     questions = [json.loads(x) for x in questions_path.read_text().splitlines() if x.strip()]
     docs_by_name = {d.name: d for d in engine.documents()}
 
+    configs = [c for c in (configs or CONFIGS) if reranker is not None or not c.rerank]
     rows = []
     table: dict[str, dict] = {}
     for store_kind in ("shared", "single"):
-        for label, mode, fusion in CONFIGS:
-            name = f"{label} / {store_kind} store"
-            ranks, wrong_year, latencies = [], [], []
+        for cfg in configs:
+            name = f"{cfg.label} / {store_kind} store"
+            ranks, wrong_year, right_doc, latencies, fallbacks = [], [], [], [], 0
             for q in questions:
                 gold = docs_by_name[q["doc_name"]]
                 filters = SearchFilters(doc_ids=[gold.doc_id]) if store_kind == "single" else None
                 t = time.perf_counter()
-                hits = engine.index.search(
-                    q["question"], mode=mode, k=max(KS), filters=filters, fusion=fusion
-                )
+                res = engine.index.search(
+                    q["question"], mode=cfg.mode, k=max(KS), filters=filters, fusion=cfg.fusion,
+                    understand=cfg.understand, expand=cfg.expand,
+                    reranker=reranker if cfg.rerank else None,
+                )  # fmt: skip
                 latencies.append(time.perf_counter() - t)
+                hits = res.hits
+                fallbacks += cfg.understand == "filter" and res.understand == "boost"
                 r = _found_rank(hits, q["evidence"])
                 ranks.append(r)
                 top5 = hits[:5]
@@ -87,6 +119,7 @@ def run_retrieval_bench(
                         if docs_by_name[h.doc_name].meta.fiscal_year != gold.meta.fiscal_year
                     ]
                     wrong_year.append(len(wy) / len(top5))
+                    right_doc.append(any(h.doc_name == gold.name for h in hits[:10]))
                 rows.append({"config": name, "financebench_id": q["financebench_id"], "rank": r})
             n = len(ranks)
             table[name] = {
@@ -95,6 +128,10 @@ def run_retrieval_bench(
                 "wrong_fiscal_year_top5": round(statistics.mean(wrong_year), 4)
                 if wrong_year
                 else None,
+                "right_filing_in_top10": round(statistics.mean(right_doc), 4)
+                if right_doc
+                else None,
+                "filter_fallbacks": fallbacks,
                 "latency_ms_p50": round(1000 * statistics.median(latencies), 1),
             }
             console.print(f"{name}: " + ", ".join(f"{k}={v}" for k, v in table[name].items()))
@@ -129,11 +166,13 @@ def run_retrieval_bench(
     }
     console.print(f"bm25s vs rank-bm25: {engines}")
     result = {
-        "command": "docnav bench retrieval",
+        "command": command,
         "measured_at_commit": git_commit(),
         "machine": {"python": sys.version.split()[0], "platform": platform.platform()},
         "questions": len(questions),
         "embedding_model": engine.settings.embedding_model,
+        "reranker": getattr(reranker, "name", None),
+        "configs": [c._asdict() for c in configs],
         "recall": table,
         "bm25_engines": engines,
         "per_question": rows,
@@ -154,15 +193,14 @@ def _write(result: dict, out: Path) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), sharey=True)
     for ax, kind in zip(axes, ("shared", "single"), strict=True):
         names = [n for n in table if n.endswith(f"/ {kind} store")]
-        x = np.arange(len(KS))
-        w = 0.8 / max(len(names), 1)
         for i, n in enumerate(names):
             vals = [100 * table[n][f"recall@{k}"] for k in KS]
-            ax.bar(x + i * w, vals, w, label=n.split(" / ")[0])
-        ax.set_xticks(x + w * (len(names) - 1) / 2, [f"@{k}" for k in KS])
+            style = "-" if "filters" in n or "boost" in n else "--"
+            ax.plot(KS, vals, style, marker="o", color=f"C{i % 10}", label=n.split(" / ")[0])
+        ax.set_xticks(KS, [f"@{k}" for k in KS])
         ax.set_title(f"{kind} store: evidence-page recall ({result['questions']} questions)")
         ax.set_ylim(0, 100)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=7)
     axes[0].set_ylabel("% of questions with a gold page in the top k")
     fig.tight_layout()
     fig.savefig(out / "recall.png", dpi=110)
@@ -172,13 +210,21 @@ def _write(result: dict, out: Path) -> None:
     lines = [
         "# Retrieval benchmark (LLM-free)",
         "",
-        f"Command: `{result['command']}` (repo root, ../shared beside it). Embeddings: "
+        f"Command: `{result['command']}` (repo root, ../shared beside it), measured at commit "
+        f"{result['measured_at_commit']}. Embeddings: "
         f"`{result['embedding_model']}`. A question is found at k when one of its gold evidence pages "
         "lies in the page range of a top-k hit. Shared store = all 128 filings; single store = the "
         "question's own filing.",
         "",
-        "| retriever / store | R@1 | R@5 | R@10 | R@20 | MRR@20 | wrong FY in top 5 | p50 ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "Rows: `+filters` = companies, fiscal years and forms read from the question and applied "
+        "before ranking (falling back to a boost when they leave nothing); `+boost` = the same, "
+        "ranked first instead of filtered; `+synonyms` = finance-synonym expansion of the BM25 "
+        "query (weight 0.3); `+filters` rows include synonyms unless marked. All rows drop "
+        "question-instruction words from the BM25 query. Right filing = the gold filing among "
+        "the top-10 hits.",
+        "",
+        "| retriever / store | R@1 | R@5 | R@10 | R@20 | MRR@20 | wrong FY in top 5 | right filing in top 10 | p50 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for n, r in table.items():
         wy = (
@@ -186,14 +232,20 @@ def _write(result: dict, out: Path) -> None:
             if r["wrong_fiscal_year_top5"] is None
             else f"{100 * r['wrong_fiscal_year_top5']:.0f}%"
         )
+        rf = r.get("right_filing_in_top10")
+        rf = "" if rf is None else f"{100 * rf:.0f}%"
         lines.append(
             f"| {n} | {100 * r['recall@1']:.1f} | {100 * r['recall@5']:.1f} | {100 * r['recall@10']:.1f} | "
-            f"{100 * r['recall@20']:.1f} | {r['mrr@20']:.3f} | {wy} | {r['latency_ms_p50']} |"
+            f"{100 * r['recall@20']:.1f} | {r['mrr@20']:.3f} | {wy} | {rf} | {r['latency_ms_p50']} |"
         )
     lines += [
         "",
-        "Not yet measured here (issue 4): filters parsed from the question, query expansion with "
-        "synonyms, reranking.",
+        "Reranker: "
+        + (
+            f"`{result['reranker']}`."
+            if result.get("reranker")
+            else "none given, so no +rerank rows."
+        ),
         "",
         f"## bm25s against rank-bm25, same {e['chunks']} chunks and tokens, same run",
         "",

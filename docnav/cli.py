@@ -40,6 +40,10 @@ app = typer.Typer(
 )
 bench_app = typer.Typer(help="Benchmarks; results go under bench/results/.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
+index_app = typer.Typer(
+    help="Search indexes (BM25, embeddings): status and rebuild.", no_args_is_help=True
+)
+app.add_typer(index_app, name="index")
 
 console = Console()
 err = Console(stderr=True, soft_wrap=True)  # one-line errors stay one line
@@ -236,24 +240,51 @@ def search(
     ticker: Annotated[str | None, typer.Option(help="Ticker symbol.")] = None,
     form: Annotated[str | None, typer.Option(help="10-K, 10-Q, 8-K, EARNINGS.")] = None,
     year: Annotated[int | None, typer.Option(help="Fiscal year.")] = None,
+    year_min: Annotated[int | None, typer.Option(help="Fiscal year from.")] = None,
+    year_max: Annotated[int | None, typer.Option(help="Fiscal year to.")] = None,
     section: Annotated[
         str | None, typer.Option(help="Section path prefix, e.g. 'Part II > Item 8'.")
     ] = None,
-    mode: Annotated[str, typer.Option(help="bm25 | dense | hybrid")] = "hybrid",
+    mode: Annotated[str, typer.Option(help="bm25 | dense | hybrid | hybrid+rerank")] = "hybrid",
     fusion: Annotated[str, typer.Option(help="rrf | weighted (hybrid only)")] = "rrf",
-    k: Annotated[int, typer.Option("-k", help="Number of hits.")] = 10,
+    k: Annotated[int, typer.Option("-k", "--k", help="Number of hits.")] = 10,
+    understand: Annotated[
+        str | None,
+        typer.Option(
+            help="filter | boost | off: companies/years/forms read from the question "
+            "(default $DOCNAV_SEARCH_UNDERSTAND or filter)."
+        ),
+    ] = None,
+    no_understand: Annotated[
+        bool, typer.Option("--no-understand", help="Do not read filters from the question.")
+    ] = False,
+    no_expand: Annotated[
+        bool, typer.Option("--no-expand", help="No finance-synonym query expansion.")
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Search the store (BM25, dense or hybrid); filters apply before ranking. The first
-    dense search embeds the corpus (progress shown); later ones reuse the embeddings."""
+    """Search the store (BM25, dense, hybrid, hybrid+rerank). Companies, fiscal years and forms
+    named in the query become filters (shown; explicit options win), finance synonyms expand
+    the BM25 query. The first dense search embeds the corpus (progress shown)."""
     from docnav.retrieval.index import SearchFilters
 
-    if mode not in ("bm25", "dense", "hybrid") or fusion not in ("rrf", "weighted"):
+    if mode not in ("bm25", "dense", "hybrid", "hybrid+rerank") or fusion not in ("rrf", "weighted"):  # fmt: skip
         _fail(ValueError(f"unknown mode {mode!r} or fusion {fusion!r}"))
+    if understand not in (None, "filter", "boost", "off"):
+        _fail(ValueError(f"unknown --understand {understand!r}: filter, boost or off"))
     if not 1 <= k <= 200:
         _fail(ValueError("-k must be between 1 and 200"))
+    if year is not None and (year_min is not None or year_max is not None):
+        _fail(ValueError("give --year or --year-min/--year-max, not both"))
     engine = _engine(home)
-    filters = SearchFilters(company=company, ticker=ticker, form=form, year_min=year, year_max=year,
+    if mode == "hybrid+rerank" and engine.reranker() is None:
+        _fail(ValueError(
+            "mode hybrid+rerank needs a reranker and none is configured: set "
+            "DOCNAV_RERANKER_MODEL to a CrossEncoder name or local path (see README, "
+            "'Reranking'), or use --mode hybrid"
+        ))  # fmt: skip
+    lo, hi = (year, year) if year is not None else (year_min, year_max)
+    filters = SearchFilters(company=company, ticker=ticker, form=form, year_min=lo, year_max=hi,
                             section_prefix=section)  # fmt: skip
     progress = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -270,17 +301,20 @@ def search(
 
     try:
         with progress:
-            hits = engine.search(
-                query, mode=mode, k=k, filters=filters, fusion=fusion, on_progress=on_progress
-            )
+            res = engine.search(
+                query, mode=mode, k=k, filters=filters, fusion=fusion, on_progress=on_progress,
+                understand="off" if no_understand else understand, expand=False if no_expand else None,
+            )  # fmt: skip
     except DocnavError as exc:
         _fail(exc)
     if json_out:
-        print(json.dumps([h.model_dump() for h in hits], indent=2))
+        print(res.model_dump_json(indent=2))
         return
-    if not hits:
+    for line in res.applied:
+        err.print(f"[dim]applied:[/dim] {line}", markup=True, highlight=False)
+    if not res.hits:
         console.print("no hits")
-    for i, h in enumerate(hits, 1):
+    for i, h in enumerate(res.hits, 1):
         pages = (
             f"p. {display_page(h.page_start)}"
             if h.page_start == h.page_end
@@ -436,6 +470,64 @@ def serve(
         run_server(settings, host=host, port=port, workers=workers)
     except DocnavError as exc:
         _fail(exc)
+
+
+@index_app.command("status")
+def index_status(home: HomeOpt = None, json_out: JsonOpt = False) -> None:
+    """What is built, stale, missing or unreadable (builds nothing)."""
+    engine = _engine(home)
+    try:
+        st = engine.index_status()
+    except DocnavError as exc:
+        _fail(exc)
+    if json_out:
+        print(st.model_dump_json(indent=2))
+        return
+    console.print(
+        f"{st.documents} documents, {st.chunks} chunks in {st.folder}\n"
+        f"bm25: {st.bm25}\n"
+        f"embeddings ({st.embedding_model}): {st.dense_embedded} documents embedded, "
+        f"{st.dense_missing} to embed, {len(st.dense_corrupt)} unreadable",
+        soft_wrap=True,
+    )
+    if st.bm25 == "corrupt" or st.dense_corrupt:
+        err.print("run `docnav index rebuild` to fix the unreadable parts")
+
+
+@index_app.command("rebuild")
+def index_rebuild(
+    home: HomeOpt = None,
+    bm25_only: Annotated[
+        bool, typer.Option("--bm25-only", help="Rebuild BM25 only; embed nothing now.")
+    ] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Also re-embed every document (slow).")
+    ] = False,
+) -> None:
+    """Rebuild the search indexes from the store: BM25 always, unreadable embedding files
+    dropped and re-embedded (every document with --full)."""
+    engine = _engine(home)
+    progress = Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err, disable=not err.is_terminal, transient=True,
+    )  # fmt: skip
+    tasks: dict[str, int] = {}
+
+    def on_progress(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(f"{stage} chunks", total=total)
+        progress.update(tasks[stage], completed=done)
+
+    try:
+        with progress:
+            st = engine.rebuild_index(dense=not bm25_only, full=full, on_progress=on_progress)
+    except DocnavError as exc:
+        _fail(exc)
+    console.print(
+        f"rebuilt: {st.documents} documents, {st.chunks} chunks; bm25 {st.bm25}; "
+        f"{st.dense_embedded} documents embedded",
+        soft_wrap=True,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,7 +13,15 @@ from docnav.ingestion import (
     load_sidecar,
     section_paths,
 )
-from docnav.retrieval.index import CorpusIndex, Mode, SearchFilters, SearchHit
+from docnav.retrieval.index import (
+    CorpusIndex,
+    IndexStatus,
+    Mode,
+    SearchFilters,
+    SearchResult,
+    Understand,
+)
+from docnav.retrieval.rerank import Reranker
 from docnav.settings import Settings, get_settings
 from docnav.types import Document, FileResult, IngestReport, Section
 
@@ -46,10 +54,44 @@ class Engine:
         filters: SearchFilters | None = None,
         fusion: str = "rrf",
         on_progress: Callable[[str, int, int], None] | None = None,
-    ) -> list[SearchHit]:
-        """Search every chunk in the store; filters narrow the candidates before ranking."""
+        understand: Understand | None = None,
+        expand: bool | None = None,
+        reranker: Reranker | None = None,
+    ) -> SearchResult:
+        """Search every chunk in the store; filters narrow the candidates before ranking.
+        ``understand``/``expand`` default to the settings (query understanding as filters and
+        synonym expansion on); mode "hybrid+rerank" uses ``reranker`` or :meth:`reranker`."""
+        s = self.settings
+        if reranker is None and mode == "hybrid+rerank":
+            reranker = self.reranker()
         self.index.ensure(dense=mode != "bm25", on_progress=on_progress)
-        return self.index.search(query, mode=mode, k=k, filters=filters, fusion=fusion)  # type: ignore[arg-type]
+        return self.index.search(
+            query, mode=mode, k=k, filters=filters, fusion=fusion,  # type: ignore[arg-type]
+            understand=s.search_understand if understand is None else understand,
+            expand=s.search_expand if expand is None else expand,
+            expand_weight=s.search_expand_weight, reranker=reranker,
+            rerank_depth=s.rerank_depth, max_query_chars=s.search_max_query_chars,
+        )  # fmt: skip
+
+    def reranker(self) -> Reranker | None:
+        """The configured reranker, or None (set one with ``engine.set_reranker``)."""
+        return getattr(self, "_reranker", None)
+
+    def set_reranker(self, reranker: Reranker | None) -> None:
+        self._reranker = reranker
+
+    def index_status(self) -> IndexStatus:
+        return self.index.status()
+
+    def rebuild_index(
+        self,
+        dense: bool = True,
+        full: bool = False,
+        on_progress: Callable[[str, int, int], None] | None = None,
+    ) -> IndexStatus:
+        """Rebuild the search indexes from the store (fixes an IndexCorruptError)."""
+        with self.store.write_lock():
+            return self.index.rebuild(dense=dense, full=full, on_progress=on_progress)
 
     @property
     def store(self) -> CorpusStore:

@@ -15,3 +15,12 @@ class NotFoundError(DocnavError):
 
 class StoreLockedError(DocnavError):
     """Another process holds the corpus store's write lock for too long."""
+
+
+class IndexCorruptError(DocnavError):
+    """A search index file is unreadable or does not match the store; the message names
+    `docnav index rebuild`, which restores it from the store."""
+
+
+class InvalidQueryError(DocnavError):
+    """A search query docnav cannot run (empty, or only whitespace)."""

@@ -160,7 +160,6 @@ class Settings(BaseSettings):
     search_max_query_chars: int = Field(
         default=2000, description="Longer queries are cut at a word boundary."
     )
-    rerank_depth: int = Field(default=30, description="Fused candidates a reranker reorders.")
 
     @property
     def home_dir(self) -> Path:

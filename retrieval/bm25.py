@@ -37,16 +37,30 @@ class Bm25Index:
         return index
 
     def search(
-        self, query_tokens: list[str], k: int = 10, mask: np.ndarray | None = None
+        self,
+        query_tokens: list[str],
+        k: int = 10,
+        mask: np.ndarray | None = None,
+        weights: list[float] | None = None,
     ) -> list[Hit]:
         """Top ``k`` rows by score; ``mask`` (bool per row) restricts the candidates *before*
-        ranking, so a metadata filter never costs recall."""
+        ranking, so a metadata filter never costs recall. ``weights`` (one per query token)
+        scale each token's contribution, e.g. synonyms below the words the user wrote."""
         if self.n_docs == 0:
             return []
-        known = [t for t in query_tokens if t in self._bm25.vocab_dict]
-        if not known:
+        vocab = self._bm25.vocab_dict
+        if weights is None:
+            weights = [1.0] * len(query_tokens)
+        by_weight: dict[float, list[str]] = {}
+        for t, w in zip(query_tokens, weights, strict=True):
+            if t in vocab and w > 0:
+                by_weight.setdefault(w, []).append(t)
+        if not by_weight:
             return []
-        scores = self._bm25.get_scores(known)
+        scores = None
+        for w, toks in by_weight.items():
+            s = np.asarray(self._bm25.get_scores(toks), dtype=np.float64)
+            scores = w * s if scores is None else scores + w * s
         return _top(scores, k, mask)
 
     def save(self, folder: str | Path) -> None:

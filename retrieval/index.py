@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
@@ -15,27 +16,33 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
+from docnav.errors import DocnavError, IndexCorruptError, InvalidQueryError
 from docnav.ingestion.metadata import company_matches
 from docnav.ingestion.store import CorpusStore
 from docnav.retrieval.bm25 import Bm25Index
 from docnav.retrieval.dense import DEFAULT_MODEL, DenseIndex, embed
 from docnav.retrieval.fusion import rrf, weighted
+from docnav.retrieval.query import QueryAnalysis, SearchFilters, analyze_query, merge_filters
+from docnav.retrieval.rerank import Reranker
+from docnav.retrieval.synonyms import Expansion
+from docnav.retrieval.synonyms import expand as expand_query
 from docnav.retrieval.tokenize import chunk_tokens, query_tokens
 from docnav.types import Chunk, Document
 
-Mode = Literal["bm25", "dense", "hybrid"]
+REBUILD_HINT = "run `docnav index rebuild` to rebuild the indexes from the store"
 
-
-class SearchFilters(BaseModel):
-    """Applied before ranking. ``company`` matches leniently and through former names."""
-
-    company: str | None = None
-    ticker: str | None = None
-    form: str | None = None
-    year_min: int | None = None
-    year_max: int | None = None
-    section_prefix: str | None = None
-    doc_ids: list[str] | None = None
+Mode = Literal["bm25", "dense", "hybrid", "hybrid+rerank"]
+Understand = Literal["filter", "boost", "off"]
+__all__ = [
+    "CorpusIndex",
+    "IndexStatus",
+    "Mode",
+    "QueryAnalysis",
+    "SearchFilters",
+    "SearchHit",
+    "SearchResult",
+    "Understand",
+]
 
 
 class SearchHit(BaseModel):
@@ -51,8 +58,33 @@ class SearchHit(BaseModel):
     chunk_type: str
     text: str
     score: float
-    scores: dict[str, float] = Field(default_factory=dict)  # per retriever (and "fused")
+    scores: dict[str, float] = Field(default_factory=dict)  # per retriever, "fused", "rerank"
     ranks: dict[str, int] = Field(default_factory=dict)
+
+
+class SearchResult(BaseModel):
+    """Hits plus what was done to the query, so the user sees what was filtered/expanded."""
+
+    query: str  # as searched (after truncation)
+    mode: str
+    hits: list[SearchHit]
+    analysis: QueryAnalysis | None = None  # None when query understanding is off
+    filters: SearchFilters | None = None  # what narrowed the candidates before ranking
+    understand: Understand = "off"  # as actually used ("boost" after a filter fallback)
+    expansion: Expansion | None = None
+    applied: list[str] = Field(default_factory=list)  # human-readable, in order
+    timings: dict[str, float] = Field(default_factory=dict)  # milliseconds per stage
+
+
+class IndexStatus(BaseModel):
+    folder: str
+    documents: int
+    chunks: int
+    bm25: Literal["ok", "stale", "missing", "corrupt"]
+    embedding_model: str
+    dense_embedded: int  # documents whose embeddings are on disk and readable
+    dense_missing: int  # documents still to embed (done by the next dense search)
+    dense_corrupt: list[str] = Field(default_factory=list)
 
 
 class CorpusIndex:
@@ -97,7 +129,19 @@ class CorpusIndex:
         folder = self.folder / "bm25"
         stamp = folder / "fingerprint"
         if stamp.exists() and stamp.read_text() == fp:
-            return Bm25Index.load(folder)
+            try:
+                index = Bm25Index.load(folder)
+            except Exception as exc:  # any unreadable/missing file inside a stamped index
+                raise IndexCorruptError(
+                    f"BM25 index in {folder} is unreadable ({type(exc).__name__}: "
+                    f"{str(exc)[:120]}); {REBUILD_HINT}"
+                ) from exc
+            if index.n_docs != len(self.chunks):
+                raise IndexCorruptError(
+                    f"BM25 index in {folder} has {index.n_docs} rows for {len(self.chunks)} "
+                    f"chunks; {REBUILD_HINT}"
+                )
+            return index
         index = Bm25Index.build([chunk_tokens(c) for c in self.chunks])
         tmp = self.folder / "bm25.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
@@ -109,8 +153,7 @@ class CorpusIndex:
         return index
 
     def _dense(self, on_progress: Callable[[str, int, int], None] | None) -> DenseIndex:
-        model_key = hashlib.sha256(self.embedding_model.encode()).hexdigest()[:8]
-        folder = self.folder / f"dense-{model_key}"
+        folder = self._dense_folder()
         folder.mkdir(parents=True, exist_ok=True)
         by_doc: dict[str, list[Chunk]] = {}
         for c in self.chunks:
@@ -132,7 +175,7 @@ class CorpusIndex:
         for p in folder.glob("*.npy"):
             if p.name not in live:
                 p.unlink()  # a removed or replaced filing
-        parts = [np.load(self._emb_path(folder, d)) for d in by_doc]
+        parts = [self._load_emb(folder, d) for d in by_doc]
         matrix = np.vstack(parts) if parts else np.zeros((0, 384), dtype=np.float32)
         return DenseIndex(matrix, self.embedding_model)
 
@@ -140,7 +183,86 @@ class CorpusIndex:
         path = self._emb_path(folder, doc_id)
         if not path.exists():
             return False
-        return np.load(path, mmap_mode="r").shape[0] == n_chunks  # never misalign rows
+        return self._load_emb(folder, doc_id, mmap=True).shape[0] == n_chunks  # never misalign
+
+    def _load_emb(self, folder: Path, doc_id: str, mmap: bool = False) -> np.ndarray:
+        path = self._emb_path(folder, doc_id)
+        try:
+            m = np.load(path, mmap_mode="r" if mmap else None)
+            if m.ndim != 2:
+                raise ValueError(f"expected a 2-d matrix, got shape {m.shape}")
+            return m
+        except Exception as exc:
+            raise IndexCorruptError(
+                f"embeddings file {path} is unreadable ({type(exc).__name__}: {str(exc)[:120]}); "
+                f"{REBUILD_HINT}"
+            ) from exc
+
+    def _dense_folder(self) -> Path:
+        model_key = hashlib.sha256(self.embedding_model.encode()).hexdigest()[:8]
+        return self.folder / f"dense-{model_key}"
+
+    # -- maintenance ----------------------------------------------------------------------
+    def status(self) -> IndexStatus:
+        """What is built, stale or unreadable; reads only, builds nothing."""
+        self._load_chunks()
+        fp = self.fingerprint()
+        folder = self.folder / "bm25"
+        stamp = folder / "fingerprint"
+        bm25: str = "missing"
+        if stamp.exists():
+            bm25 = "stale"
+            if stamp.read_text() == fp:
+                try:
+                    bm25 = "ok" if Bm25Index.load(folder).n_docs == len(self.chunks) else "corrupt"
+                except Exception:
+                    bm25 = "corrupt"
+        dense = self._dense_folder()
+        counts = {d: 0 for d in self.docs}
+        for c in self.chunks:
+            counts[c.doc_id] += 1
+        ok, missing, bad = 0, 0, []
+        for doc_id, n in counts.items():
+            path = self._emb_path(dense, doc_id)
+            if not path.exists():
+                missing += 1
+                continue
+            try:
+                ok += self._load_emb(dense, doc_id, mmap=True).shape[0] == n
+            except IndexCorruptError:
+                bad.append(str(path))
+        self._fingerprint = None  # the next ensure() re-checks everything
+        return IndexStatus(
+            folder=str(self.folder), documents=len(self.docs), chunks=len(self.chunks),
+            bm25=bm25, embedding_model=self.embedding_model, dense_embedded=ok,
+            dense_missing=missing + len(counts) - ok - missing - len(bad), dense_corrupt=bad,
+        )  # fmt: skip
+
+    def rebuild(
+        self,
+        dense: bool = True,
+        full: bool = False,
+        on_progress: Callable[[str, int, int], None] | None = None,
+    ) -> IndexStatus:
+        """Rebuild BM25 from the store, drop unreadable embedding files (or all of them with
+        ``full``) and embed what is missing. Fixes every :class:`IndexCorruptError`."""
+        shutil.rmtree(self.folder / "bm25", ignore_errors=True)
+        shutil.rmtree(self.folder / "bm25.tmp", ignore_errors=True)
+        folder = self._dense_folder()
+        if full:
+            shutil.rmtree(folder, ignore_errors=True)
+        elif folder.exists():
+            for p in folder.glob("*.npy"):
+                try:
+                    m = np.load(p, mmap_mode="r")
+                    if m.ndim != 2:
+                        raise ValueError
+                except Exception:
+                    p.unlink()
+        self._fingerprint = None
+        self.bm25 = self.dense = None
+        self.ensure(dense=dense, on_progress=on_progress)
+        return self.status()
 
     def _emb_path(self, folder: Path, doc_id: str) -> Path:
         # keyed by the store's version folder, which changes whenever the chunks are rewritten
@@ -149,7 +271,7 @@ class CorpusIndex:
 
     # -- searching --------------------------------------------------------------------
     def mask(self, f: SearchFilters | None) -> np.ndarray | None:
-        if f is None or not any(v is not None for v in f.model_dump().values()):
+        if f is None or f.is_empty():
             return None
         ok_doc: dict[str, bool] = {}
         aliases = {
@@ -162,19 +284,22 @@ class CorpusIndex:
             ok = True
             if f.doc_ids is not None:
                 ok &= d.doc_id in f.doc_ids or d.name in f.doc_ids
-            if f.company:
-                ok &= (
-                    company_matches(m.company, f.company, aliases)
-                    or f.company.lower() in d.name.lower()
-                )
+            for names in ([f.company] if f.company else [], f.companies or []):
+                if names:
+                    ok &= any(
+                        company_matches(m.company, n, aliases) or n.lower() in d.name.lower()
+                        for n in names
+                    )
             if f.ticker:
                 ok &= (m.ticker or "").upper() == f.ticker.upper()
-            if f.form:
-                ok &= (m.form or "").replace("-", "").upper() == f.form.replace("-", "").upper()
-            if f.year_min is not None:
-                ok &= m.fiscal_year is not None and m.fiscal_year >= f.year_min
-            if f.year_max is not None:
-                ok &= m.fiscal_year is not None and m.fiscal_year <= f.year_max
+            for forms in ([f.form] if f.form else [], f.forms or []):
+                if forms:
+                    mine = (m.form or "").replace("-", "").upper()
+                    ok &= any(mine == x.replace("-", "").upper() for x in forms)
+            if f.year_min is not None or f.year_max is not None:
+                lo = f.year_min if f.year_min is not None else -1
+                hi = f.year_max if f.year_max is not None else 10_000
+                ok &= any(lo <= y <= hi for y in _year_labels(d))
             ok_doc[d.doc_id] = ok
         prefix = (f.section_prefix or "").lower()
         return np.array(
@@ -194,17 +319,90 @@ class CorpusIndex:
         fusion: Literal["rrf", "weighted"] = "rrf",
         rrf_k: int = 60,
         depth: int = 50,
-    ) -> list[SearchHit]:
-        self.ensure(dense=mode != "bm25")
-        mask = self.mask(filters)
-        lists: dict[str, list[tuple[int, float]]] = {}
-        if mode in ("bm25", "hybrid"):
-            lists["bm25"] = self.bm25.search(
-                query_tokens(query), depth if mode == "hybrid" else k, mask
+        understand: Understand = "off",
+        expand: bool = False,
+        expand_weight: float = 0.3,
+        expand_dense: bool = False,
+        reranker: Reranker | None = None,
+        rerank_depth: int = 30,
+        max_query_chars: int = 2000,
+    ) -> SearchResult:
+        """Search every chunk. ``filters`` (explicit) always apply before ranking.
+
+        ``understand`` reads companies, fiscal years and forms from the question: "filter"
+        applies them before ranking too (falling back to "boost" when they leave nothing),
+        "boost" ranks matching chunks first among the candidates. ``expand`` adds finance
+        synonyms to the BM25 query at ``expand_weight``. A ``reranker`` reorders the top
+        ``rerank_depth`` fused candidates; mode "hybrid+rerank" requires one.
+        """
+        t_all = time.perf_counter()
+        timings: dict[str, float] = {}
+        applied: list[str] = []
+        query = " ".join(query.split())
+        if not query:
+            raise InvalidQueryError("empty query: say what to look for")
+        if len(query) > max_query_chars:
+            cut = query.rfind(" ", 0, max_query_chars)
+            query = query[: cut if cut > max_query_chars // 2 else max_query_chars]
+            applied.append(f"query truncated to its first {len(query)} characters")
+        if mode == "hybrid+rerank" and reranker is None:
+            raise DocnavError(
+                "mode hybrid+rerank needs a reranker: set DOCNAV_RERANKER_MODEL to a CrossEncoder "
+                "name or local path (or configure the LLM reranker), or use --mode hybrid"
             )
-        if mode in ("dense", "hybrid"):
-            lists["dense"] = self.dense.search(query, depth if mode == "hybrid" else k, mask)
-        if mode == "hybrid":
+        base = "hybrid" if mode == "hybrid+rerank" else mode
+        self.ensure(dense=base != "bm25")
+
+        analysis: QueryAnalysis | None = None
+        used: Understand = understand
+        effective = filters
+        boost: np.ndarray | None = None
+        if understand != "off":
+            t = time.perf_counter()
+            analysis = analyze_query(query, list(self.docs.values()))
+            timings["analyze"] = _ms(t)
+            merged, notes = merge_filters(filters, analysis.filters)
+            applied += notes
+            if not analysis.filters.is_empty():
+                if understand == "filter":
+                    m = self.mask(merged)
+                    if m is not None and not m.any():
+                        used = "boost"
+                        applied.append(
+                            "the question's filters leave no chunk: used as a boost instead"
+                        )
+                    else:
+                        effective = merged
+                        applied += ["filter " + a for a in analysis.applied]
+                if used == "boost":
+                    boost = self.mask(merged)
+                    applied += ["boost " + a for a in analysis.applied]
+        mask = self.mask(effective)
+        pool = depth * 4 if boost is not None else depth  # a boost needs candidates to lift
+
+        expansion: Expansion | None = None
+        qtoks = query_tokens(query)
+        extra: list[str] = []
+        if expand:
+            expansion = expand_query(qtoks)
+            extra = expansion.tokens
+            if expansion.groups:
+                applied.append("synonyms: " + ", ".join(expansion.groups))
+        lists: dict[str, list[tuple[int, float]]] = {}
+        want = pool if base == "hybrid" or boost is not None or reranker else k
+        if base in ("bm25", "hybrid"):
+            t = time.perf_counter()
+            lists["bm25"] = self.bm25.search(qtoks + extra, want, mask,
+                                             weights=[1.0] * len(qtoks) + [expand_weight] * len(extra))  # fmt: skip
+            timings["bm25"] = _ms(t)
+        if base in ("dense", "hybrid"):
+            t = time.perf_counter()
+            dq = query
+            if expansion and expand_dense and expansion.phrases:
+                dq = f"{query} ({'; '.join(expansion.phrases[:6])})"
+            lists["dense"] = self.dense.search(dq, want, mask)
+            timings["dense"] = _ms(t)
+        if base == "hybrid":
             fused = (
                 rrf(lists, rrf_k)
                 if fusion == "rrf"
@@ -212,8 +410,20 @@ class CorpusIndex:
             )
             name = "fused"
         else:
-            fused = lists[mode]
-            name = mode
+            fused = lists[base]
+            name = base
+        if boost is not None:
+            fused = sorted(fused, key=lambda x: not boost[x[0]])  # stable: score order within
+        rerank: dict[int, float] = {}
+        if reranker is not None and fused:
+            t = time.perf_counter()
+            top = fused[:rerank_depth]
+            texts = [_dense_text(self.chunks[r], self.docs[self.chunks[r].doc_id]) for r, _ in top]
+            got = reranker.score(query, texts)
+            rerank = {r: float(s) for (r, _), s in zip(top, got, strict=True)}
+            fused = sorted(top, key=lambda x: -rerank[x[0]]) + fused[rerank_depth:]
+            timings["rerank"] = _ms(t)
+            applied.append(f"reranked the top {len(top)} with {getattr(reranker, 'name', '?')}")
         per = {
             n: {row: (rank, s) for rank, (row, s) in enumerate(lst, 1)} for n, lst in lists.items()
         }
@@ -224,6 +434,8 @@ class CorpusIndex:
             scores = {n: per[n][row][1] for n in per if row in per[n]}
             if name == "fused":
                 scores["fused"] = score
+            if row in rerank:
+                scores["rerank"] = rerank[row]
             hits.append(
                 SearchHit(
                     chunk_id=c.id,
@@ -237,12 +449,36 @@ class CorpusIndex:
                     section_path=c.section_path,
                     chunk_type=c.type,
                     text=c.text,
-                    score=score,
+                    score=rerank.get(row, score),
                     scores=scores,
                     ranks={n: per[n][row][0] for n in per if row in per[n]},
                 )  # fmt: skip
             )
-        return hits
+        timings["total"] = _ms(t_all)
+        return SearchResult(
+            query=query, mode=mode, hits=hits, analysis=analysis, filters=effective,
+            understand=used, expansion=expansion, applied=applied, timings=timings,
+        )  # fmt: skip
+
+
+def _ms(t: float) -> float:
+    return round(1000 * (time.perf_counter() - t), 2)
+
+
+def _year_labels(d: Document) -> set[int]:
+    """Years a filing answers to: its fiscal year and, for a fiscal year ending in January to
+    March, also the calendar year it ends in. Companies label such years both ways (Ulta's
+    "fiscal 2022" ends 28 January 2023 and is called FY2023 by others), so a year filter must
+    not drop either reading."""
+    m = d.meta
+    out = {m.fiscal_year} if m.fiscal_year is not None else set()
+    if (
+        m.period_end is not None
+        and m.period_end.month <= 3
+        and (m.fiscal_period or "").startswith(("FY", "Q4"))
+    ):
+        out.add(m.period_end.year)
+    return out
 
 
 def _dense_text(c: Chunk, d: Document) -> str:

@@ -79,9 +79,36 @@ def chunk_tokens(chunk: Chunk, stem: bool = True) -> list[str]:
     return tokenize(f"{chunk.section_path}\n{chunk.text}", stem) + number_tokens(chunk.numbers)
 
 
-def query_tokens(query: str, stem: bool = True) -> list[str]:
+# Words of the instructions wrapped around analyst questions ("Answer in USD millions, round to
+# one decimal place, relying on the details shown in ..."): they say how to answer, not what to
+# find, and as rare-ish words they pull in chunks that share them. Dropped from queries only.
+INSTRUCTION_WORDS = frozenset(
+    """answer answers answering question questions response respond round rounded rounding
+    decimal decimals place places unit units usd million millions billion billions thousand
+    thousands rely relying details detail shown show information provided provide providing
+    primarily using use utilize utilizing based basing base judgment judgments judgement assume
+    assuming analyst analysts equities public standpoint approach explain please compute
+    computing extract extracting define defined definition metric metrics useful relevant
+    outlined outline given give considering consider taking account accounting data abilities
+    ability agreement following asked ask roughly amount what which how why when where who whom
+    whose much many""".split()
+)
+
+
+def query_tokens(query: str, stem: bool = True, drop_instructions: bool = True) -> list[str]:
     """Tokens of a question: words, numbers as written and their value tokens (years stay
-    words: "2018" is a period, not an amount)."""
-    return tokenize(query, stem) + [
-        t for t in number_tokens(extract_numbers(query)) if t.startswith("n:")
-    ]
+    words: "2018" is a period, not an amount). A fiscal period "FY2018" also yields the bare
+    year "2018", the way filings head their columns. Instruction words are dropped."""
+    words = _INSTRUCTION_RX.sub(" ", query) if drop_instructions else query
+    toks = tokenize(words, stem)
+    years = [t[2:] for t in toks if t.startswith("fy") and t[2:].isdigit()]
+    return (
+        toks
+        + [y for y in years if y not in toks]
+        + [t for t in number_tokens(extract_numbers(query)) if t.startswith("n:")]
+    )
+
+
+_INSTRUCTION_RX = re.compile(
+    r"\b(?:" + "|".join(sorted(INSTRUCTION_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE
+)

@@ -27,7 +27,7 @@ def run(*args: str, home: Path, check: bool = True) -> subprocess.CompletedProce
 
 def test_help_explains_every_command(tmp_path):
     out = run("--help", home=tmp_path).stdout
-    for cmd in ("ingest", "documents", "outline", "search", "page", "remove", "bench"):
+    for cmd in ("ingest", "documents", "outline", "search", "page", "remove", "bench", "index"):
         assert cmd in out
     assert "0-based" in out and "1-based" in out
     assert "Benchmarks" in out
@@ -65,7 +65,7 @@ def test_ingest_list_outline_page_remove(tmp_path):
         run(
             "search", "share repurchase program", "--mode", "bm25", "-k", "3", "--json", home=home
         ).stdout
-    )
+    )["hits"]
     assert hits[0]["doc_id"] == apple["doc_id"] and "Item" in hits[0]["section_path"]
     assert "bm25" in hits[0]["scores"]
     only_8k = json.loads(
@@ -79,7 +79,7 @@ def test_ingest_list_outline_page_remove(tmp_path):
             "--json",
             home=home,
         ).stdout
-    )
+    )["hits"]
     assert only_8k and {h["form"] for h in only_8k} == {"8-K"}
     bad = run("search", "x", "--mode", "nope", home=home, check=False)
     assert bad.returncode == 1 and "unknown mode" in bad.stderr
@@ -98,3 +98,48 @@ def test_ingest_exit_code_and_summary_on_bad_file(tmp_path):
     assert "broken.pdf: corrupt or truncated PDF" in proc.stderr
     assert "nope.pdf: no such file or folder" in proc.stderr
     assert "2 failed" in proc.stdout
+
+
+@pytest.mark.slow
+def test_search_shows_what_the_query_applied_and_index_commands(tmp_path):
+    home = tmp_path / "home"
+    run("ingest", str(SAMPLES), home=home)
+    docs = json.loads(run("documents", "--json", home=home).stdout)
+    apple = next(d for d in docs if d["name"] == "aapl-10-k-2024-11-01")
+    res = json.loads(
+        run("search", "Apple share repurchases in fiscal 2024", "--mode", "bm25", "--json",
+            home=home).stdout
+    )  # fmt: skip
+    assert res["hits"] and {h["doc_id"] for h in res["hits"]} == {apple["doc_id"]}
+    assert res["analysis"]["year_min"] == 2024 and res["analysis"]["companies"]
+    assert res["understand"] == "filter" and res["filters"]["year_min"] == 2024
+    plain = run("search", "Apple capex in fiscal 2024", "--mode", "bm25", home=home)
+    assert "applied: filter fiscal year 2024" in plain.stderr
+    assert "synonyms: capital expenditures" in plain.stderr
+    off = json.loads(
+        run("search", "Apple capex in fiscal 2024", "--mode", "bm25", "--no-understand",
+            "--no-expand", "--json", home=home).stdout
+    )  # fmt: skip
+    assert off["analysis"] is None and off["expansion"] is None and off["applied"] == []
+    explicit = json.loads(
+        run("search", "share repurchases in fiscal 2024", "--mode", "bm25", "--year", "1999",
+            "--json", home=home).stdout
+    )  # fmt: skip
+    assert explicit["hits"] == [] and explicit["filters"]["year_min"] == 1999
+    for bad in (("",), ("x", "--year", "2020", "--year-min", "2019"), ("x", "--understand", "?")):
+        proc = run("search", *bad, "--mode", "bm25", home=home, check=False)
+        assert proc.returncode == 1 and "error:" in proc.stderr and "Traceback" not in proc.stderr
+    rerank = run("search", "x", "--mode", "hybrid+rerank", home=home, check=False)
+    assert rerank.returncode == 1 and "DOCNAV_RERANKER_MODEL" in rerank.stderr
+
+    status = json.loads(run("index", "status", "--json", home=home).stdout)
+    assert status["bm25"] == "ok" and status["documents"] == 3
+    bm25 = home / "indexes" / "bm25"
+    (bm25 / "vocab.index.json").write_text("{not json")
+    broken = run("search", "share repurchases", "--mode", "bm25", home=home, check=False)
+    assert broken.returncode == 1 and "docnav index rebuild" in broken.stderr
+    assert "Traceback" not in broken.stderr
+    assert "corrupt" in run("index", "status", home=home).stdout
+    out = run("index", "rebuild", "--bm25-only", home=home).stdout
+    assert "bm25 ok" in out
+    assert run("search", "share repurchases", "--mode", "bm25", home=home).stdout.startswith("1.")

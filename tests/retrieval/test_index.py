@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from docnav.errors import DocnavError, IndexCorruptError, InvalidQueryError
 from docnav.ingestion import CorpusStore, ingest_paths
 from docnav.retrieval.index import CorpusIndex, SearchFilters
 
@@ -25,25 +26,27 @@ def built(tmp_path_factory, fb_pdfs):
 def test_bm25_dense_hybrid_find_the_right_filing(built):
     _, index = built
     for mode in ("bm25", "dense", "hybrid"):
-        hits = index.search("Best Buy comparable sales decline by category", mode=mode, k=5)
+        hits = index.search("Best Buy comparable sales decline by category", mode=mode, k=5).hits
         assert hits and hits[0].doc_name == "BESTBUY_2024Q2_10Q", mode
         assert all(h.page_start <= h.page_end for h in hits)
-    hybrid = index.search("Amcor adjusted EBIT guidance", mode="hybrid", k=3)
+    hybrid = index.search("Amcor adjusted EBIT guidance", mode="hybrid", k=3).hits
     assert hybrid[0].doc_name == "AMCOR_2023Q4_EARNINGS"
     assert "fused" in hybrid[0].scores and hybrid[0].ranks
 
 
 def test_filters_apply_before_ranking(built):
     _, index = built
-    hits = index.search("net sales", mode="hybrid", k=20, filters=SearchFilters(form="10-Q"))
+    hits = index.search("net sales", mode="hybrid", k=20, filters=SearchFilters(form="10-Q")).hits
     assert hits and {h.doc_name for h in hits} == {"BESTBUY_2024Q2_10Q"}
-    hits = index.search("net sales", mode="bm25", k=20, filters=SearchFilters(company="Amcor"))
+    hits = index.search("net sales", mode="bm25", k=20, filters=SearchFilters(company="Amcor")).hits
     assert {h.doc_name for h in hits} == {"AMCOR_2023Q4_EARNINGS"}
     assert (
-        index.search("net sales", mode="bm25", filters=SearchFilters(year_min=1990, year_max=1991))
+        index.search(
+            "net sales", mode="bm25", filters=SearchFilters(year_min=1990, year_max=1991)
+        ).hits
         == []
     )
-    weighted = index.search("net sales", mode="hybrid", k=5, fusion="weighted")
+    weighted = index.search("net sales", mode="hybrid", k=5, fusion="weighted").hits
     assert len(weighted) == 5
 
 
@@ -59,7 +62,9 @@ def test_embeddings_are_incremental(built):
     assert len(after) == 1 and all(
         before[n] == t for n, t in after.items()
     )  # kept, not re-embedded
-    assert {h.doc_name for h in index.search("sales", mode="dense", k=5)} == {"BESTBUY_2024Q2_10Q"}
+    assert {h.doc_name for h in index.search("sales", mode="dense", k=5).hits} == {
+        "BESTBUY_2024Q2_10Q"
+    }
 
 
 def test_forced_reingest_reembeds(built, fb_pdfs):
@@ -72,3 +77,110 @@ def test_forced_reingest_reembeds(built, fb_pdfs):
     index.ensure(dense=True)
     (after,) = [p.name for p in folder.glob("*.npy")]
     assert after != before and index.dense.n_docs == len(index.chunks)
+
+
+# -- query understanding, robustness (the shared small store, see conftest) --------------------
+
+
+@pytest.fixture(scope="module")
+def small(small_store, tmp_path_factory):
+    index = CorpusIndex(small_store, tmp_path_factory.mktemp("small-idx") / "indexes")
+    index.ensure(dense=True)
+    return index
+
+
+def test_a_year_question_never_returns_other_years_with_the_filter_on(small):
+    by_name = {d.name: d for d in small.docs.values()}
+    fy = {
+        n: by_name[n].meta.fiscal_year
+        for n in ("BESTBUY_2023Q4_EARNINGS", "BESTBUY_2024Q2_EARNINGS")
+    }
+    assert fy["BESTBUY_2023Q4_EARNINGS"] != fy["BESTBUY_2024Q2_EARNINGS"]
+    for name, year in fy.items():
+        q = f"Best Buy comparable sales and gross profit rate in fiscal {year}"
+        for mode in ("bm25", "dense", "hybrid"):
+            res = small.search(q, mode=mode, k=20, understand="filter")
+            assert res.hits and {h.doc_name for h in res.hits} == {name}, (mode, year)
+        # without the filter the other year's release competes (they read alike)
+        off = small.search(q, mode="hybrid", k=20, understand="off")
+        assert len({h.doc_name for h in off.hits} & set(fy)) == 2
+
+
+def test_boost_ranks_matching_filings_first_without_dropping_others(small):
+    res = small.search("Ulta Beauty net sales FY2023", mode="hybrid", k=40, understand="boost")
+    assert res.understand == "boost" and res.filters is None
+    names = [h.company or "" for h in res.hits]
+    first_other = next((i for i, n in enumerate(names) if not n.startswith("Ulta")), len(names))
+    assert first_other > 0 and all(not n.startswith("Ulta") for n in names[first_other:])
+
+
+def test_synonyms_expand_the_bm25_query(small):
+    res = small.search("capex", mode="bm25", k=5, expand=True)
+    assert res.expansion and "capital expenditures" in res.expansion.groups
+    assert any("synonyms" in a for a in res.applied)
+    plain = small.search("capex", mode="bm25", k=5, expand=False)
+    # the releases say "capital expenditures", never "capex": only the expansion finds them
+    assert not plain.hits and res.hits
+
+
+class _ByLength:
+    name = "by-length"
+
+    def score(self, query: str, texts: list[str]) -> list[float]:
+        return [float(len(t)) for t in texts]
+
+
+def test_reranker_reorders_the_top_candidates(small):
+    res = small.search("net sales", mode="hybrid", k=10, reranker=_ByLength(), rerank_depth=15)
+    scores = [h.scores["rerank"] for h in res.hits]
+    assert scores == sorted(scores, reverse=True) and "rerank" in res.timings
+    with pytest.raises(DocnavError, match="reranker"):
+        small.search("net sales", mode="hybrid+rerank")
+
+
+def test_empty_huge_and_other_script_queries(small):
+    for q in ("", "   \n\t"):
+        with pytest.raises(InvalidQueryError, match="empty query"):
+            small.search(q)
+    huge = small.search("net sales guidance " * 6000, mode="hybrid", k=5)  # ~114k characters
+    assert len(huge.query) <= 2000 and any("truncated" in a for a in huge.applied)
+    assert huge.hits
+    for q in ("净销售额是多少", "ما هي صافي المبيعات", "？？？"):
+        for mode in ("bm25", "dense", "hybrid"):
+            res = small.search(q, mode=mode, k=5, understand="filter", expand=True)
+            assert isinstance(res.hits, list)
+    assert small.search("净销售额", mode="bm25").hits == []  # no shared token: no BM25 hit
+
+
+def test_corrupt_or_missing_index_files_give_a_clear_error_and_rebuild_fixes(small_store, tmp_path):
+    folder = tmp_path / "indexes"
+    CorpusIndex(small_store, folder).ensure(dense=True)
+    victims = [
+        p
+        for p in (folder / "bm25").iterdir()
+        if p.suffix in (".npy", ".json") and p.name != "docnav_bm25.json"
+    ]
+    victims[0].write_bytes(b"garbage")
+    with pytest.raises(IndexCorruptError, match="docnav index rebuild"):
+        CorpusIndex(small_store, folder).search("net sales", mode="bm25")
+    index = CorpusIndex(small_store, folder)
+    assert index.status().bm25 == "corrupt"
+    status = index.rebuild(dense=False)
+    assert status.bm25 == "ok" and index.search("net sales", mode="bm25").hits
+    # a truncated embeddings file
+    npy = sorted((folder).glob("dense-*/*.npy"))
+    assert len(npy) == len(small_store.list_documents())
+    npy[0].write_bytes(npy[0].read_bytes()[:100])
+    with pytest.raises(IndexCorruptError, match="docnav index rebuild"):
+        CorpusIndex(small_store, folder).search("net sales", mode="dense")
+    index = CorpusIndex(small_store, folder)
+    assert index.status().dense_corrupt == [str(npy[0])]
+    status = index.rebuild(dense=True)
+    assert status.dense_embedded == len(npy) and not status.dense_corrupt
+    assert index.search("net sales", mode="hybrid").hits
+    # a missing file inside the BM25 index
+    (folder / "bm25" / "docnav_bm25.json").unlink()
+    with pytest.raises(IndexCorruptError):
+        CorpusIndex(small_store, folder).search("net sales", mode="bm25")
+    CorpusIndex(small_store, folder).rebuild(dense=False)
+    assert CorpusIndex(small_store, folder).search("net sales", mode="bm25").hits
