@@ -7,6 +7,7 @@ into questions. Prose is drawn from template pools with the corpus' seeded RNG."
 from __future__ import annotations
 
 import random
+from calendar import month_name
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -15,6 +16,7 @@ from docnav.synth.doc import Layout, Para, Row, Table
 from docnav.synth.financials import (
     Annual,
     CompanyBooks,
+    add_months,
     fiscal_year_end,
     fy_end_words,
     long_date,
@@ -22,9 +24,12 @@ from docnav.synth.financials import (
 )
 from docnav.synth.text import (
     BUSINESS,
+    CRITICAL_ESTIMATES,
     MDA_OVERVIEW,
     NON_GAAP_NAMES,
+    OUTLOOK,
     RISKS,
+    SEGMENT_DRIVERS,
     money_words,
     pct_change,
     table_num,
@@ -213,7 +218,7 @@ def build_10k(rng: random.Random, books: CompanyBooks, fy: int) -> Filing:
     for tmpl in rng.sample(BUSINESS, k=rng.randrange(5, len(BUSINESS) + 1)):
         lay.para(tmpl.format(**ctx))
     lay.heading("Item 1A. Risk Factors")
-    for title, body in rng.sample(RISKS, k=rng.randrange(6, len(RISKS) + 1)):
+    for title, body in rng.sample(RISKS, k=rng.randrange(8, len(RISKS) + 1)):
         lay.add(Para(title))
         lay.para(body + " " + rng.choice([
             "Any of these events could materially harm our business.",
@@ -245,9 +250,16 @@ def build_10k(rng: random.Random, books: CompanyBooks, fy: int) -> Filing:
         ]
     )
     s3 = money_words(a.lit_item3)
+    month = rng.choice(["March", "April", "May", "August"])
     lay.para(
-        f"In {rng.choice(['March', 'April', 'May'])} {fy - 1}, {plaintiff} filed a complaint against the Company alleging breach of contract and seeking damages. "
-        f"As of {long_date(fye)}, the Company had accrued {s3} for this matter, which represents its best estimate of the probable loss.",
+        rng.choice([
+            f"In {month} {fy - 1}, {plaintiff} filed a complaint against the Company alleging breach of contract and seeking damages. "
+            f"As of {long_date(fye)}, the Company had accrued {s3} for this matter, which represents its best estimate of the probable loss.",
+            f"The Company is defending a lawsuit filed by {plaintiff} in {month} {fy - 1} that alleges the Company failed to deliver products as agreed. "
+            f"The Company has recorded an accrual of {s3} for this matter as of {long_date(fye)}.",
+            f"{plaintiff[0].upper() + plaintiff[1:]} commenced an action against us in {month} {fy - 1} asserting claims for unpaid amounts and related damages. "
+            f"We believe a loss is probable and have accrued {s3}, our best estimate, at {long_date(fye)}.",
+        ]),
         anchor="lit_item3", snippet=s3,
     )  # fmt: skip
     lay.para(
@@ -283,6 +295,13 @@ def build_10k(rng: random.Random, books: CompanyBooks, fy: int) -> Filing:
         f"from {money_words(p1.revenue)} in fiscal {fy - 1}, "
         + rng.choice(["driven by higher volumes in our {seg0} segment.", "reflecting pricing actions and changes in product mix.", "as growth in {seg1} offset softer demand elsewhere."]).format(**ctx)
     )  # fmt: skip
+    lay.heading("Segment Results", 2)
+    for k, seg in enumerate(c.segments):
+        v, v1 = a.segment_revenue[k], p1.segment_revenue[k]
+        lay.para(
+            f"{seg} revenue {up_down(v, v1)} {pct_change(v, v1)} to {money_words(v)} in fiscal {fy} from {money_words(v1)} in fiscal {fy - 1}, "
+            f"{rng.choice(SEGMENT_DRIVERS)}."
+        )  # fmt: skip
     gm, gm1 = a.gross / a.revenue * 100, p1.gross / p1.revenue * 100
     lay.para(
         f"Gross margin was {gm:.1f}% of net revenue in fiscal {fy}, compared with {gm1:.1f}% in fiscal {fy - 1}."
@@ -341,6 +360,10 @@ def build_10k(rng: random.Random, books: CompanyBooks, fy: int) -> Filing:
         f"Our lease obligations are described in Note {n['leases']} and our debt in Note {n['debt']}."
     )  # fmt: skip
     f.refs.append((f"Note {n['leases']}", lay.page))
+    lay.heading("Critical Accounting Estimates", 2)
+    for text in rng.sample(CRITICAL_ESTIMATES, k=rng.randrange(3, len(CRITICAL_ESTIMATES) + 1)):
+        lay.para(text)
+    lay.para(rng.choice(OUTLOOK))
     lay.heading("Item 7A. Quantitative and Qualitative Disclosures About Market Risk")
     lay.para(
         f"We are exposed to interest rate risk on our variable-rate borrowings and to foreign currency risk. A hypothetical 100 basis point increase in interest rates would increase annual interest expense by approximately {money_words(max(c.unit * 100, (a.long_term_debt // 200) // (c.unit * 100) * c.unit * 100))}."
@@ -596,15 +619,25 @@ def _note_10k(
         )
     elif key == "discontinued":
         head("Discontinued Operations")
-        month = rng.choice(["February", "March", "April"])
+        # a month inside fiscal year fy (two to four months before its end)
+        ty, tm = add_months(fy, c.fye_month, -rng.randrange(2, 5))
+        when = f"{month_name[tm]} {ty}"
         sd, st = money_words(a.disc_lease), money_words(a.terminated_lease)
+        biz = rng.choice(["consumer", "field service", "wholesale", "specialty coatings"])
         lay.para(
-            f"In fiscal {fy - 1}, we agreed to sell our legacy {rng.choice(['consumer', 'field service', 'wholesale'])} business, which is presented as discontinued operations. "
-            f"At {fye}, lease liabilities of the discontinued operations were {sd}.",
+            rng.choice([
+                f"In fiscal {fy - 1}, we agreed to sell our legacy {biz} business, which is presented as discontinued operations. "
+                f"At {fye}, lease liabilities of the discontinued operations were {sd}.",
+                f"Our former {biz} business is reported as discontinued operations following our decision in fiscal {fy - 1} to exit it. "
+                f"Its operating lease liabilities, which are classified within liabilities of discontinued operations, totaled {sd} at {fye}.",
+            ]),
             anchor="disc_lease", snippet=sd,
         )  # fmt: skip
         lay.para(
-            f"In {month} {fy}, we terminated leases of the discontinued operations with remaining obligations of {st}; these obligations were released on termination and are included in the amount above.",
+            rng.choice([
+                f"In {when}, we terminated leases of the discontinued operations with remaining obligations of {st}; these obligations were released on termination and are included in the amount above.",
+                f"During {when}, we exited several facilities of the discontinued business and terminated the related leases, releasing remaining lease obligations of {st}, which are included in the lease liabilities stated above.",
+            ]),
             anchor="terminated_lease", snippet=st,
         )  # fmt: skip
     elif key == "contingencies":
@@ -613,9 +646,18 @@ def _note_10k(
         lay.para(
             f"Purchase obligations. We had non-cancelable purchase commitments of {money_words(round(a.cost * 0.05 / c.unit) * c.unit)} at {fye}."
         )
+        who = rng.choice(
+            ["Orrin Technologies", "Calder Systems", "Tesserine Labs", "Pemberly Holdings"]
+        )
         lay.para(
-            f"Legal matters. We are a defendant in a patent infringement action brought by {rng.choice(['Orrin Technologies', 'Calder Systems', 'Tesserine Labs'])}. "
-            f"We recorded a liability of {sn} related to this action as of {fye}. The matter described in Part I, Item 3 is not included in this amount.",
+            rng.choice([
+                f"Legal matters. We are a defendant in a patent infringement action brought by {who}. "
+                f"We recorded a liability of {sn} related to this action as of {fye}. The matter described in Part I, Item 3 is not included in this amount.",
+                f"Legal matters. {who} has alleged that certain of our products infringe its patents. "
+                f"Our accrued liabilities include {sn} for this claim at {fye}; this amount does not include the matter described in Part I, Item 3.",
+                f"Legal matters. In an arbitration with {who}, a former distributor, we recognized a loss contingency of {sn} as of {fye}. "
+                f"Matters described under Legal Proceedings in Part I, Item 3 are accrued separately.",
+            ]),
             anchor="lit_note", snippet=sn,
         )  # fmt: skip
         lay.para(f"For a matter settled after the balance sheet date, see Note {n['subsequent']}.")
@@ -630,8 +672,12 @@ def _note_10k(
         ss = money_words(a.lit_subsequent)
         d = f.period_end + timedelta(days=rng.randrange(20, 45))
         lay.para(
-            f"On {long_date(d)}, we agreed to settle a previously undisclosed product liability claim for {ss}, payable in the first quarter of fiscal {fy + 1}. "
-            f"We have evaluated subsequent events through the date these financial statements were issued.",
+            rng.choice([
+                f"On {long_date(d)}, we agreed to settle a previously undisclosed product liability claim for {ss}, payable in the first quarter of fiscal {fy + 1}. ",
+                f"After the end of the fiscal year, on {long_date(d)}, we reached an agreement to resolve a customer warranty dispute for a payment of {ss}. ",
+                f"On {long_date(d)}, a court approved our settlement of a wage-and-hour class action for {ss}, which we expect to pay during fiscal {fy + 1}. ",
+            ])
+            + "We have evaluated subsequent events through the date these financial statements were issued.",
             anchor="lit_subsequent", snippet=ss,
         )  # fmt: skip
 
@@ -751,6 +797,13 @@ def build_10q(rng: random.Random, books: CompanyBooks, fy: int, q: int) -> Filin
     lay.para(
         f"Operating income for the {qw} was {money_words(cur.operating_income)} compared with {money_words(prv.operating_income)} a year earlier. Net income was {money_words(cur.net_income)}, or ${cur.eps:.2f} per diluted share."
     )
+    if q > 1:
+        y0, y1 = sum(x.revenue for x in ytd), sum(x.revenue for x in ytd1)
+        lay.para(
+            f"For the {_Q_WORDS[q]} months ended {long_date(qe)}, net revenue was {money_words(y0)} compared with "
+            f"{money_words(y1)} for the {_Q_WORDS[q]} months ended {long_date(qe1)}, and operating income was "
+            f"{money_words(sum(x.operating_income for x in ytd))}."
+        )  # fmt: skip
     lay.heading("Item 3. Quantitative and Qualitative Disclosures About Market Risk")
     lay.para(
         f"There have been no material changes to our market risk since our Annual Report on Form 10-K for fiscal {fy - 1}."

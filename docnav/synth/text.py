@@ -98,3 +98,32 @@ MDA_OVERVIEW = [
     "In fiscal {fy}, we focused on disciplined pricing, operational efficiency and investment in our {seg1} business.",
     "The following discussion should be read together with our consolidated financial statements and the related notes included in Item 8 of this Annual Report.",
 ]
+
+RISKS += [
+    ("Our international operations expose us to additional risks.", "Political instability, trade restrictions and differing legal regimes in the countries where we operate could disrupt our business."),
+    ("We may be unable to protect our intellectual property.", "Third parties may infringe our patents or challenge their validity, and litigation to enforce our rights could be costly."),
+    ("Inflation could increase our costs faster than our prices.", "Higher costs for materials, freight and labor may not be fully offset by price increases or productivity gains."),
+    ("The loss of key personnel could harm our business.", "Our success depends on retaining our senior management and attracting qualified engineers and sales personnel."),
+    ("Impairment of goodwill could reduce our earnings.", "If the fair value of a reporting unit falls below its carrying amount, we may record a non-cash impairment charge."),
+    ("Climate-related regulation may increase our costs.", "New requirements to measure and reduce emissions could require capital investment and change how we operate our facilities."),
+]  # fmt: skip
+CRITICAL_ESTIMATES = [
+    "Revenue recognition. Certain contracts include multiple performance obligations, and judgment is required to allocate the transaction price based on relative standalone selling prices.",
+    "Goodwill. We test goodwill for impairment annually using discounted cash flow models that depend on assumptions about growth rates, margins and discount rates.",
+    "Income taxes. We record valuation allowances when it is more likely than not that deferred tax assets will not be realized.",
+    "Loss contingencies. We accrue for legal matters when a loss is probable and reasonably estimable; these estimates may change as matters progress.",
+    "Inventory valuation. We write down inventory for excess and obsolete items based on forecasts of future demand.",
+]
+SEGMENT_DRIVERS = [
+    "reflecting higher unit volumes and new customer programs",
+    "as price increases more than offset lower volumes",
+    "due to softer demand from distributors",
+    "driven by the ramp of products launched last year",
+    "reflecting the timing of large customer orders",
+    "as currency translation reduced reported growth",
+]
+OUTLOOK = [
+    "Looking ahead, we expect continued investment in research and development and further savings from our restructuring program.",
+    "We remain focused on margin expansion, cash generation and disciplined capital allocation.",
+    "We expect demand conditions in our end markets to remain uneven over the coming year.",
+]

@@ -130,3 +130,29 @@ def test_temporal_questions_have_the_other_period_beside_the_answer(engine, ques
         assert round(ev.value) in nums and len(set(nums)) > 1
         n += 1
     assert n >= 2
+
+
+def test_first_and_third_quarter_periods_of_a_june_year_end(tmp_path):
+    """Q1 and Q3 10-Qs (the small preset has only Q2) of a December and a June fiscal year:
+    the quarter and the fiscal year come out right after ingestion."""
+    import json
+
+    from docnav.engine import Engine
+    from docnav.settings import Settings
+    from docnav.synth import SynthConfig, generate
+
+    cfg = SynthConfig(companies=2, first_year=2024, last_year=2024, quarters=[1, 3], earnings=False,
+                      formats=["pdf"], seed=11)  # fmt: skip
+    generate(cfg, tmp_path / "c")
+    rows = {
+        r["doc_name"]: r
+        for r in map(json.loads, (tmp_path / "c" / "documents.jsonl").read_text().splitlines())
+    }
+    e = Engine(Settings(home=tmp_path / "home"))
+    assert not e.ingest([tmp_path / "c" / "pdf"]).failed
+    got = {d.name: (d.meta.fiscal_period, d.meta.period_end.isoformat()) for d in e.documents()}
+    assert got == {n: (r["fiscal_period"], r["period_end"]) for n, r in rows.items()}
+    assert {"Q1 2024", "Q3 2024"} <= {p for p, _ in got.values()}
+    assert any(
+        end.startswith("2023-09") for _, end in got.values()
+    )  # June year end: Q1 ends Sep 2023
