@@ -244,11 +244,20 @@ def _summary(rows: list[dict]) -> dict:
             if "p50_s" in m and r["corpus"] != "edge cases"
         ]
         ratios = [m["speedup_vs_python"] for _, m in timed if m.get("speedup_vs_python")]
+        vs_rg = {}
+        for corpus in ("store pages", "one big file"):
+            r_ = [
+                m["p50_s"] / r["engines"]["rg"]["p50_s"]
+                for r, m in timed
+                if r["corpus"] == corpus and "p50_s" in r["engines"].get("rg", {})
+            ]
+            vs_rg[corpus] = statistics.median(r_) if r_ else None
         out[engine] = {
             "patterns_same_as_python": sum(1 for m in mine if m.get("same")),
             "patterns": len(rows),
             "errors": sum(1 for m in mine if "error" in m),
             "median_speedup_vs_python": statistics.median(ratios) if ratios else None,
+            "median_time_vs_rg": vs_rg,  # per corpus; > 1 = slower than rg
             "total_p50_s": sum(m["p50_s"] for _, m in timed),
         }
     return out
@@ -293,16 +302,38 @@ def _write(result: dict, out: Path) -> None:
         "",
         "## Summary",
         "",
-        "| engine | patterns with the same hits as Python | errors | median speed-up vs Python | sum of p50 (s) |",
-        "|---|---|---|---|---|",
+        "| engine | patterns with the same hits as Python | errors | median speed-up vs Python "
+        "| median time vs rg: pages / big file | sum of p50 (s) |",
+        "|---|---|---|---|---|---|",
     ]
     for e, s in result["summary"].items():
         sp = s["median_speedup_vs_python"]
         sp_s = f"{sp:.1f}x" if sp else "-"
+        vr = " / ".join(
+            f"{v:.2f}" if v else "-"
+            for v in (s["median_time_vs_rg"].get(c) for c in ("store pages", "one big file"))
+        )
         lines.append(
             f"| {e} | {s['patterns_same_as_python']}/{s['patterns']} | {s['errors']} | {sp_s} "
-            f"| {s['total_p50_s']:.2f} |"
+            f"| {vr} | {s['total_p50_s']:.2f} |"
         )
+    lines += ["", "## Where an engine differs from the Python scan", ""]
+    for r in result["rows"]:
+        for e, m in r["engines"].items():
+            if "error" in m or m["same"]:
+                continue
+            what = []
+            if m["missing"] or m["extra"]:
+                what.append(
+                    f"{m['missing']} hit lines missing, {m['extra']} extra "
+                    f"(e.g. {m['examples_missing'][:2] or m['examples_extra'][:2]})"
+                )
+            if not m["context_ok"]:
+                what.append(f"context lines {m['context_lines']} of {m['reference_context_lines']}")
+            lines.append(
+                f"- {r['corpus']} / {r['pattern_name']} (`{r['pattern'][:60]}`): {e}: "
+                + "; ".join(what)
+            )
     lines += [
         "",
         "## Per pattern",
