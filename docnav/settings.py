@@ -161,6 +161,22 @@ class Settings(BaseSettings):
         default=2000, description="Longer queries are cut at a word boundary."
     )
 
+    # answer benchmark (`docnav bench answers`): grading and cost estimates
+    bench_numeric_tolerance: float = Field(
+        default=0.01, description="Relative tolerance of the numeric verifier (0.01 = ±1%)."
+    )
+    bench_numeric_loose_tolerance: float = Field(
+        default=0.025, description="The looser tolerance also reported (±2.5%)."
+    )
+    bench_price_in_per_mtok: float = Field(
+        default=0.15,
+        description="USD per million input tokens for the cost estimate (default: a small "
+        "hosted model's list price, e.g. gpt-4o-mini; set your provider's).",
+    )
+    bench_price_out_per_mtok: float = Field(
+        default=0.60, description="USD per million output tokens for the cost estimate."
+    )
+
     @property
     def home_dir(self) -> Path:
         return self.home.expanduser().resolve()

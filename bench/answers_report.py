@@ -1,0 +1,446 @@
+"""Metrics, report.md, results.json and plots of an answer-benchmark run (answers.jsonl).
+
+Accuracy counts only answers graded correct, over every question a variant was asked
+(timeouts count as not correct; errors, which a rerun retries, and window-skipped questions
+are left out and counted). Refusals and judge "partial" verdicts are reported apart. Evidence
+recall: a question counts when any gold evidence page (filing + 1-based page) is among the
+pages the mode read (RAG: the retrieved chunks' pages; agent: pages its tools returned).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from docnav.bench.answers import VARIANTS, read_rows
+from docnav.bench.datasets import PaperRow, load_paper_results
+
+PAPER_MODELS = {
+    "gpt-4-1106-preview": "GPT-4-Turbo",
+    "gpt-4": "GPT-4",
+    "llama2": "Llama-2",
+    "claude-2": "Claude-2",
+}
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.1f}"
+
+
+def _q(vals: list[float], q: float) -> float | None:
+    if not vals:
+        return None
+    s = sorted(vals)
+    return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
+
+
+def _outcome(r: dict) -> str:
+    if r.get("status") == "timeout" and not r.get("verdict"):
+        return "timeout"
+    return (r.get("verdict") or {}).get("outcome") or r.get("status", "error")
+
+
+def _acc(rows: list[dict]) -> float | None:
+    return sum(_outcome(r) == "correct" for r in rows) / len(rows) if rows else None
+
+
+def variant_metrics(rows: list[dict], price_in: float, price_out: float) -> dict[str, Any]:
+    """Metrics of one variant's rows (all statuses)."""
+    status = Counter(r.get("status") for r in rows)
+    graded = [r for r in rows if r.get("status") in ("ok", "timeout")]
+    outcomes = Counter(_outcome(r) for r in graded)
+    checkers = Counter((r.get("verdict") or {}).get("checker", "none") for r in graded)
+    answered = [r for r in graded if r.get("answer")]
+    traces = [r["answer"]["trace"] for r in answered]
+    loose = sum(
+        _outcome(r) == "correct" or bool((r.get("verdict") or {}).get("correct_2_5"))
+        for r in graded
+    )
+    by: dict[str, dict[str, float | None]] = {}
+    for field in ("question_type", "question_reasoning"):
+        groups: dict[str, list[dict]] = defaultdict(list)
+        for r in graded:
+            groups[r.get(field) or "(none)"].append(r)
+        by[field] = {k: _acc(v) for k, v in sorted(groups.items())}
+        by[field + "_n"] = {k: len(v) for k, v in sorted(groups.items())}  # type: ignore[assignment]
+    with_ev = [r for r in answered if r.get("evidence")]
+    hit_any = [
+        bool({tuple(p) for p in r.get("pages_read", [])} & {tuple(e) for e in r["evidence"]})
+        for r in with_ev
+    ]
+    hit_all = [
+        {tuple(e) for e in r["evidence"]} <= {tuple(p) for p in r.get("pages_read", [])}
+        for r in with_ev
+    ]
+    cites = [
+        (c, {tuple(e) for e in r.get("evidence", [])})
+        for r in answered
+        for c in r["answer"].get("citations", [])
+    ]
+    walls = [r["wall_s"] for r in answered if r.get("wall_s") is not None]
+    mean = lambda xs: statistics.mean(xs) if xs else None  # noqa: E731
+    tin = [t.get("tokens_in", 0) for t in traces]
+    tout = [t.get("tokens_out", 0) for t in traces]
+    cost = (
+        1000 * (mean(tin) * price_in + mean(tout) * price_out) / 1e6 if traces else None  # type: ignore[operator]
+    )
+    return {
+        "n": len(graded),
+        "status": dict(status),
+        "outcomes": dict(outcomes),
+        "checkers": dict(checkers),
+        "accuracy": _acc(graded),
+        "accuracy_loose_numeric": loose / len(graded) if graded else None,
+        "refusal_rate": outcomes.get("refusal", 0) / len(graded) if graded else None,
+        "partial_rate": outcomes.get("partial", 0) / len(graded) if graded else None,
+        "unjudged": outcomes.get("unjudged", 0),
+        "by_question_type": by["question_type"],
+        "by_question_type_n": by["question_type_n"],
+        "by_reasoning": by["question_reasoning"],
+        "by_reasoning_n": by["question_reasoning_n"],
+        "evidence_recall_any": mean(hit_any),
+        "evidence_recall_all": mean(hit_all),
+        "evidence_questions": len(with_ev),
+        "pages_read_mean": mean([len(r.get("pages_read", [])) for r in answered]),
+        "citations": len(cites),
+        "citations_on_gold_page": sum((c["doc_name"], c["page"]) in ev for c, ev in cites),
+        "citations_verified": sum(bool(c.get("verified")) for c, _ in cites),
+        "latency_p50_s": _q(walls, 0.5),
+        "latency_p95_s": _q(walls, 0.95),
+        "latency_total_s": sum(walls),
+        "llm_calls_mean": mean([t.get("llm_calls", 0) for t in traces]),
+        "tool_calls_mean": mean([t.get("tool_calls", 0) for t in traces]),
+        "tokens_in_mean": mean(tin),
+        "tokens_out_mean": mean(tout),
+        "cost_per_1000_usd": cost,
+    }
+
+
+def paper_figures(
+    paper: list[PaperRow], ids: set[str]
+) -> dict[str, dict[str, dict[str, float | int]]]:
+    """The paper's accuracy per eval_mode and model, recomputed on the given question ids."""
+    groups: dict[tuple[str, str], list[PaperRow]] = defaultdict(list)
+    for r in paper:
+        if r.financebench_id in ids:
+            groups[(r.eval_mode, r.model_name)].append(r)
+    out: dict[str, dict[str, dict[str, float | int]]] = defaultdict(dict)
+    for (mode, model), rs in sorted(groups.items()):
+        out[mode][model] = {
+            "n": len(rs),
+            "accuracy": sum(r.label == "Correct Answer" for r in rs) / len(rs),
+            "refusal_rate": sum(r.label == "Refusal" for r in rs) / len(rs),
+        }
+    return dict(out)
+
+
+def disagreements(rows: list[dict], a: str, b: str) -> list[dict]:
+    """Questions where variants ``a`` and ``b`` got different outcomes."""
+    by = {(r["id"], r["variant"]): r for r in rows}
+    out = []
+    for (qid, v), ra in sorted(by.items()):
+        if v != a or (qid, b) not in by:
+            continue
+        rb = by[(qid, b)]
+        oa, ob = _outcome(ra), _outcome(rb)
+        if oa == ob:
+            continue
+
+        def side(r: dict) -> dict:
+            ans = r.get("answer") or {}
+            tr = ans.get("trace") or {}
+            ev = {tuple(e) for e in r.get("evidence", [])}
+            read = {tuple(p) for p in r.get("pages_read", [])}
+            tools = Counter(s.get("tool") for s in tr.get("steps", []) if s.get("kind") == "tool")
+            return {
+                "outcome": _outcome(r),
+                "answer": (ans.get("answer") or r.get("error") or "")[:300],
+                "read_gold_page": bool(ev & read) if ev else None,
+                "pages_read": len(read),
+                "tools": dict(tools),
+                "checker": (r.get("verdict") or {}).get("checker"),
+                "detail": (r.get("verdict") or {}).get("detail", "")[:200],
+            }
+
+        out.append(
+            {"id": qid, "question": ra["question"], "gold": ra["gold"], a: side(ra), b: side(rb)}
+        )
+    return out
+
+
+def summarize(
+    rows: list[dict],
+    price_in: float,
+    price_out: float,
+    paper: list[PaperRow] | None = None,
+) -> dict[str, Any]:
+    variants = [v for v in VARIANTS if any(r["variant"] == v for r in rows)]
+    variants += sorted({r["variant"] for r in rows} - set(variants))
+    per = {
+        v: variant_metrics([r for r in rows if r["variant"] == v], price_in, price_out)
+        for v in variants
+    }
+    ids = {r["id"] for r in rows}
+    result: dict[str, Any] = {
+        "questions": len(ids),
+        "variants": variants,
+        "metrics": per,
+        "prices_usd_per_mtok": {"input": price_in, "output": price_out},
+    }
+    if paper:
+        figs = paper_figures(paper, ids)
+        result["paper"] = figs
+        result["paper_same_ids"] = {}
+        for v in variants:
+            pm = VARIANTS[v].paper if v in VARIANTS else None
+            vids = {r["id"] for r in rows if r["variant"] == v and r.get("status") != "skipped"}
+            if pm:
+                result["paper_same_ids"][v] = {
+                    "eval_mode": pm,
+                    "models": paper_figures(paper, vids).get(pm, {}),
+                }
+    pairs = [
+        (a, b) for a in variants for b in variants if a.startswith("rag") and b.startswith("agent")
+    ]
+    result["disagreements"] = {f"{a} vs {b}": disagreements(rows, a, b) for a, b in pairs}
+    return result
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+
+def _plots(result: dict, out: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    files = []
+    per = result["metrics"]
+    variants = result["variants"]
+    # 1. accuracy by mode, ours beside the paper's models on the same questions
+    paper_models = sorted(
+        {m for v in result.get("paper_same_ids", {}).values() for m in v["models"]}
+    )
+    series = ["ours"] + paper_models
+    x = np.arange(len(variants))
+    w = 0.8 / len(series)
+    fig, ax = plt.subplots(figsize=(max(7, 1.3 * len(variants) + 3), 4.2))
+    for i, s in enumerate(series):
+        vals = []
+        for v in variants:
+            if s == "ours":
+                a = per[v]["accuracy"]
+            else:
+                a = result.get("paper_same_ids", {}).get(v, {}).get("models", {}).get(s, {})
+                a = a.get("accuracy") if a else None
+            vals.append(np.nan if a is None else 100 * a)
+        label = "docnav (this run)" if s == "ours" else f"paper: {PAPER_MODELS.get(s, s)}"
+        ax.bar(x + i * w, vals, w, label=label)
+    ax.set_xticks(x + w * (len(series) - 1) / 2, variants, rotation=20)
+    ax.set_ylabel("% correct")
+    ax.set_ylim(0, 100)
+    ax.set_title("Accuracy by mode (paper figures recomputed on the same questions)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out / "accuracy_by_mode.png", dpi=110)
+    plt.close(fig)
+    files.append("accuracy_by_mode.png")
+    # 2. accuracy against tokens and latency
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for ax, key, label in (
+        (axes[0], "tokens_in_mean", "mean input tokens per question"),
+        (axes[1], "latency_p50_s", "p50 latency per question (s)"),
+    ):
+        for v in variants:
+            xv, yv = per[v].get(key), per[v]["accuracy"]
+            if xv is None or yv is None:
+                continue
+            ax.scatter([xv], [100 * yv], s=50)
+            ax.annotate(v, (xv, 100 * yv), textcoords="offset points", xytext=(5, 4), fontsize=8)
+        ax.set_xlabel(label)
+        ax.set_ylabel("% correct")
+        if key == "tokens_in_mean":
+            ax.set_xscale("symlog")
+    fig.suptitle("Accuracy against cost")
+    fig.tight_layout()
+    fig.savefig(out / "accuracy_vs_cost.png", dpi=110)
+    plt.close(fig)
+    files.append("accuracy_vs_cost.png")
+    # 3. evidence recall by mode
+    fig, ax = plt.subplots(figsize=(max(6, 1.1 * len(variants) + 2), 3.8))
+    vals = [per[v]["evidence_recall_any"] for v in variants]
+    ax.bar(variants, [np.nan if a is None else 100 * a for a in vals], color="tab:green")
+    ax.set_ylabel("% questions with a gold page read")
+    ax.set_ylim(0, 100)
+    ax.set_title("Evidence-page recall of what each mode read")
+    plt.setp(ax.get_xticklabels(), rotation=20)
+    fig.tight_layout()
+    fig.savefig(out / "evidence_recall.png", dpi=110)
+    plt.close(fig)
+    files.append("evidence_recall.png")
+    return files
+
+
+def _fmt(x: Any, nd: int = 1) -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, float):
+        return f"{x:.{nd}f}"
+    return str(x)
+
+
+def render_markdown(result: dict, meta: dict) -> str:
+    per, variants = result["metrics"], result["variants"]
+    L = [f"# Answer benchmark: {meta.get('name', '')}", ""]
+    L.append(f"- command: `{meta.get('command', '')}`")
+    L.append(
+        f"- commit: {meta.get('commit')}; model: {meta.get('model')}; judge: {meta.get('judge')}"
+    )
+    L.append(f"- questions: {result['questions']}; variants: {', '.join(variants)}")
+    L.append(
+        f"- answering time (sum of per-question wall time): "
+        f"{sum(per[v]['latency_total_s'] for v in variants) / 60:.1f} min"
+    )
+    L.append(
+        "- accuracy = answers graded correct / questions asked (timeouts count as wrong); "
+        "refusals and judge 'partial' are counted apart; each row's checker is in answers.jsonl"
+    )
+    L += ["", "## Accuracy and cost by mode", ""]
+    head = (
+        "| mode | n | % correct | % correct (±2.5% numeric) | % refusal | % partial | evidence recall | "
+        "p50 s | p95 s | LLM calls | tool calls | tokens in | tokens out | $ / 1k questions |"
+    )
+    L += [head, "|" + "---|" * (head.count("|") - 1)]
+    for v in variants:
+        m = per[v]
+        L.append(
+            f"| {v} | {m['n']} | {_pct(m['accuracy'])} | {_pct(m['accuracy_loose_numeric'])} | "
+            f"{_pct(m['refusal_rate'])} | {_pct(m['partial_rate'])} | {_pct(m['evidence_recall_any'])} | "
+            f"{_fmt(m['latency_p50_s'])} | {_fmt(m['latency_p95_s'])} | {_fmt(m['llm_calls_mean'])} | "
+            f"{_fmt(m['tool_calls_mean'])} | {_fmt(m['tokens_in_mean'], 0)} | {_fmt(m['tokens_out_mean'], 0)} | "
+            f"{_fmt(m['cost_per_1000_usd'], 2)} |"
+        )
+    p = result["prices_usd_per_mtok"]
+    L += ["", f"Cost at ${p['input']}/M input and ${p['output']}/M output tokens "
+          "(DOCNAV_BENCH_PRICE_IN_PER_MTOK / _OUT_)."]  # fmt: skip
+    L += ["", "Statuses and checkers:", ""]
+    for v in variants:
+        m = per[v]
+        L.append(f"- {v}: status {m['status']}; outcomes {m['outcomes']}; checkers {m['checkers']}")
+    if result.get("paper_same_ids"):
+        L += ["", "## The paper's figures on the same questions", ""]
+        L.append(
+            "Recomputed from paper_results/ (human labels) on exactly the questions each mode "
+            "ran here; the paper's models are far larger (GPT-4 class) than a CPU model."
+        )
+        L += [
+            "",
+            "| mode | paper eval_mode | ours | paper (model: % correct, n) |",
+            "|---|---|---|---|",
+        ]
+        for v, d in result["paper_same_ids"].items():
+            figs = "; ".join(
+                f"{PAPER_MODELS.get(k, k)}: {_pct(x['accuracy'])} (n={x['n']})"
+                for k, x in d["models"].items()
+            )
+            L.append(f"| {v} | {d['eval_mode']} | {_pct(per[v]['accuracy'])} | {figs or '–'} |")
+    L += ["", "## Accuracy by question type and reasoning", ""]
+    types = sorted({t for v in variants for t in per[v]["by_question_type"]})
+    L += ["| question type | " + " | ".join(variants) + " |", "|---|" + "---|" * len(variants)]
+    for t in types:
+        L.append(
+            f"| {t} (n={max(per[v]['by_question_type_n'].get(t, 0) for v in variants)}) | "
+            + " | ".join(_pct(per[v]["by_question_type"].get(t)) for v in variants)
+            + " |"
+        )
+    reas = sorted({t for v in variants for t in per[v]["by_reasoning"]})
+    L += ["", "| reasoning | " + " | ".join(variants) + " |", "|---|" + "---|" * len(variants)]
+    for t in reas:
+        L.append(
+            f"| {t[:60]} (n={max(per[v]['by_reasoning_n'].get(t, 0) for v in variants)}) | "
+            + " | ".join(_pct(per[v]["by_reasoning"].get(t)) for v in variants)
+            + " |"
+        )
+    L += ["", "## Evidence and citations", ""]
+    L += ["| mode | questions with gold pages | read ≥1 gold page | read all gold pages | pages read (mean) | citations | on a gold page | verified |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for v in variants:
+        m = per[v]
+        L.append(
+            f"| {v} | {m['evidence_questions']} | {_pct(m['evidence_recall_any'])} | "
+            f"{_pct(m['evidence_recall_all'])} | {_fmt(m['pages_read_mean'])} | {m['citations']} | "
+            f"{m['citations_on_gold_page']} | {m['citations_verified']} |"
+        )
+    for f in meta.get("plots", []):
+        L += ["", f"![{f}]({f})"]
+    for pair, rows in result.get("disagreements", {}).items():
+        a, b = pair.split(" vs ")
+        L += ["", f"## Where {a} and {b} disagree ({len(rows)} questions)", ""]
+        if not rows:
+            continue
+        L += [
+            f"| id | question | gold | {a} | {b} |",
+            "|---|---|---|---|---|",
+        ]
+        for d in rows:
+
+            def cell(s: dict) -> str:
+                gold_pg = {True: "read a gold page", False: "no gold page read", None: ""}[
+                    s["read_gold_page"]
+                ]
+                tools = ", ".join(f"{k}×{n}" for k, n in s["tools"].items())
+                txt = s["answer"].replace("|", "/").replace("\n", " ")[:160]
+                return f"**{s['outcome']}** ({s['checker']}); {gold_pg}; {s['pages_read']} pages; {tools} — {txt}"
+
+            q = d["question"].replace("|", "/").replace("\n", " ")[:120]
+            g = d["gold"].replace("|", "/").replace("\n", " ")[:80]
+            L.append(
+                f"| {d['id'].replace('financebench_id_', '')} | {q} | {g} | {cell(d[a])} | {cell(d[b])} |"
+            )
+    L += [
+        "",
+        "Checker validation (numeric verifier and judge against the paper's human labels): "
+        "see bench/results/checkers/report.md.",
+        "",
+    ]
+    return "\n".join(L)
+
+
+def write_report(
+    out: Path,
+    price_in: float = 0.15,
+    price_out: float = 0.60,
+    paper_results: Path | None = None,
+) -> dict:
+    """Read ``out/answers.jsonl`` and write results.json, report.md and the plots."""
+    rows, bad = read_rows(out / "answers.jsonl")
+    if not rows:
+        from docnav.errors import DocnavError
+
+        raise DocnavError(f"no results in {out / 'answers.jsonl'}")
+    paper = (
+        load_paper_results(paper_results)
+        if paper_results and Path(paper_results).is_dir()
+        else None
+    )
+    result = summarize(rows, price_in, price_out, paper)
+    run = json.loads((out / "run.json").read_text()) if (out / "run.json").is_file() else {}
+    models = sorted({(r.get("answer") or {}).get("model", "") for r in rows} - {""})
+    cfg = run.get("config", {})
+    meta = {
+        "name": out.name,
+        "command": cfg.get("command", ""),
+        "commit": run.get("commit"),
+        "model": ", ".join(models) or "–",
+        "judge": cfg.get("judge", "–"),
+        "unreadable_lines": bad,
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    meta["plots"] = _plots(result, out)
+    (out / "results.json").write_text(json.dumps({"meta": meta, **result}, indent=2))
+    (out / "report.md").write_text(render_markdown(result, meta))
+    return {"meta": meta, **result}
