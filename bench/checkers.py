@@ -138,14 +138,22 @@ def match_numbers(gold: Num, got: Num, tol: float = 0.01, scale_hint: bool = Fal
     return None
 
 
+_UNIT_SCALE = {"thousand": 1e3, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9}
+
+
 def _structured(value: float, unit: str | None) -> Num | None:
-    """The number the model put in its structured answer, as a Num (its unit as given)."""
+    """The number of the model's final_answer (``value`` + ``unit`` such as "USD millions",
+    "%") as a Num at full scale."""
     found = numbers_in(f"{value:.10f}".rstrip("0").rstrip("."), allow_years=True)
     if not found:
         return None
     n = found[0]
-    u = "%" if unit and unit.strip() in ("%", "percent", "pct") else (unit or None)
-    return n._replace(unit="USD" if u and u.upper() in ("USD", "$") else u)
+    u = (unit or "").lower()
+    scale = next((v for k, v in _UNIT_SCALE.items() if re.search(rf"\b{k}s?\b", u)), 1.0)
+    kind = (
+        "%" if ("%" in u or "percent" in u) else ("USD" if re.search(r"usd|\$|dollar", u) else None)
+    )
+    return n._replace(value=n.value * scale, unit=kind, has_scale=scale != 1.0, ulp=n.ulp * scale)
 
 
 def check_numeric(

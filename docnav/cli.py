@@ -624,3 +624,215 @@ def synth(
     )
     console.print(f"{man.questions} planted questions -> {Path(man.out) / 'questions.jsonl'} ({modes})")
     console.print(f"next: docnav ingest {Path(man.out) / cfg.formats[0]}")
+
+
+# -- answer benchmark (issue 6): bench answers / report / compare / checkers -------------------
+
+
+def _split(s: str | None) -> list[str] | None:
+    return [x.strip() for x in s.split(",") if x.strip()] if s else None
+
+
+@bench_app.command("answers")
+def bench_answers(
+    questions: Annotated[
+        Path | None, typer.Option(help="Question JSONL: FinanceBench or docnav's format.")
+    ] = None,
+    modes: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated: closed-book, rag, rag-single, long-context, "
+            "long-context-qfirst, oracle, oracle-qfirst, agent, agent-single."
+        ),
+    ] = None,
+    ids: Annotated[str | None, typer.Option(help="Comma-separated question ids.")] = None,
+    company: Annotated[str | None, typer.Option(help="Only this company's questions.")] = None,
+    question_type: Annotated[str | None, typer.Option(help="Only this question type.")] = None,
+    limit: Annotated[int | None, typer.Option(help="First N selected questions.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Run folder (resumed when it exists).")] = None,
+    bench_home: Annotated[
+        Path | None, typer.Option("--bench-home", help="Store with the filings (ingested if empty).")
+    ] = None,
+    pdfs: Annotated[Path | None, typer.Option(help="PDFs to ingest into an empty store.")] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="Run config (YAML or JSON, same keys); flags win.")
+    ] = None,
+    backend: Annotated[
+        str | None, typer.Option(help="Answering LLM backend: local | openai | vllm.")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Answering model name or .gguf path.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
+    judge_backend: Annotated[
+        str | None,
+        typer.Option(help="same (the answering model) | none | local | openai | vllm."),
+    ] = None,
+    judge_model: Annotated[str | None, typer.Option(help="Judge model name.")] = None,
+    judge_base_url: Annotated[str | None, typer.Option(help="Judge server URL.")] = None,
+    rag_k: Annotated[int | None, typer.Option(help="Chunks given to rag modes.")] = None,
+    rag_mode: Annotated[str | None, typer.Option(help="bm25 | dense | hybrid.")] = None,
+    timeout_s: Annotated[float | None, typer.Option(help="Per-question time limit.")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(help="Questions at once (HTTP backends only).")
+    ] = None,
+    tolerance: Annotated[
+        float | None, typer.Option(help="Numeric tolerance, relative (0.01 = ±1%).")
+    ] = None,
+    retry_timeouts: Annotated[
+        bool, typer.Option("--retry-timeouts", help="Rerun questions that timed out.")
+    ] = False,
+) -> None:
+    """Answer a question set in several modes and grade it (numeric verifier, refusal
+    detector, LLM judge); resumable: rerun the same command to go on where it stopped. Writes
+    answers.jsonl, results.json, report.md and plots to --out."""
+    from docnav.agent.llm.base import LLMError
+    from docnav.bench.answers import RunConfig, load_config, run_answers
+    from docnav.bench.answers_report import write_report
+
+    try:
+        data = load_config(config) if config else {}
+        flags = {
+            "questions": questions, "modes": _split(modes), "ids": _split(ids),
+            "company": company, "question_type": question_type, "limit": limit, "out": out,
+            "bench_home": bench_home, "pdfs": pdfs, "judge": judge_backend,
+            "judge_model": judge_model, "judge_base_url": judge_base_url, "rag_k": rag_k,
+            "rag_mode": rag_mode, "timeout_s": timeout_s, "concurrency": concurrency,
+            "tolerance": tolerance,
+        }  # fmt: skip
+        data.update({k: v for k, v in flags.items() if v is not None})
+        llm = dict(data.get("llm") or {})
+        llm.update({k: v for k, v in (("backend", backend), ("model", model), ("base_url", base_url)) if v})
+        data["llm"] = llm
+        data["retry_timeouts"] = retry_timeouts or data.get("retry_timeouts", False)
+        data["command"] = "docnav " + " ".join(sys.argv[1:])
+        cfg = RunConfig.model_validate(data)
+        run_answers(cfg, console=console)
+        s = Settings()
+        res = write_report(
+            cfg.out, s.bench_price_in_per_mtok, s.bench_price_out_per_mtok, cfg.paper_results
+        )
+    except (DocnavError, LLMError) as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        err.print("stopped; rerun the same command to go on where it stopped")
+        raise typer.Exit(130) from None
+    for v in res["variants"]:
+        m = res["metrics"][v]
+        acc = "–" if m["accuracy"] is None else f"{100 * m['accuracy']:.1f}%"
+        console.print(f"{v}: {acc} correct of {m['n']}, outcomes {m['outcomes']}")
+    console.print(f"report: {cfg.out / 'report.md'}")
+
+
+@bench_app.command("report")
+def bench_report(
+    run: Annotated[Path, typer.Argument(help="A run folder of `docnav bench answers`.")],
+    paper_results: Annotated[
+        Path, typer.Option(help="The paper's labelled outputs, for side-by-side figures.")
+    ] = Path("../shared/financebench/paper_results"),
+) -> None:
+    """Rewrite report.md, results.json and the plots of a run from its answers.jsonl."""
+    from docnav.bench.answers_report import write_report
+
+    s = Settings()
+    try:
+        write_report(run, s.bench_price_in_per_mtok, s.bench_price_out_per_mtok, paper_results)
+    except DocnavError as exc:
+        _fail(exc)
+    console.print(f"report: {run / 'report.md'}")
+
+
+@bench_app.command("compare")
+def bench_compare(
+    run_a: Annotated[Path, typer.Argument(help="First run folder.")],
+    run_b: Annotated[Path, typer.Argument(help="Second run folder.")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Diff two answer-benchmark runs: per mode accuracy, refusals, evidence recall, latency,
+    tokens on the questions both ran, and the questions whose outcome flipped."""
+    from docnav.bench.compare import compare_runs, render_comparison
+
+    s = Settings()
+    try:
+        cmp = compare_runs(run_a, run_b, s.bench_price_in_per_mtok, s.bench_price_out_per_mtok)
+    except DocnavError as exc:
+        _fail(exc)
+    if json_out:
+        print(json.dumps(cmp, indent=2))
+    else:
+        console.print(render_comparison(cmp), markup=False)
+
+
+@bench_app.command("checkers")
+def bench_checkers(
+    paper_results: Annotated[Path, typer.Option(help="The paper's labelled outputs.")] = Path(
+        "../shared/financebench/paper_results"
+    ),
+    questions: Annotated[Path, typer.Option(help="FinanceBench questions.jsonl.")] = Path(
+        "../shared/financebench/questions.jsonl"
+    ),
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/checkers"),
+    judge_backend: Annotated[
+        str, typer.Option(help="none (numeric + refusal only) | local | openai | vllm.")
+    ] = "none",
+    judge_model: Annotated[str | None, typer.Option(help="Judge model name.")] = None,
+    judge_base_url: Annotated[str | None, typer.Option(help="Judge server URL.")] = None,
+    n: Annotated[int, typer.Option("--n", help="Judge sample size (labelled rows).")] = 40,
+    max_minutes: Annotated[
+        float | None, typer.Option(help="Start no new judge call after this long.")
+    ] = None,
+) -> None:
+    """Validate the checkers against the paper's human labels: the numeric verifier and the
+    refusal detector on every labelled row, the LLM judge on a seeded sample (resumable)."""
+    from docnav.agent.llm import make_chat_model
+    from docnav.agent.llm.base import LLMError
+    from docnav.bench.answers import ModelSpec
+    from docnav.bench.answers_validate import run_checker_validation
+
+    s = Settings()
+    try:
+        judge = None
+        if judge_backend != "none":
+            spec = ModelSpec(backend=judge_backend, model=judge_model, base_url=judge_base_url)
+            judge = make_chat_model(spec.settings(s))
+        res = run_checker_validation(
+            out, paper_results, questions, judge, judge_backend, n=n,
+            tol=s.bench_numeric_tolerance, loose=s.bench_numeric_loose_tolerance,
+            deadline_s=None if max_minutes is None else 60 * max_minutes,
+            command="docnav " + " ".join(sys.argv[1:]),
+        )  # fmt: skip
+    except (DocnavError, LLMError) as exc:
+        _fail(exc)
+    for k, v in res["numeric"]["policies"].items():
+        console.print(f"numeric {k}: {100 * v['agreement']:.1f}% agreement with human labels")
+    console.print(f"refusals: {100 * res['refusals']['agreement']:.1f}% agreement")
+    if res.get("judge"):
+        console.print(f"judge: {res['judge']}")
+    console.print(f"report: {out / 'report.md'}")
+
+
+@bench_app.command("llm")
+def bench_llm(
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/llm"),
+    prompt_tokens: Annotated[int, typer.Option(help="Prompt length, tokens.")] = 2000,
+    gen_tokens: Annotated[int, typer.Option(help="Tokens generated per setting.")] = 32,
+    n_prompts: Annotated[int, typer.Option(help="Tool-use prompts per model and mode.")] = 6,
+    only: Annotated[
+        str | None, typer.Option(help="Comma-separated substrings of setting labels, e.g. 0.5B.")
+    ] = None,
+    calls: Annotated[bool, typer.Option(help="Also count malformed tool calls.")] = True,
+) -> None:
+    """Embedded llama.cpp speed: prompt and generation tokens/s per setting (threads, batch,
+    flash attention, OpenMP wait policy), prefix-cache reuse, and malformed tool calls with and
+    without the grammar, for the 0.5B and 1.5B models."""
+    from docnav.agent.llm.base import LLMError
+    from docnav.bench.llm import run_llm_bench
+    from docnav.settings import get_settings
+
+    try:
+        run_llm_bench(
+            out, get_settings().models_dir, prompt_tokens=prompt_tokens, gen_tokens=gen_tokens,
+            n_prompts=n_prompts, only=only, calls=calls, console=console,
+            command="docnav " + " ".join(sys.argv[1:]),
+        )  # fmt: skip
+    except (DocnavError, LLMError) as exc:
+        _fail(exc)
+    console.print(f"report: {out / 'report.md'}")
