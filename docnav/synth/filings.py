@@ -51,6 +51,7 @@ class Filing:
     layout: Layout
     dei: dict[str, str]
     notes: dict[str, int] = field(default_factory=dict)  # note key -> number
+    n_pages: int = 0  # set when rendered (the pages are dropped then; anchors stay)
     refs: list[tuple[str, int]] = field(
         default_factory=list
     )  # (label, page) of planted "See Note N"

@@ -145,7 +145,10 @@ def _write_one(args: tuple[SynthConfig, FilingSpec, str]) -> tuple[Filing, int]:
         )
     if "pdf" in cfg.formats:
         (root / "pdf" / f"{f.doc_name}.pdf").write_bytes(render_pdf(f.layout.pages, _title(f)))
-    return f, len(f.layout.pages)
+    # only the anchors are needed from here on: keeps memory flat and worker results small
+    f.n_pages = len(f.layout.pages)
+    f.layout.pages = []
+    return f, f.n_pages
 
 
 def generate(
@@ -212,5 +215,5 @@ def _doc_row(f: Filing) -> dict:
         "doc_type": {"10-K": "10k", "10-Q": "10q", "8-K": "8k"}[f.form],
         "doc_period": f.fiscal_year, "fiscal_period": f.fiscal_period,
         "period_end": f.period_end.isoformat(), "fiscal_year_end": long_date(f.period_end),
-        "pages": len(f.layout.pages),
+        "pages": f.n_pages,
     }  # fmt: skip
