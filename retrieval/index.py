@@ -100,6 +100,8 @@ class CorpusIndex:
         self.dense: DenseIndex | None = None
         self._fingerprint: str | None = None
         self._versions: dict[str, str] = {}
+        self._qvec: dict[str, np.ndarray] = {}  # query text -> embedding (FIFO, 512)
+        self.last_embed_ms = 0.0
 
     # -- building -------------------------------------------------------------------
     def fingerprint(self) -> str:
@@ -201,6 +203,18 @@ class CorpusIndex:
     def _dense_folder(self) -> Path:
         model_key = hashlib.sha256(self.embedding_model.encode()).hexdigest()[:8]
         return self.folder / f"dense-{model_key}"
+
+    def _query_vector(self, text: str) -> np.ndarray:
+        # the same question is often searched again (modes, filters, an agent's retries): embed once
+        vec = self._qvec.get(text)
+        if vec is None:
+            t = time.perf_counter()
+            vec = embed([text], self.embedding_model)[0]
+            self.last_embed_ms = _ms(t)
+            if len(self._qvec) >= 512:
+                self._qvec.pop(next(iter(self._qvec)))
+            self._qvec[text] = vec
+        return vec
 
     # -- maintenance ----------------------------------------------------------------------
     def status(self) -> IndexStatus:
@@ -400,8 +414,11 @@ class CorpusIndex:
             dq = query
             if expansion and expand_dense and expansion.phrases:
                 dq = f"{query} ({'; '.join(expansion.phrases[:6])})"
-            lists["dense"] = self.dense.search(dq, want, mask)
+            self.last_embed_ms = 0.0
+            lists["dense"] = self.dense.search_vector(self._query_vector(dq), want, mask)
             timings["dense"] = _ms(t)
+            if self.last_embed_ms:
+                timings["embed_query"] = self.last_embed_ms
         if base == "hybrid":
             fused = (
                 rrf(lists, rrf_k)
