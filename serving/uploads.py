@@ -117,7 +117,7 @@ def confine(path: str, roots: list[Path]) -> list[Path]:
             if fn.startswith(".") or f.suffix.lower() not in SUPPORTED_SUFFIXES:
                 continue
             rf = f.resolve()
-            if inside(rf) and rf.is_file():  # a link out of the roots is skipped
+            if inside(rf) and rf.is_file() and rf not in files:  # links out are skipped
                 files.append(rf)
     if not files:
         raise ApiError(422, "no_files", f"{path} holds no PDF, HTML or text files")

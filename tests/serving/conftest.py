@@ -113,6 +113,9 @@ def search_ask(delay_s: float = 0.0, gate: threading.Event | None = None, seen: 
             step(kind="tool", tool="search", arguments={"query": question},
                  summary=f"{len(hits)} hits")  # fmt: skip
             time.sleep(delay_s)
+            if not hits:
+                return Answer(question=question, mode=mode, answer="not found in the filings",
+                              not_found=True, trace=Trace(steps=steps))  # fmt: skip
             top = hits[0]
             text = engine.page_text(top.doc_id, top.page_start)
             step(kind="answer", summary="answered", tokens_in=300, tokens_out=40)
