@@ -323,6 +323,7 @@ class LlamaCppChatModel:
         try:
             import llama_cpp
 
+            llama_cpp.llama_synchronize(self.llm._ctx.ctx)  # counters update on sync
             p = llama_cpp.llama_perf_context(self.llm._ctx.ctx)
             now = {
                 "prompt_eval_s": p.t_p_eval_ms / 1000,

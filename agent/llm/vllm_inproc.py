@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from docnav.agent.llm.base import ChatMessage, ChatResponse, LLMError, ToolSpec, Usage
 from docnav.agent.llm.openai_http import to_openai_messages
-from docnav.agent.llm.parsing import split_hermes, strip_thinking
+from docnav.agent.llm.parsing import parse_arguments, split_hermes, strip_thinking
 
 INSTALL_HINT = "pip install -e '.[gpu]'  (needs an NVIDIA GPU with CUDA)"
 
@@ -67,8 +67,6 @@ class VllmChatModel:
         msgs = to_openai_messages(messages)
         for m in msgs:  # chat templates (Qwen) index arguments as a mapping
             for c in m.get("tool_calls") or []:
-                from docnav.agent.llm.parsing import parse_arguments
-
                 c["function"]["arguments"] = parse_arguments(c["function"]["arguments"])[0]
         t0 = time.perf_counter()
         try:
