@@ -530,6 +530,39 @@ def index_rebuild(
     )
 
 
+@bench_app.command("load")
+def bench_load(
+    bench_home: Annotated[
+        Path, typer.Option("--bench-home", help="Store the server serves (ingested once, cached).")
+    ] = Path("~/.docnav/bench-load"),
+    pdfs: Annotated[Path, typer.Option(help="FinanceBench PDFs to ingest into it.")] = Path(
+        "../shared/financebench/pdfs"
+    ),
+    questions: Annotated[Path, typer.Option(help="questions.jsonl (search queries).")] = Path(
+        "../shared/financebench/questions.jsonl"
+    ),
+    limit: Annotated[int, typer.Option(help="Filings in the store.")] = 20,
+    requests: Annotated[int, typer.Option(help="Search requests per concurrency level.")] = 600,
+    time_cap: Annotated[float, typer.Option(help="Seconds per level at most.")] = 60.0,
+    ask: Annotated[
+        str, typer.Option(help="stub (fixed-latency stand-in) | real (the configured LLM).")
+    ] = "stub",
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/load"),
+) -> None:
+    """Bounded load test of `docnav serve` on 127.0.0.1: /v1/search at 1, 8 and 32 clients
+    (throughput, p50/p95/p99, errors, server RSS) and /v1/ask past its concurrency limit
+    (queueing, then 503 + Retry-After)."""
+    from docnav.bench.load import run_load_bench
+
+    if ask not in ("stub", "real"):
+        _fail(ValueError("--ask is stub or real"))
+    try:
+        run_load_bench(bench_home.expanduser(), pdfs, questions, out, limit=limit,
+                       requests=requests, time_cap_s=time_cap, ask=ask, console=console)  # fmt: skip
+    except (DocnavError, RuntimeError) as exc:
+        _fail(exc)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())
 
