@@ -178,10 +178,10 @@ def build_10k(rng: random.Random, books: CompanyBooks, fy: int) -> Filing:
     note_keys += ["ppe"]
     if rng.random() < 0.6:
         note_keys.append("goodwill")
-    note_keys += ["debt", "leases", "restructuring", "taxes", "discontinued", "contingencies"]
+    note_keys += ["leases", "debt", "restructuring", "taxes", "contingencies"]
     if rng.random() < 0.5:
         note_keys.append("segments")
-    note_keys.append("subsequent")
+    note_keys += ["discontinued", "subsequent"]
     f.notes = {k: i for i, k in enumerate(note_keys, 1)}
     n = f.notes
 
@@ -619,6 +619,9 @@ def _note_10k(
             f"The provision for income taxes was {money_words(a.tax)} in fiscal {fy}, an effective tax rate of {rate:.1f}%. The effective rate differs from the U.S. federal statutory rate of 21% primarily because of state taxes and foreign earnings taxed at different rates."
         )
     elif key == "discontinued":
+        # the causal chain must cross pages: the Leases note points here with "See Note N"
+        if lay.anchors.get("lease_total") and lay.anchors["lease_total"].page == lay.page:
+            lay.new_page()
         head("Discontinued Operations")
         # a month inside fiscal year fy (two to four months before its end)
         ty, tm = add_months(fy, c.fye_month, -rng.randrange(2, 5))
@@ -669,6 +672,9 @@ def _note_10k(
             f"We report two segments, {c.segments[0]} and {c.segments[1]}. Segment revenue is presented in Note {n['revenue']}."
         )
     elif key == "subsequent":
+        # fragmentation: the third piece on another page than the contingencies note
+        if lay.anchors.get("lit_note") and lay.anchors["lit_note"].page == lay.page:
+            lay.new_page()
         head("Subsequent Events")
         ss = money_words(a.lit_subsequent)
         d = f.period_end + timedelta(days=rng.randrange(20, 45))

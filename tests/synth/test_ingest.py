@@ -156,3 +156,14 @@ def test_first_and_third_quarter_periods_of_a_june_year_end(tmp_path):
     assert any(
         end.startswith("2023-09") for _, end in got.values()
     )  # June year end: Q1 ends Sep 2023
+
+
+def test_fragments_and_reference_chains_cross_pages(questions):
+    """Fragmentation: three pieces on three pages; causal chain: the "See Note N" target is on
+    another page than the note that refers to it. On one page a single chunk read could do."""
+    for q in questions:
+        pages = [(e.doc_name, e.page) for e in q.evidence]
+        if q.failure_mode == "fragmentation":
+            assert len(set(pages)) == 3, q.id
+        elif q.failure_mode == "causal_chain":
+            assert pages[0] != pages[1], q.id
