@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import anyio
+import httpx
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
@@ -19,20 +22,40 @@ def healthz() -> HealthOut:
     return HealthOut(version=__version__)
 
 
+_LLM_CACHE: dict[str, tuple[float, Check]] = {}
+_LLM_TTL_S = 10.0  # readyz is polled often; the backend is asked at most this often
+
+
 def _llm_check(svc: Service) -> Check:
-    probe = getattr(svc.engine, "llm_ready", None)  # the agent's backend probe, when built
-    if probe is None:
-        has_ask = hasattr(svc.engine, "ask")
-        return Check(
-            ok=None,
-            detail="no LLM probe in this build"
-            + ("" if has_ask else "; the agent (Engine.ask) is not available"),
-        )
+    """The engine's own probe when it has one; else an OpenAI-compatible server is asked
+    for /models; an embedded backend cannot be checked without loading the model."""
+    probe = getattr(svc.engine, "llm_ready", None)
+    s = svc.settings
+    key = f"{id(svc)}:{s.llm_backend}:{s.llm_base_url}"
+    hit = _LLM_CACHE.get(key)
+    if hit and time.monotonic() - hit[0] < _LLM_TTL_S:
+        return hit[1]
     try:
-        ok, detail = probe()
-        return Check(ok=bool(ok), detail=str(detail))
-    except Exception as exc:  # a probe that fails means not reachable
-        return Check(ok=False, detail=f"{type(exc).__name__}: {exc}")
+        if probe is not None:
+            ok, detail = probe()
+            check = Check(ok=bool(ok), detail=str(detail))
+        elif s.llm_backend == "openai" and s.llm_base_url:
+            url = s.llm_base_url.rstrip("/") + "/models"
+            headers = (
+                {"Authorization": f"Bearer {s.llm_api_key}"}
+                if getattr(s, "llm_api_key", None)
+                else {}
+            )
+            r = httpx.get(url, timeout=2.0, headers=headers)
+            check = Check(ok=r.status_code < 500, detail=f"{url} answered {r.status_code}")
+        elif not hasattr(svc.engine, "ask"):
+            check = Check(ok=None, detail="this build has no agent (Engine.ask)")
+        else:
+            check = Check(ok=None, detail=f"{s.llm_backend} backend: loaded on the first question")
+    except Exception as exc:  # unreachable or failing probe: not ready to answer
+        check = Check(ok=False, detail=f"{type(exc).__name__}: {exc}")
+    _LLM_CACHE[key] = (time.monotonic(), check)
+    return check
 
 
 def _ready(svc: Service) -> ReadyOut:

@@ -49,7 +49,9 @@ def make_client(served_home: Path) -> Callable[..., TestClient]:
     of the store; settings keywords go to Settings."""
     clients: list[TestClient] = []
 
-    def make(ask: Callable | None = None, conversation: Callable | None = None, **kw) -> TestClient:
+    def make(
+        ask: Callable | None = None, conversation: Callable | None = None, wait: bool = True, **kw
+    ) -> TestClient:
         from docnav.serving import create_app
 
         engine = Engine(make_settings(served_home, **kw))
@@ -60,7 +62,8 @@ def make_client(served_home: Path) -> Callable[..., TestClient]:
         c = TestClient(create_app(engine), raise_server_exceptions=False)
         c.__enter__()
         clients.append(c)
-        wait_ready(c)
+        if wait:
+            wait_ready(c)
         return c
 
     yield make

@@ -372,3 +372,50 @@ def test_conversations(make_client):
     c = make_client(conversation=history)
     assert c.get("/v1/conversations/t-1").json()["messages"][1]["role"] == "assistant"
     _err(c.get("/v1/conversations/t-2"), 404)
+
+
+def test_readyz_asks_an_openai_compatible_backend(make_client):
+    import http.server
+    import socket
+
+    class Models(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200 if self.path == "/v1/models" else 404)
+            self.end_headers()
+            self.wfile.write(b'{"data": []}')
+
+        def log_message(self, *a):
+            pass
+
+    backend = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Models)
+    threading.Thread(target=backend.serve_forever, daemon=True).start()
+    try:
+        up = f"http://127.0.0.1:{backend.server_address[1]}/v1"
+        c = make_client(llm_backend="openai", llm_base_url=up)
+        llm = c.get("/readyz").json()["checks"]["llm"]
+        assert llm["ok"] is True and "answered 200" in llm["detail"]
+    finally:
+        backend.shutdown()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]  # nothing listens here once the socket closes
+    down = make_client(
+        llm_backend="openai", llm_base_url=f"http://127.0.0.1:{closed}/v1", wait=False
+    )
+    end = time.monotonic() + 60
+    while not down.get("/readyz").json()["checks"]["index"]["ok"] and time.monotonic() < end:
+        time.sleep(0.05)
+    r = down.get("/readyz")
+    assert r.status_code == 503 and r.json()["checks"]["llm"]["ok"] is False
+    assert down.get("/healthz").status_code == 200  # up, just not ready
+
+
+def test_cli_serve_refuses_open_bind(tmp_path: Path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from docnav.cli import app
+
+    monkeypatch.delenv("DOCNAV_API_KEYS", raising=False)
+    r = CliRunner().invoke(app, ["serve", "--home", str(tmp_path), "--host", "0.0.0.0"])
+    assert r.exit_code == 1
+    assert "refusing to bind 0.0.0.0 without API keys" in r.output
