@@ -84,6 +84,9 @@ class Search(Tool):
             )
         per_hit = max(300, (ctx.max_chars - 200) // len(hits) - 160)
         lines = [f"{len(hits)} passage(s) for {args.query!r} (pages are 1-based):"]
+        applied = getattr(res, "applied", None)  # what the retriever did to the query
+        if applied:
+            lines[0] += f"\n(search applied: {'; '.join(map(str, applied))[:300]})"
         reads: list[PageRead] = []
         for i, h in enumerate(hits, 1):
             a, b = h.page_start + 1, h.page_end + 1
