@@ -253,6 +253,8 @@ class Runner:
             "mode": v.mode,
             "question": q.question,
             "gold": q.answer,
+            "gold_value": q.answer_value,
+            "gold_unit": q.answer_unit,
             "company": q.company,
             "doc_name": q.doc_name,
             "question_type": q.question_type,
@@ -515,3 +517,59 @@ def run_answers(
     finally:
         writer.close()
     return path
+
+
+def regrade(
+    out: Path,
+    grader: Grader,
+    rejudge: bool = False,
+    console: Any = None,
+) -> dict[str, int]:
+    """Grade a run's answers again without answering anything: the numeric verifier and the
+    refusal detector on every row (cheap, so a checker fix applies to old runs), the judge only
+    where no judge verdict exists yet (``rejudge`` redoes those too). The file is rewritten
+    whole (to a temporary file, then renamed), one line per (question, variant)."""
+    path = out / "answers.jsonl"
+    rows, _ = read_rows(path)
+    if not rows:
+        raise DocnavError(f"no results in {path}")
+    counts: dict[str, int] = {"rows": len(rows), "changed": 0, "judged": 0}
+    for r in rows:
+        ans = r.get("answer")
+        if not ans:
+            continue
+        old = r.get("verdict") or {}
+        keep_judge = (
+            not rejudge
+            and old.get("checker") == "judge"
+            and old.get("outcome") in ("correct", "incorrect", "partial")
+        )
+        judge = grader.judge
+        if keep_judge:
+            grader.judge = None  # the stored judge verdict stands unless another checker decides
+        try:
+            num = ans.get("number") or {}
+            v = grader.grade(
+                r["question"],
+                r["gold"],
+                ans.get("answer", ""),
+                not_found=bool(ans.get("not_found")),
+                number=num.get("value"),
+                number_unit=num.get("unit"),
+                gold_value=r.get("gold_value"),
+                gold_unit=r.get("gold_unit"),
+            )
+        finally:
+            grader.judge = judge
+        if keep_judge and v.checker == "none":
+            continue
+        counts["judged"] += v.checker == "judge"
+        if v.model_dump() != old:
+            counts["changed"] += 1
+            r["verdict"] = v.model_dump()
+        if console:
+            console.print(f"{r['id']} {r['variant']}: {v.outcome} ({v.checker})")
+    tmp = path.with_suffix(".jsonl.tmp")
+    tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    os.replace(tmp, path)
+    return counts

@@ -401,13 +401,36 @@ def render_markdown(result: dict, meta: dict) -> str:
             L.append(
                 f"| {d['id'].replace('financebench_id_', '')} | {q} | {g} | {cell(d[a])} | {cell(d[b])} |"
             )
+    L += ["", "## Reproduce", "", "On this machine (resumable: rerun to go on):", "", "```"]
+    L += [meta.get("command", ""), "```", ""]
     L += [
+        "On a GPU with vLLM (an OpenAI-compatible server; the same model family, a new --out "
+        "folder since a run folder is pinned to its model):",
         "",
-        "Checker validation (numeric verifier and judge against the paper's human labels): "
-        "see bench/results/checkers/report.md.",
+        "```",
+        "vllm serve Qwen/Qwen2.5-Coder-1.5B-Instruct --max-model-len 32768 "
+        "--enable-auto-tool-choice --tool-call-parser hermes &",
+        "DOCNAV_LLM_BACKEND=openai DOCNAV_LLM_BASE_URL=http://localhost:8000/v1 "
+        f"DOCNAV_LLM_CTX=32768 {_gpu_command(meta.get('command', ''))}",
+        "```",
+        "",
+        "Checker validation (numeric verifier, refusal detector and judge against the paper's "
+        "human labels): bench/results/checkers/report.md.",
         "",
     ]
     return "\n".join(L)
+
+
+def _gpu_command(cmd: str) -> str:
+    """The run's command with a GPU --out folder and concurrency for an HTTP backend."""
+    import re
+
+    cmd = cmd or "docnav bench answers"
+    cmd = re.sub(r"\s--(?:backend|model|base-url|concurrency)(?:=|\s+)\S+", "", cmd)
+    m = re.search(r"--out(?:=|\s+)(\S+)", cmd)
+    if m:
+        cmd = cmd.replace(m.group(0), f"--out {m.group(1).rstrip('/')}-vllm")
+    return f"{cmd} --backend openai --concurrency 8"
 
 
 def write_report(

@@ -869,3 +869,41 @@ def bench_llm(
     except (DocnavError, LLMError) as exc:
         _fail(exc)
     console.print(f"report: {out / 'report.md'}")
+
+
+@bench_app.command("grade")
+def bench_grade(
+    run: Annotated[Path, typer.Argument(help="A run folder of `docnav bench answers`.")],
+    judge_backend: Annotated[
+        str, typer.Option(help="none | local | openai | vllm: judges sentence answers.")
+    ] = "none",
+    judge_model: Annotated[str | None, typer.Option(help="Judge model name.")] = None,
+    judge_base_url: Annotated[str | None, typer.Option(help="Judge server URL.")] = None,
+    rejudge: Annotated[
+        bool, typer.Option("--rejudge", help="Judge again rows the judge already decided.")
+    ] = False,
+    paper_results: Annotated[
+        Path, typer.Option(help="The paper's labelled outputs, for the report.")
+    ] = Path("../shared/financebench/paper_results"),
+) -> None:
+    """Grade a run again without answering: numeric verifier and refusal detector on every
+    row, the judge where no judge verdict exists (e.g. a run made with --judge-backend none);
+    then rewrite the report."""
+    from docnav.agent.llm import make_chat_model
+    from docnav.agent.llm.base import LLMError
+    from docnav.bench.answers import ModelSpec, regrade
+    from docnav.bench.answers_report import write_report
+    from docnav.bench.judge import Grader
+
+    s = Settings()
+    try:
+        judge = None
+        if judge_backend != "none":
+            spec = ModelSpec(backend=judge_backend, model=judge_model, base_url=judge_base_url)
+            judge = make_chat_model(spec.settings(s))
+        grader = Grader(judge, s.bench_numeric_tolerance, s.bench_numeric_loose_tolerance)
+        counts = regrade(run, grader, rejudge=rejudge)
+        write_report(run, s.bench_price_in_per_mtok, s.bench_price_out_per_mtok, paper_results)
+    except (DocnavError, LLMError) as exc:
+        _fail(exc)
+    console.print(f"{counts}; report: {run / 'report.md'}")

@@ -250,3 +250,31 @@ def test_compare_two_runs(tmp_path: Path) -> None:
     assert res.exit_code == 0 and "q1 correct→incorrect" in res.output
     res = CliRunner().invoke(app, ["bench", "compare", str(a), str(tmp_path / "missing")])
     assert res.exit_code == 1 and "no results" in res.output
+
+
+def test_regrade_judges_unjudged_rows_without_answering(store_home: Path, tmp_path: Path) -> None:
+    qfile = tmp_path / "q.jsonl"
+    qfile.write_text(
+        json.dumps({"id": "num", "question": "Revenue?", "answer": "$9,583 million"}) + "\n"
+        + json.dumps({"id": "why", "question": "Why?", "answer": "Lower demand for appliances."}) + "\n"
+    )  # fmt: skip
+    cfg = RunConfig(questions=qfile, modes=["closed-book"], out=tmp_path / "run", judge="none",
+                    paper_results=None)  # fmt: skip
+    eng = _engine(store_home, [_final(), _final("Demand for appliances fell.", None)])
+    run_answers(cfg, engine=eng, judge=None)
+    rows = {r["id"]: r for r in read_rows(cfg.out / "answers.jsonl")[0]}
+    assert rows["why"]["verdict"]["outcome"] == "unjudged"
+    from docnav.bench.answers import regrade
+    from docnav.bench.judge import Grader
+
+    judge = fakes.ScriptedChatModel([fakes.call("verdict", reason="same cause", verdict="yes")])
+    counts = regrade(cfg.out, Grader(judge))
+    assert counts == {"rows": 2, "changed": 1, "judged": 1} and not judge.turns
+    rows2, _ = read_rows(cfg.out / "answers.jsonl")
+    assert len((cfg.out / "answers.jsonl").read_text().splitlines()) == 2
+    got = {r["id"]: r["verdict"] for r in rows2}
+    assert got["why"] == {"outcome": "correct", "checker": "judge", "detail": "same cause",
+                          "correct_2_5": None}  # fmt: skip
+    assert got["num"]["checker"] == "numeric" and got["num"]["outcome"] == "correct"
+    # the judge's verdict stands on a second regrade (no judge call is made)
+    assert regrade(cfg.out, Grader(fakes.ScriptedChatModel([])))["changed"] == 0
