@@ -856,8 +856,10 @@ def build_8k(rng: random.Random, books: CompanyBooks, fy: int) -> Filing:
     report = fye + timedelta(days=rng.randrange(25, 45))
     lay = Layout()
     doc_name = f"{c.doc_prefix}_{fy}Q4_8K"
+    # no DocumentPeriodEndDate (EDGAR puts the report date there): the period then comes
+    # from the release text ("ended June 30, 2024"), the same for HTML and PDF
     dei = {"DocumentType": "8-K", "EntityRegistrantName": c.name, "EntityCentralIndexKey": c.cik,
-           "TradingSymbol": c.ticker, "DocumentPeriodEndDate": long_date(report)}  # fmt: skip
+           "TradingSymbol": c.ticker}  # fmt: skip
     f = Filing(doc_name, "8-K", c, fy, f"Q4 {fy}", fye, lay, dei)
     _cover(
         lay, c, "8-K", f"Date of Report (Date of earliest event reported): {long_date(report)}", ""
