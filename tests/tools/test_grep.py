@@ -70,6 +70,18 @@ def test_number_aware_finds_other_written_forms(ctx):
     assert "no matches" in off.text
 
 
+def test_rounded_amounts_find_the_table_figure(ctx):
+    # "$9.6 billion" is how the MD&A rounds revenue that the statements print as 9,583
+    r = call(ctx, "grep", pattern="$9.6 billion", doc=TEN_Q, context_lines=0)
+    assert r.ok and "round to '$9.6 billion'" in r.text
+    near = r.text.split("round to", 1)[1]
+    assert "~ Revenue $ 9,583" in near and "9,583,000,000" in near
+    page = next(p for p in range(30) if "Revenue $ 9,583" in ctx.store.page_text(TEN_Q, p))
+    assert any(rd.page == page and "Revenue $ 9,583" in rd.text for rd in r.reads)
+    # an exact pattern (no rounding) lists no near amounts
+    assert "round to" not in call(ctx, "grep", pattern="9,583,000,000").text
+
+
 def test_number_pattern_detection():
     assert number_pattern("45.2 million") is not None
     assert number_pattern("(1,234)") is not None
