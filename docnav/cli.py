@@ -400,7 +400,10 @@ def bench_retrieval(
     from docnav.bench.retrieval import run_retrieval_bench
 
     try:
-        run_retrieval_bench(pdfs, questions, out, bench_home.expanduser(), console=console)
+        run_retrieval_bench(
+            pdfs, questions, out, bench_home.expanduser(), console=console,
+            command="docnav " + " ".join(sys.argv[1:]),
+        )  # fmt: skip
     except DocnavError as exc:
         _fail(exc)
 

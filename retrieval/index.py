@@ -126,6 +126,10 @@ class CorpusIndex:
         self._versions = self.store.versions()
         self.docs = {d.doc_id: d for d in self.store.list_documents()}
         self.chunks = [c for doc_id in self.docs for c in self.store.chunks(doc_id)]
+        pos = {d: i for i, d in enumerate(self.docs)}
+        self._doc_row = np.array([pos[c.doc_id] for c in self.chunks], dtype=np.int32)
+        self._masks: dict[str, np.ndarray] = {}  # filters (json) -> chunk mask
+        self._same_company: dict[tuple[str | None, str], bool] = {}  # company_matches is slow
 
     def _bm25(self, fp: str) -> Bm25Index:
         folder = self.folder / "bm25"
@@ -285,25 +289,27 @@ class CorpusIndex:
 
     # -- searching --------------------------------------------------------------------
     def mask(self, f: SearchFilters | None) -> np.ndarray | None:
+        """Bool per chunk: passes ``f``. Decided per document, then spread to its chunks."""
         if f is None or f.is_empty():
             return None
-        ok_doc: dict[str, bool] = {}
+        key = f.model_dump_json()
+        if key in self._masks:
+            return self._masks[key]
         aliases = {
             d.meta.company: d.meta.former_names
             for d in self.docs.values()
             if d.meta.company and d.meta.former_names
         }
-        for d in self.docs.values():
+        ok_doc = np.ones(len(self.docs), dtype=bool)
+        for i, d in enumerate(self.docs.values()):
             m = d.meta
             ok = True
             if f.doc_ids is not None:
                 ok &= d.doc_id in f.doc_ids or d.name in f.doc_ids
             for names in ([f.company] if f.company else [], f.companies or []):
-                if names:
-                    ok &= any(
-                        company_matches(m.company, n, aliases) or n.lower() in d.name.lower()
-                        for n in names
-                    )
+                if names and ok:
+                    ok &= any(self._company_is(m.company, n, aliases) or n.lower() in d.name.lower()
+                              for n in names)  # fmt: skip
             if f.ticker:
                 ok &= (m.ticker or "").upper() == f.ticker.upper()
             for forms in ([f.form] if f.form else [], f.forms or []):
@@ -314,15 +320,37 @@ class CorpusIndex:
                 lo = f.year_min if f.year_min is not None else -1
                 hi = f.year_max if f.year_max is not None else 10_000
                 ok &= any(lo <= y <= hi for y in _year_labels(d))
-            ok_doc[d.doc_id] = ok
+            ok_doc[i] = ok
+        out = ok_doc[self._doc_row] if len(self.chunks) else np.zeros(0, dtype=bool)
         prefix = (f.section_prefix or "").lower()
-        return np.array(
-            [
-                ok_doc[c.doc_id] and (not prefix or c.section_path.lower().startswith(prefix))
-                for c in self.chunks
-            ],
-            dtype=bool,
-        )
+        if prefix:
+            out = out & np.array(
+                [c.section_path.lower().startswith(prefix) for c in self.chunks], dtype=bool
+            )
+        if len(self._masks) >= 256:
+            self._masks.pop(next(iter(self._masks)))
+        self._masks[key] = out
+        return out
+
+    def _latest_year_mask(
+        self, f: SearchFilters, passing: np.ndarray, applied: list[str]
+    ) -> np.ndarray | None:
+        """Chunks of the latest fiscal year among the filings that pass ``passing``."""
+        docs = list(self.docs.values())
+        years = [docs[i].meta.fiscal_year for i in np.unique(self._doc_row[passing])]
+        years = [y for y in years if y is not None]
+        if not years:
+            return None
+        latest = max(years)
+        applied.append(f"rank fiscal year {latest} first: the latest filing in the range "
+                       "reports the earlier years too")  # fmt: skip
+        return self.mask(f.model_copy(update={"year_min": latest, "year_max": latest}))
+
+    def _company_is(self, company: str | None, name: str, aliases: dict) -> bool:
+        key = (company, name)
+        if key not in self._same_company:
+            self._same_company[key] = company_matches(company, name, aliases)
+        return self._same_company[key]
 
     def search(
         self,
@@ -340,12 +368,15 @@ class CorpusIndex:
         reranker: Reranker | None = None,
         rerank_depth: int = 30,
         max_query_chars: int = 2000,
+        prefer_latest: bool = True,
     ) -> SearchResult:
         """Search every chunk. ``filters`` (explicit) always apply before ranking.
 
         ``understand`` reads companies, fiscal years and forms from the question: "filter"
         applies them before ranking too (falling back to "boost" when they leave nothing),
-        "boost" ranks matching chunks first among the candidates. ``expand`` adds finance
+        "boost" ranks matching chunks first among the candidates. With a range of years
+        read from the question ("FY2019 - FY2021", "2022 vs 2021") and ``prefer_latest``, the
+        latest filing in the range ranks first: it reports the earlier years as comparatives. ``expand`` adds finance
         synonyms to the BM25 query at ``expand_weight``. A ``reranker`` reorders the top
         ``rerank_depth`` fused candidates; mode "hybrid+rerank" requires one.
         """
@@ -388,6 +419,8 @@ class CorpusIndex:
                     else:
                         effective = merged
                         applied += ["filter " + a for a in analysis.applied]
+                        if prefer_latest and merged.year_min != merged.year_max:
+                            boost = self._latest_year_mask(merged, m, applied)
                 if used == "boost":
                     boost = self.mask(merged)
                     applied += ["boost " + a for a in analysis.applied]

@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import lru_cache
 
 from pydantic import BaseModel, Field
 
@@ -169,15 +170,22 @@ def _query_words(text: str) -> list[str]:
 
 def _company_phrases(documents: list[Document]) -> dict[tuple[str, ...], set[str]]:
     """Normalised name token sequences -> catalog company names they denote."""
+    key = tuple(
+        sorted({(d.meta.company, tuple(d.meta.former_names)) for d in documents if d.meta.company})
+    )
+    return _phrases_of(key)
+
+
+@lru_cache(maxsize=8)
+def _phrases_of(
+    catalog: tuple[tuple[str, tuple[str, ...]], ...],
+) -> dict[tuple[str, ...], set[str]]:
     names: dict[str, set[str]] = {}  # normalised name -> catalog names
-    for d in documents:
-        m = d.meta
-        if not m.company:
-            continue
-        for n in (m.company, *m.former_names):
+    for company, former in catalog:
+        for n in (company, *former):
             key = normalize_company(n)
             if key:
-                names.setdefault(key, set()).add(m.company)
+                names.setdefault(key, set()).add(company)
     phrases: dict[tuple[str, ...], set[str]] = {}
     for key, owners in names.items():
         phrases.setdefault(tuple(key.split()), set()).update(owners)
@@ -196,7 +204,7 @@ def _find_companies(query: str, documents: list[Document]) -> list[str]:
     words = _query_words(query)
     low = [w.lower() for w in words]
     phrases = _company_phrases(documents)
-    full = {tuple(normalize_company(n).split()) for d in documents for n in (d.meta.company or "",)}
+    full = _full_names(tuple(sorted({d.meta.company for d in documents if d.meta.company})))
     found: list[str] = []
     for phrase, owners in sorted(phrases.items(), key=lambda x: -len(x[0])):
         n = len(phrase)
@@ -215,6 +223,11 @@ def _find_companies(query: str, documents: list[Document]) -> list[str]:
                     found.append(o)
             break
     return found
+
+
+@lru_cache(maxsize=8)
+def _full_names(companies: tuple[str, ...]) -> set[tuple[str, ...]]:
+    return {tuple(normalize_company(n).split()) for n in companies}
 
 
 _TICKER = re.compile(r"(?<![\w$])\$?([A-Z]{2,5})(?![\w])")

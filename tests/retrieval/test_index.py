@@ -184,3 +184,18 @@ def test_corrupt_or_missing_index_files_give_a_clear_error_and_rebuild_fixes(sma
         CorpusIndex(small_store, folder).search("net sales", mode="bm25")
     CorpusIndex(small_store, folder).rebuild(dense=False)
     assert CorpusIndex(small_store, folder).search("net sales", mode="bm25").hits
+
+
+def test_a_year_range_ranks_the_latest_filing_first(small):
+    q = "Best Buy comparable sales and gross profit rate, fiscal 2023 vs fiscal 2024"
+    res = small.search(q, mode="hybrid", k=60, understand="filter")
+    assert any("fiscal year 2024 first" in a for a in res.applied)
+    names = [h.doc_name for h in res.hits]
+    assert names[0] == "BESTBUY_2024Q2_EARNINGS" and set(names) == {
+        "BESTBUY_2023Q4_EARNINGS",
+        "BESTBUY_2024Q2_EARNINGS",
+    }
+    first_old = names.index("BESTBUY_2023Q4_EARNINGS")
+    assert all(n == "BESTBUY_2023Q4_EARNINGS" for n in names[first_old:])
+    flat = small.search(q, mode="hybrid", k=60, understand="filter", prefer_latest=False)
+    assert not any("first" in a for a in flat.applied)
