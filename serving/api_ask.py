@@ -112,7 +112,10 @@ async def ask(req: AskRequest, request: Request, svc: Svc):
     loop = asyncio.get_running_loop()
 
     def on_step(step: Step) -> None:  # called on the agent thread
-        loop.call_soon_threadsafe(queue.put_nowait, ("step", step))
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, ("step", step))
+        except RuntimeError:  # the server loop is gone (shutdown): the agent goes on quietly
+            pass
 
     try:  # started here, not in the stream: the slot is tied to the thread from now on
         run = _Run(svc, req, on_step=on_step if stream else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import anyio
@@ -152,11 +153,19 @@ async def ingest_documents(
     inputs: list[str] = []
     for p in paths:
         inputs += [str(f) for f in await anyio.to_thread.run_sync(confine, p, svc.roots)]
-    for up in files:
-        saved = await anyio.to_thread.run_sync(
-            save_upload, up.file, up.filename, svc.upload_dir, int(s.upload_max_mb * 1e6)
-        )
-        inputs.append(str(saved))
+    created: list[Path] = []
+    try:
+        for up in files:
+            saved, replaced = await anyio.to_thread.run_sync(
+                save_upload, up.file, up.filename, svc.upload_dir, int(s.upload_max_mb * 1e6)
+            )
+            inputs.append(str(saved))
+            if not replaced:
+                created.append(saved)
+    except BaseException:
+        for p in created:  # a refused request leaves no new files behind
+            p.unlink(missing_ok=True)
+        raise
     job = await anyio.to_thread.run_sync(
         lambda: svc.jobs.create(inputs, force=force, form_hint=form)
     )

@@ -39,8 +39,11 @@ def sanitize_filename(raw: str | None) -> str:
     return f"{stem}.{suffix[:10]}" if suffix else stem
 
 
-def save_upload(src: BinaryIO, filename: str | None, folder: Path, max_bytes: int) -> Path:
-    """Copy ``src`` to ``folder/<safe name>`` atomically; refuse too big or unknown content."""
+def save_upload(
+    src: BinaryIO, filename: str | None, folder: Path, max_bytes: int
+) -> tuple[Path, bool]:
+    """Copy ``src`` to ``folder/<safe name>`` atomically; refuse too big or unknown content.
+    Returns the path and whether it replaced an earlier upload of the same name."""
     folder.mkdir(parents=True, exist_ok=True)
     name = sanitize_filename(filename)
     tmp = folder / f".upload-{uuid.uuid4().hex}.part"
@@ -72,8 +75,9 @@ def save_upload(src: BinaryIO, filename: str | None, folder: Path, max_bytes: in
         if suffix not in suffixes:  # the content decides; the name follows it
             name = f"{name}{canon}"
         final = folder / name
+        replaced = final.exists()
         os.replace(tmp, final)
-        return final
+        return final, replaced
     finally:
         tmp.unlink(missing_ok=True)
 

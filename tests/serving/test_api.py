@@ -419,3 +419,11 @@ def test_cli_serve_refuses_open_bind(tmp_path: Path, monkeypatch):
     r = CliRunner().invoke(app, ["serve", "--home", str(tmp_path), "--host", "0.0.0.0"])
     assert r.exit_code == 1
     assert "refusing to bind 0.0.0.0 without API keys" in r.output
+
+
+def test_refused_multi_upload_leaves_no_new_files(make_client, fb_pdfs: Path):
+    c = make_client()
+    pdf = (fb_pdfs / "AMCOR_2023Q4_EARNINGS.pdf").read_bytes()
+    files = [("files", ("good.pdf", pdf)), ("files", ("bad.pdf", b"MZ\x90\x00" + bytes(100)))]
+    _err(c.post("/v1/documents", files=files), 415)
+    assert not [p for p in c.app.state.service.upload_dir.rglob("*") if p.is_file()]

@@ -67,8 +67,9 @@ def test_sanitize_filename(raw, safe):
 
 def test_save_upload_checks_content_not_name(tmp_path: Path):
     html = b"<!DOCTYPE html><html><body><p>Item 1. Business</p></body></html>"
-    p = save_upload(io.BytesIO(html), "../filing.txt", tmp_path / "up", 10_000)
-    assert p == tmp_path / "up" / "filing.txt.html"  # the content decides the type
+    p, replaced = save_upload(io.BytesIO(html), "../filing.txt", tmp_path / "up", 10_000)
+    assert p == tmp_path / "up" / "filing.txt.html" and not replaced  # content decides the type
+    assert save_upload(io.BytesIO(html), "filing.txt", tmp_path / "up", 10_000) == (p, True)
     with pytest.raises(ApiError) as e:  # a .pdf must be a PDF
         save_upload(io.BytesIO(html), "filing.pdf", tmp_path / "up", 10_000)
     assert e.value.status == 415 and "no %PDF- header" in e.value.message
