@@ -148,7 +148,9 @@ class AgentRunner:
                 messages,
                 self.specs,
                 max_tokens=self.budget.max_new_tokens,
-                tool_choice="required" if update.get("forced") else "auto",
+                # final_answer is a tool too, so every turn is a tool call: a grammar-constrained
+                # backend then never lets a small model wander into free text
+                tool_choice="required",
             )
         except LLMError as e:
             steps.append(

@@ -254,7 +254,7 @@ def search(
             help="filter | boost | off: companies/years/forms read from the question "
             "(default $DOCNAV_SEARCH_UNDERSTAND or filter)."
         ),
-    ] = None,
+    ] = None,  # fmt: skip
     no_understand: Annotated[
         bool, typer.Option("--no-understand", help="Do not read filters from the question.")
     ] = False,
@@ -268,7 +268,10 @@ def search(
     the BM25 query. The first dense search embeds the corpus (progress shown)."""
     from docnav.retrieval.index import SearchFilters
 
-    if mode not in ("bm25", "dense", "hybrid", "hybrid+rerank") or fusion not in ("rrf", "weighted"):  # fmt: skip
+    if mode not in ("bm25", "dense", "hybrid", "hybrid+rerank") or fusion not in (
+        "rrf",
+        "weighted",
+    ):
         _fail(ValueError(f"unknown mode {mode!r} or fusion {fusion!r}"))
     if understand not in (None, "filter", "boost", "off"):
         _fail(ValueError(f"unknown --understand {understand!r}: filter, boost or off"))
@@ -452,29 +455,6 @@ def bench_grep(
         _fail(exc)
 
 
-@app.command()
-def serve(
-    home: HomeOpt = None,
-    host: Annotated[
-        str, typer.Option(help="Interface to bind; anything but loopback needs API keys.")
-    ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    workers: Annotated[int, typer.Option(help="uvicorn worker processes.")] = 1,
-) -> None:
-    """Run the REST API (OpenAPI at /docs) over the same store and indexes as the CLI.
-    Keys: DOCNAV_API_KEYS (comma-separated) or DOCNAV_API_KEY_FILE; without one the
-    service binds 127.0.0.1 only."""
-    from docnav.serving.server import check_bind
-    from docnav.serving.server import serve as run_server
-
-    settings = Settings(home=home) if home else Settings()
-    try:
-        err.print(check_bind(settings, host))
-        run_server(settings, host=host, port=port, workers=workers)
-    except DocnavError as exc:
-        _fail(exc)
-
-
 @index_app.command("status")
 def index_status(home: HomeOpt = None, json_out: JsonOpt = False) -> None:
     """What is built, stale, missing or unreadable (builds nothing)."""
@@ -533,6 +513,29 @@ def index_rebuild(
     )
 
 
+@app.command()
+def serve(
+    home: HomeOpt = None,
+    host: Annotated[
+        str, typer.Option(help="Interface to bind; anything but loopback needs API keys.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes.")] = 1,
+) -> None:
+    """Run the REST API (OpenAPI at /docs) over the same store and indexes as the CLI.
+    Keys: DOCNAV_API_KEYS (comma-separated) or DOCNAV_API_KEY_FILE; without one the
+    service binds 127.0.0.1 only."""
+    from docnav.serving.server import check_bind
+    from docnav.serving.server import serve as run_server
+
+    settings = Settings(home=home) if home else Settings()
+    try:
+        err.print(check_bind(settings, host))
+        run_server(settings, host=host, port=port, workers=workers)
+    except DocnavError as exc:
+        _fail(exc)
+
+
 @bench_app.command("load")
 def bench_load(
     bench_home: Annotated[
@@ -568,6 +571,129 @@ def bench_load(
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in quotes.")],
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode",
+            "-m",
+            help="agent (navigates with tools) | rag (retrieve then answer) | long-context "
+            "(whole filing in the prompt) | oracle (the given --pages) | closed-book (no documents).",
+        ),
+    ] = "agent",
+    doc: Annotated[
+        str | None, typer.Option("--doc", help="Scope to one filing (name or id).")
+    ] = None,
+    company: Annotated[str | None, typer.Option("--company", help="Filter by company.")] = None,
+    form: Annotated[str | None, typer.Option("--form", help="Filter by form (10-K, ...).")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Filter by fiscal year.")] = None,
+    pages: Annotated[
+        str | None, typer.Option("--pages", help="oracle: evidence pages, 1-based, e.g. 12,13.")
+    ] = None,
+    thread: Annotated[
+        str | None, typer.Option("--thread", help="agent: continue this conversation thread.")
+    ] = None,
+    question_first: Annotated[
+        bool, typer.Option("--question-first", help="Put the question before the context.")
+    ] = False,
+    home: HomeOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Answer a question with numbers and page citations, streaming each step.
+
+    The default LLM is the embedded CPU model (llama.cpp, extra `local`); point docnav at a
+    vLLM or other OpenAI-compatible server with DOCNAV_LLM_BACKEND=openai and
+    DOCNAV_LLM_BASE_URL=http://host:8000/v1."""
+    from docnav.agent.llm.base import LLMError
+    from docnav.render import print_answer, print_step
+    from docnav.retrieval.index import SearchFilters
+
+    modes = ("agent", "rag", "long-context", "oracle", "closed-book")
+    if mode not in modes:
+        _fail(DocnavError(f"unknown mode {mode!r}; choose one of {', '.join(modes)}"))
+    try:
+        page_list = [int(p) for p in pages.split(",")] if pages else None
+    except ValueError:
+        _fail(DocnavError(f"--pages takes 1-based page numbers separated by commas, not {pages!r}"))
+    filters = None
+    if company or form or year:
+        filters = SearchFilters(company=company, form=form, year_min=year, year_max=year)
+    eng = _engine(home)
+    on_step = None if json_out else (lambda s: print_step(console, s))
+    try:
+        if not json_out:
+            console.print(f"[dim]loading {eng.settings.llm_backend} model ...[/dim]")
+        _ = eng.chat_model
+        ans = eng.ask(
+            question,
+            mode=mode,  # type: ignore[arg-type]
+            doc=doc,
+            filters=filters,
+            pages=page_list,
+            thread_id=thread,
+            question_first=question_first,
+            on_step=on_step,
+        )
+    except (DocnavError, LLMError) as e:
+        _fail(e)
+    if json_out:
+        sys.stdout.write(ans.model_dump_json(indent=2) + "\n")
+    else:
+        print_answer(console, ans)
+
+
+@bench_app.command("retrieval-speed")
+def bench_retrieval_speed(
+    store: Annotated[
+        Path, typer.Option(help="An ingested store to take real chunks from (read only).")
+    ] = Path("~/.docnav/bench-financebench/store"),
+    embeddings: Annotated[
+        Path | None,
+        typer.Option(
+            help="Real embeddings: an index folder of per-filing .npy (<home>/indexes/dense-*), "
+            "or a .npz of texts + matrix (written there by a run that had to embed a sample)."
+        ),
+    ] = None,
+    questions: Annotated[Path, typer.Option(help="questions.jsonl (the queries).")] = Path(
+        "../shared/financebench/questions.jsonl"
+    ),
+    sizes: Annotated[
+        str, typer.Option(help="Corpus sizes, comma-separated.")
+    ] = "1000,10000,100000",
+    queries: Annotated[int, typer.Option(help="Queries per measurement.")] = 100,
+    threads: Annotated[int, typer.Option(help="Threads for index builds.")] = 2,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path(
+        "bench/results/retrieval-speed"
+    ),
+) -> None:
+    """Build time, query p50/p95 and memory at 1k/10k/100k chunks: bm25s vs rank-bm25, dense
+    exact vs HNSW, hybrid end to end with and without filters."""
+    from docnav.bench.retrieval_speed import run_retrieval_speed_bench
+
+    store = store.expanduser()
+    if not (store / "catalog.sqlite").exists():
+        _fail(DocnavError(f"no ingested store at {store}; run `docnav bench retrieval` first"))
+    try:
+        size_list = tuple(int(s) for s in sizes.split(",") if s.strip())
+    except ValueError:
+        _fail(DocnavError(f"--sizes must be integers separated by commas, not {sizes!r}"))
+    try:
+        run_retrieval_speed_bench(
+            store,
+            questions,
+            out,
+            embeddings=embeddings.expanduser() if embeddings else None,
+            sizes=size_list,
+            queries=queries,
+            threads=threads,
+            console=console,
+        )
+    except DocnavError as exc:
+        _fail(exc)
 
 
 @app.command()

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from docnav.agent.answer import Answer, AnswerMode, Step
+from docnav.agent.llm.base import ChatModel
+from docnav.agent.loop import AgentBudget, AgentRunner
+from docnav.agent.modes import Context, Passage, answer_once, pages_context, passages_context
+from docnav.errors import DocnavError
 from docnav.ingestion import (
     CorpusStore,
     IngestOptions,
@@ -23,6 +29,7 @@ from docnav.retrieval.index import (
 )
 from docnav.retrieval.rerank import Reranker
 from docnav.settings import Settings, get_settings
+from docnav.tools.base import ToolContext
 from docnav.types import Document, FileResult, IngestReport, Section
 
 
@@ -37,6 +44,8 @@ class Engine:
         self.settings = settings or get_settings()
         self._store: CorpusStore | None = None
         self._index: CorpusIndex | None = None
+        self._chat_model: ChatModel | None = None
+        self._runner: AgentRunner | None = None
 
     @property
     def index(self) -> CorpusIndex:
@@ -155,3 +164,148 @@ class Engine:
     def page_text(self, doc: str, page: int) -> str:
         """Text of page index ``page`` (0-based)."""
         return self.store.page_text(self.store.get_document(doc).doc_id, page)
+
+    # -- answering ----------------------------------------------------------------------
+    @property
+    def chat_model(self) -> ChatModel:
+        """The configured LLM (built on first use: loading a local model takes seconds)."""
+        if self._chat_model is None:
+            from docnav.agent.llm import make_chat_model
+
+            self._chat_model = make_chat_model(self.settings)
+        return self._chat_model
+
+    @chat_model.setter
+    def chat_model(self, model: ChatModel) -> None:
+        self._chat_model = model
+        self._runner = None
+
+    def tool_context(self) -> ToolContext:
+        return ToolContext.from_settings(self.store, self.index, self.settings)
+
+    @property
+    def runner(self) -> AgentRunner:
+        if self._runner is None:
+            from docnav.tools import default_tools
+
+            s = self.settings
+            self._runner = AgentRunner(
+                self.chat_model,
+                default_tools(),
+                self.tool_context(),
+                checkpoint_db=s.home_dir / "agent" / "checkpoints.sqlite",
+                budget=AgentBudget(
+                    max_steps=s.agent_max_steps,
+                    max_tokens=s.agent_max_tokens,
+                    max_seconds=s.agent_max_seconds,
+                    max_new_tokens=s.llm_max_new_tokens,
+                ),
+            )
+        return self._runner
+
+    def ask(
+        self,
+        question: str,
+        mode: AnswerMode = "agent",
+        *,
+        doc: str | None = None,
+        filters: SearchFilters | None = None,
+        pages: list[int] | None = None,
+        thread_id: str | None = None,
+        question_first: bool = False,
+        on_step: Callable[[Step], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Answer:
+        """Answer a question in one of the modes; every mode returns the same ``Answer``.
+
+        ``doc`` scopes rag to one filing (single store) and names the filing for
+        long-context and oracle; ``pages`` (1-based) are the oracle's evidence pages."""
+        question = question.strip()
+        if not question:
+            raise DocnavError("empty question")
+        if len(question) > self.settings.max_question_chars:
+            raise DocnavError(
+                f"question too long ({len(question)} chars, limit {self.settings.max_question_chars})"
+            )
+        if mode == "agent":
+            hint = self._scope_hint(doc, filters)
+            return self.runner.run(
+                question + hint, thread_id=thread_id, on_step=on_step, cancel=cancel
+            ).model_copy(update={"question": question})
+        model = self.chat_model
+        names = {d.doc_id: d.name for d in self.store.list_documents()}
+        s = self.settings
+        notes: list[str] = []
+        context: Context | None = None
+        if mode == "rag":
+            f = filters or SearchFilters()
+            if doc:
+                f = f.model_copy(update={"doc_ids": [self.document(doc).doc_id]})
+            res = self.search(question, mode=s.rag_mode, k=s.rag_k, filters=f)
+            hits = getattr(res, "hits", res)
+            applied = getattr(getattr(res, "analysis", None), "applied", None)
+            if applied:
+                notes.append("query understanding: " + "; ".join(applied))
+            context = passages_context(
+                [
+                    Passage(h.doc_id, h.doc_name, h.page_start, h.page_end, h.text, h.section_path)
+                    for h in hits
+                ]
+            )
+        elif mode in ("long-context", "oracle"):
+            d = self._pick_doc(question, doc, filters, notes)
+            n = d.n_pages
+            wanted = range(n) if mode == "long-context" else self._oracle_pages(pages, n)
+            passages = [
+                Passage(d.doc_id, d.name, p, p, self.store.page_text(d.doc_id, p)) for p in wanted
+            ]
+            room = model.context_window - s.llm_max_new_tokens - 800
+            context = pages_context(passages, room, model.count_tokens)
+        answer = answer_once(
+            model,
+            mode,
+            question,
+            context,
+            names,
+            question_first=question_first,
+            max_new_tokens=s.llm_max_new_tokens,
+            on_step=on_step,
+            extra_notes=notes,
+        )
+        return answer
+
+    def conversation(self, thread_id: str) -> list[dict]:
+        """The checkpointed agent conversation for ``thread_id`` (empty when unknown)."""
+        return self.runner.history(thread_id)
+
+    def _scope_hint(self, doc: str | None, filters: SearchFilters | None) -> str:
+        parts = []
+        if doc:
+            d = self.document(doc)
+            parts.append(f"document {d.name} (id {d.doc_id})")
+        if filters:
+            for k, v in filters.model_dump(exclude_none=True).items():
+                parts.append(f"{k}={v}")
+        return f"\n(Scope: {', '.join(parts)}.)" if parts else ""
+
+    def _pick_doc(
+        self, question: str, doc: str | None, filters: SearchFilters | None, notes: list[str]
+    ) -> Document:
+        if doc:
+            return self.document(doc)
+        res = self.search(question, mode="bm25", k=1, filters=filters)
+        hits = getattr(res, "hits", res)
+        if not hits:
+            raise DocnavError("no filing matches the question; name one with --doc")
+        d = self.document(hits[0].doc_id)
+        notes.append(f"filing chosen by retrieval: {d.name}")
+        return d
+
+    @staticmethod
+    def _oracle_pages(pages: list[int] | None, n: int) -> list[int]:
+        if not pages:
+            raise DocnavError("oracle mode needs the evidence pages (--pages 12,13)")
+        bad = [p for p in pages if not 1 <= p <= n]
+        if bad:
+            raise DocnavError(f"pages {bad} are outside 1..{n}")
+        return [p - 1 for p in sorted(set(pages))]
