@@ -239,6 +239,8 @@ def render_checker_report(res: dict) -> str:
     if not j or not j.get("rows"):
         L.append("not run")
     else:
+        if res.get("judge_command") and res["judge_command"] != res["command"]:
+            L += [f"Made by `{res['judge_command']}` at commit {res.get('judge_commit')}.", ""]
         L.append(
             f"Judge model: {res['judge_model']} ({res['judge_backend']}), fixed prompt "
             f"(bench/judge.py JUDGE_SYSTEM), verdict tool. Sample: {j['rows']} of {res['judge_sample_planned']} "
@@ -257,6 +259,16 @@ def render_checker_report(res: dict) -> str:
         )
         if res.get("judge_note"):
             L += ["", res["judge_note"]]
+        v1 = res.get("judge_v1")
+        if v1:
+            L += [
+                "",
+                f"The first prompt ({v1['prompt']}, rows in {v1['rows_file']}, `{v1['command']}` "
+                f"at {v1['commit']}) on the same {v1['rows']} rows: agreement "
+                f"{100 * v1['partial as incorrect']['agreement']:.1f}% (partial as incorrect), "
+                f"κ {v1['partial as incorrect']['kappa']:.3f}; {v1['confusion']}; "
+                f"{v1.get('seconds_per_call_p50', 0):.0f} s per call (p50).",
+            ]
     L.append("")
     return "\n".join(L)
 
@@ -297,17 +309,31 @@ def run_checker_validation(
         rows = run_judge_validation(
             judge, sample, questions, out / "judge_rows.jsonl", on_row, deadline_s
         )
+        from docnav.bench.judge import JUDGE_PROMPT_VERSION
+
         res.update(
+            judge_prompt=JUDGE_PROMPT_VERSION,
+            judge_command=command,
+            judge_commit=git_commit(),
             judge_model=judge.name,
             judge_backend=judge_backend,
             judge_sample_planned=len(sample),
             judge=judge_agreement(rows),
         )
-    elif (out / "results.json").is_file():  # keep an earlier judge validation
+    if (out / "results.json").is_file():  # keep the first prompt's validation for comparison
+        v1 = json.loads((out / "results.json").read_text()).get("judge_v1")
+        if v1:
+            res["judge_v1"] = v1
+    if judge is None and (out / "results.json").is_file():  # keep an earlier judge validation
         old = json.loads((out / "results.json").read_text())
-        for k in ("judge", "judge_model", "judge_backend", "judge_sample_planned", "judge_note"):
+        keys = ("judge", "judge_model", "judge_backend", "judge_sample_planned", "judge_note")
+        keys += ("judge_prompt",)
+        for k in keys:
             if k in old:
                 res[k] = old[k]
+        if "judge" in old:
+            res["judge_command"] = old.get("judge_command") or old.get("command")
+            res["judge_commit"] = old.get("judge_commit") or old.get("commit")
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(res, indent=2))
     (out / "report.md").write_text(render_checker_report(res))

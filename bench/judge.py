@@ -24,16 +24,18 @@ JUDGE_SYSTEM = """You grade answers to questions about company filings (10-K, 10
 You are given a question, a REFERENCE answer written by a financial analyst, and a CANDIDATE
 answer. Decide whether the candidate gives the same answer as the reference.
 
-- yes: the candidate states the reference's key facts or conclusion (a yes/no, the named
-  items, the direction of a change, the figures). Numbers may be rounded or written in other
-  units ($1.8 bn = $1,800 million); extra detail and different wording are fine.
-- partial: part of the reference's key content is right, but an important part is missing or
-  wrong.
-- no: the candidate contradicts the reference, misses its key point, answers a different
-  question, or does not answer.
+First write down, in a few words each, the reference's answer (its yes/no, named items,
+direction of change or figures) and the candidate's answer to the same question. Then compare
+only those two:
+
+- yes: the candidate's answer is the reference's answer. Numbers may be rounded or written in
+  other units ($1.8 bn = $1,800 million); extra detail and different wording are fine.
+- partial: part of the reference's answer is there, but an important part is missing or wrong.
+- no: a different answer (another yes/no, other items, other figures), no answer, or only a
+  description of how one would answer. A long or well-explained candidate is not more right.
 
 Judge only against the reference, never by your own knowledge of the company. Call the
-verdict tool with a short one-sentence reason and your verdict."""
+verdict tool."""
 
 VERDICT_TOOL = ToolSpec(
     name="verdict",
@@ -41,12 +43,24 @@ VERDICT_TOOL = ToolSpec(
     parameters={
         "type": "object",
         "properties": {
-            "reason": {"type": "string", "description": "One sentence: why."},
+            "reference_answer": {
+                "type": "string",
+                "description": "The reference's answer, briefly.",
+            },
+            "candidate_answer": {
+                "type": "string",
+                "description": "The candidate's answer, briefly.",
+            },
+            "reason": {"type": "string", "description": "One short sentence: why."},
             "verdict": {"type": "string", "enum": ["yes", "partial", "no"]},
         },
-        "required": ["reason", "verdict"],
+        "required": ["reference_answer", "candidate_answer", "reason", "verdict"],
     },
 )
+# The first prompt (v1) asked for reason + verdict only; on the 40-row validation sample it
+# said "yes" to half the answers humans marked incorrect, mostly long, well-explained ones
+# (bench/results/checkers). v2 makes the judge extract both answers before comparing.
+JUDGE_PROMPT_VERSION = "v2"
 
 JudgeVerdict = Literal["yes", "partial", "no"]
 
@@ -68,7 +82,7 @@ def _clip(text: str, head: int = 500, tail: int = 800) -> str:
 
 
 def judge_answer(
-    model: ChatModel, question: str, reference: str, candidate: str, max_tokens: int = 120
+    model: ChatModel, question: str, reference: str, candidate: str, max_tokens: int = 200
 ) -> JudgeResult:
     """One judge call under the fixed prompt."""
     user = (
@@ -90,7 +104,10 @@ def judge_answer(
     if args:
         v = str(args.get("verdict", "")).strip().lower()
         verdict = v if v in ("yes", "partial", "no") else None
-        reason = str(args.get("reason", ""))[:400]
+        extracted = [str(args.get(k, ""))[:150] for k in ("reference_answer", "candidate_answer")]
+        reason = str(args.get("reason", ""))[:300]
+        if any(extracted):
+            reason = f"{reason} [reference: {extracted[0]}; candidate: {extracted[1]}]"
     else:  # a backend without tool calls: read the verdict word from the text
         text = (resp.message.content or "").lower()
         for w in ("partial", "yes", "no"):
