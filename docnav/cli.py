@@ -798,22 +798,22 @@ def _split(s: str | None) -> list[str] | None:
 @bench_app.command("answers")
 def bench_answers(
     questions: Annotated[
-        Path | None, typer.Option(help="Question JSONL: FinanceBench or docnav's format.")
+        Path | None, typer.Option(help="Question JSONL: FinanceBench or docnav's format (default ../shared/financebench/questions.jsonl).")
     ] = None,
     modes: Annotated[
         str | None,
         typer.Option(
             help="Comma-separated: closed-book, rag, rag-single, long-context, "
-            "long-context-qfirst, oracle, oracle-qfirst, agent, agent-single."
+            "long-context-qfirst, oracle, oracle-qfirst, agent, agent-single (default closed-book,rag,agent)."
         ),
     ] = None,
     ids: Annotated[str | None, typer.Option(help="Comma-separated question ids.")] = None,
     company: Annotated[str | None, typer.Option(help="Only this company's questions.")] = None,
     question_type: Annotated[str | None, typer.Option(help="Only this question type.")] = None,
     limit: Annotated[int | None, typer.Option(help="First N selected questions.")] = None,
-    out: Annotated[Path | None, typer.Option(help="Run folder (resumed when it exists).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Run folder, resumed when it exists (default bench/results/answers).")] = None,
     bench_home: Annotated[
-        Path | None, typer.Option("--bench-home", help="Store with the filings (ingested if empty).")
+        Path | None, typer.Option("--bench-home", help="Store with the filings, ingested from --pdfs if empty (default ~/.docnav/bench-financebench).")
     ] = None,
     pdfs: Annotated[Path | None, typer.Option(help="PDFs to ingest into an empty store.")] = None,
     config: Annotated[
@@ -832,7 +832,7 @@ def bench_answers(
     judge_base_url: Annotated[str | None, typer.Option(help="Judge server URL.")] = None,
     rag_k: Annotated[int | None, typer.Option(help="Chunks given to rag modes.")] = None,
     rag_mode: Annotated[str | None, typer.Option(help="bm25 | dense | hybrid.")] = None,
-    timeout_s: Annotated[float | None, typer.Option(help="Per-question time limit.")] = None,
+    timeout_s: Annotated[float | None, typer.Option(help="Per-question time limit, seconds (default 900).")] = None,
     concurrency: Annotated[
         int | None, typer.Option(help="Questions at once (HTTP backends only).")
     ] = None,
