@@ -58,6 +58,7 @@ class _Run:
     def __init__(self, svc: Service, req: AskRequest, on_step) -> None:
         self.cancel = threading.Event()
         kw = _ask_kwargs(svc, req)
+        svc.cancels.add(self.cancel)
         loop = asyncio.get_running_loop()
 
         def work() -> Answer:
@@ -69,6 +70,7 @@ class _Run:
 
         def done(fut: asyncio.Future) -> None:
             self._timer.cancel()
+            svc.cancels.discard(self.cancel)
             svc.release_ask_slot()
             if not fut.cancelled() and fut.exception() is None:
                 svc.metrics.observe_answer(fut.result())

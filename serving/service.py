@@ -40,6 +40,7 @@ class Service:
         self.ask_slots = threading.BoundedSemaphore(max(1, s.ask_concurrency))
         self.ask_pool = ThreadPoolExecutor(max(1, s.ask_concurrency), thread_name_prefix="ask")
         self.index_state: dict[str, Any] = {"ok": None, "detail": "not loaded yet"}
+        self.cancels: set[threading.Event] = set()  # questions in flight, stopped at shutdown
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
@@ -49,6 +50,8 @@ class Service:
         threading.Thread(target=self.warm, name="docnav-warm", daemon=True).start()
 
     def stop(self) -> None:
+        for cancel in list(self.cancels):  # agents stop at their next step; exit is not held up
+            cancel.set()
         self.runner.stop()
         self.ask_pool.shutdown(wait=False, cancel_futures=True)
 

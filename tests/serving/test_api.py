@@ -427,3 +427,15 @@ def test_refused_multi_upload_leaves_no_new_files(make_client, fb_pdfs: Path):
     files = [("files", ("good.pdf", pdf)), ("files", ("bad.pdf", b"MZ\x90\x00" + bytes(100)))]
     _err(c.post("/v1/documents", files=files), 415)
     assert not [p for p in c.app.state.service.upload_dir.rglob("*") if p.is_file()]
+
+
+def test_shutdown_stops_questions_in_flight(make_client):
+    seen: dict = {}
+    c = make_client(ask=search_ask(gate=threading.Event(), seen=seen))
+    t = threading.Thread(target=lambda: seen.update(r=c.post("/v1/ask", json={"question": "q"})))
+    t.start()
+    while "cancel" not in seen:
+        time.sleep(0.01)
+    c.app.state.service.stop()  # what the lifespan does at shutdown
+    t.join(10)
+    assert seen.get("cancelled") and seen["r"].status_code == 200
