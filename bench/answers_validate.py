@@ -312,6 +312,7 @@ def run_checker_validation(
         from docnav.bench.judge import JUDGE_PROMPT_VERSION
 
         res.update(
+            judge_seed=seed,
             judge_prompt=JUDGE_PROMPT_VERSION,
             judge_command=command,
             judge_commit=git_commit(),
@@ -327,7 +328,7 @@ def run_checker_validation(
     if judge is None and (out / "results.json").is_file():  # keep an earlier judge validation
         old = json.loads((out / "results.json").read_text())
         keys = ("judge", "judge_model", "judge_backend", "judge_sample_planned", "judge_note")
-        keys += ("judge_prompt",)
+        keys += ("judge_prompt", "judge_seed")
         for k in keys:
             if k in old:
                 res[k] = old[k]

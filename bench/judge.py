@@ -24,18 +24,17 @@ JUDGE_SYSTEM = """You grade answers to questions about company filings (10-K, 10
 You are given a question, a REFERENCE answer written by a financial analyst, and a CANDIDATE
 answer. Decide whether the candidate gives the same answer as the reference.
 
-First write down, in a few words each, the reference's answer (its yes/no, named items,
-direction of change or figures) and the candidate's answer to the same question. Then compare
-only those two:
-
-- yes: the candidate's answer is the reference's answer. Numbers may be rounded or written in
-  other units ($1.8 bn = $1,800 million); extra detail and different wording are fine.
+- yes: the candidate's own conclusion is the reference's answer (the same yes/no, the same
+  named items, the same direction of change, the same figures). Numbers may be rounded or
+  written in other units ($1.8 bn = $1,800 million); extra detail and wording do not matter.
 - partial: part of the reference's answer is there, but an important part is missing or wrong.
-- no: a different answer (another yes/no, other items, other figures), no answer, or only a
-  description of how one would answer. A long or well-explained candidate is not more right.
+- no: the candidate concludes something else (another yes/no, other items, other figures),
+  gives no answer, or only explains how one would answer. A long, well-explained candidate
+  is not more right.
 
 Judge only against the reference, never by your own knowledge of the company. Call the
-verdict tool."""
+verdict tool: first the candidate's own conclusion in a few words (from the CANDIDATE text,
+not from the reference), then the verdict, then a short reason."""
 
 VERDICT_TOOL = ToolSpec(
     name="verdict",
@@ -43,24 +42,23 @@ VERDICT_TOOL = ToolSpec(
     parameters={
         "type": "object",
         "properties": {
-            "reference_answer": {
+            "candidate_conclusion": {
                 "type": "string",
-                "description": "The reference's answer, briefly.",
+                "maxLength": 160,
+                "description": "The CANDIDATE's own conclusion, in a few words.",
             },
-            "candidate_answer": {
-                "type": "string",
-                "description": "The candidate's answer, briefly.",
-            },
-            "reason": {"type": "string", "description": "One short sentence: why."},
             "verdict": {"type": "string", "enum": ["yes", "partial", "no"]},
+            "reason": {"type": "string", "maxLength": 200, "description": "Why, briefly."},
         },
-        "required": ["reference_answer", "candidate_answer", "reason", "verdict"],
+        "required": ["candidate_conclusion", "verdict", "reason"],
     },
 )
-# The first prompt (v1) asked for reason + verdict only; on the 40-row validation sample it
-# said "yes" to half the answers humans marked incorrect, mostly long, well-explained ones
-# (bench/results/checkers). v2 makes the judge extract both answers before comparing.
-JUDGE_PROMPT_VERSION = "v2"
+# Prompt history, each validated on 40 human-labelled rows (bench/results/checkers): v1 asked
+# for reason + verdict and said "yes" to 10 of 20 answers humans marked incorrect, mostly long,
+# well-explained ones; v2 extracted both answers first, and the 1.5B model copied the reference
+# into the candidate's answer (aborted after 4 rows); v3 extracts only the candidate's
+# conclusion, bounded, before the verdict.
+JUDGE_PROMPT_VERSION = "v3"
 
 JudgeVerdict = Literal["yes", "partial", "no"]
 
@@ -104,10 +102,10 @@ def judge_answer(
     if args:
         v = str(args.get("verdict", "")).strip().lower()
         verdict = v if v in ("yes", "partial", "no") else None
-        extracted = [str(args.get(k, ""))[:150] for k in ("reference_answer", "candidate_answer")]
+        concl = str(args.get("candidate_conclusion", ""))[:160]
         reason = str(args.get("reason", ""))[:300]
-        if any(extracted):
-            reason = f"{reason} [reference: {extracted[0]}; candidate: {extracted[1]}]"
+        if concl:
+            reason = f"{reason} [candidate concludes: {concl}]"
     else:  # a backend without tool calls: read the verdict word from the text
         text = (resp.message.content or "").lower()
         for w in ("partial", "yes", "no"):

@@ -938,6 +938,7 @@ def bench_checkers(
     judge_model: Annotated[str | None, typer.Option(help="Judge model name.")] = None,
     judge_base_url: Annotated[str | None, typer.Option(help="Judge server URL.")] = None,
     n: Annotated[int, typer.Option("--n", help="Judge sample size (labelled rows).")] = 40,
+    seed: Annotated[int, typer.Option(help="Seed of the judge sample.")] = 0,
     max_minutes: Annotated[
         float | None, typer.Option(help="Start no new judge call after this long.")
     ] = None,
@@ -956,7 +957,7 @@ def bench_checkers(
             spec = ModelSpec(backend=judge_backend, model=judge_model, base_url=judge_base_url)
             judge = make_chat_model(spec.settings(s))
         res = run_checker_validation(
-            out, paper_results, questions, judge, judge_backend, n=n,
+            out, paper_results, questions, judge, judge_backend, n=n, seed=seed,
             tol=s.bench_numeric_tolerance, loose=s.bench_numeric_loose_tolerance,
             deadline_s=None if max_minutes is None else 60 * max_minutes,
             command="docnav " + " ".join(sys.argv[1:]),
