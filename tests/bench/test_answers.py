@@ -278,3 +278,29 @@ def test_regrade_judges_unjudged_rows_without_answering(store_home: Path, tmp_pa
     assert got["num"]["checker"] == "numeric" and got["num"]["outcome"] == "correct"
     # the judge's verdict stands on a second regrade (no judge call is made)
     assert regrade(cfg.out, Grader(fakes.ScriptedChatModel([])))["changed"] == 0
+
+
+def test_concurrency_with_an_http_backend(store_home: Path, tmp_path: Path) -> None:
+    qfile = _questions(tmp_path / "q.jsonl", 5)
+    cfg = RunConfig(questions=qfile, modes=["closed-book"], out=tmp_path / "run", judge="none",
+                    concurrency=3, paper_results=None)  # fmt: skip
+    import threading
+
+    lock, active, peak = threading.Lock(), [0], [0]
+
+    def turn(_messages):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.3)
+        with lock:
+            active[0] -= 1
+        return _final()
+
+    eng = Engine(Settings(home=store_home, llm_backend="openai", llm_base_url="http://x/v1"))
+    eng.chat_model = fakes.ScriptedChatModel([turn] * 5)
+    run_answers(cfg, engine=eng, judge=None)
+    rows, _ = read_rows(cfg.out / "answers.jsonl")
+    assert sorted(r["id"] for r in rows) == [f"q{i}" for i in range(1, 6)]
+    assert len((cfg.out / "answers.jsonl").read_text().splitlines()) == 5
+    assert peak[0] >= 2  # questions were answered in parallel
