@@ -66,7 +66,8 @@ def variant_metrics(rows: list[dict], price_in: float, price_out: float) -> dict
             groups[r.get(field) or "(none)"].append(r)
         by[field] = {k: _acc(v) for k, v in sorted(groups.items())}
         by[field + "_n"] = {k: len(v) for k, v in sorted(groups.items())}  # type: ignore[assignment]
-    with_ev = [r for r in answered if r.get("evidence")]
+    # closed-book reads nothing by design: no evidence recall to report
+    with_ev = [r for r in answered if r.get("evidence") and r.get("mode") != "closed-book"]
     hit_any = [
         bool({tuple(p) for p in r.get("pages_read", [])} & {tuple(e) for e in r["evidence"]})
         for r in with_ev
