@@ -241,7 +241,8 @@ def _plots(result: dict, out: Path) -> list[str]:
                 a = a.get("accuracy") if a else None
             vals.append(np.nan if a is None else 100 * a)
         label = "docnav (this run)" if s == "ours" else f"paper: {PAPER_MODELS.get(s, s)}"
-        ax.bar(x + i * w, vals, w, label=label)
+        bars = ax.bar(x + i * w, vals, w, label=label)
+        ax.bar_label(bars, labels=["" if np.isnan(v) else f"{v:.0f}" for v in vals], fontsize=7)
     ax.set_xticks(x + w * (len(series) - 1) / 2, variants, rotation=20)
     ax.set_ylabel("% correct")
     ax.set_ylim(0, 100)
