@@ -204,7 +204,9 @@ def _write(result: dict, out: Path) -> None:
         for i, n in enumerate(names):
             vals = [100 * table[n][f"recall@{k}"] for k in KS]
             style = "-" if "filters" in n or "boost" in n else "--"
-            ax.plot(KS, vals, style, marker="o", color=f"C{i % 10}", label=n.split(" / ")[0])
+            ax.plot(
+                KS, vals, style, marker="o", color=plt.cm.tab20(i % 20), label=n.split(" / ")[0]
+            )
         ax.set_xticks(KS, [f"@{k}" for k in KS])
         ax.set_title(f"{kind} store: evidence-page recall ({result['questions']} questions)")
         ax.set_ylim(0, 100)
