@@ -91,6 +91,8 @@ def variant_metrics(rows: list[dict], price_in: float, price_out: float) -> dict
     return {
         "n": len(graded),
         "status": dict(status),
+        "skipped_ids": sorted(r["id"] for r in rows if r.get("status") == "skipped"),
+        "ran_ids": sorted(r["id"] for r in graded),
         "outcomes": dict(outcomes),
         "checkers": dict(checkers),
         "accuracy": _acc(graded),
@@ -334,6 +336,11 @@ def render_markdown(result: dict, meta: dict) -> str:
     for v in variants:
         m = per[v]
         L.append(f"- {v}: status {m['status']}; outcomes {m['outcomes']}; checkers {m['checkers']}")
+        if m["skipped_ids"]:
+            L.append(
+                f"  - ran on the {len(m['ran_ids'])} questions whose filing fits the model's "
+                f"window: {', '.join(i.replace('financebench_id_', '') for i in m['ran_ids']) or '–'}"
+            )
     if result.get("paper_same_ids"):
         L += ["", "## The paper's figures on the same questions", ""]
         L.append(
