@@ -304,3 +304,33 @@ def test_concurrency_with_an_http_backend(store_home: Path, tmp_path: Path) -> N
     assert sorted(r["id"] for r in rows) == [f"q{i}" for i in range(1, 6)]
     assert len((cfg.out / "answers.jsonl").read_text().splitlines()) == 5
     assert peak[0] >= 2  # questions were answered in parallel
+
+
+def test_long_context_skipped_where_the_filing_does_not_fit(
+    store_home: Path, tmp_path: Path
+) -> None:
+    qfile = tmp_path / "q.jsonl"
+    qfile.write_text(
+        json.dumps({"id": "big", "question": "Revenue?", "answer": "$9,583 million",
+                    "doc_names": ["quarterly"]}) + "\n"
+        + json.dumps({"id": "small", "question": "Sales?", "answer": "$3,400 million",
+                      "doc_names": ["earnings"]}) + "\n"
+    )  # fmt: skip
+    eng = _engine(store_home, [_final("Sales were $3.4 billion.", 3400.0)])
+    eng.chat_model.context_window = 14000  # the 10-Q does not fit, the earnings release does
+    eng.settings = eng.settings.model_copy(update={"llm_max_new_tokens": 256})
+    sizes = {
+        d.name: sum(len(eng.store.page_text(d.doc_id, p)) for p in range(d.n_pages)) // 4
+        for d in eng.documents()
+    }
+    assert sizes["quarterly"] > 14000 > sizes["earnings"] + 1100, sizes
+    cfg = RunConfig(questions=qfile, modes=["long-context"], out=tmp_path / "run", judge="none",
+                    paper_results=None)  # fmt: skip
+    run_answers(cfg, engine=eng, judge=None)
+    rows = {r["id"]: r for r in read_rows(cfg.out / "answers.jsonl")[0]}
+    assert rows["big"]["status"] == "skipped" and "does not fit" in rows["big"]["error"]
+    assert rows["small"]["status"] == "ok" and rows["small"]["verdict"]["outcome"] == "correct"
+    res = write_report(cfg.out)
+    m = res["metrics"]["long-context"]
+    assert m["n"] == 1 and m["skipped_ids"] == ["big"] and m["ran_ids"] == ["small"]
+    assert "ran on the 1 questions whose filing fits" in (cfg.out / "report.md").read_text()
