@@ -99,8 +99,7 @@ class AgentRunner:
             cb(step)
         return step.model_dump()
 
-    def _over_budget(self, s: _State) -> str | None:
-        b = self.budget
+    def _over_budget(self, s: _State, b: AgentBudget) -> str | None:
         if s.get("llm_calls", 0) >= b.max_steps - 1:
             return f"step budget ({b.max_steps} model calls) reached"
         if s.get("tokens_in", 0) + s.get("tokens_out", 0) >= b.max_tokens:
@@ -127,7 +126,8 @@ class AgentRunner:
         if cancel is not None and cancel.is_set():
             return {"final": {"error": "cancelled"}, "steps": steps}
         messages = [ChatMessage(**m) for m in s["messages"]]
-        reason = None if s.get("forced") else self._over_budget(s)
+        budget: AgentBudget = config["configurable"].get("budget") or self.budget
+        reason = None if s.get("forced") else self._over_budget(s, budget)
         update: dict[str, Any] = {}
         extra: list[dict[str, Any]] = []
         if reason or s.get("forced"):
@@ -138,7 +138,7 @@ class AgentRunner:
                 steps.append(
                     self._emit(s, config, Step(index=len(steps), kind="note", summary=reason))
                 )
-                window = self.model.context_window - self.budget.max_new_tokens - 64
+                window = self.model.context_window - budget.max_new_tokens - 64
                 if s.get("last_prompt_tokens", 0) + self._pending_tokens(s) >= window:
                     messages = _elide(messages)
             update["forced"] = True
@@ -147,7 +147,8 @@ class AgentRunner:
             resp = self.model.chat(
                 messages,
                 self.specs,
-                max_tokens=self.budget.max_new_tokens,
+                max_tokens=budget.max_new_tokens,
+                temperature=config["configurable"].get("temperature", 0.0),
                 # final_answer is a tool too, so every turn is a tool call: a grammar-constrained
                 # backend then never lets a small model wander into free text
                 tool_choice="required",
@@ -158,6 +159,8 @@ class AgentRunner:
             )
             return {"final": {"error": f"LLM backend error: {e}"}, "steps": steps, **update}
         msg = resp.message
+        if len(msg.tool_calls) > 1:  # one tool per turn (HTTP models may send several)
+            msg = msg.model_copy(update={"tool_calls": msg.tool_calls[:1]})
         names = ", ".join(c.name for c in msg.tool_calls) or "text"
         steps.append(
             self._emit(
@@ -274,11 +277,21 @@ class AgentRunner:
         thread_id: str | None = None,
         on_step: StepCallback | None = None,
         cancel: threading.Event | None = None,
+        budget: AgentBudget | None = None,
+        temperature: float = 0.0,
     ) -> Answer:
+        """Answer ``question``; ``budget`` overrides the runner's for this question."""
         thread_id = thread_id or uuid4().hex
+        budget = budget or self.budget
         config = {
-            "configurable": {"thread_id": thread_id, "on_step": on_step, "cancel": cancel},
-            "recursion_limit": 4 * self.budget.max_steps + 10,
+            "configurable": {
+                "thread_id": thread_id,
+                "on_step": on_step,
+                "cancel": cancel,
+                "budget": budget,
+                "temperature": temperature,
+            },
+            "recursion_limit": 4 * budget.max_steps + 10,
         }
         with self._lock:
             prior = self.graph.get_state({"configurable": {"thread_id": thread_id}}).values
@@ -368,3 +381,18 @@ def _elide(messages: list[ChatMessage]) -> list[ChatMessage]:
     for i in tool_idx[: max(1, len(tool_idx) // 2)]:
         messages[i] = messages[i].model_copy(update={"content": _ELIDED})
     return messages
+
+
+def read_history(db: str | Path, thread_id: str) -> list[dict[str, Any]]:
+    """A thread's messages from the checkpoint database, without a model or a graph."""
+    if not Path(db).exists():
+        return []
+    conn = sqlite3.connect(str(db), check_same_thread=False)
+    try:
+        tup = SqliteSaver(conn).get_tuple({"configurable": {"thread_id": thread_id}})
+    finally:
+        conn.close()
+    if tup is None:
+        return []
+    msgs = tup.checkpoint.get("channel_values", {}).get("messages", [])
+    return [m for m in msgs if m["role"] != "system"]

@@ -91,6 +91,7 @@ def answer_once(
     *,
     question_first: bool = False,
     max_new_tokens: int = 512,
+    temperature: float = 0.0,
     on_step: Callable[[Step], None] | None = None,
     extra_notes: list[str] | None = None,
 ) -> Answer:
@@ -112,7 +113,11 @@ def answer_once(
     t0 = time.monotonic()
     try:
         resp = model.chat(
-            messages, [FINAL_ANSWER], max_tokens=max_new_tokens, tool_choice="required"
+            messages,
+            [FINAL_ANSWER],
+            max_tokens=max_new_tokens,
+            temperature=temperature,
+            tool_choice="required",
         )
     except LLMError as e:
         trace.steps.append(Step(index=0, kind="error", summary=str(e)))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from docnav.agent.answer import Answer, AnswerMode, Step
 from docnav.agent.llm.base import ChatModel
-from docnav.agent.loop import AgentBudget, AgentRunner
+from docnav.agent.loop import AgentBudget, AgentRunner, read_history
 from docnav.agent.modes import Context, Passage, answer_once, pages_context, passages_context
 from docnav.errors import DocnavError
 from docnav.ingestion import (
@@ -215,11 +215,16 @@ class Engine:
         question_first: bool = False,
         on_step: Callable[[Step], None] | None = None,
         cancel: threading.Event | None = None,
+        max_steps: int | None = None,
+        max_tokens: int | None = None,
+        temperature: float = 0.0,
     ) -> Answer:
         """Answer a question in one of the modes; every mode returns the same ``Answer``.
 
         ``doc`` scopes rag to one filing (single store) and names the filing for
-        long-context and oracle; ``pages`` (1-based) are the oracle's evidence pages."""
+        long-context and oracle; ``pages`` (1-based) are the oracle's evidence pages.
+        ``max_steps`` (agent model calls) and ``max_tokens`` (completion tokens per call)
+        override the settings for this question."""
         question = question.strip()
         if not question:
             raise DocnavError("empty question")
@@ -229,8 +234,20 @@ class Engine:
             )
         if mode == "agent":
             hint = self._scope_hint(doc, filters)
+            budget = self.runner.budget.model_copy(
+                update={
+                    k: v
+                    for k, v in (("max_steps", max_steps), ("max_new_tokens", max_tokens))
+                    if v is not None
+                }
+            )
             return self.runner.run(
-                question + hint, thread_id=thread_id, on_step=on_step, cancel=cancel
+                question + hint,
+                thread_id=thread_id,
+                on_step=on_step,
+                cancel=cancel,
+                budget=budget,
+                temperature=temperature,
             ).model_copy(update={"question": question})
         model = self.chat_model
         names = {d.doc_id: d.name for d in self.store.list_documents()}
@@ -268,15 +285,19 @@ class Engine:
             context,
             names,
             question_first=question_first,
-            max_new_tokens=s.llm_max_new_tokens,
+            max_new_tokens=max_tokens or s.llm_max_new_tokens,
+            temperature=temperature,
             on_step=on_step,
             extra_notes=notes,
         )
         return answer
 
     def conversation(self, thread_id: str) -> list[dict]:
-        """The checkpointed agent conversation for ``thread_id`` (empty when unknown)."""
-        return self.runner.history(thread_id)
+        """The checkpointed agent conversation for ``thread_id`` (empty when unknown); reads
+        the checkpoint database without loading the model."""
+        if self._runner is not None:
+            return self._runner.history(thread_id)
+        return read_history(self.settings.home_dir / "agent" / "checkpoints.sqlite", thread_id)
 
     def _scope_hint(self, doc: str | None, filters: SearchFilters | None) -> str:
         parts = []

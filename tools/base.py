@@ -74,9 +74,7 @@ class Tool:
 
     @classmethod
     def parameters(cls) -> dict[str, Any]:
-        schema = cls.Args.model_json_schema()
-        schema.pop("title", None)
-        return schema
+        return _strip_titles(cls.Args.model_json_schema())
 
     def run(self, ctx: ToolContext, args: BaseModel) -> ToolResult:  # pragma: no cover
         raise NotImplementedError
@@ -94,3 +92,24 @@ class Tool:
             return self.run(ctx, args)
         except Exception as e:  # noqa: BLE001 - the model must see the error, the loop goes on
             return ToolResult(text=f"Error: {self.name} failed: {e}", ok=False)
+
+
+def _strip_titles(node: Any) -> Any:
+    """Compact the schema the model sees on every call (the tool list is sent each turn):
+    no pydantic titles (they repeat the property names), and an optional ``X | None`` field
+    shown as plain ``X`` with no ``default: null`` (leaving it out means None)."""
+    if isinstance(node, dict):
+        any_of = node.get("anyOf")
+        if isinstance(any_of, list) and len(any_of) == 2 and {"type": "null"} in any_of:
+            other = next(x for x in any_of if x != {"type": "null"})
+            node = {**{k: v for k, v in node.items() if k != "anyOf"}, **other}
+            if node.get("default", 0) is None:
+                node.pop("default")
+        return {
+            k: _strip_titles(v)
+            for k, v in node.items()
+            if not (k == "title" and isinstance(v, str))
+        }
+    if isinstance(node, list):
+        return [_strip_titles(v) for v in node]
+    return node

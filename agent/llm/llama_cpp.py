@@ -2,8 +2,8 @@
 
 The chat is rendered with the GGUF's own chat template (Qwen2.5: tools listed in the system
 turn, calls written as ``<tool_call>{"name", "arguments"}</tool_call>``). With tools, the output
-is constrained by a grammar: either free text that does not start with ``<``, or one or more
-``<tool_call>`` blocks whose JSON is generated from a JSON schema (tool name + that tool's
+is constrained by a grammar: either free text that does not start with ``<``, or one
+``<tool_call>`` block whose JSON is generated from a JSON schema (tool name + that tool's
 argument schema), so a small model cannot invent a tool or malformed JSON. Parsing stays lenient
 for what the grammar cannot rule out (a call cut off by max_tokens).
 
@@ -141,7 +141,9 @@ def tool_grammar_gbnf(tools: list[ToolSpec], required: bool) -> str:
         call_rules = json_schema_to_gbnf(json.dumps(call_schema(loose)))
     call_rules = re.sub(r"^root\s*::=", "call ::=", call_rules, count=1, flags=re.M)
     block = r'"<tool_call>\n" call "\n</tool_call>"'
-    head = f'calls ::= {block} ("\\n" {block})*\n'
+    # one call per turn: the agent runs one tool at a time, and a small model left free to
+    # go on repeats the same call until max_tokens (seen with the 1.5B: ten identical calls)
+    head = f"calls ::= {block}\n"
     # free text may not open with "<" or "{": a bare JSON call (small models write those) is
     # steered into a proper <tool_call> block
     root = "root ::= calls\n" if required else "root ::= calls | text\ntext ::= [^<{] [^\\x00]*\n"

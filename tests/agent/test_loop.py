@@ -199,6 +199,21 @@ def test_conversation_goes_on_in_a_thread(
     hist = r2.history("t1")
     assert [m["role"] for m in hist][:2] == ["user", "assistant"]
     assert r2.history("unknown") == []
+    # and without any model or graph (what the REST API reads)
+    from docnav.agent.loop import read_history
+
+    assert read_history(tmp_path / "ck.sqlite", "t1") == hist
+    assert read_history(tmp_path / "none.sqlite", "t1") == []
+
+
+def test_per_question_budget_override(ctx: ToolContext, store: CorpusStore) -> None:
+    doc_id, _ = _page(store, 0)
+    turns = [call("read_page", doc=doc_id, page=p) for p in (1, 2)]
+    turns.append(call("final_answer", answer="short", citations=[]))
+    model = ScriptedChatModel(turns)
+    r = _runner(model, ctx, max_steps=12)
+    ans = r.run("q", budget=AgentBudget(max_steps=3))
+    assert ans.trace.budget_exhausted and ans.trace.llm_calls == 3
 
 
 def test_llm_error_becomes_an_answer_saying_so(ctx: ToolContext) -> None:
