@@ -1037,3 +1037,80 @@ def bench_grade(
     except (DocnavError, LLMError) as exc:
         _fail(exc)
     console.print(f"{counts}; report: {run / 'report.md'}")
+
+
+# -- demo (issue 8): RAG vs agent side by side on the synthetic corpus --------------------------
+
+
+@app.command()
+def demo(
+    home: HomeOpt = None,
+    questions: Annotated[
+        str,
+        typer.Option(
+            help="How many planted questions (picked round-robin over the failure modes), or a "
+            "question file (docnav JSONL or FinanceBench) to ask instead.",
+        ),
+    ] = "3",
+    modes: Annotated[str, typer.Option(help="Comma-separated: rag, agent.")] = "rag,agent",
+    corpus: Annotated[
+        Path | None,
+        typer.Option(
+            help="Your own filings (file or folder) instead of the synthetic corpus; "
+            "needs --questions FILE."
+        ),
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="LLM model: qwen2.5-coder-1.5b (default), qwen2.5-coder-0.5b, a .gguf "
+            "path, or the server's model name with DOCNAV_LLM_BACKEND=openai."
+        ),
+    ] = None,
+    fast: Annotated[
+        bool, typer.Option("--fast", help="The 0.5B embedded model: faster, less often right.")
+    ] = False,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", "-n", help="With a question file: ask the first N picked."),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """The main job in one command: build (or reuse) a small synthetic SEC corpus with planted
+    RAG failure cases, ingest it, answer a few of its questions in rag and agent mode with the
+    embedded CPU model, and show side by side the answers, verified citations, steps, tokens,
+    time and which were right (numeric checker vs the gold answer)."""
+    from docnav.demo import FAST_MODEL, DemoOptions, print_demo, run_demo
+    from docnav.render import print_step
+
+    if fast and model:
+        _fail(DocnavError("--fast picks the 0.5B model; give --fast or --model, not both"))
+    qfile: Path | None = None
+    n = limit or 3
+    if questions.strip().isdigit():
+        n = int(questions)
+        if not 1 <= n <= 50:
+            _fail(DocnavError(f"--questions takes a count from 1 to 50 or a question file, not {n}"))
+    else:
+        qfile = Path(questions).expanduser()
+    try:
+        opts = DemoOptions(
+            questions=n, modes=_split(modes) or [], corpus=corpus, questions_file=qfile,
+            model=FAST_MODEL if fast else model,
+        )  # fmt: skip
+    except ValueError as exc:  # pydantic's ValidationError: --questions out of range
+        _fail(DocnavError(f"bad demo options: {exc}"))
+    settings = Settings(home=home) if home else Settings()
+    show = None if json_out else err
+    on_step = None if json_out else (lambda _q, _m, s: print_step(console, s))
+    try:
+        res = run_demo(settings, opts, console=show, on_step=on_step)
+    except DocnavError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        err.print("stopped")
+        raise typer.Exit(130) from None
+    if json_out:
+        print(res.model_dump_json(indent=2))
+    else:
+        print_demo(console, res)
