@@ -396,6 +396,14 @@ def bench_retrieval(
     bench_home: Annotated[
         Path, typer.Option("--bench-home", help="Store and indexes for the benchmark.")
     ] = Path("~/.docnav/bench-financebench"),
+    reranker: Annotated[
+        str | None,
+        typer.Option(
+            "--reranker",
+            help="Adds the +rerank row: bi-encoder | cross-encoder:<path> | llm:listwise | "
+            "llm:pointwise (the LLM ones use the configured chat model).",
+        ),
+    ] = None,
 ) -> None:
     """Evidence-page recall@1/5/10/20 and MRR of bm25, dense and hybrid on FinanceBench
     (shared and single store, LLM-free), and bm25s against rank-bm25 in one run. The first
@@ -403,9 +411,14 @@ def bench_retrieval(
     from docnav.bench.retrieval import run_retrieval_bench
 
     try:
+        rr = None
+        if reranker:
+            eng = _engine(bench_home.expanduser())
+            eng.settings.reranker = reranker
+            rr = eng.reranker()
         run_retrieval_bench(
             pdfs, questions, out, bench_home.expanduser(), console=console,
-            command="docnav " + " ".join(sys.argv[1:]),
+            command="docnav " + " ".join(sys.argv[1:]), reranker=rr,
         )  # fmt: skip
     except DocnavError as exc:
         _fail(exc)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from docnav.agent.answer import Answer, AnswerMode, Step
-from docnav.agent.llm.base import ChatModel
+from docnav.agent.llm.base import ChatMessage, ChatModel
 from docnav.agent.loop import AgentBudget, AgentRunner, read_history
 from docnav.agent.modes import Context, Passage, answer_once, pages_context, passages_context
 from docnav.errors import DocnavError
@@ -83,8 +83,20 @@ class Engine:
         )  # fmt: skip
 
     def reranker(self) -> Reranker | None:
-        """The configured reranker, or None (set one with ``engine.set_reranker``)."""
-        return getattr(self, "_reranker", None)
+        """The reranker named by ``DOCNAV_RERANKER`` (none | cross-encoder[:path] |
+        llm[:listwise|pointwise] | bi-encoder), built on first use; ``set_reranker`` overrides."""
+        if not hasattr(self, "_reranker"):
+            from docnav.retrieval.rerank import make_reranker
+
+            def complete(prompt: str) -> str:
+                msg = [ChatMessage(role="user", content=prompt)]
+                return self.chat_model.chat(msg, max_tokens=256).message.content
+
+            s = self.settings
+            self._reranker = make_reranker(
+                s.reranker, complete=complete, reranker_model=s.reranker_model
+            )
+        return self._reranker
 
     def set_reranker(self, reranker: Reranker | None) -> None:
         self._reranker = reranker

@@ -5,9 +5,11 @@ filings are embedded again."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -87,6 +89,18 @@ class IndexStatus(BaseModel):
     dense_corrupt: list[str] = Field(default_factory=list)
 
 
+def _locked(method):
+    """One thread at a time in the index: a search can rebuild it in place when the catalog
+    changed (the REST service, an ingestion job and the agent's tools share one index)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class CorpusIndex:
     def __init__(
         self, store: CorpusStore, folder: str | Path, embedding_model: str = DEFAULT_MODEL
@@ -98,6 +112,7 @@ class CorpusIndex:
         self.docs: dict[str, Document] = {}
         self.bm25: Bm25Index | None = None
         self.dense: DenseIndex | None = None
+        self._lock = threading.RLock()
         self._fingerprint: str | None = None
         self._versions: dict[str, str] = {}
         self._qvec: dict[str, np.ndarray] = {}  # query text -> embedding (FIFO, 512)
@@ -109,6 +124,7 @@ class CorpusIndex:
         versions = sorted(self.store.versions().items())
         return hashlib.sha256(json.dumps(versions).encode()).hexdigest()[:16]
 
+    @_locked
     def ensure(
         self, dense: bool = True, on_progress: Callable[[str, int, int], None] | None = None
     ) -> None:
@@ -221,6 +237,7 @@ class CorpusIndex:
         return vec
 
     # -- maintenance ----------------------------------------------------------------------
+    @_locked
     def status(self) -> IndexStatus:
         """What is built, stale or unreadable; reads only, builds nothing."""
         self._load_chunks()
@@ -256,6 +273,7 @@ class CorpusIndex:
             dense_missing=missing + len(counts) - ok - missing - len(bad), dense_corrupt=bad,
         )  # fmt: skip
 
+    @_locked
     def rebuild(
         self,
         dense: bool = True,
@@ -352,6 +370,7 @@ class CorpusIndex:
             self._same_company[key] = company_matches(company, name, aliases)
         return self._same_company[key]
 
+    @_locked
     def search(
         self,
         query: str,
