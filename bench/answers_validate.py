@@ -259,7 +259,24 @@ def render_checker_report(res: dict) -> str:
         )
         if res.get("judge_note"):
             L += ["", res["judge_note"]]
-        v1 = res.get("judge_v1")
+        runs = res.get("judge_runs")
+        if runs:
+            L += [
+                "",
+                "Every judge validation run (prompt versions in bench/judge.py's history; the "
+                "seed-0 sample is the one v2/v3 were designed after, seed 1 is held out):",
+                "",
+                "| prompt | sample | rows | agreement (partial = incorrect) | κ | 'yes' on human-incorrect | s/call p50 | rows file |",
+                "|---|---|---|---|---|---|---|---|",
+            ]
+            for r in runs:
+                L.append(
+                    f"| {r['prompt']} | seed {r['seed']} | {r['rows']} | "
+                    f"{100 * r['partial as incorrect']['agreement']:.1f}% | "
+                    f"{r['partial as incorrect']['kappa']:.2f} | {r['yes_on_incorrect']} | "
+                    f"{r.get('seconds_per_call_p50', 0):.0f} | {r['rows_file']} |"
+                )
+        v1 = None if runs else res.get("judge_v1")
         if v1:
             L += [
                 "",
@@ -328,6 +345,7 @@ def run_checker_validation(
     if judge is None and (out / "results.json").is_file():  # keep an earlier judge validation
         old = json.loads((out / "results.json").read_text())
         keys = ("judge", "judge_model", "judge_backend", "judge_sample_planned", "judge_note")
+        keys += ("judge_runs",)
         keys += ("judge_prompt", "judge_seed")
         for k in keys:
             if k in old:
