@@ -314,6 +314,14 @@ def render_markdown(result: dict, meta: dict) -> str:
         "- accuracy = answers graded correct / questions asked (timeouts count as wrong); "
         "refusals and judge 'partial' are counted apart; each row's checker is in answers.jsonl"
     )
+    judged = sum(per[v]["checkers"].get("judge", 0) for v in variants)
+    if judged:
+        L.append(
+            f"- {judged} rows were decided by the LLM judge; its agreement with human labels is "
+            "measured in bench/results/checkers/report.md (a small local judge is indicative "
+            "only: regrade with a stronger one via `docnav bench grade RUN --rejudge "
+            "--judge-backend openai ...`)"
+        )
     L += ["", "## Accuracy and cost by mode", ""]
     head = (
         "| mode | n | % correct | % correct (±2.5% numeric) | % refusal | % partial | evidence recall | "
