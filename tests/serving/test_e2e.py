@@ -188,3 +188,75 @@ def test_stream_disconnect_cancels_the_agent(served_home: Path):
     finally:
         server.should_exit = True
         t.join(15)
+
+
+def _sse_events(resp: httpx.Response) -> list[tuple[str, str]]:
+    events, name, data = [], None, []
+    for line in resp.iter_lines():
+        if line.startswith("event:"):
+            name = line.split(":", 1)[1].strip()
+        elif line.startswith("data:"):
+            data.append(line.split(":", 1)[1].strip())
+        elif not line and name:
+            events.append((name, "\n".join(data)))
+            name, data = None, []
+    return events
+
+
+@pytest.mark.slow
+def test_serve_ask_streamed_with_the_real_model(small_pdfs: list[Path], tmp_path: Path):
+    """Upload, then a streamed agent question answered by the 0.5B GGUF through llama.cpp
+    inside the real server; then read a page the answer rests on."""
+    import json
+    import os
+
+    from docnav.agent.llm.gguf import ModelNotAvailable, resolve_model_path
+
+    cache = Path(os.environ.get("DOCNAV_TEST_MODELS", "~/.cache/docnav-test/models")).expanduser()
+    try:
+        gguf = resolve_model_path("qwen2.5-coder-0.5b", cache)
+        import llama_cpp  # noqa: F401
+    except (ModelNotAvailable, ImportError) as e:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"needs the local extra: pip install -e '.[local]' ({e})")
+    srv = Served(
+        tmp_path / "home", tmp_path / "server.log",
+        DOCNAV_LLM_MODEL=str(gguf), DOCNAV_LLM_CTX="8192", DOCNAV_ASK_TIMEOUT_S="1500",
+    )  # fmt: skip
+    try:
+        c = srv.client
+        with small_pdfs[1].open("rb") as fh:
+            r = c.post(
+                "/v1/documents", files=[("files", (small_pdfs[1].name, fh, "application/pdf"))]
+            )
+        assert wait_job(c, r.json()["id"])["status"] == "succeeded"
+        body = {
+            "question": "What were Best Buy's domestic comparable sales in the quarter?",
+            "mode": "agent",
+            "options": {"max_steps": 3, "max_tokens": 200},
+        }
+        with c.stream(
+            "POST", "/v1/ask", json=body, headers={"Accept": "text/event-stream"}, timeout=1500
+        ) as resp:
+            assert resp.status_code == 200, resp.read()
+            events = _sse_events(resp)
+        kinds = [e for e, _ in events]
+        assert kinds[-1] == "answer", events[-3:]
+        steps = [json.loads(d) for e, d in events if e == "step"]
+        assert any(s["kind"] == "model" for s in steps)
+        answer = json.loads(events[-1][1])
+        assert answer["answer"] and answer["trace"]["llm_calls"] >= 1
+        assert len(steps) == len(answer["trace"]["steps"])  # every step was streamed
+        cited = [x for x in answer["citations"] if x["verified"]]
+        pages = [(x["doc_id"], x["page"]) for x in cited] or [
+            tuple(p) for p in answer["trace"]["pages_read"]
+        ]
+        if pages:  # what the answer rests on can be read back through the API
+            doc_id, page = pages[0]
+            text = c.get(f"/v1/documents/{doc_id}/pages/{page}").json()["text"]
+            assert text.strip()
+        hist = c.get(f"/v1/conversations/{answer['thread_id']}").json()
+        assert hist["messages"], hist
+    finally:
+        srv.stop()
