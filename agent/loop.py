@@ -226,9 +226,10 @@ class AgentRunner:
                 )
                 ok, summary = False, "repeated call"
             else:
-                seen.append(key)
                 res = self.tools[call.name](self.ctx, call.arguments)
                 text, ok, summary = res.text, res.ok, res.summary or res.text[:120]
+                if ok:  # a failed call may be retried as is (e.g. after a transient error)
+                    seen.append(key)
                 reads += [[r.doc_id, r.page, r.text] for r in res.reads]
             n += 1
             out_msgs.append(

@@ -81,8 +81,16 @@ class Tool:
 
     def __call__(self, ctx: ToolContext, arguments: dict[str, Any]) -> ToolResult:
         """Validate the model's arguments and run; every failure comes back as text."""
+        # small models fill optional fields with null or "null": treat both as left out
+        required = set(self.Args.model_json_schema().get("required", []))
+        arguments = {
+            k: v
+            for k, v in (arguments or {}).items()
+            if k in required
+            or not (v is None or (isinstance(v, str) and v.strip().lower() in ("null", "none", "")))
+        }
         try:
-            args = self.Args.model_validate(arguments or {})
+            args = self.Args.model_validate(arguments)
         except ValidationError as e:
             errs = "; ".join(
                 f"{'.'.join(map(str, x['loc'])) or 'arguments'}: {x['msg']}" for x in e.errors()
