@@ -1115,7 +1115,7 @@ def demo(
         _fail(DocnavError(f"bad demo options: {exc}"))
     settings = Settings(home=home) if home else Settings()
     show = None if json_out else err
-    on_step = None if json_out else (lambda _q, _m, s: print_step(console, s))
+    on_step = None if json_out else (lambda _q, _m, s: print_step(err, s))
     try:
         res = run_demo(settings, opts, console=show, on_step=on_step)
     except DocnavError as exc:

@@ -37,6 +37,7 @@ from docnav.settings import Settings
 __all__ = [
     "DEMO_SEED",
     "DemoOptions",
+    "DemoQuestion",
     "DemoResult",
     "DemoRow",
     "FAST_MODEL",
@@ -429,14 +430,27 @@ def _short(s: str, n: int) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
+def _cites(row: DemoRow) -> str:
+    """Verified citations grouped by filing: "NORTHWIND_2024_10K p.5, 14"."""
+    pages: dict[str, list[str]] = {}
+    for c in row.citations:
+        doc, _, page = c.rpartition(" p.")
+        pages.setdefault(doc, []).append(page)
+    out = escape("; ".join(f"{d} p.{', '.join(p)}" for d, p in pages.items()) or "–")
+    if row.citations_total > len(row.citations):
+        out += f" [dim](+{row.citations_total - len(row.citations)} unverified)[/dim]"
+    return out
+
+
 def print_demo(console: Console, res: DemoResult) -> None:
-    """The side-by-side table: one block per question, one row per mode."""
-    t = Table(title=f"docnav demo · {res.model}", show_lines=False, expand=True)
-    t.add_column("question", ratio=3, overflow="fold")
+    """The side-by-side table: one block per question, one row per mode; the questions in
+    full below it."""
+    t = Table(title=f"docnav demo · {res.model}", expand=True)
+    t.add_column("question", ratio=2, overflow="fold")
     t.add_column("mode", no_wrap=True)
-    t.add_column("answer", ratio=4, overflow="fold")
-    t.add_column("value", overflow="fold")
-    t.add_column("verified citations", ratio=2, overflow="fold")
+    t.add_column("answer", ratio=5, overflow="fold")
+    t.add_column("value", ratio=2, overflow="fold")
+    t.add_column("cited (verified)", ratio=3, overflow="fold")
     t.add_column("steps", justify="right")
     t.add_column("tokens in/out", justify="right")
     t.add_column("s", justify="right")
@@ -449,23 +463,20 @@ def print_demo(console: Console, res: DemoResult) -> None:
         for j, r in enumerate(rows):
             head = ""
             if j == 0:
-                head = f"[bold]Q{i}[/bold] {escape(_short(q.question, 110))}\n[dim]gold: {escape(q.gold)}[/dim]"
-                if q.failure_mode:
-                    head += f"\n[magenta]{q.failure_mode}[/magenta]"
-            cites = escape(", ".join(r.citations) or "–")
-            if r.citations_total > len(r.citations):
-                cites += f" [dim](+{r.citations_total - len(r.citations)} unverified)[/dim]"
+                head = f"[bold]Q{i}[/bold] [magenta]{q.failure_mode or ''}[/magenta]\n"
+                head += f"[dim]gold:[/dim] {escape(q.gold)}"
             t.add_row(
                 head, r.mode, escape(_short(r.answer or r.detail, 200)), escape(r.value or "–"),
-                cites, str(r.steps),
-                f"{r.tokens_in:,}/{r.tokens_out:,}", f"{r.seconds:.0f}", _mark(r.outcome),
-                end_section=j == len(rows) - 1,
+                _cites(r), str(r.steps), f"{r.tokens_in:,}/{r.tokens_out:,}", f"{r.seconds:.0f}",
+                _mark(r.outcome), end_section=j == len(rows) - 1,
             )  # fmt: skip
     console.print(t)
+    for i, q in enumerate(res.questions, 1):
+        console.print(f"[bold]Q{i}[/bold] {escape(q.question)}", highlight=False)
     modes = list(dict.fromkeys(r.mode for r in res.rows))
     score = ", ".join(f"{m} {res.accuracy(m)[0]}/{res.accuracy(m)[1]} right" for m in modes)
     console.print(
-        f"{score} · graded by the numeric checker against the gold answers · corpus "
+        f"[bold]{score}[/bold] · graded by the numeric checker against the gold answers · corpus "
         f"{'reused' if res.corpus_reused else 'built'} + ingested in {res.prepare_seconds:.0f}s · "
         f"total {res.seconds:.0f}s",
         soft_wrap=True,
