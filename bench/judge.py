@@ -24,17 +24,16 @@ JUDGE_SYSTEM = """You grade answers to questions about company filings (10-K, 10
 You are given a question, a REFERENCE answer written by a financial analyst, and a CANDIDATE
 answer. Decide whether the candidate gives the same answer as the reference.
 
-- yes: the candidate's own conclusion is the reference's answer (the same yes/no, the same
-  named items, the same direction of change, the same figures). Numbers may be rounded or
-  written in other units ($1.8 bn = $1,800 million); extra detail and wording do not matter.
-- partial: part of the reference's answer is there, but an important part is missing or wrong.
-- no: the candidate concludes something else (another yes/no, other items, other figures),
-  gives no answer, or only explains how one would answer. A long, well-explained candidate
-  is not more right.
+- yes: the candidate states the reference's key facts or conclusion (a yes/no, the named
+  items, the direction of a change, the figures). Numbers may be rounded or written in other
+  units ($1.8 bn = $1,800 million); extra detail and different wording are fine.
+- partial: part of the reference's key content is right, but an important part is missing or
+  wrong.
+- no: the candidate contradicts the reference, misses its key point, answers a different
+  question, or does not answer.
 
 Judge only against the reference, never by your own knowledge of the company. Call the
-verdict tool: first the candidate's own conclusion in a few words (from the CANDIDATE text,
-not from the reference), then the verdict, then a short reason."""
+verdict tool with a short one-sentence reason and your verdict."""
 
 VERDICT_TOOL = ToolSpec(
     name="verdict",
@@ -42,23 +41,20 @@ VERDICT_TOOL = ToolSpec(
     parameters={
         "type": "object",
         "properties": {
-            "candidate_conclusion": {
-                "type": "string",
-                "maxLength": 160,
-                "description": "The CANDIDATE's own conclusion, in a few words.",
-            },
+            "reason": {"type": "string", "description": "One sentence: why."},
             "verdict": {"type": "string", "enum": ["yes", "partial", "no"]},
-            "reason": {"type": "string", "maxLength": 200, "description": "Why, briefly."},
         },
-        "required": ["candidate_conclusion", "verdict", "reason"],
+        "required": ["reason", "verdict"],
     },
 )
-# Prompt history, each validated on 40 human-labelled rows (bench/results/checkers): v1 asked
-# for reason + verdict and said "yes" to 10 of 20 answers humans marked incorrect, mostly long,
-# well-explained ones; v2 extracted both answers first, and the 1.5B model copied the reference
-# into the candidate's answer (aborted after 4 rows); v3 extracts only the candidate's
-# conclusion, bounded, before the verdict.
-JUDGE_PROMPT_VERSION = "v3"
+# Prompt history, each validated on 40 human-labelled rows (bench/results/checkers/report.md):
+# v1 (this one: reason, verdict); v2 extracted the reference's and the candidate's answers first
+# and the 1.5B model copied the reference as the candidate's answer (aborted); v3 extracted the
+# candidate's conclusion only. On the held-out sample (seed 1) v1 and v3 agree with the human
+# labels equally (62.5% vs 60.0%, kappa 0.25 vs 0.20) and v1 writes 60 instead of 97 tokens
+# per call with no failed calls, so v1 is kept.
+JUDGE_PROMPT_VERSION = "v1"
+
 
 JudgeVerdict = Literal["yes", "partial", "no"]
 
@@ -80,7 +76,7 @@ def _clip(text: str, head: int = 500, tail: int = 800) -> str:
 
 
 def judge_answer(
-    model: ChatModel, question: str, reference: str, candidate: str, max_tokens: int = 200
+    model: ChatModel, question: str, reference: str, candidate: str, max_tokens: int = 120
 ) -> JudgeResult:
     """One judge call under the fixed prompt."""
     user = (
@@ -102,10 +98,7 @@ def judge_answer(
     if args:
         v = str(args.get("verdict", "")).strip().lower()
         verdict = v if v in ("yes", "partial", "no") else None
-        concl = str(args.get("candidate_conclusion", ""))[:160]
-        reason = str(args.get("reason", ""))[:300]
-        if concl:
-            reason = f"{reason} [candidate concludes: {concl}]"
+        reason = str(args.get("reason", ""))[:400]
     else:  # a backend without tool calls: read the verdict word from the text
         text = (resp.message.content or "").lower()
         for w in ("partial", "yes", "no"):
