@@ -20,7 +20,7 @@ FINAL_ANSWER = ToolSpec(
             "answer": {"type": "string", "description": "The answer in one or two sentences."},
             "value": {
                 "type": ["number", "null"],
-                "description": "The number asked for, e.g. 1577.0; null if not a number.",
+                "description": "The number asked for, e.g. 2468.5; null if not a number.",
             },
             "unit": {
                 "type": ["string", "null"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 _ANSWER_RULES = """\
 Answer with the final_answer tool:
 - answer: one or two sentences that answer the question directly.
-- value and unit: the number the question asks for, as a plain number (e.g. 1577 with unit \
+- value and unit: the number the question asks for, as a plain number (e.g. 2468.5 with unit \
 "USD millions", 24.5 with unit "%"); null when the answer is not a number.
 - citations: for every fact you used, the document, the page number (as shown in the text you \
 read) and a short quote copied exactly from that page.
