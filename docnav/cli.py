@@ -1064,7 +1064,7 @@ def demo(
             help="How many planted questions (picked round-robin over the failure modes), or a "
             "question file (docnav JSONL or FinanceBench) to ask instead.",
         ),
-    ] = "3",
+    ] = "2",
     modes: Annotated[str, typer.Option(help="Comma-separated: rag, agent.")] = "rag,agent",
     corpus: Annotated[
         Path | None,
@@ -1099,7 +1099,7 @@ def demo(
     if fast and model:
         _fail(DocnavError("--fast picks the 0.5B model; give --fast or --model, not both"))
     qfile: Path | None = None
-    n = limit or 3
+    n = limit or 2
     if questions.strip().isdigit():
         n = int(questions)
         if not 1 <= n <= 50:
