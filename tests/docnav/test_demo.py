@@ -97,7 +97,7 @@ def test_demo_end_to_end_with_the_small_model(tmp_path: Path) -> None:
     assert "store: 10 filings" in first.stderr
     out = first.stdout
     assert "docnav demo" in out and SMALL_MODEL in out
-    for col in ("question", "mode", "answer", "value", "verified citations", "steps", "right?"):
+    for col in ("question", "mode", "answer", "value", "cited (verified)", "steps", "right?"):
         assert col in out
     assert "fragmentation" in out  # the first failure mode of the fixed rule
     assert any(m in out for m in ("✓ right", "✗ wrong", "– refused", "! error"))
