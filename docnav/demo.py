@@ -41,6 +41,7 @@ __all__ = [
     "DemoResult",
     "DemoRow",
     "FAST_MODEL",
+    "check_local_install",
     "demo_corpus",
     "demo_engine",
     "load_model",

@@ -119,3 +119,15 @@ def test_demo_end_to_end_with_the_small_model(tmp_path: Path) -> None:
     assert res["rows"][0]["steps"] == 1 and res["rows"][1]["steps"] > 1
     # the second run re-ingested nothing and embedded nothing: much faster to prepare
     assert res["prepare_seconds"] < 30
+
+
+def test_missing_local_extra_names_the_pip_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    from docnav.demo import check_local_install
+    from docnav.errors import DocnavError
+    from docnav.settings import Settings
+
+    monkeypatch.setitem(sys.modules, "llama_cpp", None)  # import llama_cpp now fails
+    with pytest.raises(DocnavError, match=r"pip install -e '\.\[local\]'"):
+        check_local_install(Settings(llm_backend="local"))
+    # another backend needs no local extra
+    assert check_local_install(Settings(llm_backend="openai")) is False
