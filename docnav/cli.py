@@ -797,7 +797,9 @@ def synth(
         f"{man.filings} filings ({forms}), {man.pages} pages, {'+'.join(cfg.formats)} "
         f"in {secs:.1f}s ({man.filings / secs:.1f} filings/s) -> {man.out}"
     )
-    console.print(f"{man.questions} planted questions -> {Path(man.out) / 'questions.jsonl'} ({modes})")
+    console.print(
+        f"{man.questions} planted questions -> {Path(man.out) / 'questions.jsonl'} ({modes})"
+    )
     console.print(f"next: docnav ingest {Path(man.out) / cfg.formats[0]}")
 
 
@@ -811,7 +813,10 @@ def _split(s: str | None) -> list[str] | None:
 @bench_app.command("answers")
 def bench_answers(
     questions: Annotated[
-        Path | None, typer.Option(help="Question JSONL: FinanceBench or docnav's format (default ../shared/financebench/questions.jsonl).")
+        Path | None,
+        typer.Option(
+            help="Question JSONL: FinanceBench or docnav's format (default ../shared/financebench/questions.jsonl)."
+        ),
     ] = None,
     modes: Annotated[
         str | None,
@@ -824,9 +829,16 @@ def bench_answers(
     company: Annotated[str | None, typer.Option(help="Only this company's questions.")] = None,
     question_type: Annotated[str | None, typer.Option(help="Only this question type.")] = None,
     limit: Annotated[int | None, typer.Option(help="First N selected questions.")] = None,
-    out: Annotated[Path | None, typer.Option(help="Run folder, resumed when it exists (default bench/results/answers).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Run folder, resumed when it exists (default bench/results/answers)."),
+    ] = None,
     bench_home: Annotated[
-        Path | None, typer.Option("--bench-home", help="Store with the filings, ingested from --pdfs if empty (default ~/.docnav/bench-financebench).")
+        Path | None,
+        typer.Option(
+            "--bench-home",
+            help="Store with the filings, ingested from --pdfs if empty (default ~/.docnav/bench-financebench).",
+        ),
     ] = None,
     pdfs: Annotated[Path | None, typer.Option(help="PDFs to ingest into an empty store.")] = None,
     config: Annotated[
@@ -845,7 +857,9 @@ def bench_answers(
     judge_base_url: Annotated[str | None, typer.Option(help="Judge server URL.")] = None,
     rag_k: Annotated[int | None, typer.Option(help="Chunks given to rag modes.")] = None,
     rag_mode: Annotated[str | None, typer.Option(help="bm25 | dense | hybrid.")] = None,
-    timeout_s: Annotated[float | None, typer.Option(help="Per-question time limit, seconds (default 900).")] = None,
+    timeout_s: Annotated[
+        float | None, typer.Option(help="Per-question time limit, seconds (default 900).")
+    ] = None,
     concurrency: Annotated[
         int | None, typer.Option(help="Questions at once (HTTP backends only).")
     ] = None,
@@ -875,7 +889,9 @@ def bench_answers(
         }  # fmt: skip
         data.update({k: v for k, v in flags.items() if v is not None})
         llm = dict(data.get("llm") or {})
-        llm.update({k: v for k, v in (("backend", backend), ("model", model), ("base_url", base_url)) if v})
+        llm.update(
+            {k: v for k, v in (("backend", backend), ("model", model), ("base_url", base_url)) if v}
+        )
         data["llm"] = llm
         data["retry_timeouts"] = retry_timeouts or data.get("retry_timeouts", False)
         data["command"] = "docnav " + " ".join(sys.argv[1:])
@@ -1103,7 +1119,9 @@ def demo(
     if questions.strip().isdigit():
         n = int(questions)
         if not 1 <= n <= 50:
-            _fail(DocnavError(f"--questions takes a count from 1 to 50 or a question file, not {n}"))
+            _fail(
+                DocnavError(f"--questions takes a count from 1 to 50 or a question file, not {n}")
+            )
     else:
         qfile = Path(questions).expanduser()
     try:
