@@ -85,6 +85,7 @@ def run_retrieval_bench(
 ) -> dict:
     """``reranker`` adds the +rerank rows (left out without one); ``configs`` picks rows."""
     console = console or Console()
+    commit = git_commit()  # at the start: a long run may outlive the commit it ran
     engine = Engine(Settings(home=home))
     report = engine.ingest([pdf_dir], workers=2)
     if report.failed:
@@ -175,7 +176,7 @@ def run_retrieval_bench(
     console.print(f"bm25s vs rank-bm25: {engines}")
     result = {
         "command": command,
-        "measured_at_commit": git_commit(),
+        "measured_at_commit": commit,
         "machine": {"python": sys.version.split()[0], "platform": platform.platform()},
         "questions": len(questions),
         "embedding_model": engine.settings.embedding_model,
