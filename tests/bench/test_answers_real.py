@@ -8,7 +8,6 @@ pipeline runs on real parts and that every row is graded by a named checker."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -20,26 +19,6 @@ from docnav.engine import Engine
 from docnav.settings import Settings
 
 SMALL_MODEL = "qwen2.5-coder-0.5b"
-
-
-@pytest.fixture(scope="module")
-def small_llm():
-    """The 0.5B GGUF on llama.cpp, from the same cache as tests/agent's fixture."""
-    from docnav.agent.llm import LLMError
-    from docnav.agent.llm.gguf import resolve_model_path
-    from docnav.agent.llm.llama_cpp import LlamaCppChatModel, import_llama_cpp
-
-    cache = Path(os.environ.get("DOCNAV_TEST_MODELS", "~/.cache/docnav-test/models")).expanduser()
-    cache.mkdir(parents=True, exist_ok=True)
-    try:
-        import_llama_cpp()
-        path = resolve_model_path(SMALL_MODEL, cache)
-    except LLMError as e:
-        msg = f"the local model is unavailable ({e}); pip install -e '.[local]'"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    return LlamaCppChatModel(path, name=SMALL_MODEL, n_ctx=4096, n_batch=256)
 
 
 @pytest.mark.slow

@@ -4,7 +4,6 @@ embeds the corpus and asks about ten questions on the CPU."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,34 +13,24 @@ NOTEBOOK = REPO / "notebooks" / "docnav_tour.ipynb"
 SMALL_MODEL = "qwen2.5-coder-0.5b"
 
 
-def seed_model(home: Path) -> None:
-    """Link the test cache's assembled 0.5B GGUF into ``home/models`` (assembling it there
-    once), so each test does not copy 470 MB; skip (fail in CI) without the local extra."""
-    from docnav.agent.llm import LLMError
-    from docnav.agent.llm.gguf import MODELS, resolve_model_path
-    from docnav.agent.llm.llama_cpp import import_llama_cpp
+def seed_model(home: Path, gguf: Path) -> None:
+    """Link the test cache's assembled 0.5B GGUF into ``home/models``, so each test does not
+    copy 470 MB."""
+    from docnav.agent.llm.gguf import MODELS
 
-    cache = Path(os.environ.get("DOCNAV_TEST_MODELS", "~/.cache/docnav-test/models")).expanduser()
-    cache.mkdir(parents=True, exist_ok=True)
-    try:
-        import_llama_cpp()
-        path = resolve_model_path(SMALL_MODEL, cache)
-    except LLMError as e:
-        msg = f"the local model is unavailable ({e}); pip install -e '.[local]'"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
     (home / "models").mkdir(parents=True, exist_ok=True)
-    (home / "models" / MODELS[SMALL_MODEL].filename).symlink_to(path)
+    (home / "models" / MODELS[SMALL_MODEL].filename).symlink_to(gguf)
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(3600)
-def test_tour_notebook_runs_top_to_bottom(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tour_notebook_runs_top_to_bottom(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_gguf: Path, llama_cpp_installed: None
+) -> None:
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     home = tmp_path / "home"
-    seed_model(home)
+    seed_model(home, small_gguf)
     monkeypatch.setenv("DOCNAV_HOME", str(home))
     monkeypatch.setenv("DOCNAV_LLM_MODEL", SMALL_MODEL)
     nb = nbformat.read(NOTEBOOK, as_version=4)

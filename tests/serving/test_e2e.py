@@ -204,25 +204,16 @@ def _sse_events(resp: httpx.Response) -> list[tuple[str, str]]:
 
 
 @pytest.mark.slow
-def test_serve_ask_streamed_with_the_real_model(small_pdfs: list[Path], tmp_path: Path):
+def test_serve_ask_streamed_with_the_real_model(
+    small_pdfs: list[Path], tmp_path: Path, small_gguf: Path, llama_cpp_installed: None
+):
     """Upload, then a streamed agent question answered by the 0.5B GGUF through llama.cpp
     inside the real server; then read a page the answer rests on."""
     import json
-    import os
 
-    from docnav.agent.llm.gguf import ModelNotAvailable, resolve_model_path
-
-    cache = Path(os.environ.get("DOCNAV_TEST_MODELS", "~/.cache/docnav-test/models")).expanduser()
-    try:
-        gguf = resolve_model_path("qwen2.5-coder-0.5b", cache)
-        import llama_cpp  # noqa: F401
-    except (ModelNotAvailable, ImportError) as e:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"needs the local extra: pip install -e '.[local]' ({e})")
     srv = Served(
         tmp_path / "home", tmp_path / "server.log",
-        DOCNAV_LLM_MODEL=str(gguf), DOCNAV_LLM_CTX="8192", DOCNAV_ASK_TIMEOUT_S="1500",
+        DOCNAV_LLM_MODEL=str(small_gguf), DOCNAV_LLM_CTX="8192", DOCNAV_ASK_TIMEOUT_S="1500",
     )  # fmt: skip
     try:
         c = srv.client
