@@ -413,12 +413,46 @@ def bench_retrieval(
     try:
         rr = None
         if reranker:
-            eng = _engine(bench_home.expanduser())
-            eng.settings.reranker = reranker
-            rr = eng.reranker()
+            rr = _engine(bench_home.expanduser()).make_reranker(reranker)
         run_retrieval_bench(
             pdfs, questions, out, bench_home.expanduser(), console=console,
             command="docnav " + " ".join(sys.argv[1:]), reranker=rr,
+        )  # fmt: skip
+    except DocnavError as exc:
+        _fail(exc)
+
+
+@bench_app.command("rerank")
+def bench_rerank(
+    rerankers: Annotated[
+        str,
+        typer.Option(
+            "--rerankers",
+            help="Comma-separated: llm:listwise, llm:pointwise, bi-encoder, cross-encoder:<path>.",
+        ),
+    ] = "llm:listwise,llm:pointwise",
+    questions: Annotated[Path, typer.Option(help="questions.jsonl (evidence pages).")] = Path(
+        "../shared/financebench/questions.jsonl"
+    ),
+    limit: Annotated[int | None, typer.Option(help="First N questions.")] = None,
+    depth: Annotated[int, typer.Option(help="Candidates each reranker reorders.")] = 20,
+    out: Annotated[Path, typer.Option(help="Output folder (resumed).")] = Path(
+        "bench/results/rerank"
+    ),
+    bench_home: Annotated[
+        Path, typer.Option("--bench-home", help="An ingested FinanceBench store.")
+    ] = Path("~/.docnav/bench-financebench"),
+) -> None:
+    """Evidence-page recall of each reranker against no reranking, on the same hybrid+filters
+    candidates over the shared store; resumable (LLM rerankers take minutes per question on
+    a CPU). The LLM rerankers use the configured chat model (DOCNAV_LLM_*)."""
+    from docnav.bench.rerank import run_rerank_bench
+
+    try:
+        run_rerank_bench(
+            _engine(bench_home.expanduser()), questions, out,
+            [s.strip() for s in rerankers.split(",") if s.strip()], limit=limit, depth=depth,
+            console=console, command="docnav " + " ".join(sys.argv[1:]),
         )  # fmt: skip
     except DocnavError as exc:
         _fail(exc)

@@ -86,17 +86,18 @@ class Engine:
         """The reranker named by ``DOCNAV_RERANKER`` (none | cross-encoder[:path] |
         llm[:listwise|pointwise] | bi-encoder), built on first use; ``set_reranker`` overrides."""
         if not hasattr(self, "_reranker"):
-            from docnav.retrieval.rerank import make_reranker
-
-            def complete(prompt: str) -> str:
-                msg = [ChatMessage(role="user", content=prompt)]
-                return self.chat_model.chat(msg, max_tokens=256).message.content
-
-            s = self.settings
-            self._reranker = make_reranker(
-                s.reranker, complete=complete, reranker_model=s.reranker_model
-            )
+            self._reranker = self.make_reranker(self.settings.reranker)
         return self._reranker
+
+    def make_reranker(self, spec: str | None) -> Reranker | None:
+        """A new reranker from a spec string; ``llm:*`` ones use this engine's chat model."""
+        from docnav.retrieval.rerank import make_reranker
+
+        def complete(prompt: str, max_tokens: int = 256) -> str:
+            msg = [ChatMessage(role="user", content=prompt)]
+            return self.chat_model.chat(msg, max_tokens=max_tokens).message.content
+
+        return make_reranker(spec, complete=complete, reranker_model=self.settings.reranker_model)
 
     def set_reranker(self, reranker: Reranker | None) -> None:
         self._reranker = reranker

@@ -29,7 +29,7 @@ from docnav.errors import DocnavError
 
 log = logging.getLogger(__name__)
 
-Complete = Callable[[str], str]  # prompt -> the model's text answer
+Complete = Callable[[str, int], str]  # (prompt, max_tokens) -> the model's text answer
 
 
 @runtime_checkable
@@ -192,6 +192,7 @@ class LLMReranker:
         passage_chars: int = 700,
         window: int = 10,
         step: int = 5,
+        max_tokens: int | None = None,
     ) -> None:
         if mode not in ("listwise", "pointwise"):
             raise DocnavError(f"LLM reranker mode must be listwise or pointwise, not {mode!r}")
@@ -201,12 +202,15 @@ class LLMReranker:
         self.window = max(2, window)
         self.step = max(1, min(step, self.window - 1))
         self.name = f"llm:{mode}"
+        # a grade is one number and a ranking of a window ~3 tokens per passage: capping the
+        # answer keeps a rambling model from spending seconds per candidate
+        self.max_tokens = max_tokens or (8 if mode == "pointwise" else 8 * self.window)
         self.last_report: RerankReport | None = None
 
     def _call(self, prompt: str, report: RerankReport) -> str | None:
         report.calls += 1
         try:
-            out = self.complete(prompt)
+            out = self.complete(prompt, self.max_tokens)
         except Exception as exc:  # noqa: BLE001 - a failing model must not break search
             report.error = f"{type(exc).__name__}: {exc}"
             log.warning("LLM reranker call failed: %s", report.error)

@@ -31,11 +31,15 @@ def scripted(*answers: str):
     it = iter(answers)
     prompts: list[str] = []
 
-    def complete(prompt: str) -> str:
+    max_tokens: list[int] = []
+
+    def complete(prompt: str, max_new: int) -> str:
         prompts.append(prompt)
+        max_tokens.append(max_new)
         return next(it)
 
     complete.prompts = prompts  # type: ignore[attr-defined]
+    complete.max_tokens = max_tokens  # type: ignore[attr-defined]
     return complete
 
 
@@ -100,7 +104,7 @@ def test_listwise_garbage_falls_back_to_input_order(garbage: str) -> None:
 
 
 def test_listwise_model_error_never_raises() -> None:
-    def boom(prompt: str) -> str:
+    def boom(prompt: str, max_new: int) -> str:
         raise TimeoutError("server gone")
 
     r = LLMReranker(boom, mode="listwise")
@@ -111,7 +115,7 @@ def test_listwise_model_error_never_raises() -> None:
 def test_listwise_sliding_window_brings_the_last_candidate_to_the_top() -> None:
     texts = [f"passage number {i}" for i in range(25)]
 
-    def complete(prompt: str) -> str:
+    def complete(prompt: str, max_new: int) -> str:
         # a "model" that always puts the passage mentioning 24 first, else keeps the order
         nums = re.findall(r"\[(\d+)\] passage number (\d+)", prompt)
         best = [j for j, i in nums if i == "24"]
@@ -131,6 +135,15 @@ def test_pointwise_grades_and_garbage() -> None:
     # the unparsable third gets the mean of the others (16/3 = 5.33) and ranks between 9 and 5
     assert order_of(scores) == [1, 2, 3, 0]
     assert r.last_report.calls == 4 and r.last_report.parsed == 3 and r.last_report.fallback
+
+
+def test_answers_are_capped_to_what_each_mode_needs() -> None:
+    grade = scripted(*["5"] * 4)
+    LLMReranker(grade, mode="pointwise").score("q", PASSAGES)
+    assert grade.max_tokens == [8] * 4
+    rank = scripted("[1]")
+    LLMReranker(rank, mode="listwise", window=10).score("q", PASSAGES)
+    assert rank.max_tokens == [80]
 
 
 def test_pointwise_all_garbage_is_input_order() -> None:
@@ -212,9 +225,9 @@ def test_llm_reranker_on_the_embedded_model(tmp_path) -> None:
         pytest.skip(f"embedded model not available: {exc}")
     llm = llama_cpp.Llama(str(path), n_ctx=4096, verbose=False, seed=0)
 
-    def complete(prompt: str) -> str:
+    def complete(prompt: str, max_new: int) -> str:
         out = llm.create_chat_completion(
-            [{"role": "user", "content": prompt}], max_tokens=40, temperature=0.0
+            [{"role": "user", "content": prompt}], max_tokens=max_new, temperature=0.0
         )
         return out["choices"][0]["message"]["content"] or ""
 
