@@ -150,8 +150,10 @@ class AgentRunner:
                 max_tokens=budget.max_new_tokens,
                 temperature=config["configurable"].get("temperature", 0.0),
                 # final_answer is a tool too, so every turn is a tool call: a grammar-constrained
-                # backend then never lets a small model wander into free text
-                tool_choice="required",
+                # backend then never lets a small model wander into free text; once the budget
+                # is spent only final_answer is allowed (the tool list, and so the prompt and
+                # its KV cache, stay the same)
+                tool_choice=FINAL_ANSWER.name if update.get("forced") else "required",
             )
         except LLMError as e:
             steps.append(

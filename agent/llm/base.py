@@ -11,6 +11,10 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
+# "auto" | "required" (some tool) | "none" | a tool's name (exactly that tool, as OpenAI's
+# named tool_choice): the agent names final_answer when its budget runs out
+ToolChoice = str
+
 
 class ToolSpec(BaseModel):
     """A tool as the model sees it: name, description (the tool's docstring), JSON schema."""
@@ -89,7 +93,7 @@ class ChatModel(Protocol):
         *,
         max_tokens: int = 512,
         temperature: float = 0.0,
-        tool_choice: Literal["auto", "required", "none"] = "auto",
+        tool_choice: ToolChoice = "auto",
     ) -> ChatResponse: ...
 
     def count_tokens(self, text: str) -> int: ...

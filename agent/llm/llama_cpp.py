@@ -21,9 +21,16 @@ import re
 import threading
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from docnav.agent.llm.base import ChatMessage, ChatResponse, LLMError, ToolSpec, Usage
+from docnav.agent.llm.base import (
+    ChatMessage,
+    ChatResponse,
+    LLMError,
+    ToolChoice,
+    ToolSpec,
+    Usage,
+)
 from docnav.agent.llm.parsing import split_hermes, strip_thinking
 
 INSTALL_HINT = "pip install -e '.[local]'"
@@ -262,7 +269,7 @@ class LlamaCppChatModel:
         *,
         max_tokens: int = 512,
         temperature: float = 0.0,
-        tool_choice: Literal["auto", "required", "none"] = "auto",
+        tool_choice: ToolChoice = "auto",
     ) -> ChatResponse:
         use_tools = bool(tools) and tool_choice != "none"
         prompt = self.render(messages, tools if use_tools else None)
@@ -272,11 +279,15 @@ class LlamaCppChatModel:
                 f"prompt of {len(tokens)} tokens + {max_tokens} to generate exceeds the "
                 f"context window of {self.context_window} (set DOCNAV_LLM_CTX or read less)"
             )
-        grammar = (
-            self._grammar(tools or [], tool_choice == "required")
-            if use_tools and self.use_grammar
-            else None
-        )
+        grammar = None
+        if use_tools and self.use_grammar:
+            # a named tool narrows the grammar, not the prompt: the KV cache stays valid
+            named = [t for t in tools or [] if t.name == tool_choice]
+            grammar = (
+                self._grammar(named, True)
+                if named
+                else self._grammar(tools or [], tool_choice == "required")
+            )
         with self._lock:
             cached = self.cached_prefix(tokens)
             t0 = time.perf_counter()

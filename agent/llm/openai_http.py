@@ -10,9 +10,17 @@ from __future__ import annotations
 import json
 import random
 import time
-from typing import Any, Literal
+from typing import Any
 
-from docnav.agent.llm.base import ChatMessage, ChatResponse, LLMError, ToolCall, ToolSpec, Usage
+from docnav.agent.llm.base import (
+    ChatMessage,
+    ChatResponse,
+    LLMError,
+    ToolCall,
+    ToolChoice,
+    ToolSpec,
+    Usage,
+)
 from docnav.agent.llm.parsing import new_call_id, parse_arguments, split_hermes, strip_thinking
 
 BACKOFF_BASE_S = 0.5
@@ -142,7 +150,7 @@ class OpenAIChatModel:
         *,
         max_tokens: int = 512,
         temperature: float = 0.0,
-        tool_choice: Literal["auto", "required", "none"] = "auto",
+        tool_choice: ToolChoice = "auto",
     ) -> ChatResponse:
         kwargs: dict[str, Any] = {
             "model": self.model,
@@ -153,9 +161,12 @@ class OpenAIChatModel:
         if tools:
             kwargs["tools"] = [t.openai() for t in tools]
             kwargs["tool_choice"] = tool_choice
+            named = tool_choice if tool_choice not in ("auto", "required", "none") else None
             if tool_choice == "required" and len(tools) == 1:
                 # the same request, named: servers without "required" (llama.cpp's) support it
-                kwargs["tool_choice"] = {"type": "function", "function": {"name": tools[0].name}}
+                named = tools[0].name
+            if named:
+                kwargs["tool_choice"] = {"type": "function", "function": {"name": named}}
         t0 = time.perf_counter()
         resp = self._call(lambda: self.client.chat.completions.create(**kwargs))
         seconds = time.perf_counter() - t0

@@ -9,9 +9,16 @@ Not run in this repository's CI (no GPU); only the missing-vllm error path is te
 from __future__ import annotations
 
 import time
-from typing import Any, Literal
+from typing import Any
 
-from docnav.agent.llm.base import ChatMessage, ChatResponse, LLMError, ToolSpec, Usage
+from docnav.agent.llm.base import (
+    ChatMessage,
+    ChatResponse,
+    LLMError,
+    ToolChoice,
+    ToolSpec,
+    Usage,
+)
 from docnav.agent.llm.openai_http import to_openai_messages
 from docnav.agent.llm.parsing import parse_arguments, split_hermes, strip_thinking
 
@@ -60,7 +67,7 @@ class VllmChatModel:
         *,
         max_tokens: int = 512,
         temperature: float = 0.0,
-        tool_choice: Literal["auto", "required", "none"] = "auto",
+        tool_choice: ToolChoice = "auto",  # a tool's name is treated as "required" here
     ) -> ChatResponse:
         use_tools = bool(tools) and tool_choice != "none"
         params = self._vllm.SamplingParams(max_tokens=max_tokens, temperature=temperature)

@@ -74,6 +74,16 @@ def test_required_call_matches_the_schema(small_llm) -> None:
     assert isinstance(call.arguments["doc"], str) and isinstance(call.arguments["start"], int)
 
 
+def test_named_tool_choice_allows_only_that_tool(small_llm) -> None:
+    """The question asks for the calculator; naming read_pages makes the grammar produce
+    read_pages, with the full tool list still in the prompt."""
+    msgs = [SYSTEM, ChatMessage(role="user", content="What is 1234 * 5678? Use the calculator.")]
+    r = small_llm.chat(msgs, TOOLS, max_tokens=60, tool_choice="read_pages")
+    (call,) = r.message.tool_calls[:1]
+    assert call.name == "read_pages" and call.parse_error is None
+    assert '"calculator"' in small_llm.render(msgs, TOOLS)
+
+
 def test_cut_off_call_is_parsed_leniently(small_llm) -> None:
     """max_tokens ends the call mid-JSON: repaired or reported, never an exception."""
     msgs = [SYSTEM, ChatMessage(role="user", content="Read pages 3 to 5 of doc 10k-2023.")]

@@ -180,6 +180,16 @@ def test_slow_server_times_out(stub) -> None:
     assert time.perf_counter() - t0 < 2.5
 
 
+def test_a_named_tool_choice_is_sent_as_openai_names_it(stub) -> None:
+    msg = {"role": "assistant", "content": "6"}
+    s = stub([(200, _completion(msg), 0, {})] * 2)
+    _ask(OpenAIChatModel(s.url, "stub"), tool_choice="calculator")
+    named = {"type": "function", "function": {"name": "calculator"}}
+    assert s.requests[-1]["tool_choice"] == named
+    _ask(OpenAIChatModel(s.url, "stub"), tool_choice="required")  # one tool: named too
+    assert s.requests[-1]["tool_choice"] == named
+
+
 def test_hermes_text_from_a_server_without_tool_parser(stub) -> None:
     text = '<think>use the tool</think><tool_call>\n{"name": "calculator", "arguments": {"expression": "2*3"}}\n</tool_call>'
     s = stub([(200, _completion({"role": "assistant", "content": text}), 0, {})])

@@ -133,8 +133,10 @@ def test_step_budget_forces_an_answer(ctx: ToolContext, store: CorpusStore) -> N
     ans = _runner(model, ctx, max_steps=4).run("q")
     assert ans.trace.budget_exhausted
     assert ans.answer == "partial"
-    last_msgs, _, choice = model.requests[-1]
-    assert choice == "required"
+    # reading turns must call some tool; the turn after the budget may only answer
+    assert [c for _, _, c in model.requests] == ["required"] * 3 + ["final_answer"]
+    last_msgs, tools, _ = model.requests[-1]
+    assert tools == model.requests[0][1]  # same tool list: the prompt prefix stays cached
     assert "budget" in last_msgs[-1].content.lower()
     assert any("budget" in n for n in ans.notes)
 
