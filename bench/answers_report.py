@@ -322,6 +322,11 @@ def render_markdown(result: dict, meta: dict) -> str:
             "only: regrade with a stronger one via `docnav bench grade RUN --rejudge "
             "--judge-backend openai ...`)"
         )
+    if meta.get("handcheck"):
+        L.append(
+            "- **read [handcheck.md](handcheck.md) first**: every row checked by hand, and where "
+            "the checkers got it wrong"
+        )
     L += ["", "## Accuracy and cost by mode", ""]
     head = (
         "| mode | n | % correct | % correct (±2.5% numeric) | % refusal | % partial | evidence recall | "
@@ -478,6 +483,7 @@ def write_report(
         "model": ", ".join(models) or "–",
         "judge": cfg.get("judge", "–"),
         "unreadable_lines": bad,
+        "handcheck": (out / "handcheck.md").is_file(),
     }
     out.mkdir(parents=True, exist_ok=True)
     meta["plots"] = _plots(result, out)

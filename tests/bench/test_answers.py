@@ -334,3 +334,7 @@ def test_long_context_skipped_where_the_filing_does_not_fit(
     m = res["metrics"]["long-context"]
     assert m["n"] == 1 and m["skipped_ids"] == ["big"] and m["ran_ids"] == ["small"]
     assert "ran on the 1 questions whose filing fits" in (cfg.out / "report.md").read_text()
+    assert "handcheck.md" not in (cfg.out / "report.md").read_text()
+    (cfg.out / "handcheck.md").write_text("# hand check\n")  # written by a person after a run
+    write_report(cfg.out)
+    assert "read [handcheck.md](handcheck.md) first" in (cfg.out / "report.md").read_text()
