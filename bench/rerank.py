@@ -59,6 +59,7 @@ def run_rerank_bench(
     ``limit`` questions; resumes from ``out/rows.jsonl``."""
 
     console = console or Console()
+    commit = git_commit()  # at the start: a long run may outlive the commit it ran
     if not engine.documents():
         raise DocnavError(f"no filings in {engine.store.root}: ingest FinanceBench first")
     questions = [json.loads(x) for x in questions_path.read_text().splitlines() if x.strip()]
@@ -113,7 +114,7 @@ def run_rerank_bench(
     result = summarize(rows, [q["financebench_id"] for q in questions], list(rerankers), depth)
     result.update(
         command=command,
-        measured_at_commit=git_commit(),
+        measured_at_commit=commit,
         machine={"python": sys.version.split()[0], "platform": platform.platform()},
         chat_model=getattr(engine.chat_model, "name", None) if len(rerankers) > 1 else None,
     )
