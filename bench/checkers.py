@@ -18,6 +18,11 @@ its text (``"any"``). On the paper's 288 labelled numeric rows "last" agrees wit
 little more often (94.4% vs 94.1% at ±1%, bench/results/checkers) and does not reward an answer
 that lists many numbers.
 
+Polarity check: when the gold and the answer both open with "Yes" or "No" and they differ,
+the answer is wrong whatever follows (on the paper's labelled rows every such answer, 7 of 7,
+is labelled incorrect; same polarity decides nothing: 47 of 56 correct), so no judge is asked.
+A small judge passes "Yes" against a gold "No" (bench/results/answers-dev60/handcheck.md).
+
 A gold answer is "numeric" when it is one number and at most a few words of unit around it
 ("$1577.00", "1.9%", "0.66", "77.78"); sentence answers go to the LLM judge.
 """
@@ -32,7 +37,7 @@ from pydantic import BaseModel
 
 from docnav.ingestion.numbers import extract_numbers
 
-Checker = Literal["numeric", "judge", "refusal", "none", "error"]
+Checker = Literal["numeric", "polarity", "judge", "refusal", "none", "error"]
 Outcome = Literal["correct", "incorrect", "partial", "refusal", "unjudged", "error"]
 
 
@@ -247,3 +252,14 @@ def is_refusal(answer: str, not_found: bool = False) -> bool:
     if not text or text == "(empty answer)":
         return True
     return bool(_REFUSAL.search(text[:300]))
+
+
+_POLARITY = re.compile(r"^\W*(yes|no)\b", re.I)
+
+
+def opposite_polarity(gold: str, answer: str) -> str | None:
+    """ "gold opens with No, the answer with Yes" when both open with Yes/No and differ."""
+    g, a = _POLARITY.match(gold or ""), _POLARITY.match(answer or "")
+    if not g or not a or g.group(1).lower() == a.group(1).lower():
+        return None
+    return f"gold opens with {g.group(1).capitalize()}, the answer with {a.group(1).capitalize()}"

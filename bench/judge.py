@@ -18,7 +18,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from docnav.agent.llm.base import ChatMessage, ChatModel, LLMError, ToolSpec
-from docnav.bench.checkers import Verdict, check_numeric, is_refusal
+from docnav.bench.checkers import Verdict, check_numeric, is_refusal, opposite_polarity
 
 JUDGE_SYSTEM = """You grade answers to questions about company filings (10-K, 10-Q, 8-K).
 You are given a question, a REFERENCE answer written by a financial analyst, and a CANDIDATE
@@ -157,6 +157,9 @@ class Grader:
             return Verdict(outcome="refusal", checker="refusal", detail=answer[:120])
         if num is not None:
             return num
+        flip = opposite_polarity(gold, answer)
+        if flip:
+            return Verdict(outcome="incorrect", checker="polarity", detail=flip)
         if self.judge is None:
             return Verdict(outcome="unjudged", checker="none", detail="sentence answer, no judge")
         r = judge_answer(self.judge, question, gold, answer)

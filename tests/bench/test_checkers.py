@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from docnav.bench.answers_validate import validate_numeric, validate_refusals
-from docnav.bench.checkers import check_numeric, gold_number, is_refusal
+from docnav.bench.checkers import check_numeric, gold_number, is_refusal, opposite_polarity
 from docnav.bench.judge import Grader
 
 SHARED_FB = Path(__file__).resolve().parents[2].parent / "shared" / "financebench"
@@ -197,3 +197,43 @@ def test_refusal_detector_agrees_with_human_labels(paper) -> None:
     print(f"refusals: {res['agreement']:.1%} agreement on {res['rows']} rows")
     assert res["rows"] == 960
     assert res["agreement"] >= 0.93 and res["precision"] >= 0.9 and res["recall"] >= 0.9
+
+
+@pytest.mark.parametrize(
+    "gold, answer, flipped",
+    [
+        (
+            "No, the company is managing its CAPEX efficiently.",
+            "Yes, 3M is capital-intensive.",
+            True,
+        ),
+        ("Yes. Gross margin improved.", "No; it declined by 0.8%.", True),
+        ("No. For AMCOR there has been a slight decline.", "No, it declined.", False),
+        ("No.", "Not really: margins fell.", False),  # "Not" is not "No"
+        ("Yes, it is.", "The company is capital intensive.", False),  # no polarity word
+        ("The consumer segment.", "Yes, consumer.", False),  # gold without polarity
+        ("  yes", "**No** - it fell", True),  # case and markup around the word
+    ],
+)
+def test_polarity(gold: str, answer: str, flipped: bool) -> None:
+    assert (opposite_polarity(gold, answer) is not None) is flipped
+
+
+def test_polarity_decides_before_the_judge() -> None:
+    class NoJudge:  # a judge must not be asked when the polarity already decides
+        def chat(self, *a, **k):
+            raise AssertionError("judge called")
+
+    v = Grader(judge=NoJudge()).grade("Is 3M capital-intensive?", "No, it is not.", "Yes, it is.")
+    assert (v.outcome, v.checker) == ("incorrect", "polarity")
+    assert Grader(judge=None).grade("q", "No.", "No, it is not.").checker == "none"
+
+
+def test_polarity_agrees_with_human_labels(paper) -> None:
+    """Every paper answer that opens with the opposite Yes/No of the gold is labelled wrong."""
+    rows, _ = paper
+    flipped = [r for r in rows if opposite_polarity(r.gold_answer, r.model_answer)]
+    assert len(flipped) >= 5
+    assert all(r.label == "Incorrect Answer" for r in flipped), [
+        (r.financebench_id, r.model_name, r.label) for r in flipped if r.label != "Incorrect Answer"
+    ]
