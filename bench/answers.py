@@ -157,19 +157,19 @@ def row_key(row: dict) -> tuple[str, str]:
     return row["id"], row["variant"]
 
 
-def read_rows(path: Path) -> tuple[list[dict], int]:
-    """Rows of a results file, the last line per (id, variant) winning; and the number of
-    unreadable lines (a line cut off when a run was killed)."""
+def read_rows(path: Path, key: Callable[[dict], tuple] = row_key) -> tuple[list[dict], int]:
+    """Rows of a results file, the last line per ``key`` (default: id, variant) winning; and
+    the number of unreadable lines (a line cut off when a run was killed)."""
     if not path.is_file():
         return [], 0
-    rows: dict[tuple[str, str], dict] = {}
+    rows: dict[tuple, dict] = {}
     bad = 0
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         try:
             row = json.loads(line)
-            rows[row_key(row)] = row
+            rows[key(row)] = row
         except (json.JSONDecodeError, KeyError, TypeError):
             bad += 1
     return list(rows.values()), bad

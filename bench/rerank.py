@@ -20,6 +20,7 @@ from typing import Any
 from rich.console import Console
 
 from docnav.bench import git_commit
+from docnav.bench.answers import read_rows
 from docnav.bench.retrieval import _found_rank
 from docnav.errors import DocnavError
 
@@ -32,17 +33,6 @@ def _search(engine: Any, question: str, k: int, depth: int, reranker: Any) -> An
         question, mode="hybrid", k=k, understand="filter", expand=True,
         reranker=reranker, rerank_depth=depth,
     )  # fmt: skip
-
-
-def _read_rows(path: Path) -> list[dict]:
-    rows = []
-    if path.is_file():
-        for line in path.read_text().splitlines():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError:  # a line cut by a kill
-                continue
-    return rows
 
 
 def run_rerank_bench(
@@ -70,7 +60,8 @@ def run_rerank_bench(
         raise DocnavError(f"filings missing from the store: {', '.join(missing[:5])}")
     out.mkdir(parents=True, exist_ok=True)
     rows_path = out / "rows.jsonl"
-    rows = [r for r in _read_rows(rows_path) if r.get("depth") == depth]
+    rows, _ = read_rows(rows_path, key=lambda r: (r["financebench_id"], r["reranker"], r["depth"]))
+    rows = [r for r in rows if r["depth"] == depth]
     done = {(r["financebench_id"], r["reranker"]) for r in rows}
     engine.index.ensure(dense=True, on_progress=None)
     rerankers: dict[str, Any] = {BASELINE: None}
