@@ -101,6 +101,8 @@ class RunConfig(BaseModel):
     ids: list[str] | None = None
     company: str | None = None
     question_type: str | None = None
+    failure_mode: str | None = None  # planted sets (docnav synth): one RAG failure mode
+    order: str = "file"  # file | round-robin (over failure modes)
     limit: int | None = None
     modes: list[str] = Field(default_factory=lambda: ["closed-book", "rag", "agent"])
     out: Path = Path("bench/results/answers")
@@ -259,6 +261,7 @@ class Runner:
             "doc_name": q.doc_name,
             "question_type": q.question_type,
             "question_reasoning": q.question_reasoning,
+            "failure_mode": q.failure_mode,
             "evidence": sorted([e.doc_name, e.page] for e in q.evidence),
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
@@ -348,9 +351,14 @@ def plan(cfg: RunConfig) -> list[Job]:
         raise DocnavError(
             f"unknown mode(s) {', '.join(unknown)}; choose from {', '.join(VARIANTS)}"
         )
-    qs = select(load_questions(cfg.questions), cfg.ids, cfg.company, cfg.question_type, cfg.limit)
+    qs = select(
+        load_questions(cfg.questions), cfg.ids, cfg.company, cfg.question_type, cfg.limit,
+        failure_mode=cfg.failure_mode, order=cfg.order,
+    )  # fmt: skip
     if not qs:
-        raise DocnavError("no questions selected (check --ids/--company/--question-type)")
+        raise DocnavError(
+            "no questions selected (check --ids/--company/--question-type/--failure-mode)"
+        )
     # question-major order: a stopped run has every mode on its first questions
     return [Job(q, m) for q in qs for m in cfg.modes]
 

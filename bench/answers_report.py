@@ -60,7 +60,7 @@ def variant_metrics(rows: list[dict], price_in: float, price_out: float) -> dict
         for r in graded
     )
     by: dict[str, dict[str, float | None]] = {}
-    for field in ("question_type", "question_reasoning"):
+    for field in ("question_type", "question_reasoning", "failure_mode"):
         groups: dict[str, list[dict]] = defaultdict(list)
         for r in graded:
             groups[r.get(field) or "(none)"].append(r)
@@ -104,6 +104,11 @@ def variant_metrics(rows: list[dict], price_in: float, price_out: float) -> dict
         "by_question_type_n": by["question_type_n"],
         "by_reasoning": by["question_reasoning"],
         "by_reasoning_n": by["question_reasoning_n"],
+        # planted sets only (docnav synth): where navigation beats retrieval
+        "by_failure_mode": by["failure_mode"] if any(r.get("failure_mode") for r in graded) else {},
+        "by_failure_mode_n": (
+            by["failure_mode_n"] if any(r.get("failure_mode") for r in graded) else {}
+        ),
         "evidence_recall_any": mean(hit_any),
         "evidence_recall_all": mean(hit_all),
         "evidence_questions": len(with_ev),
@@ -287,6 +292,30 @@ def _plots(result: dict, out: Path) -> list[str]:
     fig.savefig(out / "evidence_recall.png", dpi=110)
     plt.close(fig)
     files.append("evidence_recall.png")
+    # 4. planted sets: accuracy per failure mode, one bar per mode of answering
+    fmodes = sorted({f for v in variants for f in per[v].get("by_failure_mode", {})})
+    if fmodes:
+        x = np.arange(len(fmodes))
+        w = 0.8 / len(variants)
+        fig, ax = plt.subplots(figsize=(max(7, 1.4 * len(fmodes) + 2), 4.2))
+        for i, v in enumerate(variants):
+            acc = per[v].get("by_failure_mode", {})
+            vals = [np.nan if acc.get(f) is None else 100 * acc[f] for f in fmodes]
+            bars = ax.bar(x + i * w, vals, w, label=v)
+            ax.bar_label(bars, labels=["" if np.isnan(a) else f"{a:.0f}" for a in vals], fontsize=7)
+        n = [max(per[v].get("by_failure_mode_n", {}).get(f, 0) for v in variants) for f in fmodes]
+        ax.set_xticks(
+            x + w * (len(variants) - 1) / 2,
+            [f"{f}\n(n={k})" for f, k in zip(fmodes, n, strict=True)],
+        )
+        ax.set_ylabel("% correct")
+        ax.set_ylim(0, 100)
+        ax.set_title("Accuracy by planted failure mode")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(out / "accuracy_by_failure_mode.png", dpi=110)
+        plt.close(fig)
+        files.append("accuracy_by_failure_mode.png")
     return files
 
 
@@ -380,6 +409,22 @@ def render_markdown(result: dict, meta: dict) -> str:
             + " | ".join(_pct(per[v]["by_question_type"].get(t)) for v in variants)
             + " |"
         )
+    fmodes = sorted({f for v in variants for f in per[v].get("by_failure_mode", {})})
+    if fmodes:
+        L += [
+            "",
+            "Planted failure modes (docnav synth): each question is built around one way "
+            "chunk-and-embed RAG fails on filings.",
+            "",
+            "| failure mode | " + " | ".join(variants) + " |",
+            "|---|" + "---|" * len(variants),
+        ]
+        for f in fmodes:
+            L.append(
+                f"| {f} (n={max(per[v]['by_failure_mode_n'].get(f, 0) for v in variants)}) | "
+                + " | ".join(_pct(per[v]["by_failure_mode"].get(f)) for v in variants)
+                + " |"
+            )
     reas = sorted({t for v in variants for t in per[v]["by_reasoning"]})
     L += ["", "| reasoning | " + " | ".join(variants) + " |", "|---|" + "---|" * len(variants)]
     for t in reas:

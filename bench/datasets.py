@@ -18,14 +18,17 @@ harness never sees where a question came from.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, Field
 
 from docnav.errors import DocnavError
-from docnav.questions import Question, load_financebench
+from docnav.questions import FAILURE_MODES, Question, load_financebench
 from docnav.questions import load_questions as load_question_file
+
+Q = TypeVar("Q")
 
 
 class EvidencePage(BaseModel):
@@ -121,15 +124,37 @@ def load_questions(path: str | Path) -> list[BenchQuestion]:
     return qs
 
 
+def round_robin(questions: Sequence[Q]) -> list[Q]:
+    """Questions taken round-robin over their failure modes (in :data:`FAILURE_MODES` order,
+    file order within a mode), so the first N of a planted set cover every mode; questions
+    without a failure mode keep file order after them. A fixed rule, not a pick."""
+    by_mode: dict[str | None, list[Q]] = {}
+    for q in questions:
+        by_mode.setdefault(getattr(q, "failure_mode", None), []).append(q)
+    order = [m for m in FAILURE_MODES if m in by_mode] + [
+        m for m in by_mode if m not in FAILURE_MODES
+    ]
+    out: list[Q] = []
+    queues = [list(by_mode[m]) for m in order]
+    while any(queues):
+        for queue in queues:
+            if queue:
+                out.append(queue.pop(0))
+    return out
+
+
 def select(
     questions: list[BenchQuestion],
     ids: Iterable[str] | None = None,
     company: str | None = None,
     question_type: str | None = None,
     limit: int | None = None,
+    failure_mode: str | None = None,
+    order: str = "file",
 ) -> list[BenchQuestion]:
-    """Filter by ids (in file order), company and question type (case-insensitive), then keep
-    the first ``limit``. Unknown ids are an error, so a typo never shrinks a run silently."""
+    """Filter by ids (in file order), company, question type and failure mode
+    (case-insensitive), order (``file`` or ``round-robin`` over failure modes), then keep the
+    first ``limit``. Unknown ids are an error, so a typo never shrinks a run silently."""
     out = questions
     if ids:
         wanted = {i.strip() for i in ids if i.strip()}
@@ -149,6 +174,13 @@ def select(
     if question_type:
         t = question_type.lower()
         out = [q for q in out if q.question_type and q.question_type.lower() == t]
+    if failure_mode:
+        f = failure_mode.lower().replace("-", "_")
+        out = [q for q in out if q.failure_mode and q.failure_mode.lower() == f]
+    if order == "round-robin":
+        out = round_robin(out)
+    elif order != "file":
+        raise DocnavError(f"unknown question order {order!r}; choose file or round-robin")
     if limit is not None:
         out = out[: max(limit, 0)]
     return out

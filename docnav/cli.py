@@ -862,6 +862,13 @@ def bench_answers(
     ids: Annotated[str | None, typer.Option(help="Comma-separated question ids.")] = None,
     company: Annotated[str | None, typer.Option(help="Only this company's questions.")] = None,
     question_type: Annotated[str | None, typer.Option(help="Only this question type.")] = None,
+    failure_mode: Annotated[
+        str | None, typer.Option(help="Only this planted failure mode (docnav synth sets).")
+    ] = None,
+    order: Annotated[
+        str | None,
+        typer.Option(help="file (default) or round-robin over failure modes, before --limit."),
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="First N selected questions.")] = None,
     out: Annotated[
         Path | None,
@@ -915,7 +922,8 @@ def bench_answers(
         data = load_config(config) if config else {}
         flags = {
             "questions": questions, "modes": _split(modes), "ids": _split(ids),
-            "company": company, "question_type": question_type, "limit": limit, "out": out,
+            "company": company, "question_type": question_type, "failure_mode": failure_mode,
+            "order": order, "limit": limit, "out": out,
             "bench_home": bench_home, "pdfs": pdfs, "judge": judge_backend,
             "judge_model": judge_model, "judge_base_url": judge_base_url, "rag_k": rag_k,
             "rag_mode": rag_mode, "timeout_s": timeout_s, "concurrency": concurrency,

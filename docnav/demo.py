@@ -31,7 +31,6 @@ from rich.table import Table
 
 from docnav.agent.answer import Answer, Step
 from docnav.errors import DocnavError
-from docnav.questions import FAILURE_MODES
 from docnav.settings import Settings
 
 __all__ = [
@@ -212,21 +211,12 @@ def prepare_store(engine, paths: Sequence[Path], console: Console | None) -> flo
 
 
 def pick_questions(questions: Sequence, n: int) -> list:
-    """A fixed rule, not hand-picked: planted questions are taken round-robin over the failure
-    modes in :data:`FAILURE_MODES` order, the first unused question of each mode in file
-    order; questions without a failure mode (a user's or FinanceBench file) in file order."""
-    by_mode: dict[str | None, list] = {}
-    for q in questions:
-        by_mode.setdefault(getattr(q, "failure_mode", None), []).append(q)
-    order = [m for m in FAILURE_MODES if m in by_mode] + [
-        m for m in by_mode if m not in FAILURE_MODES
-    ]
-    out: list = []
-    while len(out) < n and any(by_mode[m] for m in order):
-        for m in order:
-            if by_mode[m] and len(out) < n:
-                out.append(by_mode[m].pop(0))
-    return out
+    """A fixed rule, not hand-picked: the first ``n`` planted questions taken round-robin over
+    the failure modes (:func:`docnav.bench.datasets.round_robin`); questions without a failure
+    mode (a user's or FinanceBench file) in file order."""
+    from docnav.bench.datasets import round_robin
+
+    return round_robin(questions)[:n]
 
 
 def load_demo_questions(path: Path, n: int, known_docs: set[str] | None) -> list[DemoQuestion]:

@@ -218,6 +218,8 @@ def test_report_from_a_small_results_file(tmp_path: Path) -> None:
     assert "Where rag and agent disagree (1 questions)" in md
     for png in ("accuracy_by_mode.png", "accuracy_vs_cost.png", "evidence_recall.png"):
         assert (run / png).stat().st_size > 1000
+    assert m["rag"]["by_failure_mode"] == {}  # FinanceBench rows: no planted failure modes
+    assert not (run / "accuracy_by_failure_mode.png").exists()
     assert json.loads((run / "results.json").read_text())["metrics"]["rag"]["n"] == 2
     if PAPER.is_dir():  # the paper's figures, recomputed on these two questions
         labels = [
@@ -227,6 +229,24 @@ def test_report_from_a_small_results_file(tmp_path: Path) -> None:
         ]
         got = res["paper_same_ids"]["rag"]["models"]["gpt-4"]["accuracy"]
         assert got == labels.count("Correct Answer") / len(labels)
+
+
+def test_report_of_a_planted_set_breaks_accuracy_down_by_failure_mode(tmp_path: Path) -> None:
+    rows = []
+    for qid, fm, rag, agent in (("s1", "temporal", "correct", "correct"),
+                                ("s2", "fragmentation", "incorrect", "correct"),
+                                ("s3", "fragmentation", "incorrect", "incorrect")):  # fmt: skip
+        for variant, outcome in (("rag", rag), ("agent", agent)):
+            rows.append(_row(qid, variant, outcome, []) | {"failure_mode": fm})
+    run = _write_run(tmp_path / "planted", rows)
+    res = write_report(run)
+    m = res["metrics"]
+    assert m["rag"]["by_failure_mode"] == {"fragmentation": 0.0, "temporal": 1.0}
+    assert m["agent"]["by_failure_mode"] == {"fragmentation": 0.5, "temporal": 1.0}
+    assert m["agent"]["by_failure_mode_n"] == {"fragmentation": 2, "temporal": 1}
+    md = (run / "report.md").read_text()
+    assert "| fragmentation (n=2) | 0.0 | 50.0 |" in md
+    assert (run / "accuracy_by_failure_mode.png").stat().st_size > 1000
 
 
 def test_compare_two_runs(tmp_path: Path) -> None:
