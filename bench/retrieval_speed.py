@@ -5,7 +5,8 @@ Corpora are made from real chunks of an ingested store (read only). Sizes past t
 chunk count replicate the real chunks, each replica perturbed: BM25 token lists drop 10% of
 their tokens at random; embedding rows get Gaussian noise (sigma 0.02 per dimension, then
 renormalised), because embedding 100k chunks on a 2-core CPU would take most of an hour.
-Queries are the FinanceBench questions (tokenized and embedded as the search does).
+Queries are the questions of a FinanceBench or docnav JSONL file (a `docnav synth` set for
+synthetic stores), tokenized and embedded as the search does.
 
 Measured per size: bm25s vs rank-bm25 (rank-bm25's queries are bounded at large sizes, it
 is that slow), dense exact (numpy) vs HNSW (faiss) with recall@10 against exact, and hybrid
@@ -29,6 +30,7 @@ import numpy as np
 from rich.console import Console
 
 from docnav.bench import git_commit
+from docnav.bench.datasets import load_questions
 from docnav.ingestion import CorpusStore
 from docnav.retrieval.bm25 import Bm25Index, RankBm25Index
 from docnav.retrieval.dense import DEFAULT_MODEL, DenseIndex, embed, top_k
@@ -224,22 +226,22 @@ def run_retrieval_speed_bench(
     faiss.omp_set_num_threads(threads)
     t_start = time.perf_counter()
     real, source = load_real(store_root, embeddings, embed_sample, console, max_docs)
-    qs = [json.loads(x) for x in questions_path.read_text().splitlines() if x.strip()][:queries]
-    qtok = [query_tokens(q["question"]) for q in qs]
-    qvec = embed([q["question"] for q in qs])
+    qs = load_questions(questions_path)[:queries]
+    qtok = [query_tokens(q.question) for q in qs]
+    qvec = embed([q.question for q in qs])
     nq = len(qs)
     # one short query gains nothing from intra-op threads, and on a shared CPU they wait on
     # each other: measured 232 ms (1 thread) vs 2.6 s (2 threads) p50 at load average 13
     torch_threads = torch.get_num_threads()
     torch.set_num_threads(query_threads)  # restored at the end
-    qtext = [q["question"] for q in qs]
+    qtext = [q.question for q in qs]
     query_embedding = latencies(lambda i: embed([qtext[i]]), min(nq, 30))
     console.print(f"query embedding: {query_embedding}")
     # a filter as the engine makes from a question: its company and fiscal year +-1
     names = {d["name"]: i for i, d in enumerate(real.docs)}
     filt = []
     for q in qs:
-        d = real.docs[names[q["doc_name"]]] if q["doc_name"] in names else None
+        d = real.docs[names[q.doc_name]] if q.doc_name in names else None
         filt.append((d["company"], d["year"]) if d else (None, None))
 
     result: dict = {
@@ -265,6 +267,8 @@ def run_retrieval_speed_bench(
         "embedded_rows": int(real.emb.shape[0]),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "queries": nq,
+        "questions": str(questions_path),
+        "store": str(store_root),
         "float16": _float16_check(real.emb, qvec),
         "query_threads": query_threads,
         "query_embedding": query_embedding,
@@ -460,11 +464,13 @@ def _write(result: dict, out: Path) -> None:
         f"{result['load_average_at_start']}, at end {result['load_average_at_end']}: "
         "latencies are inflated by whatever else ran on the machine.",
         "",
-        f"Corpora: {result['real_chunks']:,} real chunks ({result['embedded_rows']:,} of them "
-        "embedded); larger sizes replicate them with "
+        f"Corpora: {result['real_chunks']:,} chunks of the store {result.get('store', '')} "
+        f"({result['embedded_rows']:,} of them embedded); sizes up to that count are random "
+        "subsets, larger sizes replicate them with "
         "perturbation (BM25: 10% of tokens dropped per replica; embeddings: Gaussian noise "
         f"sigma 0.02 per dimension, renormalised). Embeddings: {result['embeddings']}. "
-        f"Queries: {result['queries']} FinanceBench questions. Latencies are per query, one "
+        f"Queries: {result['queries']} questions of "
+        f"{Path(result.get('questions', 'questions.jsonl')).name}. Latencies are per query, one "
         "at a time; RSS added is the process's resident memory after the build minus before.",
         "",
         "| chunks | engine | build s | RSS added MiB | p50 ms | p95 ms | queries | note |",

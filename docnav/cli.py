@@ -384,6 +384,39 @@ def bench_ingest(
         _fail(exc)
 
 
+@bench_app.command("ingest-scale")
+def bench_ingest_scale(
+    corpus: Annotated[
+        Path, typer.Option(help="A docnav synth corpus (docnav synth --scale -o PATH).")
+    ] = Path("~/.docnav/synth-scale"),
+    fmt: Annotated[
+        str, typer.Option("--format", help="html or pdf filings of the corpus.")
+    ] = "html",
+    processes: Annotated[str, typer.Option(help="Process counts, comma-separated.")] = "1,2",
+    limit: Annotated[int | None, typer.Option(help="Only the first N filings.")] = None,
+    keep_store: Annotated[
+        Path | None, typer.Option(help="Keep the last run's store here (for retrieval-speed).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/ingest-scale"),
+) -> None:
+    """Ingestion at corpus scale on a synthetic corpus: bare parse vs full ingestion (1 and 2
+    processes), an unchanged re-ingest, chunks, store size, metadata accuracy vs the truth."""
+    from docnav.bench.ingest_scale import run_ingest_scale_bench
+
+    try:
+        procs = tuple(int(x) for x in processes.split(",") if x.strip())
+        if not procs or min(procs) < 1:
+            raise DocnavError("--processes takes counts >= 1, e.g. 1,2")
+        run_ingest_scale_bench(
+            corpus.expanduser(), out, fmt=fmt, processes=procs, limit=limit,
+            keep_store=keep_store.expanduser() if keep_store else None, console=console,
+        )  # fmt: skip
+    except ValueError:
+        _fail(DocnavError(f"--processes takes counts like 1,2, not {processes!r}"))
+    except DocnavError as exc:
+        _fail(exc)
+
+
 @bench_app.command("retrieval")
 def bench_retrieval(
     pdfs: Annotated[Path, typer.Option(help="Folder of FinanceBench PDFs.")] = Path(

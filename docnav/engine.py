@@ -139,6 +139,7 @@ class Engine:
             chunk_chars=s.chunk_chars,
             overlap_chars=s.chunk_overlap_chars,
             form_hint=form_hint,
+            edgartools_check=s.ingest_edgartools_check,
         )
         return ingest_paths(
             self.store,

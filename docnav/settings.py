@@ -27,6 +27,11 @@ class Settings(BaseSettings):
         default=200, description="Overlap between consecutive text chunks of one section."
     )
     ingest_workers: int = Field(default=1, description="Worker processes for ingestion.")
+    ingest_edgartools_check: bool = Field(
+        default=True,
+        description="Check HTML 10-K/10-Q Items against edgartools' section detector (warnings "
+        "only; most of an HTML filing's ingestion time, see bench/results/ingest-scale).",
+    )
     lock_timeout_s: float = Field(default=600.0, description="Wait this long for the store lock.")
 
     # models (used from the retrieval/agent issues on)

@@ -243,7 +243,9 @@ def _encoding(data: bytes) -> str:
 _COVER_FORM = re.compile(r"\bFORM\s+(10-K|10-Q|8-K)\b", re.IGNORECASE)
 
 
-def parse_html_filing(data: bytes, form_hint: str | None = None) -> HtmlFiling:
+def parse_html_filing(
+    data: bytes, form_hint: str | None = None, edgartools_check: bool = True
+) -> HtmlFiling:
     try:
         parser = lxml.html.HTMLParser(encoding=_encoding(data))
         root = lxml.html.document_fromstring(data, parser=parser)
@@ -266,7 +268,8 @@ def parse_html_filing(data: bytes, form_hint: str | None = None) -> HtmlFiling:
         m = _COVER_FORM.search("\n".join(pages[:2]))
         form = m.group(1).upper() if m else form_hint
     structure = detect_structure(pages, form=form)
-    warnings = edgartools_item_check(data, form, structure) if form in ("10-K", "10-Q") else []
+    check = edgartools_check and form in ("10-K", "10-Q")
+    warnings = edgartools_item_check(data, form, structure) if check else []
     return HtmlFiling(
         pages=pages, structure=structure, meta=meta, xbrl_fact_count=n_facts, warnings=warnings
     )

@@ -40,6 +40,9 @@ class IngestOptions(BaseModel):
     chunk_chars: int = 2400
     overlap_chars: int = 200
     form_hint: str | None = None
+    # edgartools' second opinion on HTML Items only adds warnings, and costs most of an HTML
+    # filing's ingestion time (bench/results/ingest-scale): large corpora may turn it off
+    edgartools_check: bool = True
 
 
 class Parsed(BaseModel):
@@ -132,7 +135,9 @@ def parse_file(path: Path, opts: IngestOptions, sidecar: dict | None = None) -> 
         meta = extract_metadata(pages, file_name=path.name, sidecar=sidecar)
         structure = detect_structure(pages, form=meta.form or opts.form_hint)
     elif file_type == "html":
-        filing = parse_html_filing(data, form_hint=opts.form_hint)
+        filing = parse_html_filing(
+            data, form_hint=opts.form_hint, edgartools_check=opts.edgartools_check
+        )
         pages, structure, hints = filing.pages, filing.structure, filing.meta
         warnings = filing.warnings
         meta = extract_metadata(pages, file_name=path.name, sidecar=sidecar, hints=hints)
