@@ -338,9 +338,10 @@ def _write(result: dict, out: Path) -> None:
         f"{n / max(again, 1e-9):.1f} | | | {ratios} |",
         "",
         f"Failed files: {', '.join(str(r['failed']) for r in runs)} (per run). Store size: "
-        f"{result['store_bytes'] / 1e6:.1f} MB. Peak RSS: main process "
-        f"{result['peak_rss_mib']['main']} MiB, largest worker "
-        f"{result['peak_rss_mib']['largest_worker']} MiB.",
+        f"{result['store_bytes'] / 1e6:.1f} MB. Peak RSS of the benchmark process over the "
+        f"whole run: {result['peak_rss_mib']['main']} MiB (workers are forked from it, so "
+        f"their peak, {result['peak_rss_mib']['largest_worker']} MiB, counts pages they share "
+        "with it).",
         "",
         "The bare parse is a floor, not a competitor: it reads the file and nothing else (no "
         "pages, Items, Notes, tables, numbers, cross-references, metadata or store writes). "

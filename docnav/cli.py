@@ -395,7 +395,7 @@ def bench_ingest_scale(
     processes: Annotated[str, typer.Option(help="Process counts, comma-separated.")] = "1,2",
     limit: Annotated[int | None, typer.Option(help="Only the first N filings.")] = None,
     keep_store: Annotated[
-        Path | None, typer.Option(help="Keep the last run's store here (for retrieval-speed).")
+        Path | None, typer.Option(help="Keep the last run's store here (files under random names).")
     ] = None,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/ingest-scale"),
 ) -> None:
