@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     ingest_edgartools_check: bool = Field(
         default=True,
         description="Check HTML 10-K/10-Q Items against edgartools' section detector (warnings "
-        "only; most of an HTML filing's ingestion time, see bench/results/ingest-scale).",
+        "only; ~40% of HTML ingestion time, see bench/results/ingest-scale).",
     )
     lock_timeout_s: float = Field(default=600.0, description="Wait this long for the store lock.")
 

@@ -40,8 +40,8 @@ class IngestOptions(BaseModel):
     chunk_chars: int = 2400
     overlap_chars: int = 200
     form_hint: str | None = None
-    # edgartools' second opinion on HTML Items only adds warnings, and costs most of an HTML
-    # filing's ingestion time (bench/results/ingest-scale): large corpora may turn it off
+    # edgartools' second opinion on HTML Items only adds warnings, and costs ~40% of HTML
+    # ingestion time (bench/results/ingest-scale): bulk loads may turn it off
     edgartools_check: bool = True
 
 
