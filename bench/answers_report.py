@@ -251,14 +251,12 @@ def _plots(result: dict, out: Path) -> list[str]:
         bars = ax.bar(x + i * w, vals, w, label=label)
         ax.bar_label(bars, labels=["" if np.isnan(v) else f"{v:.0f}" for v in vals], fontsize=7)
     ax.set_xticks(x + w * (len(series) - 1) / 2, variants, rotation=20)
-    ax.set_ylabel("% correct")
-    ax.set_ylim(0, 100)
-    ax.set_title("Accuracy by mode (paper figures recomputed on the same questions)")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(out / "accuracy_by_mode.png", dpi=110)
-    plt.close(fig)
-    files.append("accuracy_by_mode.png")
+    files.append(
+        _save_pct_bars(
+            fig, ax, "Accuracy by mode (paper figures recomputed on the same questions)",
+            out / "accuracy_by_mode.png",
+        )
+    )  # fmt: skip
     # 2. accuracy against tokens and latency
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for ax, key, label in (
@@ -308,15 +306,26 @@ def _plots(result: dict, out: Path) -> list[str]:
             x + w * (len(variants) - 1) / 2,
             [f"{f}\n(n={k})" for f, k in zip(fmodes, n, strict=True)],
         )
-        ax.set_ylabel("% correct")
-        ax.set_ylim(0, 100)
-        ax.set_title("Accuracy by planted failure mode")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(out / "accuracy_by_failure_mode.png", dpi=110)
-        plt.close(fig)
-        files.append("accuracy_by_failure_mode.png")
+        files.append(
+            _save_pct_bars(
+                fig, ax, "Accuracy by planted failure mode", out / "accuracy_by_failure_mode.png"
+            )
+        )
     return files
+
+
+def _save_pct_bars(fig: Any, ax: Any, title: str, path: Path) -> str:
+    """Finish a % correct bar chart (axis, title, legend), write it, return its file name."""
+    import matplotlib.pyplot as plt
+
+    ax.set_ylabel("% correct")
+    ax.set_ylim(0, 100)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path.name
 
 
 def _fmt(x: Any, nd: int = 1) -> str:

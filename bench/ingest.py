@@ -48,7 +48,22 @@ def _ingest(files: list[Path], workers: int) -> tuple[float, CorpusStore, Path]:
     return secs, store, root
 
 
-def _dir_size(p: Path) -> int:
+def copy_random_names(files: list[Path], work: Path) -> tuple[list[Path], dict[str, str]]:
+    """Copies of ``files`` in ``work`` under random (seeded) names, and random stem -> original
+    stem: metadata must then come from content, not from a telling file name."""
+    rng = random.Random(0)
+    name_of: dict[str, str] = {}
+    out = []
+    for f in files:
+        stem = uuid.UUID(int=rng.getrandbits(128)).hex
+        dst = work / f"{stem}{f.suffix}"
+        shutil.copyfile(f, dst)
+        name_of[stem] = f.stem
+        out.append(dst)
+    return out, name_of
+
+
+def dir_size(p: Path) -> int:
     return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
 
 
@@ -80,15 +95,7 @@ def run_ingest_bench(
     originals = sorted(pdf_dir.glob("*.pdf"))[:limit] if limit else sorted(pdf_dir.glob("*.pdf"))
 
     work = Path(tempfile.mkdtemp(prefix="docnav-bench-files-"))
-    rng = random.Random(0)
-    name_of: dict[str, str] = {}  # random stem -> doc_name
-    files: list[Path] = []
-    for f in originals:
-        stem = uuid.UUID(int=rng.getrandbits(128)).hex
-        dst = work / f"{stem}.pdf"
-        shutil.copyfile(f, dst)
-        name_of[stem] = f.stem
-        files.append(dst)
+    files, name_of = copy_random_names(originals, work)
 
     console.print(
         f"[bold]bench ingest[/bold]: {len(files)} PDFs (copied under random names, no sidecar)"
@@ -210,7 +217,7 @@ def run_ingest_bench(
             "goal_1p": "<= 1.5x bare",
             "goal_2p": "< 1.0x bare",
         },
-        "store_bytes": _dir_size(root1),
+        "store_bytes": dir_size(root1),
         "structure": {
             "share_pages_in_item_10k_10q": round(n_pages_in_item / max(n_pages_itemable, 1), 4),
             "notes_per_10k_mean": round(sum(notes_per_10k) / max(len(notes_per_10k), 1), 2),

@@ -12,13 +12,11 @@ from __future__ import annotations
 import json
 import os
 import platform
-import random
 import resource
 import shutil
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from docnav.bench import git_commit
+from docnav.bench.ingest import copy_random_names, dir_size
 from docnav.errors import DocnavError
 from docnav.ingestion import CorpusStore, IngestOptions, ingest_paths, read_pdf_pages
 from docnav.ingestion.metadata import company_matches, normalize_form
@@ -92,23 +91,6 @@ def _ingest(
     return time.perf_counter() - t0, len(report.failed)
 
 
-def _dir_size(p: Path) -> int:
-    return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
-
-
-def _copy_random_names(files: list[Path], work: Path) -> tuple[list[Path], dict[str, str]]:
-    rng = random.Random(0)
-    name_of: dict[str, str] = {}
-    out = []
-    for f in files:
-        stem = uuid.UUID(int=rng.getrandbits(128)).hex
-        dst = work / f"{stem}{f.suffix}"
-        shutil.copyfile(f, dst)
-        name_of[stem] = f.stem
-        out.append(dst)
-    return out, name_of
-
-
 def _metadata(store: CorpusStore, name_of: dict[str, str], truth: dict[str, dict]) -> dict:
     rows = []
     for d in store.list_documents():
@@ -163,7 +145,7 @@ def run_ingest_scale_bench(
     }
     originals = sorted(p for p in folder.iterdir() if p.is_file())[:limit]
     work = Path(tempfile.mkdtemp(prefix="docnav-bench-scale-files-"))
-    files, name_of = _copy_random_names(originals, work)
+    files, name_of = copy_random_names(originals, work)
     n = len(files)
     if not n:
         raise DocnavError(f"no files in {folder}")
@@ -240,7 +222,7 @@ def run_ingest_scale_bench(
         "baselines": baselines,
         "runs": runs,
         "reingest_unchanged_s": round(again_s, 2),
-        "store_bytes": _dir_size(roots[-1]),
+        "store_bytes": dir_size(roots[-1]),
         # ru_maxrss is KiB on Linux; children: the largest ingestion worker process
         "peak_rss_mib": {
             "main": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
