@@ -144,102 +144,108 @@ def run_ingest_scale_bench(
         for d in (json.loads(x) for x in truth_file.read_text().splitlines() if x.strip())
     }
     originals = sorted(p for p in folder.iterdir() if p.is_file())[:limit]
-    work = Path(tempfile.mkdtemp(prefix="docnav-bench-scale-files-"))
-    files, name_of = copy_random_names(originals, work)
-    n = len(files)
-    if not n:
+    if not originals:
         raise DocnavError(f"no files in {folder}")
-    forms = {
-        f: normalize_form(truth[name_of[f.stem]]["doc_type"]) if name_of[f.stem] in truth else None
-        for f in files
-    }
-    console.print(
-        f"[bold]bench ingest-scale[/bold]: {n} {fmt.upper()} filings from {corpus} "
-        "(copied under random names, no sidecar)"
-    )
-    t_start = time.perf_counter()
-    runs: list[dict] = []
+    work = Path(tempfile.mkdtemp(prefix="docnav-bench-scale-files-"))
     roots: list[Path] = []
-    baselines: dict[str, dict] = {}
-    plan = [(p, True) for p in processes]
-    if fmt == "html":  # the same, without edgartools' second opinion on Items
-        plan.append((processes[-1], False))
-    with _progress(console) as prog:
-        for kind, what in BASELINES[fmt].items():
-            task = prog.add_task(what, total=n)
-            secs = _baseline(files, kind, forms, lambda t=task: prog.advance(t))
+    try:
+        files, name_of = copy_random_names(originals, work)
+        n = len(files)
+        forms = {
+            f: normalize_form(truth[name_of[f.stem]]["doc_type"])
+            if name_of[f.stem] in truth
+            else None
+            for f in files
+        }
+        console.print(
+            f"[bold]bench ingest-scale[/bold]: {n} {fmt.upper()} filings from {corpus} "
+            "(copied under random names, no sidecar)"
+        )
+        t_start = time.perf_counter()
+        runs: list[dict] = []
+        baselines: dict[str, dict] = {}
+        plan = [(p, True) for p in processes]
+        if fmt == "html":  # the same, without edgartools' second opinion on Items
+            plan.append((processes[-1], False))
+        with _progress(console) as prog:
+            for kind, what in BASELINES[fmt].items():
+                task = prog.add_task(what, total=n)
+                secs = _baseline(files, kind, forms, lambda t=task: prog.advance(t))
+                prog.remove_task(task)
+                baselines[kind] = {"what": what, "seconds": round(max(secs, 1e-3), 3)}
+                console.print(f"{what}: {secs:.1f}s")
+            for p, check in plan:
+                root = Path(tempfile.mkdtemp(prefix=f"docnav-bench-scale-{p}p-"))
+                roots.append(root)
+                what = f"full ingestion, {p} process(es)" + (
+                    "" if check else ", no edgartools check"
+                )
+                task = prog.add_task(what, total=n)
+                secs, failed = _ingest(files, p, root, lambda t=task: prog.advance(t), check)
+                prog.remove_task(task)
+                runs.append(
+                    {"what": what, "processes": p, "edgartools_check": check,
+                     "seconds": round(secs, 2), "failed": failed}
+                )  # fmt: skip
+                console.print(f"{what}: {secs:.1f}s")
+            task = prog.add_task("re-ingest, nothing changed", total=n)
+            again_s, _ = _ingest(files, plan[-1][0], roots[-1], lambda: prog.advance(task))
             prog.remove_task(task)
-            baselines[kind] = {"what": what, "seconds": round(max(secs, 1e-3), 3)}
-            console.print(f"{what}: {secs:.1f}s")
-        for p, check in plan:
-            root = Path(tempfile.mkdtemp(prefix=f"docnav-bench-scale-{p}p-"))
-            roots.append(root)
-            what = f"full ingestion, {p} process(es)" + ("" if check else ", no edgartools check")
-            task = prog.add_task(what, total=n)
-            secs, failed = _ingest(files, p, root, lambda t=task: prog.advance(t), check)
-            prog.remove_task(task)
-            runs.append(
-                {"what": what, "processes": p, "edgartools_check": check,
-                 "seconds": round(secs, 2), "failed": failed}
-            )  # fmt: skip
-            console.print(f"{what}: {secs:.1f}s")
-        task = prog.add_task("re-ingest, nothing changed", total=n)
-        again_s, _ = _ingest(files, plan[-1][0], roots[-1], lambda: prog.advance(task))
-        prog.remove_task(task)
-    console.print(f"re-ingest of unchanged files: {again_s:.1f}s")
-    store = CorpusStore(roots[-1])
-    docs = store.list_documents()
-    pages = sum(d.n_pages for d in docs)
-    chunks = sum(d.n_chunks for d in docs)
-    for r in runs:
-        r["ratios"] = {k: round(r["seconds"] / b["seconds"], 3) for k, b in baselines.items()}
-        r["files_per_s"] = round(n / r["seconds"], 1)
-        r["pages_per_s"] = round(pages / r["seconds"], 1)
-        r["chunks_per_s"] = round(chunks / r["seconds"], 1)
-    result = {
-        "command": " ".join(
-            ["docnav bench ingest-scale", f"--corpus {corpus}", f"--format {fmt}"]
-            + [f"--processes {','.join(str(p) for p in processes)}"]
-            + ([f"--limit {limit}"] if limit else [])
-            + [f"--out {out}"]
-        ),
-        "measured_at_commit": git_commit(),
-        "machine": {
-            "python": sys.version.split()[0],
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-        },
-        "load_average_at_start_of_write": [round(x, 2) for x in os.getloadavg()],
-        "corpus": str(corpus),
-        "format": fmt,
-        "files": n,
-        "filings_in_store": len(docs),
-        "pages": pages,
-        "chunks": chunks,
-        "tables": sum(d.n_tables for d in docs),
-        "cross_refs": sum(d.n_refs for d in docs),
-        "cross_refs_resolved": sum(d.n_refs_resolved for d in docs),
-        "baselines": baselines,
-        "runs": runs,
-        "reingest_unchanged_s": round(again_s, 2),
-        "store_bytes": dir_size(roots[-1]),
-        # ru_maxrss is KiB on Linux; children: the largest ingestion worker process
-        "peak_rss_mib": {
-            "main": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "largest_worker": round(
-                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+        console.print(f"re-ingest of unchanged files: {again_s:.1f}s")
+        store = CorpusStore(roots[-1])
+        docs = store.list_documents()
+        pages = sum(d.n_pages for d in docs)
+        chunks = sum(d.n_chunks for d in docs)
+        for r in runs:
+            r["ratios"] = {k: round(r["seconds"] / b["seconds"], 3) for k, b in baselines.items()}
+            r["files_per_s"] = round(n / r["seconds"], 1)
+            r["pages_per_s"] = round(pages / r["seconds"], 1)
+            r["chunks_per_s"] = round(chunks / r["seconds"], 1)
+        result = {
+            "command": " ".join(
+                ["docnav bench ingest-scale", f"--corpus {corpus}", f"--format {fmt}"]
+                + [f"--processes {','.join(str(p) for p in processes)}"]
+                + ([f"--limit {limit}"] if limit else [])
+                + [f"--out {out}"]
             ),
-        },
-        "metadata": _metadata(store, name_of, truth),
-        "total_s": round(time.perf_counter() - t_start, 1),
-    }
-    if keep_store is not None:
-        keep_store.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(roots.pop()), keep_store)
-        console.print(f"kept the last store at {keep_store}")
-    for root in roots:
-        shutil.rmtree(root, ignore_errors=True)
-    shutil.rmtree(work, ignore_errors=True)
+            "measured_at_commit": git_commit(),
+            "machine": {
+                "python": sys.version.split()[0],
+                "platform": platform.platform(),
+                "cpus": os.cpu_count(),
+            },
+            "load_average_at_start_of_write": [round(x, 2) for x in os.getloadavg()],
+            "corpus": str(corpus),
+            "format": fmt,
+            "files": n,
+            "filings_in_store": len(docs),
+            "pages": pages,
+            "chunks": chunks,
+            "tables": sum(d.n_tables for d in docs),
+            "cross_refs": sum(d.n_refs for d in docs),
+            "cross_refs_resolved": sum(d.n_refs_resolved for d in docs),
+            "baselines": baselines,
+            "runs": runs,
+            "reingest_unchanged_s": round(again_s, 2),
+            "store_bytes": dir_size(roots[-1]),
+            # ru_maxrss is KiB on Linux; children: the largest ingestion worker process
+            "peak_rss_mib": {
+                "main": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                "largest_worker": round(
+                    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1
+                ),
+            },
+            "metadata": _metadata(store, name_of, truth),
+            "total_s": round(time.perf_counter() - t_start, 1),
+        }
+        if keep_store is not None:
+            keep_store.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(roots.pop()), keep_store)
+            console.print(f"kept the last store at {keep_store}")
+    finally:  # temporary copies and stores go, whether the run ends or fails
+        for root in roots:
+            shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
     _write(result, out)
     console.print(f"results -> {out}/results.json, report.md, ingest_scale.png")
     return result

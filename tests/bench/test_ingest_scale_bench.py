@@ -43,6 +43,10 @@ def test_ingest_scale_small(corpus: Path, tmp_path: Path) -> None:
 
 
 def test_ingest_scale_clear_errors(tmp_path: Path) -> None:
+    (tmp_path / "empty" / "html").mkdir(parents=True)
+    (tmp_path / "empty" / "documents.jsonl").write_text("")
+    r = CliRunner().invoke(app, ["bench", "ingest-scale", "--corpus", str(tmp_path / "empty")])
+    assert r.exit_code == 1 and "no files in" in r.output
     r = CliRunner().invoke(app, ["bench", "ingest-scale", "--corpus", str(tmp_path / "none")])
     assert r.exit_code == 1 and "docnav synth --scale" in r.output
     r = CliRunner().invoke(
