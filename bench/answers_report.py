@@ -66,6 +66,7 @@ def variant_metrics(rows: list[dict], price_in: float, price_out: float) -> dict
             groups[r.get(field) or "(none)"].append(r)
         by[field] = {k: _acc(v) for k, v in sorted(groups.items())}
         by[field + "_n"] = {k: len(v) for k, v in sorted(groups.items())}  # type: ignore[assignment]
+    planted = any(r.get("failure_mode") for r in graded)
     # closed-book reads nothing by design: no evidence recall to report
     with_ev = [r for r in answered if r.get("evidence") and r.get("mode") != "closed-book"]
     hit_any = [
@@ -105,10 +106,8 @@ def variant_metrics(rows: list[dict], price_in: float, price_out: float) -> dict
         "by_reasoning": by["question_reasoning"],
         "by_reasoning_n": by["question_reasoning_n"],
         # planted sets only (docnav synth): where navigation beats retrieval
-        "by_failure_mode": by["failure_mode"] if any(r.get("failure_mode") for r in graded) else {},
-        "by_failure_mode_n": (
-            by["failure_mode_n"] if any(r.get("failure_mode") for r in graded) else {}
-        ),
+        "by_failure_mode": by["failure_mode"] if planted else {},
+        "by_failure_mode_n": by["failure_mode_n"] if planted else {},
         "evidence_recall_any": mean(hit_any),
         "evidence_recall_all": mean(hit_all),
         "evidence_questions": len(with_ev),
