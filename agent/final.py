@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from docnav.agent.answer import Citation, NumberValue
 from docnav.agent.llm.base import ToolSpec
+from docnav.agent.llm.parsing import loads_lenient
 
 FINAL_ANSWER = ToolSpec(
     name="final_answer",
@@ -44,6 +46,8 @@ FINAL_ANSWER = ToolSpec(
     },
 )
 
+_ANSWER_START = re.compile(r'"(?:answer|text)"\s*:\s*"')
+_VALUE = re.compile(r'"value"\s*:\s*(-?\d+(?:\.\d+)?)')
 _NOT_FOUND = re.compile(r"not (?:be )?found in the (?:filings?|documents?|excerpts?|text)", re.I)
 _NUM = re.compile(r"\(?-?\$?\s?\d[\d,]*(?:\.\d+)?\)?\s?%?")
 
@@ -80,6 +84,48 @@ def _as_float(v: Any) -> float | None:
     except ValueError:
         return None
     return -x if neg else x
+
+
+def salvage_final(raw: str) -> dict[str, Any] | None:
+    """The ``answer`` (and ``value``) of a final_answer call cut off by max_tokens.
+
+    A call truncated mid-JSON cannot be parsed, yet its answer string was usually written in
+    full or in part before the cut; an analyst is better served by that text than by nothing.
+    """
+    ends = [i for i, ch in enumerate(raw) if ch == "}"][-20:]
+    for end in reversed(ends):  # the longest prefix that closes into an object: keeps citations
+        try:
+            obj = loads_lenient(raw[: end + 1])
+        except ValueError:
+            continue
+        args = obj.get("arguments", obj) if isinstance(obj, dict) else None
+        if (
+            isinstance(args, dict)
+            and isinstance(args.get("answer"), str)
+            and args["answer"].strip()
+        ):
+            return args
+    m = _ANSWER_START.search(raw)
+    if m is None:
+        return None
+    i = m.end()
+    while i < len(raw) and raw[i] != '"':
+        i += 2 if raw[i] == "\\" else 1
+    frag = raw[m.end() : min(i, len(raw))]
+    # a cut inside an escape (a lone backslash or a short \uXXXX) is dropped
+    frag = re.sub(r"\\(?:u[0-9a-fA-F]{0,3})?$", "", frag)
+    try:
+        answer = json.loads(f'"{frag}"')
+    except json.JSONDecodeError:
+        answer = frag
+    answer = answer.strip()
+    if not answer:
+        return None
+    out: dict[str, Any] = {"answer": answer, "citations": []}
+    v = _VALUE.search(raw)
+    if v is not None:
+        out["value"] = float(v.group(1))
+    return out
 
 
 def parse_final(args: dict[str, Any]) -> ParsedFinal:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from docnav.agent.answer import Answer, AnswerMode, Step, Trace
 from docnav.agent.citations import verify_citations
-from docnav.agent.final import FINAL_ANSWER, parse_final
+from docnav.agent.final import FINAL_ANSWER, parse_final, salvage_final
 from docnav.agent.llm.base import ChatMessage, ChatModel, LLMError
 from docnav.agent.prompts import (
     CLOSED_BOOK_SYSTEM,
@@ -150,8 +150,22 @@ def answer_once(
         pages_read=sorted({(d, p + 1) for d, p in reads}),
     )
     call = next((c for c in resp.message.tool_calls if c.name == "final_answer"), None)
+    cut = next(
+        (
+            salvaged
+            for c in resp.message.tool_calls
+            if c.parse_error and c.raw_arguments
+            if (salvaged := salvage_final(c.raw_arguments)) is not None
+        ),
+        None,
+    )
     if call is not None and not call.parse_error:
         args = call.arguments
+    elif cut is not None:
+        args = cut
+        notes.append(
+            "the final_answer call was cut off; its answer is kept as far as it was written"
+        )
     else:
         args = {"answer": resp.message.content, "citations": []}
         notes.append("the model answered in plain text, not with final_answer")
