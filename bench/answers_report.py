@@ -178,6 +178,29 @@ def disagreements(rows: list[dict], a: str, b: str) -> list[dict]:
     return out
 
 
+def same_questions(rows: list[dict], variants: list[str]) -> list[dict[str, Any]]:
+    """Accuracy of every mode on the questions a smaller mode ran, so a mode run on fewer
+    questions (a long run stopped early, long-context where the filing fits) is compared on
+    its own questions, not against another mode's larger set."""
+    ran = {
+        v: {r["id"] for r in rows if r["variant"] == v and r.get("status") != "skipped"}
+        for v in variants
+    }
+    largest = max((len(x) for x in ran.values()), default=0)
+    out = []
+    for v in sorted(variants, key=lambda x: (len(ran[x]), variants.index(x))):
+        ids = ran[v]
+        if not ids or len(ids) == largest or any(d["ids"] == sorted(ids) for d in out):
+            continue
+        acc = {
+            w: _acc([r for r in rows if r["variant"] == w and r["id"] in ids])
+            for w in variants
+            if ids <= ran[w]
+        }
+        out.append({"subset_of": v, "n": len(ids), "ids": sorted(ids), "accuracy": acc})
+    return out
+
+
 def summarize(
     rows: list[dict],
     price_in: float,
@@ -209,6 +232,7 @@ def summarize(
                     "eval_mode": pm,
                     "models": paper_figures(paper, vids).get(pm, {}),
                 }
+    result["same_questions"] = same_questions(rows, variants)
     pairs = [
         (a, b) for a in variants for b in variants if a.startswith("rag") and b.startswith("agent")
     ]
@@ -408,6 +432,15 @@ def render_markdown(result: dict, meta: dict) -> str:
                 for k, x in d["models"].items()
             )
             L.append(f"| {v} | {d['eval_mode']} | {_pct(per[v]['accuracy'])} | {figs or '–'} |")
+    for d in result.get("same_questions", []):
+        L += ["", f"## Every mode on the {d['n']} questions {d['subset_of']} ran", ""]
+        L.append(
+            f"{d['subset_of']} ran on fewer questions than other modes; here each mode that "
+            "also ran all of them is scored on exactly those questions."
+        )
+        cols = list(d["accuracy"])
+        L += ["", "| | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
+        L.append("| % correct | " + " | ".join(_pct(d["accuracy"][c]) for c in cols) + " |")
     L += ["", "## Accuracy by question type and reasoning", ""]
     types = sorted({t for v in variants for t in per[v]["by_question_type"]})
     L += ["| question type | " + " | ".join(variants) + " |", "|---|" + "---|" * len(variants)]

@@ -249,6 +249,27 @@ def test_report_of_a_planted_set_breaks_accuracy_down_by_failure_mode(tmp_path: 
     assert (run / "accuracy_by_failure_mode.png").stat().st_size > 1000
 
 
+def test_modes_run_on_fewer_questions_are_compared_on_their_own(tmp_path: Path) -> None:
+    # rag on 3 questions, the agent stopped after 2, long-context skipped where it did not fit
+    rows = [_row("q1", "rag", "incorrect", []), _row("q2", "rag", "correct", []),
+            _row("q3", "rag", "correct", []), _row("q1", "agent", "correct", []),
+            _row("q2", "agent", "incorrect", []),
+            _row("q1", "long-context", "correct", []),
+            _row("q2", "long-context", "correct", []) | {"status": "skipped", "verdict": None},
+            _row("q3", "long-context", "correct", []) | {"status": "skipped", "verdict": None}]  # fmt: skip
+    run = _write_run(tmp_path / "uneven", rows)
+    res = write_report(run)
+    assert res["metrics"]["rag"]["accuracy"] == pytest.approx(2 / 3)
+    same = {d["subset_of"]: d for d in res["same_questions"]}
+    assert set(same) == {"long-context", "agent"}  # rag ran the most: no subset of its own
+    assert same["agent"]["ids"] == ["q1", "q2"]
+    assert same["agent"]["accuracy"] == {"rag": 0.5, "agent": 0.5}  # long-context lacks q2
+    assert same["long-context"]["accuracy"] == {"rag": 0.0, "agent": 1.0, "long-context": 1.0}
+    md = (run / "report.md").read_text()
+    assert "## Every mode on the 2 questions agent ran" in md
+    assert "| % correct | 50.0 | 50.0 |" in md
+
+
 def test_compare_two_runs(tmp_path: Path) -> None:
     a = _write_run(
         tmp_path / "a", [_row("q1", "rag", "correct", []), _row("q2", "rag", "incorrect", [])]
