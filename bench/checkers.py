@@ -184,11 +184,16 @@ def check_numeric(
     if g is None:
         return None
     hint = bool(_SCALE_HINT.search(question))
-    got = numbers_in(answer)
-    if policy == "last":
-        got = got[-1:]
+    written = numbers_in(answer)
+    got = written[-1:] if policy == "last" else written
     if structured is not None and math.isfinite(structured):
         s = _structured(structured, structured_unit)
+        if s is not None:
+            # a JSON number loses its written precision (10.0 arrives as 10, whose rounding
+            # unit would pass 10.3); the answer text, when it writes the same value, keeps it
+            same = next((n for n in written if _close(n.value, s.value, 1e-9)), None)
+            if same is not None and same.ulp < s.ulp:
+                s = s._replace(ulp=same.ulp, sig=max(s.sig, same.sig))
         got = ([s] if s else []) + got
     if not got:
         return Verdict(outcome="incorrect", checker="numeric", detail="no number in the answer")

@@ -80,6 +80,20 @@ def test_structured_number_with_unit_words() -> None:
     assert v is not None and v.outcome == "correct"
 
 
+def test_structured_number_keeps_the_precision_the_text_wrote() -> None:
+    # FinanceBench 02981 (oracle, 1.5B): final_answer {"answer": "10.0%", "value": 10.0}; the
+    # JSON value arrives as 10 and its rounding unit of 1 passed the gold 10.3%
+    v = check_numeric("10.3%", "10.0%", structured=10.0, structured_unit="%")
+    assert v is not None and v.outcome == "incorrect"
+    # a model that really wrote the coarser "10%" still gets the rounding rule
+    v = check_numeric("10.3%", "10%", structured=10.0, structured_unit="%")
+    assert v is not None and v.outcome == "correct"
+    v = check_numeric(
+        "$1577.00", "$1,577 million", structured=1577.0, structured_unit="USD millions"
+    )
+    assert v is not None and v.outcome == "correct"
+
+
 @pytest.mark.parametrize(
     "gold, numeric",
     [
