@@ -3,7 +3,11 @@
 Results are committed under bench/results/ with the command that made them.
 """
 
+import os
+import platform
 import subprocess
+import sys
+from typing import Any
 
 
 def git_commit() -> str | None:
@@ -15,3 +19,12 @@ def git_commit() -> str | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     return out.stdout.strip() or None
+
+
+def machine_info() -> dict[str, Any]:
+    """Python, platform and CPU count, recorded beside every committed result."""
+    return {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+    }

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import resource
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -23,7 +21,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from docnav.bench import git_commit
+from docnav.bench import git_commit, machine_info
 from docnav.bench.ingest import copy_random_names, dir_size
 from docnav.errors import DocnavError
 from docnav.ingestion import CorpusStore, IngestOptions, ingest_paths, read_pdf_pages
@@ -209,11 +207,7 @@ def run_ingest_scale_bench(
                 + [f"--out {out}"]
             ),
             "measured_at_commit": git_commit(),
-            "machine": {
-                "python": sys.version.split()[0],
-                "platform": platform.platform(),
-                "cpus": os.cpu_count(),
-            },
+            "machine": machine_info(),
             "load_average_at_start_of_write": [round(x, 2) for x in os.getloadavg()],
             "corpus": str(corpus),
             "format": fmt,

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import platform
 import signal
 import socket
 import statistics
@@ -32,7 +31,7 @@ import httpx
 import psutil
 from rich.console import Console
 
-from docnav.bench import git_commit
+from docnav.bench import git_commit, machine_info
 
 LEVELS = (1, 8, 32)
 STUB_SECONDS = 1.5  # the stand-in answer's latency
@@ -299,12 +298,7 @@ def run_load_bench(
         + (f" --ask {ask}" if ask != "stub" else "")
         + (f" --requests {requests}" if requests != 600 else ""),
         "measured_at_commit": git_commit(),
-        "machine": {
-            "python": sys.version.split()[0],
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "load_avg_at_start": [round(x, 1) for x in os.getloadavg()],
-        },
+        "machine": machine_info() | {"load_avg_at_start": [round(x, 1) for x in os.getloadavg()]},
         "store": {"documents": n_docs, "index": chunks},
         "search": {
             "mode": "bm25",
