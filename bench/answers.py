@@ -366,14 +366,23 @@ def plan(cfg: RunConfig) -> list[Job]:
 def _pin_config(cfg: RunConfig, out: Path) -> None:
     f = out / "run.json"
     ident = cfg.identity()
-    if f.is_file():
-        old = json.loads(f.read_text()).get("identity")
-        if old and old != ident:
-            diff = [k for k in ident if ident[k] != old.get(k)]
-            raise DocnavError(
-                f"{out} holds a run with another configuration ({', '.join(diff)} differ); "
-                "use a new --out folder"
-            )
+    prev = json.loads(f.read_text()) if f.is_file() else {}
+    old = prev.get("identity")
+    if old and old != ident:
+        diff = [k for k in ident if ident[k] != old.get(k)]
+        raise DocnavError(
+            f"{out} holds a run with another configuration ({', '.join(diff)} differ); "
+            "use a new --out folder"
+        )
+    # every start or resume is kept: a run built over several sessions, with other modes or
+    # limits each time, is reproduced by the whole list, not by its last command
+    runs = list(prev.get("runs") or [])
+    if prev and not runs and prev.get("config"):  # run.json written before the list existed
+        runs.append({"command": prev["config"].get("command", ""), "commit": prev.get("commit"),
+                     "modes": prev["config"].get("modes", [])})  # fmt: skip
+    commit = git_commit()
+    runs.append({"command": cfg.command, "commit": commit, "modes": cfg.modes,
+                 "started_at": datetime.now(UTC).isoformat(timespec="seconds")})  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     f.write_text(
         json.dumps(
@@ -383,7 +392,8 @@ def _pin_config(cfg: RunConfig, out: Path) -> None:
                 "config_hash": hashlib.sha1(json.dumps(ident, sort_keys=True).encode()).hexdigest()[
                     :12
                 ],
-                "commit": git_commit(),
+                "commit": commit,
+                "runs": runs,
             },
             indent=2,
         )

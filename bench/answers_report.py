@@ -362,7 +362,15 @@ def _fmt(x: Any, nd: int = 1) -> str:
 def render_markdown(result: dict, meta: dict) -> str:
     per, variants = result["metrics"], result["variants"]
     L = [f"# Answer benchmark: {meta.get('name', '')}", ""]
-    L.append(f"- command: `{meta.get('command', '')}`")
+    runs = meta.get("runs") or []
+    if len(runs) > 1:
+        L.append(f"- run in {len(runs)} starts, each appending to answers.jsonl (in order):")
+        for r in runs:
+            when = f", started {r['started_at']}" if r.get("started_at") else ""
+            note = f"; {r['note']}" if r.get("note") else ""
+            L.append(f"  - `{r.get('command', '')}` (commit {r.get('commit')}{when}{note})")
+    else:
+        L.append(f"- command: `{meta.get('command', '')}`")
     L.append(
         f"- commit: {meta.get('commit')}; model: {meta.get('model')}; judge: {meta.get('judge')}"
     )
@@ -509,8 +517,9 @@ def render_markdown(result: dict, meta: dict) -> str:
             L.append(
                 f"| {d['id'].replace('financebench_id_', '')} | {q} | {g} | {cell(d[a])} | {cell(d[b])} |"
             )
+    command = _all_modes_command(meta.get("command", ""), variants)
     L += ["", "## Reproduce", "", "On this machine (resumable: rerun to go on):", "", "```"]
-    L += [meta.get("command", ""), "```", ""]
+    L += [command, "```", ""]
     L += [
         "On a GPU with vLLM (an OpenAI-compatible server; the same model family, a new --out "
         "folder since a run folder is pinned to its model):",
@@ -519,7 +528,7 @@ def render_markdown(result: dict, meta: dict) -> str:
         "vllm serve Qwen/Qwen2.5-Coder-1.5B-Instruct --max-model-len 32768 "
         "--enable-auto-tool-choice --tool-call-parser hermes &",
         "DOCNAV_LLM_BACKEND=openai DOCNAV_LLM_BASE_URL=http://localhost:8000/v1 "
-        f"DOCNAV_LLM_CTX=32768 {_gpu_command(meta.get('command', ''))}",
+        f"DOCNAV_LLM_CTX=32768 {_gpu_command(command)}",
         "```",
         "",
         "Checker validation (numeric verifier, refusal detector and judge against the paper's "
@@ -527,6 +536,18 @@ def render_markdown(result: dict, meta: dict) -> str:
         "",
     ]
     return "\n".join(L)
+
+
+def _all_modes_command(cmd: str, variants: list[str]) -> str:
+    """The last command with --modes naming every variant the run holds: one command that
+    redoes a run whose modes were added over several resumes."""
+    import re
+
+    cmd = cmd or "docnav bench answers"
+    modes = f"--modes {','.join(variants)}"
+    if re.search(r"\s--modes(?:=|\s+)\S+", cmd):
+        return re.sub(r"--modes(?:=|\s+)\S+", modes, cmd, count=1)
+    return f"{cmd} {modes}"
 
 
 def _gpu_command(cmd: str) -> str:
@@ -565,6 +586,7 @@ def write_report(
     meta = {
         "name": out.name,
         "command": cfg.get("command", ""),
+        "runs": run.get("runs") or [],
         "commit": run.get("commit"),
         "model": ", ".join(models) or "–",
         "judge": cfg.get("judge", "–"),

@@ -109,6 +109,28 @@ def test_interrupted_run_resumes_without_duplicates_or_losses(
     assert len(path.read_text().splitlines()) == 9  # 8 rows + the torn line
 
 
+def test_each_start_is_kept_and_the_report_reproduces_every_mode(
+    store_home: Path, tmp_path: Path
+) -> None:
+    # a run built in two starts with different modes: run.json keeps both commands, and the
+    # report's reproduce command asks for every mode the results hold, not only the last start's
+    qfile = _questions(tmp_path / "q.jsonl", 1)
+    base = RunConfig(questions=qfile, modes=["closed-book"], out=tmp_path / "run", judge="none",
+                     paper_results=None, command="docnav bench answers --modes closed-book")  # fmt: skip
+    run_answers(base, engine=_engine(store_home, [_final()]), judge=None)
+    more = base.model_copy(update={"modes": ["rag"], "command": "docnav bench answers --modes rag"})
+    run_answers(more, engine=_engine(store_home, [_final()]), judge=None)
+    runs = json.loads((base.out / "run.json").read_text())["runs"]
+    assert [r["command"] for r in runs] == [base.command, more.command]
+    assert [r["modes"] for r in runs] == [["closed-book"], ["rag"]]
+    write_report(base.out)
+    md = (base.out / "report.md").read_text()
+    assert "run in 2 starts" in md and f"`{base.command}`" in md
+    repro = md.split("## Reproduce", 1)[1]
+    assert "docnav bench answers --modes closed-book,rag" in repro
+    assert "--modes rag " not in repro and "--modes closed-book\n" not in repro
+
+
 def test_timeout_error_and_retry(store_home: Path, tmp_path: Path) -> None:
     qfile = tmp_path / "q.jsonl"
     qfile.write_text(
