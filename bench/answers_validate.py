@@ -4,6 +4,8 @@
   correct / not-correct against the label "Correct Answer" (both policies: any number of the
   answer, the last number only), at ±1% and ±2.5%;
 - refusal detector: every labelled row; detected refusal against the label "Refusal";
+- polarity check: every labelled row where gold and answer both open with Yes/No; an opposite
+  opening is graded wrong without a judge, so every such row should be labelled incorrect;
 - LLM judge: a seeded sample of rows with sentence gold answers, half labelled correct and half
   incorrect (refusals are the detector's job), at most two rows per question; the judge's
   yes/partial/no against the label, with the time per call. The judge's verdicts are appended to
@@ -21,7 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from docnav.agent.llm.base import ChatModel
-from docnav.bench.checkers import check_numeric, gold_number, is_refusal
+from docnav.bench.checkers import (
+    check_numeric,
+    gold_number,
+    is_refusal,
+    opposite_polarity,
+    polarity,
+)
 from docnav.bench.datasets import BenchQuestion, PaperRow
 from docnav.bench.judge import judge_answer
 
@@ -99,6 +107,31 @@ def validate_refusals(paper: list[PaperRow]) -> dict[str, Any]:
             "human not refusal / detected": fp,
             "human not refusal / not detected": conf[(False, False)],
         },
+    }
+
+
+def validate_polarity(paper: list[PaperRow]) -> dict[str, Any]:
+    """Human labels of the rows the polarity check decides (opposite Yes/No opening: graded
+    wrong) and, for contrast, of the rows with the same opening (left to the judge)."""
+    decided: Counter = Counter()
+    same: Counter = Counter()
+    wrongly: list[dict[str, str]] = []
+    for r in paper:
+        if not polarity(r.gold_answer) or not polarity(r.model_answer):
+            continue
+        if opposite_polarity(r.gold_answer, r.model_answer):
+            decided[r.label] += 1
+            if r.label == "Correct Answer":
+                wrongly.append({"id": r.financebench_id, "config": f"{r.model_name}/{r.eval_mode}"})
+        else:
+            same[r.label] += 1
+    n = sum(decided.values())
+    return {
+        "rows_decided": n,
+        "decided_labels": dict(decided),
+        "precision": (n - decided["Correct Answer"]) / n if n else None,
+        "same_polarity_labels": dict(same),
+        "human_correct_but_graded_wrong": wrongly,
     }
 
 
@@ -234,6 +267,19 @@ def render_checker_report(res: dict) -> str:
         f"agreement {100 * ref['agreement']:.1f}% on {ref['rows']} rows; precision "
         f"{100 * ref['precision']:.1f}%, recall {100 * ref['recall']:.1f}%; {ref['confusion']}"
     )
+    pol = res.get("polarity")
+    if pol:
+        L += [
+            "",
+            "## Polarity check (no LLM; rows whose gold and answer both open with Yes/No)",
+            "",
+        ]
+        prec = "–" if pol["precision"] is None else f"{100 * pol['precision']:.1f}%"
+        L.append(
+            f"Opposite opening, graded wrong without a judge: {pol['rows_decided']} rows, human "
+            f"labels {pol['decided_labels']} (labelled not correct: {prec}). Same opening, left "
+            f"to the judge: human labels {pol['same_polarity_labels']}."
+        )
     j = res.get("judge")
     L += ["", "## LLM judge (sentence answers)", ""]
     if not j or not j.get("rows"):
@@ -320,6 +366,7 @@ def run_checker_validation(
         "paper_rows": len(paper),
         "numeric": validate_numeric(paper, questions, tol, loose),
         "refusals": validate_refusals(paper),
+        "polarity": validate_polarity(paper),
     }
     if judge is not None:
         sample = judge_sample(paper, questions, n, seed)

@@ -262,9 +262,15 @@ def is_refusal(answer: str, not_found: bool = False) -> bool:
 _POLARITY = re.compile(r"^\W*(yes|no)\b", re.I)
 
 
+def polarity(text: str) -> str | None:
+    """ "Yes" or "No" when the text opens with that word (markup and case aside), else None."""
+    m = _POLARITY.match(text or "")
+    return m.group(1).capitalize() if m else None
+
+
 def opposite_polarity(gold: str, answer: str) -> str | None:
     """ "gold opens with No, the answer with Yes" when both open with Yes/No and differ."""
-    g, a = _POLARITY.match(gold or ""), _POLARITY.match(answer or "")
-    if not g or not a or g.group(1).lower() == a.group(1).lower():
+    g, a = polarity(gold), polarity(answer)
+    if not g or not a or g == a:
         return None
-    return f"gold opens with {g.group(1).capitalize()}, the answer with {a.group(1).capitalize()}"
+    return f"gold opens with {g}, the answer with {a}"

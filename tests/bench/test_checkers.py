@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from docnav.bench.answers_validate import validate_numeric, validate_refusals
+from docnav.bench.answers_validate import validate_numeric, validate_polarity, validate_refusals
 from docnav.bench.checkers import check_numeric, gold_number, is_refusal, opposite_polarity
 from docnav.bench.judge import Grader
 
@@ -248,6 +248,9 @@ def test_polarity_agrees_with_human_labels(paper) -> None:
     rows, _ = paper
     flipped = [r for r in rows if opposite_polarity(r.gold_answer, r.model_answer)]
     assert len(flipped) >= 5
+    res = validate_polarity(rows)  # the figure bench/results/checkers reports
+    assert res["rows_decided"] == len(flipped) and res["precision"] == 1.0
+    assert res["same_polarity_labels"].get("Correct Answer", 0) > 0  # same opening decides nothing
     assert all(r.label == "Incorrect Answer" for r in flipped), [
         (r.financebench_id, r.model_name, r.label) for r in flipped if r.label != "Incorrect Answer"
     ]
