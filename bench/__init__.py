@@ -28,3 +28,10 @@ def machine_info() -> dict[str, Any]:
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
     }
+
+
+def machine_line(m: dict[str, Any] | str) -> str:
+    """machine_info() as one line for a report (results written before it kept a string)."""
+    if isinstance(m, str):
+        return m
+    return f"{m.get('cpus')} CPUs, {m.get('platform')}, Python {m.get('python')}"

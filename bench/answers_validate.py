@@ -351,9 +351,8 @@ def run_checker_validation(
     on_row: Callable[[dict], None] | None = None,
 ) -> dict[str, Any]:
     """Validate all three checkers and write ``out/results.json`` and ``out/report.md``."""
-    import platform
 
-    from docnav.bench import git_commit
+    from docnav.bench import git_commit, machine_info, machine_line
     from docnav.bench.datasets import load_paper_results, load_questions
 
     paper = load_paper_results(paper_dir)
@@ -362,7 +361,7 @@ def run_checker_validation(
     res: dict[str, Any] = {
         "command": command,
         "commit": git_commit(),
-        "machine": f"{platform.machine()} {platform.system()}, CPU",
+        "machine": machine_line(machine_info()),
         "paper_rows": len(paper),
         "numeric": validate_numeric(paper, questions, tol, loose),
         "refusals": validate_refusals(paper),

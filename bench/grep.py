@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from rich.console import Console
 
-from docnav.bench import git_commit
+from docnav.bench import git_commit, machine_info, machine_line
 from docnav.ingestion.numbers import number_regex
 from docnav.tools.grep_backends import (
     GrepOptions,
@@ -217,8 +215,7 @@ def run_grep_bench(
         + (f" --reps {reps}" if reps != 5 else "")
         + (f" --limit-docs {limit_docs}" if limit_docs else ""),
         "commit": git_commit(),
-        "python": sys.version.split()[0],
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}",
+        "machine": machine_info(),
         "rg": str(rg_binary()),
         "corpus": {
             "filings": len(pages),
@@ -294,7 +291,7 @@ def _write(result: dict, out: Path) -> None:
         "# grep engines: rg (ripgrep wheel) vs pyripgrep vs Python `re`",
         "",
         f"Command: `{result['command']}` (repo root; store read-only). Commit "
-        f"{result['commit']}, Python {result['python']}, {result['machine']}. rg: "
+        f"{result['commit']}, {machine_line(result['machine'])}. rg: "
         f"{result['rg']}. Corpus: {c['filings']} filings, {c['page_files']} page files, "
         f"{c['mb']:.1f} MB; the same text as one {c['big_file_mb']:.1f} MB file; an edge-case "
         f"folder. p50 over {result['reps']} runs (the big file: half as many), on a shared "

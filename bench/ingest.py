@@ -7,10 +7,8 @@ Files are copied under random names (no sidecar) so metadata comes from content 
 from __future__ import annotations
 
 import json
-import platform
 import random
 import shutil
-import sys
 import tempfile
 import time
 import uuid
@@ -18,7 +16,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from docnav.bench import git_commit
+from docnav.bench import git_commit, machine_info
 from docnav.ingestion import CorpusStore, IngestOptions, ingest_paths, read_pdf_pages
 from docnav.ingestion.metadata import company_matches, normalize_form
 from docnav.types import Chunk
@@ -198,11 +196,7 @@ def run_ingest_bench(
     result = {
         "command": "docnav bench ingest" + (f" --limit {limit}" if limit else ""),
         "measured_at_commit": git_commit(),
-        "machine": {
-            "python": sys.version.split()[0],
-            "platform": platform.platform(),
-            "cpus": __import__("os").cpu_count(),
-        },
+        "machine": machine_info(),
         "files": len(files),
         "pages": pages,
         "speed": {

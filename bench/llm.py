@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ from typing import Any
 
 from rich.console import Console
 
-from docnav.bench import git_commit
+from docnav.bench import git_commit, machine_info, machine_line
 
 PARA = (
     "Net revenue for fiscal {y} was ${a:,} million, an increase of {p}% compared with fiscal "
@@ -226,7 +225,7 @@ def run_llm_bench(
     result: dict[str, Any] = {
         "command": command,
         "measured_at_commit": git_commit(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}",
+        "machine": machine_info(),
         "llama_cpp": _llama_info(),
         "load_before": _loadavg(),
         "settings": {},
@@ -298,7 +297,7 @@ def _write(result: dict[str, Any], out: Path) -> None:
         "# Embedded LLM backend speed (llama.cpp on the CPU)",
         "",
         f"Command: `{result['command']}` (repo root), measured at commit {result['measured_at_commit']}.",
-        f"Machine: {result['machine']}. {result['llama_cpp']}.",
+        f"Machine: {machine_line(result['machine'])}. {result['llama_cpp']}.",
         f"Load average (1/5/15 min) before: {result['load_before']}, after: {result.get('load_after')} "
         "— the CPU is shared, so absolute figures vary with what else runs; compare rows of one run.",
         "",

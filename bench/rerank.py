@@ -10,16 +10,14 @@ one JSON line per (question, reranker) in rows.jsonl, and a rerun skips the done
 from __future__ import annotations
 
 import json
-import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-from docnav.bench import git_commit
+from docnav.bench import git_commit, machine_info
 from docnav.bench.answers import read_rows
 from docnav.bench.retrieval import _found_rank
 from docnav.errors import DocnavError
@@ -106,7 +104,7 @@ def run_rerank_bench(
     result.update(
         command=command,
         measured_at_commit=commit,
-        machine={"python": sys.version.split()[0], "platform": platform.platform()},
+        machine=machine_info(),
         chat_model=getattr(engine.chat_model, "name", None) if len(rerankers) > 1 else None,
     )
     _write(result, out)

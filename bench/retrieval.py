@@ -10,16 +10,14 @@ restricts the search to the question's own filing (as the paper's singleStore do
 from __future__ import annotations
 
 import json
-import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import NamedTuple
 
 from rich.console import Console
 
-from docnav.bench import git_commit
+from docnav.bench import git_commit, machine_info
 from docnav.engine import Engine
 from docnav.retrieval.bm25 import Bm25Index, RankBm25Index
 from docnav.retrieval.index import SearchFilters, SearchHit
@@ -177,7 +175,7 @@ def run_retrieval_bench(
     result = {
         "command": command,
         "measured_at_commit": commit,
-        "machine": {"python": sys.version.split()[0], "platform": platform.platform()},
+        "machine": machine_info(),
         "questions": len(questions),
         "embedding_model": engine.settings.embedding_model,
         "reranker": getattr(reranker, "name", None),

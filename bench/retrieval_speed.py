@@ -19,9 +19,7 @@ from __future__ import annotations
 import gc
 import json
 import os
-import platform
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from rich.console import Console
 
-from docnav.bench import git_commit
+from docnav.bench import git_commit, machine_info
 from docnav.bench.datasets import load_questions
 from docnav.ingestion import CorpusStore
 from docnav.retrieval.bm25 import Bm25Index, RankBm25Index
@@ -256,12 +254,7 @@ def run_retrieval_speed_bench(
             + [f"--threads {threads}", f"--out {out}"]
         ),
         "measured_at_commit": git_commit(),
-        "machine": {
-            "python": sys.version.split()[0],
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "threads": threads,
-        },
+        "machine": machine_info() | {"threads": threads},
         "embeddings": source,
         "real_chunks": len(real.tokens),
         "embedded_rows": int(real.emb.shape[0]),
