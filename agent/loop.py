@@ -22,7 +22,14 @@ from pydantic import BaseModel
 from docnav.agent.answer import Answer, Step, Trace
 from docnav.agent.citations import verify_citations
 from docnav.agent.final import FINAL_ANSWER, parse_final
-from docnav.agent.llm.base import ChatMessage, ChatModel, LLMError, ToolCall, ToolSpec
+from docnav.agent.llm.base import (
+    ChatMessage,
+    ChatModel,
+    ContextOverflow,
+    LLMError,
+    ToolCall,
+    ToolSpec,
+)
 from docnav.agent.prompts import AGENT_SYSTEM, BUDGET_NOTE
 from docnav.tools.base import Tool, ToolContext
 
@@ -140,26 +147,52 @@ class AgentRunner:
                 )
                 window = self.model.context_window - budget.max_new_tokens - 64
                 if s.get("last_prompt_tokens", 0) + self._pending_tokens(s) >= window:
-                    messages = _elide(messages)
+                    messages = _elide(messages) or messages
             update["forced"] = True
         t0 = time.monotonic()
-        try:
-            resp = self.model.chat(
-                messages,
-                self.specs,
-                max_tokens=budget.max_new_tokens,
-                temperature=config["configurable"].get("temperature", 0.0),
-                # final_answer is a tool too, so every turn is a tool call: a grammar-constrained
-                # backend then never lets a small model wander into free text; once the budget
-                # is spent only final_answer is allowed (the tool list, and so the prompt and
-                # its KV cache, stay the same)
-                tool_choice=FINAL_ANSWER.name if update.get("forced") else "required",
-            )
-        except LLMError as e:
-            steps.append(
-                self._emit(s, config, Step(index=len(steps), kind="error", summary=str(e)))
-            )
-            return {"final": {"error": f"LLM backend error: {e}"}, "steps": steps, **update}
+        while True:
+            try:
+                resp = self.model.chat(
+                    messages,
+                    self.specs,
+                    max_tokens=budget.max_new_tokens,
+                    temperature=config["configurable"].get("temperature", 0.0),
+                    # final_answer is a tool too, so every turn is a tool call: a grammar-
+                    # constrained backend then never lets a small model wander into free text;
+                    # once the budget is spent only final_answer is allowed (the tool list, and
+                    # so the prompt and its KV cache, stay the same)
+                    tool_choice=FINAL_ANSWER.name if update.get("forced") else "required",
+                )
+                break
+            except ContextOverflow as e:
+                # the window check estimates tool output at 3 chars a token; number-dense
+                # tables tokenise denser (digits are single tokens), so a prompt can still
+                # overflow: drop older tool output and ask for the answer rather than fail
+                shorter = _elide(messages, keep=_kept(messages) // 2)
+                if shorter is None:
+                    steps.append(
+                        self._emit(s, config, Step(index=len(steps), kind="error", summary=str(e)))
+                    )
+                    return {"final": {"error": f"LLM backend error: {e}"}, "steps": steps, **update}
+                messages = shorter
+                reason = f"context window ({self.model.context_window} tokens) full"
+                if not update.get("forced"):
+                    note = ChatMessage(role="user", content=f"{BUDGET_NOTE} ({reason})")
+                    messages.append(note)
+                    extra.append(note.model_dump())
+                    update["forced"] = True
+                steps.append(
+                    self._emit(
+                        s,
+                        config,
+                        Step(index=len(steps), kind="note", summary=f"{reason}: {e}"[:300]),
+                    )
+                )
+            except LLMError as e:
+                steps.append(
+                    self._emit(s, config, Step(index=len(steps), kind="error", summary=str(e)))
+                )
+                return {"final": {"error": f"LLM backend error: {e}"}, "steps": steps, **update}
         msg = resp.message
         if len(msg.tool_calls) > 1:  # one tool per turn (HTTP models may send several)
             msg = msg.model_copy(update={"tool_calls": msg.tool_calls[:1]})
@@ -378,12 +411,24 @@ class AgentRunner:
         )
 
 
-def _elide(messages: list[ChatMessage]) -> list[ChatMessage]:
-    """Drop the text of the older half of tool results so the final call fits the window."""
-    tool_idx = [i for i, m in enumerate(messages) if m.role == "tool"]
-    for i in tool_idx[: max(1, len(tool_idx) // 2)]:
-        messages[i] = messages[i].model_copy(update={"content": _ELIDED})
-    return messages
+def _elide(messages: list[ChatMessage], keep: int | None = None) -> list[ChatMessage] | None:
+    """Drop the text of older tool results so the final call fits the window, keeping the
+    newest ``keep`` (default: half of those left); None when nothing is left to drop."""
+    tool_idx = [i for i, m in enumerate(messages) if m.role == "tool" and m.content != _ELIDED]
+    if not tool_idx:
+        return None
+    if keep is None:
+        keep = len(tool_idx) - max(1, len(tool_idx) // 2)
+    keep = min(keep, len(tool_idx) - 1)  # drop at least one each time
+    out = list(messages)
+    for i in tool_idx[: len(tool_idx) - keep]:
+        out[i] = out[i].model_copy(update={"content": _ELIDED})
+    return out
+
+
+def _kept(messages: list[ChatMessage]) -> int:
+    """Tool results still shown in full."""
+    return sum(1 for m in messages if m.role == "tool" and m.content != _ELIDED)
 
 
 def read_history(db: str | Path, thread_id: str) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ model's own chat template. Backends never execute tools: they return tool calls.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
@@ -77,6 +78,25 @@ class LLMError(RuntimeError):
     def __init__(self, message: str, retryable: bool = False) -> None:
         super().__init__(message)
         self.retryable = retryable
+
+
+class ContextOverflow(LLMError):
+    """The prompt plus the tokens to generate do not fit the model's context window."""
+
+
+# how servers word it: vLLM and OpenAI ("maximum context length is", context_length_exceeded),
+# llama.cpp's server ("exceeds the available context size"), vLLM in-process ("maximum model
+# length", max_model_len)
+_OVERFLOW = re.compile(
+    r"context length|context_length_exceeded|context size|context window|"
+    r"maximum model length|max_model_len",
+    re.I,
+)
+
+
+def is_context_overflow(message: str) -> bool:
+    """Whether a backend's error text says the prompt did not fit the context window."""
+    return bool(_OVERFLOW.search(message or ""))
 
 
 @runtime_checkable

@@ -26,6 +26,7 @@ from typing import Any
 from docnav.agent.llm.base import (
     ChatMessage,
     ChatResponse,
+    ContextOverflow,
     LLMError,
     ToolChoice,
     ToolSpec,
@@ -275,7 +276,7 @@ class LlamaCppChatModel:
         prompt = self.render(messages, tools if use_tools else None)
         tokens = self.tokenize(prompt)
         if len(tokens) + max_tokens > self.context_window:
-            raise LLMError(
+            raise ContextOverflow(
                 f"prompt of {len(tokens)} tokens + {max_tokens} to generate exceeds the "
                 f"context window of {self.context_window} (set DOCNAV_LLM_CTX or read less)"
             )

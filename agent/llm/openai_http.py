@@ -15,11 +15,13 @@ from typing import Any
 from docnav.agent.llm.base import (
     ChatMessage,
     ChatResponse,
+    ContextOverflow,
     LLMError,
     ToolCall,
     ToolChoice,
     ToolSpec,
     Usage,
+    is_context_overflow,
 )
 from docnav.agent.llm.parsing import new_call_id, parse_arguments, split_hermes, strip_thinking
 
@@ -125,7 +127,12 @@ class OpenAIChatModel:
                 cause = e
             except openai.APIStatusError as e:
                 retryable = e.status_code == 429 or e.status_code >= 500
-                err = LLMError(
+                kind = (
+                    ContextOverflow
+                    if e.status_code == 400 and is_context_overflow(str(e.message))
+                    else LLMError
+                )
+                err = kind(
                     f"LLM server at {self.base_url} answered {e.status_code}: {_short(e.message)}",
                     retryable=retryable,
                 )

@@ -14,10 +14,12 @@ from typing import Any
 from docnav.agent.llm.base import (
     ChatMessage,
     ChatResponse,
+    ContextOverflow,
     LLMError,
     ToolChoice,
     ToolSpec,
     Usage,
+    is_context_overflow,
 )
 from docnav.agent.llm.openai_http import to_openai_messages
 from docnav.agent.llm.parsing import parse_arguments, split_hermes, strip_thinking
@@ -84,7 +86,8 @@ class VllmChatModel:
                 use_tqdm=False,
             )
         except Exception as e:  # vllm raises many kinds; the loop only needs LLMError
-            raise LLMError(f"vLLM generation failed: {e}") from e
+            kind = ContextOverflow if is_context_overflow(str(e)) else LLMError
+            raise kind(f"vLLM generation failed: {e}") from e
         seconds = time.perf_counter() - t0
         out = outs[0]
         completion = out.outputs[0]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from docnav.agent.llm import ChatMessage, LLMError, ToolSpec
+from docnav.agent.llm import ChatMessage, ContextOverflow, LLMError, ToolSpec
 from docnav.agent.llm.openai_http import OpenAIChatModel
 
 CALC = ToolSpec(
@@ -153,6 +153,11 @@ def test_retries_are_bounded_and_4xx_not_retried(stub) -> None:
     with pytest.raises(LLMError, match="answered 400: .*context length") as e:
         _ask(OpenAIChatModel(s2.url, "stub", max_retries=2))
     assert not e.value.retryable and len(s2.requests) == 1
+    assert isinstance(e.value, ContextOverflow)  # the agent loop drops older reads and answers
+    s3 = stub([(400, {"error": {"message": "Invalid value for 'tool_choice'"}}, 0, {})])
+    with pytest.raises(LLMError) as e:
+        _ask(OpenAIChatModel(s3.url, "stub", max_retries=2))
+    assert not isinstance(e.value, ContextOverflow)
 
 
 def test_429_honours_retry_after(stub) -> None:

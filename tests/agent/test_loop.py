@@ -9,7 +9,7 @@ import pytest
 from pydantic import BaseModel
 
 from docnav.agent.answer import Step
-from docnav.agent.llm.base import ChatMessage, LLMError
+from docnav.agent.llm.base import ChatMessage, ContextOverflow, LLMError, is_context_overflow
 from docnav.agent.loop import AgentBudget, AgentRunner
 from docnav.ingestion import CorpusStore, IngestOptions, ingest_paths
 from docnav.tools.base import PageRead, Tool, ToolContext, ToolResult
@@ -223,6 +223,59 @@ def test_llm_error_becomes_an_answer_saying_so(ctx: ToolContext) -> None:
     ans = _runner(model, ctx).run("q")
     assert ans.answer.startswith("No answer: LLM backend error")
     assert ans.trace.steps[-1].kind == "error"
+
+
+def test_context_overflow_drops_older_reads_and_answers(
+    ctx: ToolContext, store: CorpusStore
+) -> None:
+    # the window check estimates tool output at 3 chars a token; when a number-dense read
+    # still overflows, the backend's refusal is not the end: older reads go, the answer comes
+    doc_id, _ = _page(store, 0)
+    overflow = ContextOverflow(
+        "prompt of 17032 tokens + 512 to generate exceeds the context window of 16384"
+    )
+
+    def answer(messages: list[ChatMessage]) -> ChatMessage:
+        tool = [m for m in messages if m.role == "tool"]
+        assert (
+            len(tool) == 3 and sum(m.content.startswith("[earlier tool output") for m in tool) == 2
+        )
+        assert "context window" in messages[-1].content  # the note asking for the answer
+        return call("final_answer", answer="from the last page read", citations=[])
+
+    model = ScriptedChatModel(
+        [*(call("read_page", doc=doc_id, page=p) for p in (1, 2, 3)), overflow, answer]
+    )
+    ans = _runner(model, ctx).run("q")
+    assert ans.answer == "from the last page read"
+    assert [c for _, _, c in model.requests] == ["required"] * 4 + ["final_answer"]
+    assert any(st.kind == "note" and "context window" in st.summary for st in ans.trace.steps)
+    assert ans.trace.pages_read  # the reads still count as read
+
+
+def test_context_overflow_with_nothing_to_drop_is_an_error(ctx: ToolContext) -> None:
+    model = ScriptedChatModel(
+        [ContextOverflow("prompt of 20000 tokens exceeds the context window")]
+    )
+    ans = _runner(model, ctx).run("q")
+    assert ans.answer.startswith("No answer: LLM backend error")
+    assert len(model.requests) == 1
+
+
+@pytest.mark.parametrize(
+    "message, overflow",
+    [
+        # vLLM's OpenAI server (400)
+        ("This model's maximum context length is 32768 tokens. However, you requested 33100 tokens "
+         "(32588 in the messages, 512 in the completion).", True),
+        ("the request exceeds the available context size, try increasing it", True),  # llama.cpp server
+        ("The decoder prompt (length 40000) is longer than the maximum model length of 32768.", True),
+        ("Rate limit reached for requests", False),
+        ("Invalid 'tools[0].function.name': string does not match pattern", False),
+    ],
+)  # fmt: skip
+def test_context_overflow_messages(message: str, overflow: bool) -> None:
+    assert is_context_overflow(message) is overflow
 
 
 def test_cancel_stops_before_the_next_step(ctx: ToolContext, store: CorpusStore) -> None:
