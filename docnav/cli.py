@@ -45,6 +45,12 @@ index_app = typer.Typer(
 )
 app.add_typer(index_app, name="index")
 
+# FinanceBench as the project ships it, beside the checkout (../shared); every bench command
+# that reads it defaults to these and takes an option to point elsewhere
+FB = Path("../shared/financebench")
+FB_PDFS, FB_QUESTIONS = FB / "pdfs", FB / "questions.jsonl"
+FB_DOCUMENTS, FB_PAPER = FB / "documents.jsonl", FB / "paper_results"
+
 console = Console()
 err = Console(stderr=True, soft_wrap=True)  # one-line errors stay one line
 
@@ -363,15 +369,13 @@ def remove(
 
 @bench_app.command("ingest")
 def bench_ingest(
-    pdfs: Annotated[Path, typer.Option(help="Folder of PDFs.")] = Path(
-        "../shared/financebench/pdfs"
-    ),
+    pdfs: Annotated[Path, typer.Option(help="Folder of PDFs.")] = FB_PDFS,
     questions: Annotated[
         Path, typer.Option(help="FinanceBench questions.jsonl (evidence pages).")
-    ] = Path("../shared/financebench/questions.jsonl"),
+    ] = FB_QUESTIONS,
     documents_jsonl: Annotated[
         Path, typer.Option("--documents", help="documents.jsonl (truth for metadata).")
-    ] = Path("../shared/financebench/documents.jsonl"),
+    ] = FB_DOCUMENTS,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/ingest"),
     limit: Annotated[int | None, typer.Option(help="Only the first N PDFs (smoke runs).")] = None,
 ) -> None:
@@ -419,12 +423,10 @@ def bench_ingest_scale(
 
 @bench_app.command("retrieval")
 def bench_retrieval(
-    pdfs: Annotated[Path, typer.Option(help="Folder of FinanceBench PDFs.")] = Path(
-        "../shared/financebench/pdfs"
-    ),
-    questions: Annotated[Path, typer.Option(help="questions.jsonl (evidence pages).")] = Path(
-        "../shared/financebench/questions.jsonl"
-    ),
+    pdfs: Annotated[Path, typer.Option(help="Folder of FinanceBench PDFs.")] = FB_PDFS,
+    questions: Annotated[
+        Path, typer.Option(help="questions.jsonl (evidence pages).")
+    ] = FB_QUESTIONS,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/retrieval"),
     bench_home: Annotated[
         Path, typer.Option("--bench-home", help="Store and indexes for the benchmark.")
@@ -464,9 +466,9 @@ def bench_rerank(
             help="Comma-separated: llm:listwise, llm:pointwise, bi-encoder, cross-encoder:<path>.",
         ),
     ] = "llm:listwise,llm:pointwise",
-    questions: Annotated[Path, typer.Option(help="questions.jsonl (evidence pages).")] = Path(
-        "../shared/financebench/questions.jsonl"
-    ),
+    questions: Annotated[
+        Path, typer.Option(help="questions.jsonl (evidence pages).")
+    ] = FB_QUESTIONS,
     limit: Annotated[int | None, typer.Option(help="First N questions.")] = None,
     depth: Annotated[int, typer.Option(help="Candidates each reranker reorders.")] = 20,
     out: Annotated[Path, typer.Option(help="Output folder (resumed).")] = Path(
@@ -497,9 +499,7 @@ def bench_grep(
         Path | None,
         typer.Option(help="An ingested store to read (read-only); default: ingest --pdfs."),
     ] = None,
-    pdfs: Annotated[Path, typer.Option(help="PDFs to ingest when no --store.")] = Path(
-        "../shared/financebench/pdfs"
-    ),
+    pdfs: Annotated[Path, typer.Option(help="PDFs to ingest when no --store.")] = FB_PDFS,
     bench_home: Annotated[
         Path, typer.Option("--bench-home", help="Where --pdfs are ingested.")
     ] = Path("~/.docnav/bench-financebench"),
@@ -621,12 +621,10 @@ def bench_load(
     bench_home: Annotated[
         Path, typer.Option("--bench-home", help="Store the server serves (ingested once, cached).")
     ] = Path("~/.docnav/bench-load"),
-    pdfs: Annotated[Path, typer.Option(help="FinanceBench PDFs to ingest into it.")] = Path(
-        "../shared/financebench/pdfs"
-    ),
-    questions: Annotated[Path, typer.Option(help="questions.jsonl (search queries).")] = Path(
-        "../shared/financebench/questions.jsonl"
-    ),
+    pdfs: Annotated[Path, typer.Option(help="FinanceBench PDFs to ingest into it.")] = FB_PDFS,
+    questions: Annotated[
+        Path, typer.Option(help="questions.jsonl (search queries).")
+    ] = FB_QUESTIONS,
     limit: Annotated[int, typer.Option(help="Filings in the store.")] = 20,
     requests: Annotated[int, typer.Option(help="Search requests per concurrency level.")] = 600,
     time_cap: Annotated[float, typer.Option(help="Seconds per level at most.")] = 60.0,
@@ -738,9 +736,7 @@ def bench_retrieval_speed(
             "or a .npz of texts + matrix (written there by a run that had to embed a sample)."
         ),
     ] = None,
-    questions: Annotated[Path, typer.Option(help="questions.jsonl (the queries).")] = Path(
-        "../shared/financebench/questions.jsonl"
-    ),
+    questions: Annotated[Path, typer.Option(help="questions.jsonl (the queries).")] = FB_QUESTIONS,
     sizes: Annotated[
         str, typer.Option(help="Corpus sizes, comma-separated.")
     ] = "1000,10000,100000",
@@ -993,7 +989,7 @@ def bench_report(
     run: Annotated[Path, typer.Argument(help="A run folder of `docnav bench answers`.")],
     paper_results: Annotated[
         Path, typer.Option(help="The paper's labelled outputs, for side-by-side figures.")
-    ] = Path("../shared/financebench/paper_results"),
+    ] = FB_PAPER,
 ) -> None:
     """Rewrite report.md, results.json and the plots of a run from its answers.jsonl."""
     from docnav.bench.answers_report import write_report
@@ -1029,12 +1025,8 @@ def bench_compare(
 
 @bench_app.command("checkers")
 def bench_checkers(
-    paper_results: Annotated[Path, typer.Option(help="The paper's labelled outputs.")] = Path(
-        "../shared/financebench/paper_results"
-    ),
-    questions: Annotated[Path, typer.Option(help="FinanceBench questions.jsonl.")] = Path(
-        "../shared/financebench/questions.jsonl"
-    ),
+    paper_results: Annotated[Path, typer.Option(help="The paper's labelled outputs.")] = FB_PAPER,
+    questions: Annotated[Path, typer.Option(help="FinanceBench questions.jsonl.")] = FB_QUESTIONS,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/checkers"),
     judge_backend: Annotated[
         str, typer.Option(help="none (numeric + refusal only) | local | openai | vllm.")
@@ -1118,7 +1110,7 @@ def bench_grade(
     ] = False,
     paper_results: Annotated[
         Path, typer.Option(help="The paper's labelled outputs, for the report.")
-    ] = Path("../shared/financebench/paper_results"),
+    ] = FB_PAPER,
 ) -> None:
     """Grade a run again without answering: numeric verifier and refusal detector on every
     row, the judge where no judge verdict exists (e.g. a run made with --judge-backend none);
