@@ -111,3 +111,12 @@ def test_prefix_cache_reused_across_steps(small_llm) -> None:
     assert evaluated < second.usage.prompt_tokens / 3
     if "prompt_eval_tokens" in second.timings:  # llama.cpp's own counter agrees
         assert second.timings["prompt_eval_tokens"] <= evaluated + 1
+
+
+def test_prompt_over_the_window_is_a_context_overflow(small_llm) -> None:
+    # the agent loop recovers from ContextOverflow (drops older reads); other LLMErrors end a run
+    from docnav.agent.llm import ContextOverflow
+
+    long = "Revenue 1,234,567 8,901,234 5,678,901. " * 800  # number-dense, like a statement
+    with pytest.raises(ContextOverflow, match="exceeds the context window of 4096"):
+        small_llm.chat([ChatMessage(role="user", content=long)], max_tokens=16)
