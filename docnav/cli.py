@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -53,6 +55,24 @@ FB_DOCUMENTS, FB_PAPER = FB / "documents.jsonl", FB / "paper_results"
 
 console = Console()
 err = Console(stderr=True, soft_wrap=True)  # one-line errors stay one line
+
+
+def _stage_bars(unit: str) -> tuple[Progress, Callable[[str, int, int], None]]:
+    """Transient bars on stderr, one per engine stage ("embed", "bm25", ...), and the
+    ``on_progress(stage, done, total)`` callback the engine reports to."""
+    progress = Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err, disable=not err.is_terminal, transient=True,
+    )  # fmt: skip
+    tasks: dict[str, TaskID] = {}
+
+    def on_progress(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(f"{stage} {unit}", total=total)
+        progress.update(tasks[stage], completed=done)
+
+    return progress, on_progress
+
 
 HomeOpt = Annotated[
     Path | None,
@@ -295,19 +315,7 @@ def search(
     lo, hi = (year, year) if year is not None else (year_min, year_max)
     filters = SearchFilters(company=company, ticker=ticker, form=form, year_min=lo, year_max=hi,
                             section_prefix=section)  # fmt: skip
-    progress = Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err, disable=not err.is_terminal, transient=True,
-    )  # fmt: skip
-    tasks: dict[str, int] = {}
-
-    def on_progress(stage: str, done: int, total: int) -> None:
-        if stage not in tasks:
-            tasks[stage] = progress.add_task(
-                f"{stage} chunks ({engine.settings.embedding_model})", total=total
-            )
-        progress.update(tasks[stage], completed=done)
-
+    progress, on_progress = _stage_bars(f"chunks ({engine.settings.embedding_model})")
     try:
         with progress:
             res = engine.search(
@@ -570,17 +578,7 @@ def index_rebuild(
     """Rebuild the search indexes from the store: BM25 always, unreadable embedding files
     dropped and re-embedded (every document with --full)."""
     engine = _engine(home)
-    progress = Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err, disable=not err.is_terminal, transient=True,
-    )  # fmt: skip
-    tasks: dict[str, int] = {}
-
-    def on_progress(stage: str, done: int, total: int) -> None:
-        if stage not in tasks:
-            tasks[stage] = progress.add_task(f"{stage} chunks", total=total)
-        progress.update(tasks[stage], completed=done)
-
+    progress, on_progress = _stage_bars("chunks")
     try:
         with progress:
             st = engine.rebuild_index(dense=not bm25_only, full=full, on_progress=on_progress)
