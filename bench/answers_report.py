@@ -368,7 +368,9 @@ def render_markdown(result: dict, meta: dict) -> str:
         for r in runs:
             when = f", started {r['started_at']}" if r.get("started_at") else ""
             note = f"; {r['note']}" if r.get("note") else ""
-            L.append(f"  - `{r.get('command', '')}` (commit {r.get('commit')}{when}{note})")
+            L.append(
+                f"  - `{r.get('command', '')}` (commit {r.get('commit') or 'unknown'}{when}{note})"
+            )
     else:
         L.append(f"- command: `{meta.get('command', '')}`")
     L.append(
