@@ -149,6 +149,13 @@ class AgentRunner:
                 if s.get("last_prompt_tokens", 0) + self._pending_tokens(s) >= window:
                     messages = _elide(messages) or messages
             update["forced"] = True
+
+        def failed(e: LLMError) -> dict[str, Any]:
+            steps.append(
+                self._emit(s, config, Step(index=len(steps), kind="error", summary=str(e)))
+            )
+            return {"final": {"error": f"LLM backend error: {e}"}, "steps": steps, **update}
+
         t0 = time.monotonic()
         while True:
             try:
@@ -170,10 +177,7 @@ class AgentRunner:
                 # overflow: drop older tool output and ask for the answer rather than fail
                 shorter = _elide(messages, keep=_kept(messages) // 2)
                 if shorter is None:
-                    steps.append(
-                        self._emit(s, config, Step(index=len(steps), kind="error", summary=str(e)))
-                    )
-                    return {"final": {"error": f"LLM backend error: {e}"}, "steps": steps, **update}
+                    return failed(e)
                 messages = shorter
                 reason = f"context window ({self.model.context_window} tokens) full"
                 if not update.get("forced"):
@@ -189,10 +193,7 @@ class AgentRunner:
                     )
                 )
             except LLMError as e:
-                steps.append(
-                    self._emit(s, config, Step(index=len(steps), kind="error", summary=str(e)))
-                )
-                return {"final": {"error": f"LLM backend error: {e}"}, "steps": steps, **update}
+                return failed(e)
         msg = resp.message
         if len(msg.tool_calls) > 1:  # one tool per turn (HTTP models may send several)
             msg = msg.model_copy(update={"tool_calls": msg.tool_calls[:1]})

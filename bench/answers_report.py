@@ -547,9 +547,8 @@ def _all_modes_command(cmd: str, variants: list[str]) -> str:
 
     cmd = cmd or "docnav bench answers"
     modes = f"--modes {','.join(variants)}"
-    if re.search(r"\s--modes(?:=|\s+)\S+", cmd):
-        return re.sub(r"--modes(?:=|\s+)\S+", modes, cmd, count=1)
-    return f"{cmd} {modes}"
+    new, n = re.subn(r"(?<=\s)--modes(?:=|\s+)\S+", modes, cmd, count=1)
+    return new if n else f"{cmd} {modes}"
 
 
 def _gpu_command(cmd: str) -> str:

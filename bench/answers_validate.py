@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from docnav.agent.llm.base import ChatModel
+from docnav.bench import machine_line
 from docnav.bench.checkers import (
     check_numeric,
     gold_number,
@@ -300,7 +301,7 @@ def render_checker_report(res: dict) -> str:
         L += ["", f"Confusion (human label / judge verdict): {j['confusion']}", ""]
         L.append(
             f"Time: {j.get('seconds_per_call_p50', 0):.0f} s per call (p50), {j.get('seconds_total', 0) / 60:.1f} min in all, "
-            f"{j.get('tokens_in_mean', 0):.0f} prompt and {j.get('tokens_out_mean', 0):.0f} completion tokens per call, on {res.get('machine', '')}. "
+            f"{j.get('tokens_in_mean', 0):.0f} prompt and {j.get('tokens_out_mean', 0):.0f} completion tokens per call, on {machine_line(res.get('machine', ''))}. "
             f"Failed calls: {j['failed_calls']}."
         )
         if res.get("judge_note"):
@@ -352,7 +353,7 @@ def run_checker_validation(
 ) -> dict[str, Any]:
     """Validate all three checkers and write ``out/results.json`` and ``out/report.md``."""
 
-    from docnav.bench import git_commit, machine_info, machine_line
+    from docnav.bench import git_commit, machine_info
     from docnav.bench.datasets import load_paper_results, load_questions
 
     paper = load_paper_results(paper_dir)
@@ -361,7 +362,7 @@ def run_checker_validation(
     res: dict[str, Any] = {
         "command": command,
         "commit": git_commit(),
-        "machine": machine_line(machine_info()),
+        "machine": machine_info(),
         "paper_rows": len(paper),
         "numeric": validate_numeric(paper, questions, tol, loose),
         "refusals": validate_refusals(paper),
