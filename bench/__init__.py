@@ -7,7 +7,14 @@ import os
 import platform
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
+
+# FinanceBench as the project ships it, beside the checkout (../shared): the default of every
+# bench command and run config that reads it (each takes an option to point elsewhere)
+FB = Path("../shared/financebench")
+FB_PDFS, FB_QUESTIONS = FB / "pdfs", FB / "questions.jsonl"
+FB_DOCUMENTS, FB_PAPER = FB / "documents.jsonl", FB / "paper_results"
 
 
 def git_commit() -> str | None:

@@ -42,7 +42,7 @@ from pydantic import BaseModel, Field
 
 from docnav.agent.answer import Answer
 from docnav.agent.llm.base import ChatModel
-from docnav.bench import git_commit
+from docnav.bench import FB_DOCUMENTS, FB_PAPER, FB_PDFS, FB_QUESTIONS, git_commit
 from docnav.bench.checkers import Verdict
 from docnav.bench.datasets import BenchQuestion, load_questions, select
 from docnav.bench.judge import Grader
@@ -97,7 +97,7 @@ class ModelSpec(BaseModel):
 class RunConfig(BaseModel):
     """Everything that defines a run; from CLI flags or a YAML/JSON file (same keys)."""
 
-    questions: Path = Path("../shared/financebench/questions.jsonl")
+    questions: Path = FB_QUESTIONS
     ids: list[str] | None = None
     company: str | None = None
     question_type: str | None = None
@@ -107,9 +107,9 @@ class RunConfig(BaseModel):
     modes: list[str] = Field(default_factory=lambda: ["closed-book", "rag", "agent"])
     out: Path = Path("bench/results/answers")
     bench_home: Path = Path("~/.docnav/bench-financebench")
-    pdfs: Path | None = Path("../shared/financebench/pdfs")  # ingested when the store is empty
-    documents: Path | None = Path("../shared/financebench/documents.jsonl")
-    paper_results: Path | None = Path("../shared/financebench/paper_results")
+    pdfs: Path | None = FB_PDFS  # ingested when the store is empty
+    documents: Path | None = FB_DOCUMENTS
+    paper_results: Path | None = FB_PAPER
     llm: ModelSpec = Field(default_factory=ModelSpec)
     judge: str = "same"  # same (the answering model) | none | local | openai | vllm
     judge_model: str | None = None

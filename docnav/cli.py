@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from docnav import __version__
+from docnav.bench import FB_DOCUMENTS, FB_PAPER, FB_PDFS, FB_QUESTIONS
 from docnav.errors import DocnavError
 from docnav.settings import Settings
 from docnav.types import FileResult, display_page
@@ -46,12 +47,6 @@ index_app = typer.Typer(
     help="Search indexes (BM25, embeddings): status and rebuild.", no_args_is_help=True
 )
 app.add_typer(index_app, name="index")
-
-# FinanceBench as the project ships it, beside the checkout (../shared); every bench command
-# that reads it defaults to these and takes an option to point elsewhere
-FB = Path("../shared/financebench")
-FB_PDFS, FB_QUESTIONS = FB / "pdfs", FB / "questions.jsonl"
-FB_DOCUMENTS, FB_PAPER = FB / "documents.jsonl", FB / "paper_results"
 
 console = Console()
 err = Console(stderr=True, soft_wrap=True)  # one-line errors stay one line
