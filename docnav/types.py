@@ -17,6 +17,8 @@ SectionKind = Literal["cover", "part", "item", "note", "statement", "exhibit", "
 ChunkType = Literal["text", "table"]
 RefKind = Literal["note", "item", "exhibit", "part"]
 MetaSource = Literal["content", "filename", "sidecar", "xbrl"]
+StatementKind = Literal["income", "balance", "cashflow", "equity", "segment", "note", "other"]
+FactSource = Literal["pdf", "xbrl", "html"]
 
 
 def display_page(page: int) -> int:
@@ -79,6 +81,29 @@ class Block(BaseModel):
     caption: str | None = None  # tables: title line(s) above the table
     headers: list[str] = Field(default_factory=list)  # tables: column header lines (years)
     scale: float | None = None  # tables: 1e3 for "in thousands", 1e6 "in millions", ...
+
+
+class Fact(BaseModel):
+    """One value of one line item of a financial-statement (or Note) table, for one period.
+
+    ``value`` is canonical: the sign comes from parentheses / a minus, and the table's
+    scale is applied ("(1,234)" in a table "in millions" -> ``-1.234e9``). ``page`` is
+    0-based like every page in data; show it with :func:`display_page`.
+    """
+
+    doc_id: str
+    page: int  # 0-based
+    section: str = ""  # section path: "Part II > Item 8 > Consolidated Balance Sheets"
+    statement: StatementKind = "other"
+    label: str  # row label as printed: "Purchases of property, plant and equipment"
+    norm_label: str  # lower-case, punctuation-free form used for matching
+    period: str | None = None  # "FY2019", "Q3 2024", or an as-of date "2019-12-31"
+    column: str = ""  # the column head as printed: "2019", "December 31, 2019"
+    value: float
+    unit: str | None = None  # "USD", "shares", "%", "USD/share", or None for a bare number
+    scale: str | None = None  # as printed: "in millions", "in thousands, except per share"
+    source: FactSource = "pdf"
+    concept: str | None = None  # XBRL concept, "us-gaap:PaymentsToAcquirePropertyPlantAndEquipment"
 
 
 class StructuredDoc(BaseModel):
