@@ -149,6 +149,17 @@ class Settings(BaseSettings):
     )
     agent_max_seconds: float = Field(default=900.0, description="Wall time per agent question.")
     llm_max_new_tokens: int = Field(default=512, description="Completion tokens per model call.")
+    agent_policy: Literal["guided", "free", "auto"] = Field(
+        default="auto",
+        description="guided (retrieval + outline first, guards, arithmetic in code: for small "
+        "models) | free (the model alone chooses every step) | auto (guided for the local "
+        "backend, free for server backends).",
+    )
+    agent_guided_off: str = Field(
+        default="",
+        description="Guided policy pieces switched off, comma-separated (ablations): first "
+        "(first observation), facts, repeat, notfound, tools (fewer tools), plan, calc.",
+    )
     rag_k: int = Field(default=8, description="Chunks given to the model in rag mode.")
     rag_mode: str = Field(default="hybrid", description="Retriever used by rag mode.")
 
