@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, NoReturn, TypedDict
 from uuid import uuid4
 
 from langchain_core.runnables import RunnableConfig
@@ -29,6 +29,7 @@ from docnav.agent.llm.base import (
     LLMError,
     ToolCall,
     ToolSpec,
+    unavailable,
 )
 from docnav.agent.prompts import AGENT_SYSTEM, BUDGET_NOTE
 from docnav.tools.base import Tool, ToolContext
@@ -150,11 +151,14 @@ class AgentRunner:
                     messages = _elide(messages) or messages
             update["forced"] = True
 
-        def failed(e: LLMError) -> dict[str, Any]:
+        def failed(e: LLMError) -> NoReturn:
+            # a backend that is down, timed out or refused is an error, never an answer; the
+            # streamed step says so without the backend's URL (the error's detail keeps it)
+            err = unavailable(e)
             steps.append(
-                self._emit(s, config, Step(index=len(steps), kind="error", summary=str(e)))
+                self._emit(s, config, Step(index=len(steps), kind="error", summary=str(err)))
             )
-            return {"final": {"error": f"LLM backend error: {e}"}, "steps": steps, **update}
+            raise err from e
 
         t0 = time.monotonic()
         while True:
@@ -177,7 +181,7 @@ class AgentRunner:
                 # overflow: drop older tool output and ask for the answer rather than fail
                 shorter = _elide(messages, keep=_kept(messages) // 2)
                 if shorter is None:
-                    return failed(e)
+                    failed(e)
                 messages = shorter
                 reason = f"context window ({self.model.context_window} tokens) full"
                 if not update.get("forced"):
@@ -193,7 +197,7 @@ class AgentRunner:
                     )
                 )
             except LLMError as e:
-                return failed(e)
+                failed(e)
         msg = resp.message
         if len(msg.tool_calls) > 1:  # one tool per turn (HTTP models may send several)
             msg = msg.model_copy(update={"tool_calls": msg.tool_calls[:1]})

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from docnav.agent.answer import Answer, AnswerMode, Step, Trace
 from docnav.agent.citations import verify_citations
 from docnav.agent.final import FINAL_ANSWER, parse_final, salvage_final
-from docnav.agent.llm.base import ChatMessage, ChatModel, LLMError
+from docnav.agent.llm.base import ChatMessage, ChatModel, LLMError, unavailable
 from docnav.agent.prompts import (
     CLOSED_BOOK_SYSTEM,
     LONG_CONTEXT_SYSTEM,
@@ -120,16 +120,8 @@ def answer_once(
             tool_choice="required",
         )
     except LLMError as e:
-        trace.steps.append(Step(index=0, kind="error", summary=str(e)))
-        trace.seconds = round(time.monotonic() - t0, 3)
-        return Answer(
-            question=question,
-            mode=mode,
-            model=model.name,
-            answer=f"No answer: LLM backend error: {e}.",
-            notes=[*notes, str(e)],
-            trace=trace,
-        )
+        # down, timed out or refused: an error for the caller, never an answer
+        raise unavailable(e) from e
     step = Step(
         index=0,
         kind="answer",

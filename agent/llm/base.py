@@ -12,6 +12,8 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
+from docnav.errors import LLMFailureKind, LLMUnavailableError
+
 # "auto" | "required" (some tool) | "none" | a tool's name (exactly that tool, as OpenAI's
 # named tool_choice): the agent names final_answer when its budget runs out
 ToolChoice = str
@@ -73,15 +75,29 @@ class ChatResponse(BaseModel):
 
 
 class LLMError(RuntimeError):
-    """The backend failed (server down, timeout, bad response). ``retryable`` for 429/5xx."""
+    """The backend failed (server down, timeout, bad response). ``retryable`` for 429/5xx;
+    ``kind`` says how, for callers that turn it into an error for people (see ``unavailable``):
+    down (unreachable, not loaded), timeout, refused (the server answered with an error)."""
 
-    def __init__(self, message: str, retryable: bool = False) -> None:
+    def __init__(
+        self, message: str, retryable: bool = False, kind: LLMFailureKind = "down"
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.kind: LLMFailureKind = kind
 
 
 class ContextOverflow(LLMError):
     """The prompt plus the tokens to generate do not fit the model's context window."""
+
+    def __init__(self, message: str, retryable: bool = False, kind: LLMFailureKind = "refused"):
+        super().__init__(message, retryable, kind)
+
+
+def unavailable(e: LLMError) -> LLMUnavailableError:
+    """The error callers raise when the backend failed: a message safe for any client, the
+    backend's full text (URL included) kept as ``detail`` for the log."""
+    return LLMUnavailableError(e.kind, str(e))
 
 
 # how servers word it: vLLM and OpenAI ("maximum context length is", context_length_exceeded),

@@ -117,6 +117,7 @@ class OpenAIChatModel:
                 err = LLMError(
                     f"LLM server at {self.base_url} did not answer within {self.client.timeout}s",
                     retryable=True,
+                    kind="timeout",
                 )
                 cause: Exception = e
             except openai.APIConnectionError as e:
@@ -135,6 +136,7 @@ class OpenAIChatModel:
                 err = kind(
                     f"LLM server at {self.base_url} answered {e.status_code}: {_short(e.message)}",
                     retryable=retryable,
+                    kind="refused",
                 )
                 cause = e
             except openai.OpenAIError as e:
@@ -178,7 +180,7 @@ class OpenAIChatModel:
         resp = self._call(lambda: self.client.chat.completions.create(**kwargs))
         seconds = time.perf_counter() - t0
         if not resp.choices:
-            raise LLMError(f"LLM server at {self.base_url} returned no choices")
+            raise LLMError(f"LLM server at {self.base_url} returned no choices", kind="refused")
         choice = resp.choices[0]
         msg = choice.message
         names = {t.name for t in tools} if tools else None

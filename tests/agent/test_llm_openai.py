@@ -149,6 +149,7 @@ def test_retries_are_bounded_and_4xx_not_retried(stub) -> None:
     with pytest.raises(LLMError, match=r"answered 500.*after 3 attempts") as e:
         _ask(OpenAIChatModel(s.url, "stub", max_retries=2))
     assert e.value.retryable and len(s.requests) == 3
+    assert e.value.kind == "refused"  # the server answered, with an error
     s2 = stub([(400, {"error": {"message": "context length exceeded"}}, 0, {})] * 3)
     with pytest.raises(LLMError, match="answered 400: .*context length") as e:
         _ask(OpenAIChatModel(s2.url, "stub", max_retries=2))
@@ -174,14 +175,16 @@ def test_server_down_is_a_clear_error_quickly() -> None:
     with pytest.raises(LLMError) as e:
         _ask(OpenAIChatModel(url, "any", max_retries=1))
     assert f"cannot reach LLM server at {url}: connection refused" in str(e.value)
+    assert e.value.kind == "down"
     assert time.perf_counter() - t0 < 5
 
 
 def test_slow_server_times_out(stub) -> None:
     s = stub([(200, _completion({"role": "assistant", "content": "late"}), 3.0, {})])
     t0 = time.perf_counter()
-    with pytest.raises(LLMError, match="did not answer within"):
+    with pytest.raises(LLMError, match="did not answer within") as e:
         _ask(OpenAIChatModel(s.url, "stub", timeout_s=0.5, max_retries=0))
+    assert e.value.kind == "timeout"
     assert time.perf_counter() - t0 < 2.5
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from docnav.agent.answer import Step
 from docnav.agent.llm.base import ChatMessage, ContextOverflow, LLMError, is_context_overflow
 from docnav.agent.loop import AgentBudget, AgentRunner
+from docnav.errors import LLMUnavailableError
 from docnav.ingestion import CorpusStore, IngestOptions, ingest_paths
 from docnav.tools.base import PageRead, Tool, ToolContext, ToolResult
 
@@ -218,11 +219,16 @@ def test_per_question_budget_override(ctx: ToolContext, store: CorpusStore) -> N
     assert ans.trace.budget_exhausted and ans.trace.llm_calls == 3
 
 
-def test_llm_error_becomes_an_answer_saying_so(ctx: ToolContext) -> None:
+def test_llm_error_is_an_error_not_an_answer(ctx: ToolContext) -> None:
+    # issue 20 item 2: a backend that is down is an error; the step streamed to clients and
+    # the error's message carry no URL, the detail (for the log) does
     model = ScriptedChatModel([LLMError("cannot reach LLM server at http://127.0.0.1:9")])
-    ans = _runner(model, ctx).run("q")
-    assert ans.answer.startswith("No answer: LLM backend error")
-    assert ans.trace.steps[-1].kind == "error"
+    steps: list[Step] = []
+    with pytest.raises(LLMUnavailableError) as ei:
+        _runner(model, ctx).run("q", on_step=steps.append)
+    assert ei.value.kind == "down" and "127.0.0.1" in ei.value.detail
+    assert "127.0.0.1" not in str(ei.value)
+    assert steps[-1].kind == "error" and "127.0.0.1" not in steps[-1].summary
 
 
 def test_context_overflow_drops_older_reads_and_answers(
@@ -257,8 +263,9 @@ def test_context_overflow_with_nothing_to_drop_is_an_error(ctx: ToolContext) -> 
     model = ScriptedChatModel(
         [ContextOverflow("prompt of 20000 tokens exceeds the context window")]
     )
-    ans = _runner(model, ctx).run("q")
-    assert ans.answer.startswith("No answer: LLM backend error")
+    with pytest.raises(LLMUnavailableError) as ei:
+        _runner(model, ctx).run("q")
+    assert ei.value.kind == "refused"
     assert len(model.requests) == 1
 
 
