@@ -122,10 +122,19 @@ def ingest(
     form: Annotated[
         str | None, typer.Option(help="Form hint when the content does not say.")
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            help="A new version of a stored filing (same company, form and period) replaces "
+            "it; without this both are kept."
+        ),
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Ingest filings: PDF, EDGAR HTML/iXBRL, .txt/.md. Unchanged files are skipped (content
-    hash); a changed file replaces its old version atomically. Exit code 1 if any file failed."""
+    """Ingest filings: PDF, EDGAR HTML/iXBRL, .txt/.md. The same bytes again are skipped
+    (content hash); a different file never replaces a stored one because of its name or
+    path; another version of a stored filing is kept beside it unless --replace (atomic).
+    Exit code 1 if any file failed."""
     engine = _engine(home)
     interactive = console.is_terminal and not json_out
     progress = Progress(
@@ -153,6 +162,8 @@ def ingest(
         progress.update(state["task"], advance=1, pages=state["pages"], rate=rate)
         if r.status == "failed":
             progress.console.print(f"[red]failed[/red] {r.path}: {r.error}")
+        elif r.note:
+            progress.console.print(f"[yellow]note[/yellow] {r.path}: {r.note}")
 
     try:
         with progress:
@@ -164,6 +175,7 @@ def ingest(
                 form_hint=form,
                 on_start=on_start,
                 on_result=on_result,
+                replace=replace,
             )
     except DocnavError as exc:
         _fail(exc)

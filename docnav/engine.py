@@ -131,6 +131,7 @@ class Engine:
         form_hint: str | None = None,
         on_start: Callable[[int], None] | None = None,
         on_result: Callable[[FileResult], None] | None = None,
+        replace: bool = False,
     ) -> IngestReport:
         s = self.settings
         opts = IngestOptions(
@@ -150,6 +151,7 @@ class Engine:
             force=force,
             on_start=on_start,
             on_result=on_result,
+            replace=replace,
         )
 
     def remove(self, doc: str) -> Document:

@@ -30,6 +30,11 @@ class InvalidQueryError(DocnavError):
     """A search query docnav cannot run (empty, or only whitespace)."""
 
 
+class AmbiguousRefError(DocnavError):
+    """A document reference (name or id prefix) that matches more than one document; it is
+    refused, never acted on. The message lists the matching doc ids."""
+
+
 LLMFailureKind = Literal["down", "timeout", "refused"]
 
 # what a client may see: no URL, no host, no backend text (that goes to the server log)

@@ -178,6 +178,7 @@ class FileResult(BaseModel):
     chunks: int = 0
     seconds: float = 0.0
     error: str | None = None
+    note: str | None = None  # e.g. another version of the same filing is kept beside it
 
 
 class IngestReport(BaseModel):

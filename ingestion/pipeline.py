@@ -4,11 +4,14 @@ failure in one file never touches what is already stored."""
 
 from __future__ import annotations
 
+import ctypes
 import glob
 import hashlib
 import os
+import signal
+import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,14 +59,17 @@ class Parsed(BaseModel):
 
 def expand_paths(inputs: Iterable[str | os.PathLike]) -> tuple[list[Path], list[FileResult]]:
     """Files, folders (recursive, supported suffixes only) and globs -> files, plus
-    failures for inputs that match nothing."""
+    failures for inputs that match nothing and for links that lead out of the folder
+    (or the glob's folder) they were found in. A file named directly is taken as named."""
     files: list[Path] = []
-    missing: list[FileResult] = []
+    failed: list[FileResult] = []
     seen: set[Path] = set()
 
-    def add(p: Path) -> None:
+    def add(p: Path, root: Path | None = None) -> None:
         rp = p.resolve()
-        if rp not in seen:
+        if root is not None and not rp.is_relative_to(root):
+            failed.append(FileResult(path=str(p), status="failed", error=f"a link to {rp.name} outside {root}; refused (name the file itself to ingest it)"))  # fmt: skip
+        elif rp not in seen:
             seen.add(rp)
             files.append(rp)
 
@@ -71,25 +77,38 @@ def expand_paths(inputs: Iterable[str | os.PathLike]) -> tuple[list[Path], list[
         s = str(raw)
         p = Path(s).expanduser()
         if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if (
-                    f.is_file()
-                    and f.suffix.lower() in SUPPORTED_SUFFIXES
-                    and not f.name.startswith(".")
-                ):
-                    add(f)
+            root = p.resolve()
+            for f in _walk(root):
+                add(f, root)
         elif p.is_file():
             add(p)
         elif _GLOB_CHARS & set(s):
             matches = sorted(glob.glob(os.path.expanduser(s), recursive=True))
             if not matches:
-                missing.append(FileResult(path=s, status="failed", error="glob matched no files"))
+                failed.append(FileResult(path=s, status="failed", error="glob matched no files"))
+            base = Path(_glob_base(os.path.expanduser(s))).resolve()
             for m in matches:
                 if Path(m).is_file():
-                    add(Path(m))
+                    add(Path(m), base)
         else:
-            missing.append(FileResult(path=s, status="failed", error="no such file or folder"))
-    return files, missing
+            failed.append(FileResult(path=s, status="failed", error="no such file or folder"))
+    return files, failed
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Supported, non-hidden files under ``root``; linked folders are not entered."""
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for fn in sorted(filenames):
+            f = Path(dirpath) / fn
+            if not fn.startswith(".") and f.suffix.lower() in SUPPORTED_SUFFIXES and f.is_file():
+                yield f
+
+
+def _glob_base(pattern: str) -> str:
+    """The folder part of a glob before its first wildcard: links may not leave it."""
+    cut = min((pattern.index(c) for c in _GLOB_CHARS if c in pattern), default=len(pattern))
+    return os.path.dirname(pattern[:cut]) or "."
 
 
 def sniff_type(data: bytes, suffix: str) -> FileType:
@@ -119,13 +138,8 @@ def sha256_file(path: Path) -> str:
 
 def parse_file(path: Path, opts: IngestOptions, sidecar: dict | None = None) -> Parsed:
     """Read one file into pages, structure, metadata and chunks. Pure: touches no store."""
-    size = path.stat().st_size
-    if size == 0:
-        raise IngestError("empty file")
-    if size > opts.max_file_mb * 1024 * 1024:
-        raise IngestError(
-            f"file is {size / 1048576:.1f} MB, over the limit of {opts.max_file_mb:g} MB (DOCNAV_MAX_FILE_MB)"
-        )
+    if error := _size_error(path, opts):
+        raise IngestError(error)
     data = path.read_bytes()
     file_type = sniff_type(data, path.suffix.lower())
     hints = None
@@ -194,7 +208,9 @@ def _parse_job(
         )
 
 
-def commit(store: CorpusStore, parsed: Parsed) -> tuple[Document, str]:
+def commit(store: CorpusStore, parsed: Parsed, replace: bool = False) -> FileResult:
+    """Store one parsed file under the write lock; the result says what happened to it."""
+
     def with_ids(doc_id: str) -> list[Chunk]:
         return [
             c.model_copy(update={"doc_id": doc_id, "id": f"{doc_id}:{c.ordinal:05d}"})
@@ -205,7 +221,57 @@ def commit(store: CorpusStore, parsed: Parsed) -> tuple[Document, str]:
         update={"ingested_at": datetime.now(UTC).isoformat(timespec="seconds")}
     )
     with store.write_lock():
-        return store.put(doc, parsed.pages, parsed.sections, with_ids)
+        doc, status = store.put(doc, parsed.pages, parsed.sections, with_ids, replace=replace)
+        others = store.same_filing(doc)
+    note = None
+    if others:  # kept side by side: say so, and how to replace instead
+        ids = ", ".join(d.doc_id for d in others)
+        note = (
+            f"another version of this filing (same company, form and period) is stored as {ids}; "
+            "both are kept (ingest with --replace to replace it)"
+        )
+    return FileResult(
+        path=doc.source_path, status=status, doc_id=doc.doc_id, pages=doc.n_pages,
+        chunks=doc.n_chunks, note=note,
+    )  # fmt: skip
+
+
+def _triage(store: CorpusStore, f: Path, opts: IngestOptions, force: bool) -> FileResult | None:
+    """What needs no parsing: a file refused by its size, unreadable, or already stored
+    byte for byte. None: parse it."""
+    try:
+        if error := _size_error(f, opts):
+            return FileResult(path=str(f), status="failed", error=error)
+        h = sha256_file(f)
+    except OSError as exc:
+        return FileResult(path=str(f), status="failed", error=f"cannot read: {exc.strerror or exc}")
+    existing = None if force else store.find_by_hash(h)
+    if existing is None:
+        return None
+    return FileResult(
+        path=str(f), status="unchanged", doc_id=existing.doc_id, pages=existing.n_pages,
+        chunks=existing.n_chunks,
+    )  # fmt: skip
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Pool initializer: a worker must not outlive a parent killed with SIGKILL (it would
+    wait on its task pipe forever)."""
+    if sys.platform.startswith("linux"):
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _size_error(path: Path, opts: IngestOptions) -> str | None:
+    """Refuse by the file system's size before any byte is read."""
+    size = path.stat().st_size
+    if size == 0:
+        return "empty file"
+    if size > opts.max_file_mb * 1024 * 1024:
+        return f"file is {size / 1048576:.1f} MB, over the limit of {opts.max_file_mb:g} MB (DOCNAV_MAX_FILE_MB)"
+    return None
 
 
 def ingest_paths(
@@ -217,8 +283,10 @@ def ingest_paths(
     force: bool = False,
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[FileResult], None] | None = None,
+    replace: bool = False,
 ) -> IngestReport:
-    """Ingest every file; never raises for a bad file (it is reported as failed)."""
+    """Ingest every file; never raises for a bad file (it is reported as failed).
+    ``replace``: a new version of a stored filing replaces it instead of standing beside it."""
     opts = opts or IngestOptions()
     t0 = time.perf_counter()
     files, results = expand_paths(inputs)
@@ -232,31 +300,19 @@ def ingest_paths(
 
     todo: list[Path] = []
     for f in files:
-        try:
-            h = sha256_file(f)
-        except OSError as exc:
-            r = FileResult(
-                path=str(f), status="failed", error=f"cannot read: {exc.strerror or exc}"
-            )
-        else:
-            existing = None if force else store.find_by_hash(h)
-            if existing is None:
-                todo.append(f)
-                continue
-            r = FileResult(
-                path=str(f),
-                status="unchanged",
-                doc_id=existing.doc_id,
-                pages=existing.n_pages,
-                chunks=existing.n_chunks,
-            )
+        r = _triage(store, f, opts, force)
+        if r is None:
+            todo.append(f)
+            continue
         results.append(r)
         if on_result:
             on_result(r)
 
     jobs = [(str(f), opts, (sidecar or {}).get(f.stem)) for f in todo]
     if workers > 1 and len(jobs) > 1:
-        pool = ProcessPoolExecutor(max_workers=workers)
+        pool = ProcessPoolExecutor(
+            max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),)
+        )
         outcomes = pool.map(_parse_job, jobs, chunksize=1)
     else:
         pool = None
@@ -267,15 +323,10 @@ def ingest_paths(
                 r = FileResult(path=path, status="failed", error=error, seconds=secs)
             else:
                 try:
-                    doc, status = commit(store, parsed)
-                    r = FileResult(
-                        path=path,
-                        status=status,
-                        doc_id=doc.doc_id,
-                        pages=doc.n_pages,
-                        chunks=doc.n_chunks,
-                        seconds=secs,
-                    )
+                    r = commit(store, parsed, replace=replace)
+                    r.seconds = secs
+                except IngestError as exc:
+                    r = FileResult(path=path, status="failed", error=str(exc), seconds=secs)
                 except OSError as exc:
                     r = FileResult(
                         path=path, status="failed", error=f"store write failed: {exc}", seconds=secs

@@ -30,7 +30,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from docnav.errors import NotFoundError, StoreLockedError
+from docnav.errors import AmbiguousRefError, IngestError, NotFoundError, StoreLockedError
+from docnav.ingestion.identity import filing_identity
 from docnav.types import Chunk, Document, Section
 
 SCHEMA = """
@@ -44,10 +45,11 @@ CREATE TABLE IF NOT EXISTS documents (
     n_pages INTEGER NOT NULL,
     company TEXT, ticker TEXT, cik TEXT, form TEXT,
     fiscal_year INTEGER, fiscal_period TEXT, period_end TEXT, filing_date TEXT,
-    record TEXT NOT NULL
+    record TEXT NOT NULL,
+    identity TEXT  -- filing_identity(): company|form|period; NULL when the content does not say
 );
 CREATE INDEX IF NOT EXISTS documents_hash ON documents(content_hash);
-CREATE INDEX IF NOT EXISTS documents_source ON documents(source_path);  -- put() looks sources up
+CREATE INDEX IF NOT EXISTS documents_source ON documents(source_path);
 CREATE TABLE IF NOT EXISTS sections (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
     id TEXT NOT NULL,
@@ -63,13 +65,38 @@ CREATE TABLE IF NOT EXISTS sections (
     PRIMARY KEY (doc_id, id)
 );
 """
+# schema 2: documents.identity (a store written before it is migrated on open)
+SCHEMA_VERSION = 2
 
+_DOC_COLUMNS = (
+    "doc_id, name, source_path, file_type, content_hash, dir, n_pages, company, ticker, cik, "
+    "form, fiscal_year, fiscal_period, period_end, filing_date, record, identity"
+)
 _SLUG = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 def slugify(name: str) -> str:
     slug = _SLUG.sub("-", name).strip("-.")[:80]
     return slug or "doc"
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring a store written by an older docnav up to SCHEMA_VERSION, in place."""
+    cols = {r[1] for r in db.execute("PRAGMA table_info(documents)")}
+    if "identity" not in cols:  # schema 1 keyed re-ingests by source path
+        try:
+            db.execute("ALTER TABLE documents ADD COLUMN identity TEXT")
+        except sqlite3.OperationalError as exc:  # another process migrated it just now
+            if "duplicate column" not in str(exc):
+                raise
+        rows = db.execute("SELECT doc_id, record FROM documents").fetchall()
+        for r in rows:
+            meta = Document.model_validate_json(r["record"]).meta
+            db.execute(
+                "UPDATE documents SET identity=? WHERE doc_id=?", (filing_identity(meta), r["doc_id"])
+            )
+    db.execute("CREATE INDEX IF NOT EXISTS documents_identity ON documents(identity)")
+    db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 
 def section_paths(sections: list[Section]) -> dict[str, str]:
@@ -103,6 +130,7 @@ class CorpusStore:
         self._lock_timeout = lock_timeout_s
         with self._connect() as db:
             db.executescript(SCHEMA)
+            _migrate(db)
 
     # -- connections and locking -------------------------------------------------
     @contextmanager
@@ -147,8 +175,9 @@ class CorpusStore:
     ) -> list[Document]:
         sql, args = "SELECT record FROM documents WHERE 1=1", []
         if company:
-            sql += " AND (company LIKE ? OR name LIKE ?)"
-            args += [f"%{company}%", f"%{company}%"]
+            # instr, not LIKE: '%' and '_' in user text are literal characters
+            sql += " AND (instr(lower(company), lower(?)) OR instr(lower(name), lower(?)))"
+            args += [company, company]
         if ticker:
             sql += " AND upper(ticker)=upper(?)"
             args.append(ticker)
@@ -164,19 +193,39 @@ class CorpusStore:
         return [Document.model_validate_json(r["record"]) for r in rows]
 
     def get_document(self, ref: str) -> Document:
-        """Look a document up by doc_id, name, or unique doc_id prefix."""
+        """Look a document up by doc_id, then name, then doc_id prefix, all matched literally.
+        A name or prefix that matches several documents is refused (AmbiguousRefError)."""
+        queries = (
+            ("doc_id=?", (ref,)),
+            ("name=?", (ref,)),
+            ("substr(doc_id, 1, ?)=?", (len(ref), ref)),  # a prefix without LIKE's wildcards
+        )
         with self._connect() as db:
-            row = db.execute(
-                "SELECT record FROM documents WHERE doc_id=? OR name=? LIMIT 1", (ref, ref)
-            ).fetchone()
-            if row is None:
+            for where, args in queries:
                 rows = db.execute(
-                    "SELECT record FROM documents WHERE doc_id LIKE ? LIMIT 2", (f"{ref}%",)
+                    f"SELECT doc_id, record FROM documents WHERE {where} ORDER BY doc_id LIMIT 6",
+                    args,
                 ).fetchall()
-                row = rows[0] if len(rows) == 1 else None
-        if row is None:
-            raise NotFoundError(f"no document {ref!r} in the store (see `docnav documents`)")
-        return Document.model_validate_json(row["record"])
+                if len(rows) == 1:
+                    return Document.model_validate_json(rows[0]["record"])
+                if rows:
+                    ids = ", ".join(r["doc_id"] for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+                    raise AmbiguousRefError(
+                        f"{ref!r} matches more than one document ({ids}); give a full doc_id"
+                    )
+        raise NotFoundError(f"no document {ref!r} in the store (see `docnav documents`)")
+
+    def same_filing(self, doc: Document) -> list[Document]:
+        """Other stored versions of ``doc``'s filing: same identity, another doc_id."""
+        ident = filing_identity(doc.meta)
+        if ident is None:
+            return []
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT record FROM documents WHERE identity=? AND doc_id<>? ORDER BY doc_id",
+                (ident, doc.doc_id),
+            ).fetchall()
+        return [Document.model_validate_json(r["record"]) for r in rows]
 
     def doc_dir(self, doc_id: str) -> Path:
         with self._connect() as db:
@@ -231,16 +280,24 @@ class CorpusStore:
         pages: list[str],
         sections: list[Section],
         chunks_for: callable[[str], list[Chunk]],
+        replace: bool = False,
     ) -> tuple[Document, str]:
-        """Add or replace the document from ``doc.source_path``. Returns (doc, status).
+        """Add the document, or rewrite one in place. Returns (doc, "added" | "replaced").
 
+        A document is never replaced because of its file name or path. It is rewritten in
+        place when the same bytes are put again (a forced re-ingest) and, only with
+        ``replace``, when it is another version of one stored filing (same company, form
+        and period: :func:`filing_identity`; a filing without identity: same source path).
         ``chunks_for(doc_id)`` builds the chunks once the doc_id is known. Call under
         :meth:`write_lock`.
         """
         with self._connect() as db:
             row = db.execute(
-                "SELECT doc_id, dir FROM documents WHERE source_path=?", (doc.source_path,)
+                "SELECT doc_id, dir FROM documents WHERE content_hash=? ORDER BY doc_id LIMIT 1",
+                (doc.content_hash,),
             ).fetchone()
+            if row is None and replace:
+                row = self._replaceable(db, doc)
             doc_id = row["doc_id"] if row else self._new_doc_id(db, doc.name)
         old_dir = row["dir"] if row else None
         doc = doc.model_copy(update={"doc_id": doc_id})
@@ -272,7 +329,7 @@ class CorpusStore:
             db.execute("DELETE FROM sections WHERE doc_id=?", (doc_id,))
             db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
             db.execute(
-                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO documents ({_DOC_COLUMNS}) VALUES ({','.join('?' * 17)})",
                 (
                     doc_id,
                     doc.name,
@@ -290,6 +347,7 @@ class CorpusStore:
                     m.period_end.isoformat() if m.period_end else None,
                     m.filing_date.isoformat() if m.filing_date else None,
                     doc.model_dump_json(),
+                    filing_identity(doc.meta),
                 ),
             )
             db.executemany(
@@ -314,6 +372,25 @@ class CorpusStore:
         if old_dir and old_dir != dirname:
             shutil.rmtree(self.docs_dir / old_dir, ignore_errors=True)
         return doc, ("replaced" if row else "added")
+
+    @staticmethod
+    def _replaceable(db: sqlite3.Connection, doc: Document) -> sqlite3.Row | None:
+        """The one stored version ``doc`` may replace, if any; several is an error."""
+        ident = filing_identity(doc.meta)
+        if ident is not None:
+            where, arg = "identity=?", ident
+        else:
+            where, arg = "identity IS NULL AND source_path=?", doc.source_path
+        rows = db.execute(
+            f"SELECT doc_id, dir FROM documents WHERE {where} ORDER BY doc_id", (arg,)
+        ).fetchall()
+        if len(rows) > 1:
+            ids = ", ".join(r["doc_id"] for r in rows)
+            raise IngestError(
+                f"--replace: {len(rows)} stored documents are versions of this filing ({ids}); "
+                "remove the ones to drop with `docnav remove DOC` first"
+            )
+        return rows[0] if rows else None
 
     def remove(self, ref: str) -> Document:
         """Remove a document (catalog rows first, then its files). Call under write_lock."""

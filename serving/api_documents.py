@@ -140,6 +140,13 @@ async def ingest_documents(
     form: Annotated[
         str | None, Form(max_length=20, description="Form hint (10-K, 10-Q ...).")
     ] = None,
+    replace: Annotated[
+        bool,
+        Form(
+            description="A new version of a stored filing (same company, form and period) "
+            "replaces it; without this both are kept. A file name never decides."
+        ),
+    ] = False,
 ) -> JobOut:
     """Upload files (multipart ``files``) and/or name server-side ``path``s; starts an
     ingestion job. Poll ``GET /v1/jobs/{id}``."""
@@ -156,18 +163,18 @@ async def ingest_documents(
     created: list[Path] = []
     try:
         for up in files:
-            saved, replaced = await anyio.to_thread.run_sync(
+            saved, existed = await anyio.to_thread.run_sync(
                 save_upload, up.file, up.filename, svc.upload_dir, int(s.upload_max_mb * 1e6)
             )
             inputs.append(str(saved))
-            if not replaced:
+            if not existed:
                 created.append(saved)
     except BaseException:
         for p in created:  # a refused request leaves no new files behind
             p.unlink(missing_ok=True)
         raise
     job = await anyio.to_thread.run_sync(
-        lambda: svc.jobs.create(inputs, force=force, form_hint=form)
+        lambda: svc.jobs.create(inputs, force=force, form_hint=form, replace=replace)
     )
     svc.runner.wake()
     return job

@@ -102,10 +102,14 @@ class JobStore:
 
     # -- writes -------------------------------------------------------------------------
     def create(
-        self, inputs: list[str], force: bool = False, form_hint: str | None = None
+        self,
+        inputs: list[str],
+        force: bool = False,
+        form_hint: str | None = None,
+        replace: bool = False,
     ) -> JobOut:
         job_id = uuid.uuid4().hex[:16]
-        req = {"inputs": inputs, "force": force, "form_hint": form_hint}
+        req = {"inputs": inputs, "force": force, "form_hint": form_hint, "replace": replace}
         with self._db() as db:
             db.execute(
                 "INSERT INTO jobs (id, status, created_at, request, files_total) VALUES (?,?,?,?,?)",
@@ -277,6 +281,7 @@ class JobRunner:
                 form_hint=req.get("form_hint"),
                 on_start=on_start,
                 on_result=on_result,
+                replace=req.get("replace", False),
             )
             failed = sum(1 for r in results if r.status == "failed")
             status = (

@@ -7,6 +7,7 @@ stay under an allowed ingest root."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import uuid
@@ -19,6 +20,7 @@ from docnav.ingestion.pipeline import (
     PDF_SUFFIXES,
     SUPPORTED_SUFFIXES,
     TEXT_SUFFIXES,
+    sha256_file,
     sniff_type,
 )
 from docnav.serving.errors import ApiError
@@ -43,16 +45,19 @@ def save_upload(
     src: BinaryIO, filename: str | None, folder: Path, max_bytes: int
 ) -> tuple[Path, bool]:
     """Copy ``src`` to ``folder/<safe name>`` atomically; refuse too big or unknown content.
-    Returns the path and whether it replaced an earlier upload of the same name."""
+    A name already taken by other bytes gets the content hash appended: an upload never
+    overwrites another. Returns the path and whether those exact bytes were already there."""
     folder.mkdir(parents=True, exist_ok=True)
     name = sanitize_filename(filename)
     tmp = folder / f".upload-{uuid.uuid4().hex}.part"
     size = 0
     head = b""
+    digest = hashlib.sha256()
     try:
         with tmp.open("wb") as out:
             while block := src.read(1 << 20):
                 size += len(block)
+                digest.update(block)
                 if size > max_bytes:
                     raise ApiError(
                         413,
@@ -75,9 +80,11 @@ def save_upload(
         if suffix not in suffixes:  # the content decides; the name follows it
             name = f"{name}{canon}"
         final = folder / name
-        replaced = final.exists()
+        if final.exists() and sha256_file(final) != digest.hexdigest():
+            final = final.with_name(f"{final.stem}-{digest.hexdigest()[:12]}{final.suffix}")
+        existed = final.exists()  # the same bytes again: the job will report "unchanged"
         os.replace(tmp, final)
-        return final, replaced
+        return final, existed
     finally:
         tmp.unlink(missing_ok=True)
 

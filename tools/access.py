@@ -13,7 +13,7 @@ import os
 import re
 from pathlib import Path
 
-from docnav.errors import NotFoundError
+from docnav.errors import AmbiguousRefError, NotFoundError
 from docnav.ingestion.store import CorpusStore
 from docnav.types import Document
 
@@ -29,11 +29,12 @@ def find_document(store: CorpusStore, ref: str) -> Document:
     ref = (ref or "").strip()
     if not ref:
         raise ToolError("no document given; call list_documents to see the doc ids")
-    if "%" not in ref:  # the store's prefix lookup uses LIKE: no wildcards from the model
-        try:
-            return store.get_document(ref)
-        except NotFoundError:
-            pass
+    try:
+        return store.get_document(ref)
+    except AmbiguousRefError as exc:
+        raise ToolError(f"{exc} (call list_documents)") from exc
+    except NotFoundError:
+        pass
     docs = store.list_documents()
     low = ref.lower()
     # a case-insensitive exact name/id, then a unique substring

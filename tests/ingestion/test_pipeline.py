@@ -13,6 +13,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from docnav.errors import AmbiguousRefError
 from docnav.ingestion import CorpusStore, IngestOptions, ingest_paths, parse_file
 from docnav.ingestion.pipeline import expand_paths
 
@@ -75,20 +76,92 @@ def test_reingest_unchanged_is_a_noop(small_pdfs, tmp_path):
     assert _snapshot(store.root) == before
 
 
-def test_changed_file_replaces_old_version(small_pdfs, fb_pdfs, tmp_path):
+def test_different_filing_at_same_path_never_replaces(small_pdfs, fb_pdfs, tmp_path):
+    """Identity is content + metadata, never the path: a different filing copied over the
+    same file is a second document, and the first stays whole (issue 20, case 1)."""
     store = CorpusStore(tmp_path / "store")
     target = small_pdfs[0]
     ingest_paths(store, [target])
     (old,) = store.list_documents()
     old_dir = store.doc_dir(old.doc_id)
-    shutil.copyfile(fb_pdfs / "AMCOR_2023Q2_10Q.pdf", target)  # same path, new content
+    shutil.copyfile(fb_pdfs / "AMCOR_2023Q2_10Q.pdf", target)  # same path, another filing
     report = ingest_paths(store, [target])
-    assert report.files[0].status == "replaced"
-    (new,) = store.list_documents()
-    assert new.doc_id == old.doc_id and new.content_hash != old.content_hash
-    assert not old_dir.exists() and store.doc_dir(new.doc_id).exists()
-    assert new.meta.form == "10-Q"
-    assert [p.name for p in store.docs_dir.iterdir()] == [store.doc_dir(new.doc_id).name]
+    assert report.files[0].status == "added" and report.files[0].note is None
+    docs = {d.doc_id: d for d in store.list_documents()}
+    assert len(docs) == 2 and old.doc_id in docs and old_dir.exists()
+    assert docs[old.doc_id].content_hash == old.content_hash
+    assert {d.meta.form for d in docs.values()} == {"EARNINGS", "10-Q"}
+    # replace=True does not change that: a different filing is not a version of this one
+    shutil.copyfile(fb_pdfs / "BESTBUY_2023_10K.pdf", target)
+    assert ingest_paths(store, [target], replace=True).files[0].status == "added"
+    assert len(store.list_documents()) == 3
+
+
+def test_same_name_in_two_folders_are_two_documents(fb_pdfs, tmp_path):
+    """The CLI case of the data-loss report: a/10k.pdf and b/10k.pdf, different filings."""
+    for folder, src in (("a", "AMCOR_2023Q4_EARNINGS.pdf"), ("b", "BESTBUY_2024Q2_10Q.pdf")):
+        (tmp_path / folder).mkdir()
+        shutil.copyfile(fb_pdfs / src, tmp_path / folder / "10k.pdf")
+    store = CorpusStore(tmp_path / "store")
+    ingest_paths(store, [tmp_path / "a" / "10k.pdf"])
+    report = ingest_paths(store, [tmp_path / "b" / "10k.pdf"])
+    assert report.files[0].status == "added"
+    docs = {d.doc_id: d for d in store.list_documents()}
+    assert sorted(docs) == ["10k", "10k-2"]
+    assert {d.meta.form for d in docs.values()} == {"EARNINGS", "10-Q"}
+    with pytest.raises(AmbiguousRefError, match="10k, 10k-2"):
+        store.get_document("10")  # a prefix of both: refused, never a guess
+
+
+def test_new_version_is_kept_beside_unless_replace(small_pdfs, tmp_path):
+    """Same filing (same company/form/period), new bytes: both kept with a note; with
+    replace=True the stored version is replaced in place and says so."""
+    store = CorpusStore(tmp_path / "store")
+    src = small_pdfs[1]
+    ingest_paths(store, [src])
+    (first,) = store.list_documents()
+    v2 = tmp_path / "v2" / "quarterly-amended.pdf"
+    v2.parent.mkdir()
+    v2.write_bytes(src.read_bytes() + b"\n% amended\n")  # still the same filing to a reader
+    r = ingest_paths(store, [v2]).files[0]
+    assert r.status == "added" and first.doc_id in (r.note or "") and "--replace" in r.note
+    assert len(store.list_documents()) == 2
+    with store.write_lock():
+        store.remove(r.doc_id)
+    r = ingest_paths(store, [v2], replace=True).files[0]
+    assert r.status == "replaced" and r.doc_id == first.doc_id
+    (now,) = store.list_documents()
+    assert now.content_hash != first.content_hash and now.source_path == str(v2)
+
+
+def test_links_out_of_an_ingested_folder_are_refused(small_pdfs, tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copyfile(small_pdfs[0], folder / "inside.pdf")
+    (folder / "outside.pdf").symlink_to(small_pdfs[1])  # leads out of the folder
+    (folder / "linked-dir").symlink_to(small_pdfs[1].parent, target_is_directory=True)
+    files, failed = expand_paths([folder])
+    assert files == [(folder / "inside.pdf").resolve()]
+    assert len(failed) == 1 and "outside" in failed[0].error and failed[0].path.endswith("outside.pdf")
+    files, failed = expand_paths([str(folder / "*.pdf")])  # a glob: its folder is the root
+    assert files == [(folder / "inside.pdf").resolve()] and len(failed) == 1
+    assert expand_paths([folder / "outside.pdf"])[0] == [small_pdfs[1].resolve()]  # named: taken
+
+
+def test_too_big_file_is_refused_before_reading(tmp_path, monkeypatch):
+    big = tmp_path / "big.pdf"
+    with big.open("wb") as fh:  # sparse: 3 GB on paper, nothing on disk
+        fh.truncate(3 * 1024**3)
+    import docnav.ingestion.pipeline as pipeline
+
+    def no_read(*a, **k):
+        raise AssertionError("the file was opened before its size was checked")
+
+    monkeypatch.setattr(pipeline, "sha256_file", no_read)
+    monkeypatch.setattr(Path, "read_bytes", no_read)
+    report = ingest_paths(CorpusStore(tmp_path / "store"), [big], IngestOptions(max_file_mb=200))
+    (r,) = report.files
+    assert r.status == "failed" and "over the limit of 200 MB" in r.error
 
 
 def test_concurrent_ingest_is_safe(small_pdfs, tmp_path):

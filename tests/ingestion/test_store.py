@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from docnav.errors import NotFoundError
+from docnav.errors import AmbiguousRefError, IngestError, NotFoundError
 from docnav.ingestion.store import CorpusStore, section_paths, slugify
 from docnav.types import Chunk, Document, DocumentMeta, Section
 
@@ -166,3 +166,65 @@ def test_text_and_markdown_ingest_and_leftovers_swept(tmp_path):
     assert [r.label for c in chunks for r in c.refs] == ["Note 2"]
     plain = store.get_document("plain")
     assert plain.n_pages == 3 and store.page_text(plain.doc_id, 2).startswith("page three")
+
+
+def test_references_match_literally_and_ambiguity_is_refused(tmp_path):
+    """'%' and '_' are not wildcards; a name or prefix matching several docs is refused."""
+    store = CorpusStore(tmp_path)
+    with store.write_lock():
+        mmm, _ = store.put(_doc("3M 10-K", "a" * 64), ["p"], [], _chunks)
+        store.put(_doc("escape", "b" * 64), ["p"], [], _chunks)
+        store.put(_doc("annual report", "c" * 64, "/x/a.pdf"), ["p"], [], _chunks)
+        store.put(_doc("annual report", "d" * 64, "/y/a.pdf"), ["p"], [], _chunks)
+    assert mmm.doc_id == "3M-10-K"
+    for ref in ("3_", "%scape", "_", "%", "3M-10-_"):
+        with pytest.raises(NotFoundError):
+            store.get_document(ref)
+    assert store.get_document("3M").doc_id == "3M-10-K"  # a real, unique prefix
+    with pytest.raises(AmbiguousRefError, match=r"annual-report, annual-report-2"):
+        store.get_document("annual report")  # two documents carry this name
+    assert store.get_document("annual-report").name == "annual report"  # an exact id wins
+    with pytest.raises(AmbiguousRefError):
+        store.get_document("annual")  # a prefix of both ids
+    assert store.list_documents(company="%") == []  # literal, not "anything"
+    assert [d.doc_id for d in store.list_documents(company="SCAP")] == ["escape"]
+
+
+def test_versions_of_one_filing_kept_unless_replace(tmp_path):
+    store = CorpusStore(tmp_path)
+    meta = dict(company="Acme Corp", form="10-K", fiscal_year=2021, period_end=date(2021, 12, 31))
+    with store.write_lock():
+        a, sa = store.put(_doc("acme", "a" * 64, "/x/acme.pdf", **meta), ["v1"], [], _chunks)
+        b, sb = store.put(_doc("acme", "b" * 64, "/y/acme.pdf", **meta), ["v2"], [], _chunks)
+        assert (sa, sb) == ("added", "added") and a.doc_id != b.doc_id
+        assert [d.doc_id for d in store.same_filing(b)] == [a.doc_id]
+        with pytest.raises(IngestError, match="2 stored documents"):  # which one? refused
+            store.put(_doc("acme", "c" * 64, **meta), ["v3"], [], _chunks, replace=True)
+        store.remove(b.doc_id)
+        c, sc = store.put(_doc("acme-v3", "c" * 64, "/z/other.pdf", **{**meta, "company": "ACME CORPORATION"}),
+                          ["v3"], [], _chunks, replace=True)  # fmt: skip
+    assert sc == "replaced" and c.doc_id == a.doc_id
+    assert store.page_text(a.doc_id, 0) == "v3" and len(store.list_documents()) == 1
+
+
+def test_a_schema_1_store_is_migrated(tmp_path):
+    """Stores written before document identity gain it on open, rows intact."""
+    import sqlite3
+
+    store = CorpusStore(tmp_path)
+    meta = dict(company="Acme Corp", form="10-K", fiscal_year=2021)
+    with store.write_lock():
+        a, _ = store.put(_doc("acme", "a" * 64, **meta), ["p"], [], _chunks)
+    db = sqlite3.connect(tmp_path / "catalog.sqlite")
+    db.execute("DROP INDEX documents_identity")
+    db.execute("ALTER TABLE documents DROP COLUMN identity")
+    db.execute("PRAGMA user_version=0")
+    db.commit()
+    db.close()
+    store = CorpusStore(tmp_path)
+    with store.write_lock():
+        b, sb = store.put(_doc("acme", "b" * 64, "/new/acme.pdf", **meta), ["q"], [], _chunks)
+    assert sb == "added" and [d.doc_id for d in store.same_filing(b)] == [a.doc_id]
+    db = sqlite3.connect(tmp_path / "catalog.sqlite")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.execute("SELECT identity FROM documents WHERE doc_id='acme'").fetchone()[0] == "acme|10K|2021"
