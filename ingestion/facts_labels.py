@@ -1,0 +1,78 @@
+"""Row labels -> normalised labels; sections -> statement kinds; rows -> units."""
+
+from __future__ import annotations
+
+import re
+
+from docnav.types import Section, StatementKind
+
+__all__ = ["normalise_label", "row_unit", "statement_kind"]
+
+_FOOTNOTE = re.compile(r"\s*\((?:\d{1,2}|[a-z]|\*+)\)|\*+|\s\d\)$")
+_NON_WORD = re.compile(r"[^a-z0-9%&]+")
+_SPLIT_TAIL = re.compile(r"\b([a-z]{3,}) ([b-z])\b")  # pdfium's "Shee t" -> "Sheet"
+# labels that only make sense under their heading: "Basic" under "Earnings per share:"
+_GENERIC = re.compile(r"^(?:basic|diluted|total|other|net|less|plus|current|noncurrent|non-current)\b")
+
+
+def normalise_label(label: str, heading: str = "") -> str:
+    """Lower case, footnote markers and punctuation dropped; a generic label ("Basic",
+    "Total", "Other — net") gets its heading in front so it can be found by the heading's
+    words ("earnings per share basic")."""
+
+    def norm(s: str) -> str:
+        s = _FOOTNOTE.sub(" ", s.lower().replace("’", "'"))
+        s = s.replace("'", "")
+        return " ".join(_NON_WORD.sub(" ", _SPLIT_TAIL.sub(r"\1\2", s)).split())
+
+    out = norm(label)
+    if heading and (_GENERIC.match(out) or len(out.split()) <= 1):
+        h = norm(heading)
+        if h and not out.startswith(h):
+            out = f"{h} {out}"
+    return out
+
+
+_SEGMENT_NOTE = re.compile(r"segment|geographic|disaggregat|business\s+information", re.IGNORECASE)
+_KIND_OF_LABEL: dict[str, StatementKind] = {
+    "Income Statement": "income",
+    "Comprehensive Income": "income",
+    "Balance Sheet": "balance",
+    "Cash Flow Statement": "cashflow",
+    "Equity Statement": "equity",
+}
+
+
+def statement_kind(section: Section | None, chain: list[Section]) -> StatementKind:
+    """The Fact statement kind of a table in ``section`` (``chain``: the section and its
+    ancestors, innermost first)."""
+    for s in chain:
+        if s.kind == "statement":
+            return _KIND_OF_LABEL.get(s.label or "", "other")
+        if s.kind == "note":
+            return "segment" if _SEGMENT_NOTE.search(s.title) else "note"
+    return "other"
+
+
+_PER_SHARE = re.compile(
+    r"\bper\s+(?:[\w’']+\s+){0,3}(?:shares?|units?|ads)\b|\beps\b|\bearnings\s+per\b|\bdividends?\s+(?:declared|paid)\s+per\b",
+    re.IGNORECASE,
+)
+_SHARE_COUNT = re.compile(
+    r"\b(?:weighted[\s-]+average|number\s+of|average)\b.*\bshares?\b|\bshares?\b.*\b(?:outstanding|used\s+in|issued)\b"
+    r"|^(?:basic|diluted)(?:\s+shares?)?$|\bshares\b.*\b(?:basic|diluted)\b",
+    re.IGNORECASE,
+)
+
+
+def row_unit(label: str, heading: str, cell_unit: str | None, money: bool) -> str | None:
+    """"%", "USD/share", "shares", "USD", or None for a bare number."""
+    if cell_unit == "%":
+        return "%"
+    if _PER_SHARE.search(label) or (_PER_SHARE.search(heading) and not _SHARE_COUNT.search(label)):
+        return "USD/share" if money else None
+    if _SHARE_COUNT.search(label) or (
+        re.match(r"^(?:basic|diluted)\b", label, re.IGNORECASE) and re.search(r"\bshares\b", heading, re.IGNORECASE)
+    ):
+        return "shares"
+    return "USD" if money else None
