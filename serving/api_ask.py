@@ -182,12 +182,13 @@ def _err_json(e: ApiError) -> str:
     import json
 
     from docnav.serving.logs import request_id_var
+    from docnav.serving.redact import public_text
 
     return json.dumps(
         {
             "status": e.status,
             "code": e.code,
-            "message": e.message,
+            "message": public_text(e.message),
             "request_id": request_id_var.get(),
         }
     )

@@ -10,7 +10,14 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 
 from docnav.engine import OutlineEntry
 from docnav.serving.errors import ApiError
-from docnav.serving.schemas import DocumentDetail, ErrorOut, JobOut, PageOut, SectionOut
+from docnav.serving.schemas import (
+    DocumentDetail,
+    ErrorOut,
+    JobOut,
+    PageOut,
+    PublicDocument,
+    SectionOut,
+)
 from docnav.serving.service import Service, Svc
 from docnav.serving.uploads import confine, save_upload
 from docnav.types import Document
@@ -20,7 +27,7 @@ MAX_SECTION_PAGES = 30
 _ERR = {404: {"model": ErrorOut}}
 
 
-@router.get("/documents", response_model=list[Document])
+@router.get("/documents", response_model=list[PublicDocument])
 async def list_documents(
     svc: Svc,
     company: Annotated[str | None, Query(max_length=200)] = None,
@@ -105,7 +112,7 @@ async def get_section(doc_id: str, section: str, svc: Svc) -> SectionOut:
     return await anyio.to_thread.run_sync(read)
 
 
-@router.delete("/documents/{doc_id}", response_model=Document, responses=_ERR)
+@router.delete("/documents/{doc_id}", response_model=PublicDocument, responses=_ERR)
 async def delete_document(doc_id: str, svc: Svc) -> Document:
     """Remove a filing; its index entries go with the next index refresh (fingerprint)."""
 

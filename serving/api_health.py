@@ -10,6 +10,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from docnav import __version__
+from docnav.serving.redact import public_text
 from docnav.serving.schemas import Check, HealthOut, ReadyOut
 from docnav.serving.service import Service, Svc
 
@@ -47,7 +48,8 @@ def _llm_check(svc: Service) -> Check:
                 else {}
             )
             r = httpx.get(url, timeout=2.0, headers=headers)
-            check = Check(ok=r.status_code < 500, detail=f"{url} answered {r.status_code}")
+            # no URL: /readyz is open, and where the backend lives is internal
+            check = Check(ok=r.status_code < 500, detail=f"LLM server answered {r.status_code}")
         elif not hasattr(svc.engine, "ask"):
             check = Check(ok=None, detail="this build has no agent (Engine.ask)")
         else:
@@ -62,12 +64,14 @@ def _ready(svc: Service) -> ReadyOut:
     checks: dict[str, Check] = {}
     try:
         n = len(svc.engine.documents())
-        checks["store"] = Check(ok=True, detail=f"{n} documents in {svc.engine.store.root}")
+        checks["store"] = Check(ok=True, detail=f"{n} documents")  # not where: no server paths
     except Exception as exc:
         checks["store"] = Check(ok=False, detail=f"{type(exc).__name__}: {exc}")
     checks["index"] = Check(**svc.index_state)
     checks["llm"] = _llm_check(svc)
     checks["jobs"] = Check(ok=True, detail="running a job" if svc.runner.busy else "idle")
+    # exception texts and probes may name paths or URLs; the open endpoint shows neither
+    checks = {k: c.model_copy(update={"detail": public_text(c.detail)}) for k, c in checks.items()}
     # a check that cannot be made (None) does not fail readiness; a failed one does
     return ReadyOut(
         ready=all(c.ok is not False for c in checks.values()) and checks["index"].ok is True,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
 
 from docnav.agent.answer import AnswerMode
 from docnav.engine import OutlineEntry
 from docnav.retrieval.index import SearchFilters, SearchHit
+from docnav.serving.redact import file_name, public_text
 from docnav.types import Document, FileResult
 
 
@@ -74,8 +75,29 @@ class SearchResponse(BaseModel):
     seconds: float
 
 
+class PublicDocument(Document):
+    """A catalog entry as clients see it: ``source_path`` is the file name only (where the
+    server keeps its files is not the client's business)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_document(cls, data: Any) -> Any:
+        # the engine returns Documents; they become PublicDocuments field for field
+        if isinstance(data, Document) and not isinstance(data, PublicDocument):
+            return data.model_dump()
+        return data
+
+    @field_serializer("source_path", when_used="json")
+    def _source_name(self, v: str) -> str:
+        return file_name(v)
+
+    @field_serializer("warnings", when_used="json")
+    def _public_warnings(self, v: list[str]) -> list[str]:
+        return [public_text(w) for w in v]
+
+
 class DocumentDetail(BaseModel):
-    document: Document
+    document: PublicDocument
     outline: list[OutlineEntry]
 
 
@@ -102,7 +124,7 @@ class JobOut(BaseModel):
     created_at: str
     started_at: str | None = None
     finished_at: str | None = None
-    inputs: list[str] = Field(description="Files the job ingests (server paths).")
+    inputs: list[str] = Field(description="Files the job ingests (file names).")
     files_total: int = 0
     files_done: int = 0
     pages: int = 0
@@ -111,6 +133,32 @@ class JobOut(BaseModel):
     attempts: int = 0
     notes: list[str] = Field(default_factory=list)
     error: str | None = None
+
+    # stored with full server paths (the runner needs them); clients see file names
+    @field_serializer("inputs", when_used="json")
+    def _input_names(self, v: list[str]) -> list[str]:
+        return [file_name(p) for p in v]
+
+    @field_serializer("results", when_used="json")
+    def _public_results(self, v: list[FileResult]) -> list[FileResult]:
+        return [r.model_copy(update=_public_result(r)) for r in v]
+
+    @field_serializer("notes", when_used="json")
+    def _public_notes(self, v: list[str]) -> list[str]:
+        return [public_text(n) for n in v]
+
+    @field_serializer("error", when_used="json")
+    def _public_error(self, v: str | None) -> str | None:
+        return public_text(v) if v else v
+
+
+def _public_result(r: FileResult) -> dict[str, str]:
+    update = {"path": file_name(r.path)}
+    for field in ("error", "note"):  # free text may quote a server path
+        text = getattr(r, field, None)
+        if text:
+            update[field] = public_text(text)
+    return update
 
 
 class JobList(BaseModel):
@@ -137,10 +185,17 @@ class HealthOut(BaseModel):
     version: str
 
 
+class ErrorDetail(BaseModel):
+    loc: list[str]  # where: ["body", "query"]
+    msg: str
+    type: str
+
+
 class ErrorBody(BaseModel):
     code: str
     message: str
     request_id: str | None = None
+    details: list[ErrorDetail] | None = None  # validation errors (code "validation") only
 
 
 class ErrorOut(BaseModel):
