@@ -259,10 +259,8 @@ class CorpusStore:
         """Text of page index ``page`` (0-based)."""
         doc = self.get_document(doc_id)
         if not 0 <= page < doc.n_pages:
-            raise NotFoundError(
-                f"{doc.name} has pages 1-{doc.n_pages} (0-based index 0-{doc.n_pages - 1}); "
-                f"index {page} is out of range"
-            )
+            # said in the 1-based numbers people and citations use
+            raise NotFoundError(f"{doc.name} has pages 1-{doc.n_pages}; there is no page {page + 1}")
         return self.page_path(doc.doc_id, page).read_text(encoding="utf-8")
 
     # -- writes ---------------------------------------------------------------------

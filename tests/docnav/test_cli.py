@@ -59,7 +59,7 @@ def test_ingest_list_outline_page_remove(tmp_path):
     assert "Management" in page
 
     bad = run("page", apple["doc_id"], "100000", home=home, check=False)
-    assert bad.returncode == 1 and "out of range" in bad.stderr
+    assert bad.returncode == 1 and "there is no page 100000" in bad.stderr  # 1-based, as asked
 
     hits = json.loads(
         run(

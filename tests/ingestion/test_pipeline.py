@@ -46,7 +46,7 @@ def test_real_pdfs_end_to_end(small_pdfs, tmp_path):
     # pages stored one file each, 0-based file names
     assert store.page_path(q.doc_id, 0).name == "page-0000.txt"
     assert "10-Q" in store.page_text(q.doc_id, 0).upper()
-    with pytest.raises(Exception, match="out of range"):
+    with pytest.raises(Exception, match=f"has pages 1-{q.n_pages}; there is no page {q.n_pages + 1}"):
         store.page_text(q.doc_id, q.n_pages)
     chunks = store.chunks(q.doc_id)
     assert all(c.doc_id == q.doc_id and c.id.startswith(q.doc_id + ":") for c in chunks)
