@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from docnav.ingestion.facts_labels import normalise_label, row_unit, statement_kind
 from docnav.ingestion.facts_layout import pdf_page_lines
 from docnav.ingestion.facts_periods import period_of
-from docnav.ingestion.facts_table import Table, find_tables, parse_cell
+from docnav.ingestion.facts_table import Table, find_tables, inherit_heads, parse_cell
 from docnav.ingestion.numbers import _SCALE_RX
 from docnav.types import DocumentMeta, Fact, Section, StatementKind, StructuredDoc
 
@@ -194,6 +194,7 @@ def pdf_facts(
     paths = section_paths(structure.sections)
     layout = pdf_page_lines(path, list(todo))
     section_scale: dict[str, Scale] = {}
+    last_table: dict[str | None, Table] = {}
     facts: list[Fact] = []
     pending_notes: list[tuple[Table, int, str, StatementKind, str]] = []
     for p, sec_ids in todo.items():
@@ -203,6 +204,9 @@ def pdf_facts(
         texts = [ln.text for ln in lines]
         for table in find_tables(lines, width):
             sid = _section_for(table, p, sec_ids, structure)
+            if not any(table.heads) and sid in last_table:
+                inherit_heads(table, last_table[sid])  # a statement continued on this page
+            last_table[sid] = table
             chain = _chain(sid, by_id)
             kind = statement_kind(by_id.get(sid) if sid else None, chain)
             top = next((s for s in chain if s.kind in ("statement", "note")), None)

@@ -26,7 +26,7 @@ def normalise_label(label: str, heading: str = "") -> str:
         return " ".join(_NON_WORD.sub(" ", _SPLIT_TAIL.sub(r"\1\2", s)).split())
 
     out = norm(label)
-    if heading and (_GENERIC.match(out) or len(out.split()) <= 1):
+    if heading and (_GENERIC.match(out) or len(out.split()) <= 1 or _PER_SHARE.search(heading)):
         h = norm(heading)
         if h and not out.startswith(h):
             out = f"{h} {out}"
@@ -60,9 +60,12 @@ _PER_SHARE = re.compile(
 )
 _SHARE_COUNT = re.compile(
     r"\b(?:weighted[\s-]+average|number\s+of|average)\b.*\bshares?\b|\bshares?\b.*\b(?:outstanding|used\s+in|issued)\b"
-    r"|^(?:basic|diluted)(?:\s+shares?)?$|\bshares\b.*\b(?:basic|diluted)\b",
+    r"|^(?:basic|diluted)\s+shares?$|\bshares\b.*\b(?:basic|diluted)\b",
     re.IGNORECASE,
 )
+
+
+_STOCK_AMOUNT = re.compile(r"\bpar\s+value\b|\bstock\b.*\bauthorized\b", re.IGNORECASE)
 
 
 def row_unit(label: str, heading: str, cell_unit: str | None, money: bool) -> str | None:
@@ -71,7 +74,7 @@ def row_unit(label: str, heading: str, cell_unit: str | None, money: bool) -> st
         return "%"
     if _PER_SHARE.search(label) or (_PER_SHARE.search(heading) and not _SHARE_COUNT.search(label)):
         return "USD/share" if money else None
-    if _SHARE_COUNT.search(label) or (
+    if (_SHARE_COUNT.search(label) and not _STOCK_AMOUNT.search(label)) or (
         re.match(r"^(?:basic|diluted)\b", label, re.IGNORECASE) and re.search(r"\bshares\b", heading, re.IGNORECASE)
     ):
         return "shares"

@@ -95,22 +95,38 @@ def period_of(
     )
     if as_of and end is not None and (statement == "balance" or dur is None or not _ENDED.search(caption)):
         return end.isoformat()
+    same = _same_calendar(end, doc_period_end)
+    doc_fy = _doc_fy(doc_period)
     if fm:
-        return f"FY{int(fm.group(1))}" if dur in (None, "FY") else _short(dur, year, end, doc_period, doc_period_end)
+        year = int(fm.group(1))
+    elif same and doc_fy and end is not None and doc_period_end is not None:
+        # the filing's own fiscal calendar: a quarter ending 2022-12-31 is Q2 of fiscal 2023
+        # when the filing says its period "Q2 2023" ends that day
+        year = doc_fy - (doc_period_end.year - end.year)
     if dur in (None, "FY"):
         return f"FY{year}"
-    return _short(dur, year, end, doc_period, doc_period_end)
-
-
-def _short(
-    dur: str, year: int, end: date | None, doc_period: str | None, doc_period_end: date | None
-) -> str:
     if dur != "Q":
         return f"{dur} {year}"
-    if doc_period and doc_period_end and end and end.month == doc_period_end.month:
-        m = re.match(r"Q([1-4])\b", doc_period)
-        if m:
-            return f"Q{m.group(1)} {year}"
+    m = re.match(r"Q([1-4])\b", doc_period or "")
+    if m and (same or end is None):
+        return f"Q{m.group(1)} {year}"
     if end is not None:
         return f"Q{(end.month - 1) // 3 + 1} {year}"
-    return f"Q? {year}"
+    return f"FY{year}"  # a quarter we cannot number: at least the year
+
+
+def _doc_fy(doc_period: str | None) -> int | None:
+    m = re.search(r"((?:19|20)\d\d)", doc_period or "")
+    return int(m.group(1)) if m else None
+
+
+def _same_calendar(end: date | None, doc_end: date | None) -> bool:
+    """Whether a column's end date falls on the filing's period end in its own year (52/53
+    week years move the day by up to a week)."""
+    if end is None or doc_end is None:
+        return False
+    try:
+        other = doc_end.replace(year=end.year)
+    except ValueError:  # 29 February
+        other = doc_end.replace(year=end.year, day=28)
+    return abs((end - other).days) <= 8

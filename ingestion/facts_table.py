@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from docnav.ingestion.facts_layout import Line, Word
 
-__all__ = ["Cell", "Row", "Table", "find_tables", "parse_cell"]
+__all__ = ["Cell", "Row", "Table", "find_tables", "inherit_heads", "parse_cell"]
 
 _NUM = re.compile(
     r"^[(\[]?[-\u2212\u2013]?\$?\(?[-\u2212]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?\)?%?\)?[*]?$"
@@ -37,8 +37,16 @@ _GLUE_LEFT = frozenset([")", "%", ")%", "%)", "*"])  # glued to the number befor
 _LEADER = re.compile(r"^(?:\.\s?){2,}$|^[._…]{2,}$")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _PLAIN_YEAR = re.compile(r"^\(?(?:19|20)\d\d\)?[,:]?$")
+# words of a period head without a year ("Three Months Ended", "December 31,")
+_STRONG_PERIOD = re.compile(
+    r"\b(?:months?\s+ended|weeks?\s+ended|years?\s+ended|quarters?\s+ended|fiscal|as\s+of|"
+    r"january|february|march|april|june|july|august|september|october|november|december)\b",
+    re.IGNORECASE,
+)
+_UNFINISHED = re.compile(r"(?:\b(?:and|or|of|the|to|in|for|from|on|by|with|net|less)|[,\u2014\u2013-])$", re.IGNORECASE)
+_NOT_A_ROW = re.compile(r"^(?:see|the)\b.*\bnotes?\b|^page\b", re.IGNORECASE)
 _PERIOD_WORDS = re.compile(
-    r"\b(?:months?|weeks?|years?|quarters?|fiscal|ended|ending|as\s+of|at|"
+    r"\b(?:months?|weeks?|years?|quarters?|fiscal|ended|ending|as\s+of|"
     r"january|february|march|april|may|june|july|august|september|october|november|december|"
     r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|q[1-4]|fy)\b",
     re.IGNORECASE,
@@ -149,14 +157,17 @@ def _line_cells(line: Line) -> tuple[list[Word], list[Cell]]:
     return label, cells
 
 
-def _is_head_line(text: str) -> bool:
-    """A column-head line: years, dates or period words, and little else."""
-    if not (_YEAR.search(text) or _PERIOD_WORDS.search(text)):
-        return False
+def _is_head_line(line: Line) -> bool:
+    """A column-head line: years, dates or period words, and little else. Without a year,
+    every phrase of it must name a period ("Three Months Ended   Six Months Ended")."""
+    text = line.text
     words = text.split()
-    if len(words) > 16 or text.rstrip().endswith("."):
+    if len(words) > 24 or text.rstrip().endswith("."):
         return False
-    return bool(_YEAR.search(text)) or len(words) <= 10
+    if _YEAR.search(text):
+        return len(words) <= 16
+    phrases = _phrases(line)
+    return all(len(p[0].split()) <= 8 and _STRONG_PERIOD.search(p[0]) for p in phrases)
 
 
 def _phrases(line: Line) -> list[tuple[str, float, float]]:
@@ -194,13 +205,21 @@ def _place(cell: Cell, cols: list[tuple[float, float]]) -> int:
 def _assign_heads(heads: list[Line], cols: list[tuple[float, float]]) -> list[str]:
     """Column head text per column, built from the head lines top to bottom."""
     out = [[] for _ in cols]
-    centres = [(a + b) / 2 for a, b in cols]
     bounds = [(cols[i][1] + cols[i + 1][0]) / 2 for i in range(len(cols) - 1)]
     for line in heads:
         for text, x0, x1 in _phrases(line):
             if not (_YEAR.search(text) or _PERIOD_WORDS.search(text)):
                 continue
-            covered = [i for i, c in enumerate(centres) if x0 - 2 <= c <= x1 + 2]
+            # a phrase spans the columns whose zones (cut midway between columns) hold a
+            # quarter of it or more: "Six Months Ended" centred over two columns
+            edges = [-1e9, *bounds, 1e9]
+            wd = max(x1 - x0, 1.0)
+            covered = [
+                i
+                for i in range(len(cols))
+                if min(x1, edges[i + 1]) - max(x0, edges[i]) >= 0.25 * wd
+                and x0 - 2 <= cols[i][1] and x1 + 2 >= cols[i][0] - 0.5 * (cols[i][1] - cols[i][0])
+            ]
             if len(covered) >= 2:
                 for i in covered:
                     out[i].append(text)
@@ -213,9 +232,26 @@ def _assign_heads(heads: list[Line], cols: list[tuple[float, float]]) -> list[st
     return [" ".join(parts) for parts in out]
 
 
+def inherit_heads(table: Table, before: Table) -> None:
+    """A table printed without column heads (continued below a wrapped line, or on the next
+    page) takes the heads of the table before it, column by overlapping column."""
+    heads = []
+    for a, b in table.columns:
+        best, ov = "", 0.0
+        for (c, d), h in zip(before.columns, before.heads, strict=False):
+            o = min(b, d) - max(a, c)
+            if o > ov:
+                best, ov = h, o
+        heads.append(best)
+    if any(heads):
+        table.heads = heads
+        if not table.preamble:
+            table.preamble = before.preamble
+
+
 def _is_prose(line: Line, width: float) -> bool:
     text = line.text
-    return len(text.split()) >= 9 and (line.x1 - line.x0) > 0.55 * width and not _is_head_line(text)
+    return len(text.split()) >= 9 and (line.x1 - line.x0) > 0.55 * width and not _is_head_line(line)
 
 
 def find_tables(lines: list[Line], width: float) -> list[Table]:
@@ -232,12 +268,15 @@ def find_tables(lines: list[Line], width: float) -> list[Table]:
             if start is None:
                 start = i
             elif last_val is not None and any(
-                _is_head_line(lines[j].text) and not parsed[j][1] for j in range(last_val + 1, i)
+                _is_head_line(lines[j]) and not parsed[j][1] for j in range(last_val + 1, i)
             ):
                 regions.append((start, last_val + 1))
                 start = i
             last_val = i
-        elif start is not None and (_is_prose(lines[i], width) or i - (last_val or i) > 4):
+        elif start is not None and (
+            (_is_prose(lines[i], width) and (lines[i].text.rstrip().endswith(".") or (i + 1 < n and _is_prose(lines[i + 1], width))))
+            or i - (last_val or i) > 4
+        ):
             regions.append((start, last_val + 1))
             start = last_val = None
     if start is not None and last_val is not None:
@@ -248,6 +287,16 @@ def find_tables(lines: list[Line], width: float) -> list[Table]:
     for a, b in regions:
         cells = [c for i in range(a, b) for c in parsed[i][1]]
         cols = _columns(cells)
+        # a column only one row of a longer table uses is a stray number (a page number, a
+        # footnote amount), not a column
+        rows_with = [0] * len(cols)
+        n_rows = sum(1 for i in range(a, b) if parsed[i][1])
+        for i in range(a, b):
+            for k in {_place(c, cols) for c in parsed[i][1] if c.clear}:
+                if k >= 0:
+                    rows_with[k] += 1
+        if n_rows >= 4 and any(x > 1 for x in rows_with):
+            cols = [c for c, x in zip(cols, rows_with, strict=True) if x > 1]
         if not cols:
             prev_end = b
             continue
@@ -256,7 +305,7 @@ def find_tables(lines: list[Line], width: float) -> list[Table]:
         while p > prev_end and a - p < 8 and not _is_prose(lines[p - 1], width):
             p -= 1
         pre = lines[p:a]
-        head_lines = [ln for ln in pre if _is_head_line(ln.text)]
+        head_lines = [ln for ln in pre if _is_head_line(ln)]
         table = Table(
             columns=cols,
             heads=_assign_heads(head_lines, cols),
@@ -280,11 +329,13 @@ def find_tables(lines: list[Line], width: float) -> list[Table]:
             label = " ".join([w.text for w in label_words] + [w.text for w in back]).strip()
             label = label.rstrip(":").strip()
             if not placed:
-                if _is_head_line(lines[i].text) and not label_words:
+                if _is_head_line(lines[i]) and not label_words:
                     continue
                 if label:
                     h = max(lines[i].words[0].height, 1.0)
-                    if pending and lines[i].top - last_label_bottom < 1.6 * h and label[:1].islower():
+                    if pending and lines[i].top - last_label_bottom < 1.6 * h and (
+                        label[:1].islower() or _UNFINISHED.search(pending[-1][0])
+                    ):
                         pending[-1] = (pending[-1][0] + " " + label, pending[-1][1])
                     else:
                         pending.append((label, lines[i].x0))
@@ -294,7 +345,9 @@ def find_tables(lines: list[Line], width: float) -> list[Table]:
             near = pending and lines[i].top - last_label_bottom < 1.6 * max(lines[i].words[0].height, 1.0)
             if not label and near:
                 label, x0 = pending.pop()
-            elif label[:1].islower() and near and not pending[-1][0].endswith(":"):
+            elif near and not pending[-1][0].endswith(":") and (
+                label[:1].islower() or _UNFINISHED.search(pending[-1][0])
+            ):
                 prev, x0 = pending.pop()
                 label = prev + " " + label
             if pending:
@@ -302,10 +355,12 @@ def find_tables(lines: list[Line], width: float) -> list[Table]:
                 pending = []
             elif heading and x0 <= heading_x0 + 1.0:
                 heading = ""  # back at the heading's indent: its list has ended
-            if not label:
+            if not label or _NOT_A_ROW.match(label):
                 continue
             table.rows.append(Row(label=label, cells=placed, top=lines[i].top, heading=heading))
         if table.rows:
+            if not any(table.heads) and tables:
+                inherit_heads(table, tables[-1])
             tables.append(table)
         prev_end = b
     return tables
