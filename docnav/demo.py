@@ -406,8 +406,8 @@ def run_demo(
 # -- printing ----------------------------------------------------------------------------------
 
 _MARKS = {
-    "correct": "[green]✓ right[/green]",
-    "incorrect": "[red]✗ wrong[/red]",
+    "correct": "[green]= gold[/green]",
+    "incorrect": "[red]≠ gold[/red]",
     "refusal": "[yellow]– refused[/yellow]",
     "unjudged": "[dim]? no numeric gold[/dim]",
     "error": "[red]! error[/red]",
@@ -424,14 +424,15 @@ def _short(s: str, n: int) -> str:
 
 
 def _cites(row: DemoRow) -> str:
-    """Verified citations grouped by filing: "NORTHWIND_2024_10K p.5, 14"."""
+    """Citations whose quote was found on a page read, grouped by filing:
+    "NORTHWIND_2024_10K p.5, 14"."""
     pages: dict[str, list[str]] = {}
     for c in row.citations:
         doc, _, page = c.rpartition(" p.")
         pages.setdefault(doc, []).append(page)
     out = escape("; ".join(f"{d} p.{', '.join(p)}" for d, p in pages.items()) or "–")
     if row.citations_total > len(row.citations):
-        out += f" [dim](+{row.citations_total - len(row.citations)} unverified)[/dim]"
+        out += f" [dim](+{row.citations_total - len(row.citations)} quote not found)[/dim]"
     return out
 
 
@@ -443,7 +444,7 @@ def print_demo(console: Console, res: DemoResult) -> None:
     t.add_column("mode", no_wrap=True)
     t.add_column("answer", ratio=5, overflow="fold")
     t.add_column("value", ratio=2, overflow="fold")
-    t.add_column("cited (verified)", ratio=3, overflow="fold")
+    t.add_column("quote found", ratio=3, overflow="fold")
     t.add_column("steps", justify="right")
     t.add_column("tokens in/out", justify="right")
     t.add_column("s", justify="right")

@@ -97,10 +97,10 @@ def test_demo_end_to_end_with_the_small_model(tmp_path: Path) -> None:
     assert "store: 10 filings" in first.stderr
     out = first.stdout
     assert "docnav demo" in out and SMALL_MODEL in out
-    for col in ("question", "mode", "answer", "value", "cited (verified)", "steps", "right?"):
+    for col in ("question", "mode", "answer", "value", "quote found", "steps", "right?"):
         assert col in out
     assert "fragmentation" in out  # the first failure mode of the fixed rule
-    assert any(m in out for m in ("✓ right", "✗ wrong", "– refused", "! error"))
+    assert any(m in out for m in ("= gold", "≠ gold", "– refused", "! error"))
     assert "rag 0/1 right" in out or "rag 1/1 right" in out
 
     second = run("--fast", "--questions", "1", "--modes", "rag,agent", "--json", home=home,
