@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-__all__ = ["period_of"]
+__all__ = ["period_from_dates", "period_of"]
 
 _MONTHS = {
     m: i + 1
@@ -130,3 +130,37 @@ def _same_calendar(end: date | None, doc_end: date | None) -> bool:
     except ValueError:  # 29 February
         other = doc_end.replace(year=end.year, day=28)
     return abs((end - other).days) <= 8
+
+
+def period_from_dates(
+    start: date | None,
+    end: date | None,
+    *,
+    instant: bool = False,
+    doc_period: str | None = None,
+    doc_period_end: date | None = None,
+) -> str | None:
+    """An XBRL context's period in the same words: an instant is its ISO date; a duration of
+    about a year "FY2024", a quarter "Q3 2024", six / nine months "6M 2024" / "9M 2024" (the
+    fiscal year from the filing's own calendar when the end date falls on its period end)."""
+    if end is None:
+        return None
+    if instant or start is None:
+        return end.isoformat()
+    days = (end - start).days
+    year = end.year
+    doc_fy = _doc_fy(doc_period)
+    if doc_fy and doc_period_end and _same_calendar(end, doc_period_end):
+        year = doc_fy - (doc_period_end.year - end.year)
+    if days > 340:
+        return f"FY{year}"
+    if 80 <= days <= 100:
+        m = re.match(r"Q([1-4])\b", doc_period or "")
+        if m and _same_calendar(end, doc_period_end):
+            return f"Q{m.group(1)} {year}"
+        return f"Q{(end.month - 1) // 3 + 1} {year}"
+    if 170 <= days <= 190:
+        return f"6M {year}"
+    if 260 <= days <= 280:
+        return f"9M {year}"
+    return f"{start.isoformat()}..{end.isoformat()}"
