@@ -621,6 +621,36 @@ def serve(
         _fail(exc)
 
 
+@app.command()
+def mcp(
+    home: HomeOpt = None,
+    http: Annotated[
+        bool, typer.Option("--http", help="Streamable HTTP at /mcp instead of stdio.")
+    ] = False,
+    host: Annotated[
+        str, typer.Option(help="--http: interface to bind; anything but loopback needs API keys.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="--http: TCP port.")] = 8001,
+    no_ask: Annotated[
+        bool, typer.Option("--no-ask", help="Offer the reading tools only, not ask (no LLM).")
+    ] = False,
+) -> None:
+    """MCP server (Model Context Protocol) with docnav's read-only tools: list_documents,
+    outline, read_section, read_pages, search, grep (facts where built) and ask. stdio by
+    default (an MCP client starts `docnav mcp`); --http serves streamable HTTP at
+    http://HOST:PORT/mcp with the REST API's key rules. Pages are 1-based."""
+    from docnav.mcp_server import serve as serve_mcp
+    from docnav.serving.server import check_bind
+
+    engine = _engine(home)
+    try:
+        if http:
+            err.print(check_bind(engine.settings, host) + f"; MCP at http://{host}:{port}/mcp")
+        serve_mcp(engine, "http" if http else "stdio", host=host, port=port, ask=not no_ask)
+    except DocnavError as exc:
+        _fail(exc)
+
+
 @bench_app.command("load")
 def bench_load(
     bench_home: Annotated[
