@@ -28,7 +28,9 @@ from docnav.types import DocumentMeta, Fact, Section, StatementKind, StructuredD
 __all__ = ["fact_pages", "pdf_facts", "scale_of", "table_facts"]
 
 _SCALE_VALUE = {"thousands": 1e3, "000": 1e3, "millions": 1e6, "billions": 1e9}
-_SHARES_SCALE = re.compile(r"\bshares?\b[^;,)]*?\b(?:in\s+)?(thousands|millions|billions)\b", re.IGNORECASE)
+_SHARES_SCALE = re.compile(
+    r"\bshares?\b[^;,)]*?\b(?:in\s+)?(thousands|millions|billions)\b", re.IGNORECASE
+)
 _MONEY = re.compile(r"\$|\bdollars?\b|\busd\b", re.IGNORECASE)
 
 
@@ -40,8 +42,10 @@ class Scale:
 
     @property
     def money(self) -> bool:
-        return not re.search(r"\bshares\b", self.text, re.IGNORECASE) or bool(_MONEY.search(self.text)) or (
-            self.shares_factor is not None
+        return (
+            not re.search(r"\bshares\b", self.text, re.IGNORECASE)
+            or bool(_MONEY.search(self.text))
+            or (self.shares_factor is not None)
         )
 
 
@@ -53,7 +57,9 @@ def scale_of(text: str) -> Scale | None:
     word = next(g for g in m.groups() if g).lower()
     # the phrase: the parenthesis around the match, else the line itself (cut short)
     lo, hi = text.rfind("(", 0, m.start() + 1), text.find(")", m.end())
-    phrase = text[lo : hi + 1] if lo >= 0 and hi >= 0 and "(" not in text[lo + 1 : m.start()] else text
+    phrase = (
+        text[lo : hi + 1] if lo >= 0 and hi >= 0 and "(" not in text[lo + 1 : m.start()] else text
+    )
     phrase = phrase.strip()[:120]
     sm = _SHARES_SCALE.search(phrase)
     shares = _SCALE_VALUE[sm.group(1).lower()] if sm else None
@@ -80,8 +86,10 @@ def table_facts(
 ) -> list[Fact]:
     """One Fact per (row, value column with a period or a head)."""
     caption = " ".join(table.preamble)
-    money = scale.money if scale is not None else any(
-        "$" in c.text for r in table.rows for c in r.cells
+    money = (
+        scale.money
+        if scale is not None
+        else any("$" in c.text for r in table.rows for c in r.cells)
     )
     periods = [
         period_of(
@@ -164,14 +172,21 @@ def fact_pages(structure: StructuredDoc) -> dict[int, list[str]]:
     return dict(sorted(pages.items()))
 
 
-def _section_for(table: Table, page: int, candidates: list[str], structure: StructuredDoc) -> str | None:
+def _section_for(
+    table: Table, page: int, candidates: list[str], structure: StructuredDoc
+) -> str | None:
     """The section of a table on a page shared by several sections: the one whose structure
     table block holds its first row label."""
     if len(candidates) == 1:
         return candidates[0]
     first = table.rows[0].label[:40] if table.rows else ""
     for b in structure.blocks:
-        if b.type == "table" and b.page_start == page and b.section_id in candidates and first in b.text:
+        if (
+            b.type == "table"
+            and b.page_start == page
+            and b.section_id in candidates
+            and first in b.text
+        ):
             return b.section_id
     return candidates[-1] if candidates else None
 
@@ -225,7 +240,13 @@ def pdf_facts(
                 pending_notes.append((table, p, section, kind, sid or ""))
                 continue
             facts += table_facts(
-                table, doc_id=doc_id, page=p, section=section, statement=kind, scale=scale, meta=meta
+                table,
+                doc_id=doc_id,
+                page=p,
+                section=section,
+                statement=kind,
+                scale=scale,
+                meta=meta,
             )
     # Note tables that print no scale use the statements' scale (a Note says "in millions"
     # once, in its first paragraph, or relies on the statements' heading)

@@ -12,7 +12,9 @@ _FOOTNOTE = re.compile(r"\s*\((?:\d{1,2}|[a-z]|\*+)\)|\*+|\s\d\)$")
 _NON_WORD = re.compile(r"[^a-z0-9%&]+")
 _SPLIT_TAIL = re.compile(r"\b([a-z]{3,}) ([b-z])\b")  # pdfium's "Shee t" -> "Sheet"
 # labels that only make sense under their heading: "Basic" under "Earnings per share:"
-_GENERIC = re.compile(r"^(?:basic|diluted|total|other|net|less|plus|current|noncurrent|non-current)\b")
+_GENERIC = re.compile(
+    r"^(?:basic|diluted|total|other|net|less|plus|current|noncurrent|non-current)\b"
+)
 
 
 def normalise_label(label: str, heading: str = "") -> str:
@@ -69,13 +71,14 @@ _STOCK_AMOUNT = re.compile(r"\bpar\s+value\b|\bstock\b.*\bauthorized\b", re.IGNO
 
 
 def row_unit(label: str, heading: str, cell_unit: str | None, money: bool) -> str | None:
-    """"%", "USD/share", "shares", "USD", or None for a bare number."""
+    """ "%", "USD/share", "shares", "USD", or None for a bare number."""
     if cell_unit == "%":
         return "%"
     if _PER_SHARE.search(label) or (_PER_SHARE.search(heading) and not _SHARE_COUNT.search(label)):
         return "USD/share" if money else None
     if (_SHARE_COUNT.search(label) and not _STOCK_AMOUNT.search(label)) or (
-        re.match(r"^(?:basic|diluted)\b", label, re.IGNORECASE) and re.search(r"\bshares\b", heading, re.IGNORECASE)
+        re.match(r"^(?:basic|diluted)\b", label, re.IGNORECASE)
+        and re.search(r"\bshares\b", heading, re.IGNORECASE)
     ):
         return "shares"
     return "USD" if money else None

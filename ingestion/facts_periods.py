@@ -36,8 +36,14 @@ _QUARTER = re.compile(
     r"|\bquarters?\s+ended\b|\b(?:first|second|third|fourth)\s+quarter\b|\bq([1-4])\b",
     re.IGNORECASE,
 )
-_HALF = re.compile(r"\b(?:six|6)[\s-]+months?\b|\b(?:twenty[\s-]six|26|twenty[\s-]four|24|28)[\s-]+weeks?\b", re.IGNORECASE)
-_NINE = re.compile(r"\b(?:nine|9)[\s-]+months?\b|\b(?:thirty[\s-]nine|39|thirty[\s-]six|36|40)[\s-]+weeks?\b", re.IGNORECASE)
+_HALF = re.compile(
+    r"\b(?:six|6)[\s-]+months?\b|\b(?:twenty[\s-]six|26|twenty[\s-]four|24|28)[\s-]+weeks?\b",
+    re.IGNORECASE,
+)
+_NINE = re.compile(
+    r"\b(?:nine|9)[\s-]+months?\b|\b(?:thirty[\s-]nine|39|thirty[\s-]six|36|40)[\s-]+weeks?\b",
+    re.IGNORECASE,
+)
 _YEARLY = re.compile(
     r"\b(?:years?|fiscal|twelve\s+months|12\s+months|fifty[\s-]two|52|fifty[\s-]three|53)\b",
     re.IGNORECASE,
@@ -88,12 +94,18 @@ def period_of(
         return None
     year = years[0]
     fm = _FISCAL_YEAR.search(head)
-    end = _end_date(head, year) or (_end_date(caption, year) if not _MONTH_ONLY.search(head) else None)
+    end = _end_date(head, year) or (
+        _end_date(caption, year) if not _MONTH_ONLY.search(head) else None
+    )
     dur = _duration(head) or _duration(caption)
     as_of = statement == "balance" or (
         not _duration(head) and _AS_OF.search(head + " " + caption) and not _ENDED.search(head)
     )
-    if as_of and end is not None and (statement == "balance" or dur is None or not _ENDED.search(caption)):
+    if (
+        as_of
+        and end is not None
+        and (statement == "balance" or dur is None or not _ENDED.search(caption))
+    ):
         return end.isoformat()
     same = _same_calendar(end, doc_period_end)
     doc_fy = _doc_fy(doc_period)

@@ -43,7 +43,9 @@ _STRONG_PERIOD = re.compile(
     r"january|february|march|april|june|july|august|september|october|november|december)\b",
     re.IGNORECASE,
 )
-_UNFINISHED = re.compile(r"(?:\b(?:and|or|of|the|to|in|for|from|on|by|with|net|less)|[,\u2014\u2013-])$", re.IGNORECASE)
+_UNFINISHED = re.compile(
+    r"(?:\b(?:and|or|of|the|to|in|for|from|on|by|with|net|less)|[,\u2014\u2013-])$", re.IGNORECASE
+)
 _NOT_A_ROW = re.compile(r"^(?:see|the)\b.*\bnotes?\b|^page\b", re.IGNORECASE)
 _PERIOD_WORDS = re.compile(
     r"\b(?:months?|weeks?|years?|quarters?|fiscal|ended|ending|as\s+of|"
@@ -124,7 +126,11 @@ def _line_cells(line: Line) -> tuple[list[Word], list[Cell]]:
     pending: Word | None = None  # a "$" or "(" waiting for its number
     for w, kd in zip(tail, tail_kinds, strict=True):
         if kd == "glue_r":
-            pending = w if pending is None else Word(pending.text + w.text, pending.x0, w.x1, w.top, w.bottom)
+            pending = (
+                w
+                if pending is None
+                else Word(pending.text + w.text, pending.x0, w.x1, w.top, w.bottom)
+            )
             continue
         if kd == "glue_l":
             if cells and w.x0 - cells[-1].x1 < 2.5 * max(w.height, 1.0):
@@ -141,8 +147,11 @@ def _line_cells(line: Line) -> tuple[list[Word], list[Cell]]:
         pending = None
     if not cells:
         return words, []
-    if not label and _PLAIN_YEAR.match(cells[0].text) and len(cells) > 1 and not all(
-        _PLAIN_YEAR.match(c.text) for c in cells
+    if (
+        not label
+        and _PLAIN_YEAR.match(cells[0].text)
+        and len(cells) > 1
+        and not all(_PLAIN_YEAR.match(c.text) for c in cells)
     ):
         # "2019 $ 1,234" (a maturity schedule): the year is the row's label
         first = cells.pop(0)
@@ -218,7 +227,8 @@ def _assign_heads(heads: list[Line], cols: list[tuple[float, float]]) -> list[st
                 i
                 for i in range(len(cols))
                 if min(x1, edges[i + 1]) - max(x0, edges[i]) >= 0.25 * wd
-                and x0 - 2 <= cols[i][1] and x1 + 2 >= cols[i][0] - 0.5 * (cols[i][1] - cols[i][0])
+                and x0 - 2 <= cols[i][1]
+                and x1 + 2 >= cols[i][0] - 0.5 * (cols[i][1] - cols[i][0])
             ]
             if len(covered) >= 2:
                 for i in covered:
@@ -274,7 +284,13 @@ def find_tables(lines: list[Line], width: float) -> list[Table]:
                 start = i
             last_val = i
         elif start is not None and (
-            (_is_prose(lines[i], width) and (lines[i].text.rstrip().endswith(".") or (i + 1 < n and _is_prose(lines[i + 1], width))))
+            (
+                _is_prose(lines[i], width)
+                and (
+                    lines[i].text.rstrip().endswith(".")
+                    or (i + 1 < n and _is_prose(lines[i + 1], width))
+                )
+            )
             or i - (last_val or i) > 4
         ):
             regions.append((start, last_val + 1))
@@ -333,8 +349,10 @@ def find_tables(lines: list[Line], width: float) -> list[Table]:
                     continue
                 if label:
                     h = max(lines[i].words[0].height, 1.0)
-                    if pending and lines[i].top - last_label_bottom < 1.6 * h and (
-                        label[:1].islower() or _UNFINISHED.search(pending[-1][0])
+                    if (
+                        pending
+                        and lines[i].top - last_label_bottom < 1.6 * h
+                        and (label[:1].islower() or _UNFINISHED.search(pending[-1][0]))
                     ):
                         pending[-1] = (pending[-1][0] + " " + label, pending[-1][1])
                     else:
@@ -342,11 +360,15 @@ def find_tables(lines: list[Line], width: float) -> list[Table]:
                     last_label_bottom = lines[i].bottom
                 continue
             x0 = label_words[0].x0 if label_words else lines[i].x0
-            near = pending and lines[i].top - last_label_bottom < 1.6 * max(lines[i].words[0].height, 1.0)
+            near = pending and lines[i].top - last_label_bottom < 1.6 * max(
+                lines[i].words[0].height, 1.0
+            )
             if not label and near:
                 label, x0 = pending.pop()
-            elif near and not pending[-1][0].endswith(":") and (
-                label[:1].islower() or _UNFINISHED.search(pending[-1][0])
+            elif (
+                near
+                and not pending[-1][0].endswith(":")
+                and (label[:1].islower() or _UNFINISHED.search(pending[-1][0]))
             ):
                 prev, x0 = pending.pop()
                 label = prev + " " + label

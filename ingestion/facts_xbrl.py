@@ -16,7 +16,13 @@ from docnav.types import DocumentMeta, Fact, Section, StatementKind, StructuredD
 
 __all__ = ["concept_words", "xbrl_facts"]
 
-_UNITS = {"usd": "USD", "shares": "shares", "usdpershare": "USD/share", "pure": None, "number": None}
+_UNITS = {
+    "usd": "USD",
+    "shares": "shares",
+    "usdpershare": "USD/share",
+    "pure": None,
+    "number": None,
+}
 _SCALES = {3: "in thousands", 6: "in millions", 9: "in billions"}
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NUMBER_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -24,7 +30,7 @@ _SEGMENT_AXIS = re.compile(r"segment|geograph|productorservice|region|country", 
 
 
 def concept_words(name: str) -> str:
-    """"us-gaap:PaymentsToAcquirePropertyPlantAndEquipment" -> "Payments To Acquire Property
+    """ "us-gaap:PaymentsToAcquirePropertyPlantAndEquipment" -> "Payments To Acquire Property
     Plant And Equipment"; a member "aapl:IPhoneMember" -> "IPhone"."""
     local = name.split(":", 1)[-1]
     local = re.sub(r"(?:Member|Axis)$", "", local)
@@ -64,8 +70,9 @@ def xbrl_facts(
     form: str | None = None,
 ) -> list[Fact]:
     """Numeric inline-XBRL facts of one EDGAR filing that are printed on one of its pages."""
-    from docnav.ingestion.store import section_paths
     from edgar.documents import ParserConfig, parse_html
+
+    from docnav.ingestion.store import section_paths
 
     html = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     try:
@@ -91,11 +98,21 @@ def xbrl_facts(
     out: list[Fact] = []
     seen: set[tuple] = set()
     for f in raw:
-        if not getattr(f, "is_numeric", False) or f.numeric_value is None or f.concept.startswith("dei:"):
+        if (
+            not getattr(f, "is_numeric", False)
+            or f.numeric_value is None
+            or f.concept.startswith("dei:")
+        ):
             continue
         ctx = f.context or {}
         dims = ctx.get("dimensions") or {}
-        key = (f.concept, ctx.get("start_date"), ctx.get("end_date"), ctx.get("instant"), tuple(sorted(dims.items())))
+        key = (
+            f.concept,
+            ctx.get("start_date"),
+            ctx.get("end_date"),
+            ctx.get("instant"),
+            tuple(sorted(dims.items())),
+        )
         if key in seen:
             continue
         seen.add(key)

@@ -16,18 +16,30 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from docnav import __version__
 from docnav.errors import IngestError
 from docnav.ingestion.chunking import make_chunks
+from docnav.ingestion.facts import pdf_facts
+from docnav.ingestion.facts_xbrl import xbrl_facts
 from docnav.ingestion.html import looks_like_html, parse_html_filing
 from docnav.ingestion.metadata import extract_metadata, former_names
 from docnav.ingestion.pdf import read_pdf_pages
 from docnav.ingestion.store import CorpusStore
 from docnav.ingestion.structure import detect_structure
 from docnav.ingestion.text import decode_text, markdown_structure, split_pages
-from docnav.types import Chunk, Document, FileResult, FileType, IngestReport, Section
+from docnav.types import (
+    Chunk,
+    Document,
+    DocumentMeta,
+    Fact,
+    FileResult,
+    FileType,
+    IngestReport,
+    Section,
+    StructuredDoc,
+)
 
 PDF_SUFFIXES = {".pdf"}
 HTML_SUFFIXES = {".htm", ".html", ".xhtml", ".xml"}
@@ -46,6 +58,7 @@ class IngestOptions(BaseModel):
     # edgartools' second opinion on HTML Items only adds warnings, and costs ~40% of HTML
     # ingestion time (bench/results/ingest-scale): bulk loads may turn it off
     edgartools_check: bool = True
+    facts: bool = True  # statement facts (PDF tables from character boxes, iXBRL facts)
 
 
 class Parsed(BaseModel):
@@ -55,6 +68,7 @@ class Parsed(BaseModel):
     pages: list[str]
     sections: list[Section]
     chunks: list[Chunk]
+    facts: list[Fact] = Field(default_factory=list)  # statement line items (ingestion/facts.py)
 
 
 def expand_paths(inputs: Iterable[str | os.PathLike]) -> tuple[list[Path], list[FileResult]]:
@@ -169,6 +183,7 @@ def parse_file(path: Path, opts: IngestOptions, sidecar: dict | None = None) -> 
             f"{len(pages)} pages, over the limit of {opts.max_pages} (DOCNAV_MAX_PAGES)"
         )
     meta.former_names = former_names(pages, meta.company)
+    facts = _facts(path, data, file_type, pages, structure, meta, opts, warnings)
     chunks = make_chunks("", structure, meta, opts.chunk_chars, opts.overlap_chars)
     refs = [r for c in chunks for r in c.refs]
     doc = Document(
@@ -187,7 +202,31 @@ def parse_file(path: Path, opts: IngestOptions, sidecar: dict | None = None) -> 
         warnings=warnings,
         docnav_version=__version__,
     )
-    return Parsed(document=doc, pages=pages, sections=structure.sections, chunks=chunks)
+    return Parsed(
+        document=doc, pages=pages, sections=structure.sections, chunks=chunks, facts=facts
+    )
+
+
+def _facts(
+    path: Path,
+    data: bytes,
+    file_type: FileType,
+    pages: list[str],
+    structure: StructuredDoc,
+    meta: DocumentMeta,
+    opts: IngestOptions,
+    warnings: list[str],
+) -> list[Fact]:
+    """Statement facts; a failure here costs the facts, never the filing (a warning says so)."""
+    if not opts.facts or file_type == "text":
+        return []
+    try:
+        if file_type == "pdf":
+            return pdf_facts(str(path), pages, structure, meta)
+        return xbrl_facts(data, pages, structure, meta, form=meta.form or opts.form_hint)
+    except Exception as exc:  # noqa: BLE001 - facts are an extra; the pages and chunks stand
+        warnings.append(f"statement facts not extracted ({type(exc).__name__}: {exc})")
+        return []
 
 
 def _parse_job(
@@ -221,7 +260,9 @@ def commit(store: CorpusStore, parsed: Parsed, replace: bool = False) -> FileRes
         update={"ingested_at": datetime.now(UTC).isoformat(timespec="seconds")}
     )
     with store.write_lock():
-        doc, status = store.put(doc, parsed.pages, parsed.sections, with_ids, replace=replace)
+        doc, status = store.put(
+            doc, parsed.pages, parsed.sections, with_ids, replace=replace, facts=parsed.facts
+        )
         others = store.same_filing(doc)
     note = None
     if others:  # kept side by side: say so, and how to replace instead

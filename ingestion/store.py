@@ -8,6 +8,7 @@ Layout (page files are named by their **0-based** page index)::
         meta.json                  the Document record
         sections.json              the outline
         chunks.jsonl               one Chunk per line
+        facts.jsonl                one statement Fact per line (line item x period)
         pages/page-0000.txt        text of page index 0 (shown to people as page 1)
 
 A version directory is written under a temporary name and renamed into place, then
@@ -32,7 +33,7 @@ from filelock import FileLock, Timeout
 
 from docnav.errors import AmbiguousRefError, IngestError, NotFoundError, StoreLockedError
 from docnav.ingestion.identity import filing_identity
-from docnav.types import Chunk, Document, Section
+from docnav.types import Chunk, Document, Fact, Section
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -248,6 +249,15 @@ class CorpusStore:
         with path.open(encoding="utf-8") as fh:
             return [Chunk.model_validate_json(line) for line in fh if line.strip()]
 
+    def facts(self, doc_id: str) -> list[Fact]:
+        """The statement facts of a document's current version ([] for a version stored
+        before facts existed)."""
+        path = self.doc_dir(doc_id) / "facts.jsonl"
+        if not path.exists():
+            return []
+        with path.open(encoding="utf-8") as fh:
+            return [Fact.model_validate_json(line) for line in fh if line.strip()]
+
     def iter_all_chunks(self) -> Iterator[Chunk]:
         for doc in self.list_documents():
             yield from self.chunks(doc.doc_id)
@@ -279,6 +289,7 @@ class CorpusStore:
         sections: list[Section],
         chunks_for: callable[[str], list[Chunk]],
         replace: bool = False,
+        facts: list[Fact] | None = None,
     ) -> tuple[Document, str]:
         """Add the document, or rewrite one in place. Returns (doc, "added" | "replaced").
 
@@ -316,6 +327,10 @@ class CorpusStore:
         with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as fh:
             for c in chunks:
                 fh.write(c.model_dump_json())
+                fh.write("\n")
+        with (tmp / "facts.jsonl").open("w", encoding="utf-8") as fh:
+            for f in facts or []:  # statement line items, with the version like the chunks
+                fh.write(f.model_copy(update={"doc_id": doc_id}).model_dump_json())
                 fh.write("\n")
         (tmp / "meta.json").write_text(doc.model_dump_json(indent=2), encoding="utf-8")
         final = self.docs_dir / dirname
