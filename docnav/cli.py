@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -25,7 +26,7 @@ from rich.tree import Tree
 
 from docnav import __version__
 from docnav.bench import FB_DOCUMENTS, FB_PAPER, FB_PDFS, FB_QUESTIONS
-from docnav.errors import DocnavError
+from docnav.errors import DocnavError, LLMUnavailableError
 from docnav.settings import Settings
 from docnav.types import FileResult, display_page
 
@@ -85,9 +86,21 @@ def _engine(home: Path | None):
     return Engine(settings)
 
 
+# sysexits' EX_UNAVAILABLE: `docnav ask` found the LLM backend down, timed out or refusing
+# (no answer was produced); 1 stays every other error
+EXIT_LLM_UNAVAILABLE = 69
+
+
 def _fail(exc: Exception) -> None:
     err.print(f"[red]error:[/red] {exc}")
     raise typer.Exit(code=1)
+
+
+def _fail_llm(exc: LLMUnavailableError) -> None:
+    # the local user configured the backend: its own text (URL included) helps them fix it
+    detail = f" ({exc.detail})" if exc.detail else ""
+    err.print(f"[red]error:[/red] {escape(str(exc) + detail)}")
+    raise typer.Exit(code=EXIT_LLM_UNAVAILABLE)
 
 
 def _version(value: bool) -> None:
@@ -160,10 +173,12 @@ def ingest(
         elapsed = progress.tasks[0].elapsed if progress.tasks else 0
         rate = f"{state['pages'] / elapsed:.0f}" if elapsed else "0"
         progress.update(state["task"], advance=1, pages=state["pages"], rate=rate)
+        # each failure once, as it happens, on a terminal or not (the summary does not repeat
+        # it); escaped, so a "[...]" in a file name is shown, not read as markup
         if r.status == "failed":
-            progress.console.print(f"[red]failed[/red] {r.path}: {r.error}")
+            progress.console.print(f"[red]failed[/red] {escape(r.path)}: {escape(r.error or '')}")
         elif r.note:
-            progress.console.print(f"[yellow]note[/yellow] {r.path}: {r.note}")
+            progress.console.print(f"[yellow]note[/yellow] {escape(r.path)}: {escape(r.note)}")
 
     try:
         with progress:
@@ -185,9 +200,6 @@ def ingest(
         counts: dict[str, int] = {}
         for f in report.files:
             counts[f.status] = counts.get(f.status, 0) + 1
-        if not interactive:
-            for f in report.failed:
-                err.print(f"failed {f.path}: {f.error}")
         summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "no files"
         new_pages = sum(f.pages for f in report.files if f.status in ("added", "replaced"))
         console.print(
@@ -720,7 +732,8 @@ def ask(
 
     The default LLM is the embedded CPU model (llama.cpp, extra `local`); point docnav at a
     vLLM or other OpenAI-compatible server with DOCNAV_LLM_BACKEND=openai and
-    DOCNAV_LLM_BASE_URL=http://host:8000/v1."""
+    DOCNAV_LLM_BASE_URL=http://host:8000/v1. Exit code 69 when the LLM backend is down,
+    times out or refuses (there is no answer then), 1 for other errors."""
     from docnav.agent.llm.base import LLMError
     from docnav.render import print_answer, print_step
     from docnav.retrieval.index import SearchFilters
@@ -751,6 +764,8 @@ def ask(
             question_first=question_first,
             on_step=on_step,
         )
+    except LLMUnavailableError as e:
+        _fail_llm(e)
     except (DocnavError, LLMError) as e:
         _fail(e)
     if json_out:
