@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from docnav.agent.answer import Answer, Step, Trace
 from docnav.agent.citations import verify_citations
-from docnav.agent.final import FINAL_ANSWER, parse_final
+from docnav.agent.final import FINAL_ANSWER, parse_final, salvage_final
 from docnav.agent.llm.base import (
     ChatMessage,
     ChatModel,
@@ -31,8 +31,9 @@ from docnav.agent.llm.base import (
     ToolSpec,
     unavailable,
 )
+from docnav.agent.policy import GuidedPolicy
 from docnav.agent.prompts import AGENT_SYSTEM, BUDGET_NOTE
-from docnav.tools.base import Tool, ToolContext
+from docnav.tools.base import Tool, ToolContext, ToolResult
 
 StepCallback = Callable[[Step], None]
 _ELIDED = "[earlier tool output elided to fit the context window]"
@@ -58,6 +59,7 @@ class _State(TypedDict, total=False):
     started: float
     final: dict[str, Any] | None
     forced: bool
+    memo: dict[str, Any]  # the guided policy's per-run state (last write wins)
 
 
 class AgentRunner:
@@ -71,8 +73,12 @@ class AgentRunner:
         checkpoint_db: str | Path | None = None,
         budget: AgentBudget | None = None,
         system_prompt: str = AGENT_SYSTEM,
+        policy: GuidedPolicy | None = None,
     ) -> None:
+        """``policy`` None is the free loop; a :class:`GuidedPolicy` adds its first
+        observation, guards and arithmetic (docnav.agent.policy)."""
         self.model = model
+        self.policy = policy
         self.tools = {t.name: t for t in tools}
         self.ctx = ctx
         self.budget = budget or AgentBudget()
@@ -95,8 +101,10 @@ class AgentRunner:
         g.add_node("model", self._model_node)
         g.add_node("tools", self._tools_node)
         g.add_node("finish", self._finish_node)
+        g.add_node("review", self._review_node)
         g.add_edge(START, "model")
-        g.add_conditional_edges("model", self._route, ["tools", "finish"])
+        g.add_conditional_edges("model", self._route, ["tools", "finish", "review"])
+        g.add_conditional_edges("review", lambda s: "finish" if s.get("final") else "model")
         g.add_edge("tools", "model")
         g.add_edge("finish", END)
         return g
@@ -233,7 +241,10 @@ class AgentRunner:
             return "finish"
         last = s["messages"][-1]
         calls = last.get("tool_calls") or []
-        if not calls or any(c["name"] == FINAL_ANSWER.name for c in calls):
+        if any(c["name"] == FINAL_ANSWER.name for c in calls):
+            # the guided policy may send a final answer back once (not after the budget ran out)
+            return "review" if self.policy is not None and not s.get("forced") else "finish"
+        if not calls:
             return "finish"
         if s.get("forced"):
             return "finish"  # asked to answer and it still wants to read: stop here
@@ -245,6 +256,8 @@ class AgentRunner:
         out_msgs: list[dict[str, Any]] = []
         reads: list[list[Any]] = []
         n = 0
+        memo = json.loads(json.dumps(s.get("memo") or {}))  # a copy: state is replaced, not mutated
+        read = {(r[0], int(r[1])) for r in s.get("reads", [])}
         for call in (ToolCall(**c) for c in s["messages"][-1]["tool_calls"]):
             t0 = time.monotonic()
             key = json.dumps([call.name, call.arguments], sort_keys=True, default=str)
@@ -259,6 +272,11 @@ class AgentRunner:
                     [*self.tools, FINAL_ANSWER.name]
                 )
                 ok, summary = False, f"unknown tool {call.name}"
+            elif self.policy is not None:
+                res = self.policy.on_call(call, memo, read, self._run_tool, self.ctx)
+                text, ok, summary = res.text, res.ok, res.summary or res.text[:120]
+                reads += [[r.doc_id, r.page, r.text] for r in res.reads]
+                read |= {(r.doc_id, r.page) for r in res.reads}
             elif key in seen:
                 text = (
                     "You already made this exact call; its result is above. Read something "
@@ -297,6 +315,44 @@ class AgentRunner:
             "steps": steps,
             "calls_seen": seen,
             "tool_calls": s.get("tool_calls", 0) + n,
+            **({"memo": memo} if self.policy is not None else {}),
+        }
+
+    def _run_tool(self, name: str, arguments: dict[str, Any]) -> ToolResult:
+        if name not in self.tools:  # the guards open pages even where read_pages is not offered
+            from docnav.tools import ReadPages
+
+            return (
+                ReadPages()(self.ctx, arguments)
+                if name == "read_pages"
+                else ToolResult(text=f"Error: there is no tool {name!r}.", ok=False)
+            )
+        return self.tools[name](self.ctx, arguments)
+
+    def _review_node(self, s: _State, config: RunnableConfig) -> dict[str, Any]:
+        """The guided policy reads the final answer: accepted (on to finish), or answered once
+        with what to do instead, as the final_answer call's tool result."""
+        assert self.policy is not None
+        last = s["messages"][-1]
+        call = next(c for c in last["tool_calls"] if c["name"] == FINAL_ANSWER.name)
+        memo = json.loads(json.dumps(s.get("memo") or {}))
+        read = {(r[0], int(r[1])) for r in s.get("reads", [])}
+        res = self.policy.review_final(_final_args(call)[0], memo, read, self._run_tool)
+        if res is None:
+            return {"memo": memo, "final": {"args": _final_args(call)[0]} | _cut(call)}
+        steps = list(s.get("steps", []))
+        steps.append(
+            self._emit(
+                s, config,
+                Step(index=len(steps), kind="note", tool=FINAL_ANSWER.name, summary=res.summary),
+            )
+        )  # fmt: skip
+        msg = ChatMessage(role="tool", content=res.text, tool_call_id=call["id"], name=call["name"])
+        return {
+            "messages": [msg.model_dump()],
+            "reads": [[r.doc_id, r.page, r.text] for r in res.reads],
+            "steps": steps,
+            "memo": memo,
         }
 
     def _finish_node(self, s: _State, config: RunnableConfig) -> dict[str, Any]:
@@ -305,7 +361,7 @@ class AgentRunner:
         last = s["messages"][-1]
         call = next((c for c in last.get("tool_calls") or [] if c["name"] == "final_answer"), None)
         if call is not None:
-            return {"final": {"args": call.get("arguments") or {}}}
+            return {"final": {"args": _final_args(call)[0]} | _cut(call)}
         if last["role"] == "assistant" and last.get("content", "").strip():
             # a plain-text answer: accepted, without structured citations
             return {"final": {"args": {"answer": last["content"], "citations": []}, "text": True}}
@@ -339,12 +395,28 @@ class AgentRunner:
         new: list[dict[str, Any]] = []
         if not prior.get("messages"):
             new.append(ChatMessage(role="system", content=self.system_prompt).model_dump())
-        new.append(ChatMessage(role="user", content=question).model_dump())
         t0 = time.monotonic()
+        first: dict[str, Any] = {"steps": []}
+        user = question
+        if self.policy is not None:
+            start = self.policy.start(question, self.ctx)
+            user = f"{question}\n\n{start.text}" if start.text else question
+            step = Step(
+                index=0, kind="tool", tool="first_look", summary=start.summary,
+                seconds=round(time.monotonic() - t0, 3),
+            )  # fmt: skip
+            if on_step:
+                on_step(step)
+            first = {
+                "steps": [step.model_dump()],
+                "reads": [[r.doc_id, r.page, r.text] for r in start.reads],
+                "memo": start.memo,
+            }
+        new.append(ChatMessage(role="user", content=user).model_dump())
         s = self.graph.invoke(
             {
                 "messages": new,
-                "steps": [],
+                **first,
                 "calls_seen": [],
                 "llm_calls": 0,
                 "tool_calls": 0,
@@ -366,7 +438,10 @@ class AgentRunner:
         return [m for m in values.get("messages", []) if m["role"] != "system"]
 
     def _answer(self, question: str, s: _State, thread_id: str, seconds: float) -> Answer:
-        reads = {(r[0], int(r[1])): r[2] for r in s.get("reads", [])}
+        reads: dict[tuple[str, int], str] = {}
+        for r in s.get("reads", []):  # a snippet then the whole page: both were shown
+            key = (r[0], int(r[1]))
+            reads[key] = r[2] if key not in reads or r[2] in reads[key] else f"{reads[key]}\n{r[2]}"
         doc_names = {d.doc_id: d.name for d in self.ctx.store.list_documents()}
         trace = Trace(
             steps=[Step(**x) for x in s.get("steps", [])],
@@ -392,7 +467,18 @@ class AgentRunner:
                 thread_id=thread_id,
                 trace=trace,
             )
-        parsed = parse_final(final.get("args") or {})
+        args = final.get("args") or {}
+        if final.get("cut"):
+            notes.append(
+                "the final_answer call was cut off; its answer is kept as far as it was written"
+            )
+        if self.policy is not None:
+            off = self.policy.cfg.off()
+            notes.append("agent policy: guided" + (f" (off: {', '.join(off)})" if off else ""))
+            order = [(r[0], int(r[1])) for r in s.get("reads", [])]
+            args, more = self.policy.finalize(args, s.get("memo") or {}, reads, order)
+            notes += more
+        parsed = parse_final(args)
         if final.get("text"):
             notes.append("the model answered in plain text, not with final_answer")
         cites = verify_citations(parsed.citations, reads, doc_names)
@@ -414,6 +500,20 @@ class AgentRunner:
             thread_id=thread_id,
             trace=trace,
         )
+
+
+def _final_args(call: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """A final_answer call's arguments; one cut off by max_tokens (unparseable JSON) is
+    salvaged as the single-call modes do (agent/final.py), flagged True."""
+    if call.get("parse_error") and call.get("raw_arguments"):
+        salvaged = salvage_final(call["raw_arguments"])
+        if salvaged is not None:
+            return salvaged, True
+    return call.get("arguments") or {}, False
+
+
+def _cut(call: dict[str, Any]) -> dict[str, Any]:
+    return {"cut": True} if _final_args(call)[1] else {}
 
 
 def _elide(messages: list[ChatMessage], keep: int | None = None) -> list[ChatMessage] | None:

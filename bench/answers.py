@@ -20,8 +20,10 @@ long-context              the whole filing, then the question         inContext_
 long-context-qfirst       the question, then the whole filing         inContext
 oracle                    the gold evidence pages, then the question  oracle_reverse
 oracle-qfirst             the question, then the evidence pages       oracle
-agent                     tools over the whole store                  --
+agent                     tools over the whole store (free policy)    --
 agent-single              tools, told which filing to use             --
+agent-guided              the guided policy (docnav.agent.policy):    --
+                          retrieval + outline first, guards, calc
 ========================  ==========================================  ====================
 """
 
@@ -56,6 +58,7 @@ class Variant(NamedTuple):
     single: bool = False  # scope to the question's filing
     question_first: bool = False
     oracle_pages: bool = False
+    policy: str | None = None  # agent variants: guided | free (None: the settings' policy)
 
 
 VARIANTS: dict[str, Variant] = {
@@ -68,8 +71,10 @@ VARIANTS: dict[str, Variant] = {
     "oracle-qfirst": Variant(
         "oracle", "oracle", single=True, question_first=True, oracle_pages=True
     ),
-    "agent": Variant("agent"),
-    "agent-single": Variant("agent", single=True),
+    # the committed agent runs are the free loop: "agent" stays that whatever the settings say
+    "agent": Variant("agent", policy="free"),
+    "agent-single": Variant("agent", single=True, policy="free"),
+    "agent-guided": Variant("agent", policy="guided"),
 }
 WINDOW_VARIANTS = {"long-context", "long-context-qfirst"}  # skipped where the filing won't fit
 
@@ -116,6 +121,8 @@ class RunConfig(BaseModel):
     judge_base_url: str | None = None
     rag_k: int | None = None  # None: settings.rag_k
     rag_mode: str | None = None  # bm25 | dense | hybrid | hybrid+rerank
+    # guided-policy pieces switched off, for ablations: first,facts,repeat,notfound,tools,plan,calc
+    guided_off: str | None = None
     timeout_s: float = 900.0
     concurrency: int = 1
     retry_timeouts: bool = False
@@ -130,6 +137,8 @@ class RunConfig(BaseModel):
             "rag_k": self.rag_k,
             "rag_mode": self.rag_mode,
             "questions": str(self.questions),
+            # only when set, so runs pinned before the setting existed still resume
+            **({"guided_off": self.guided_off} if self.guided_off else {}),
         }
 
 
@@ -213,6 +222,8 @@ class Job(NamedTuple):
 
 def _ask_kwargs(q: BenchQuestion, v: Variant) -> dict[str, Any]:
     kw: dict[str, Any] = {"question_first": v.question_first}
+    if v.policy:
+        kw["policy"] = v.policy
     if v.single:
         if not q.doc_name:
             raise DocnavError(f"variant needs the question's filing and {q.id} names none")
@@ -411,6 +422,11 @@ def make_engine(cfg: RunConfig, console: Any = None) -> Any:
         upd["rag_k"] = cfg.rag_k
     if cfg.rag_mode is not None:
         upd["rag_mode"] = cfg.rag_mode
+    if cfg.guided_off is not None:
+        from docnav.agent.policy import GuidedConfig
+
+        GuidedConfig.from_off(cfg.guided_off)  # a misspelt piece fails now, not per question
+        upd["agent_guided_off"] = cfg.guided_off
     engine = Engine(s.model_copy(update=upd))
     if not engine.documents():
         if not cfg.pdfs or not cfg.pdfs.is_dir():

@@ -725,6 +725,14 @@ def ask(
     question_first: Annotated[
         bool, typer.Option("--question-first", help="Put the question before the context.")
     ] = False,
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            "--policy",
+            help="agent: guided (retrieval first, guards, arithmetic in code) | free "
+            "(default: DOCNAV_AGENT_POLICY, auto = guided for the local model).",
+        ),
+    ] = None,
     home: HomeOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -741,6 +749,8 @@ def ask(
     modes = ("agent", "rag", "long-context", "oracle", "closed-book")
     if mode not in modes:
         _fail(DocnavError(f"unknown mode {mode!r}; choose one of {', '.join(modes)}"))
+    if policy not in (None, "guided", "free"):
+        _fail(DocnavError(f"unknown agent policy {policy!r}; choose guided or free"))
     try:
         page_list = [int(p) for p in pages.split(",")] if pages else None
     except ValueError:
@@ -763,6 +773,7 @@ def ask(
             thread_id=thread,
             question_first=question_first,
             on_step=on_step,
+            policy=policy,  # type: ignore[arg-type]
         )
     except LLMUnavailableError as e:
         _fail_llm(e)
@@ -935,7 +946,8 @@ def bench_answers(
         str | None,
         typer.Option(
             help="Comma-separated: closed-book, rag, rag-single, long-context, "
-            "long-context-qfirst, oracle, oracle-qfirst, agent, agent-single (default closed-book,rag,agent)."
+            "long-context-qfirst, oracle, oracle-qfirst, agent, agent-single (the free policy), "
+            "agent-guided (the guided policy) (default closed-book,rag,agent)."
         ),
     ] = None,
     ids: Annotated[str | None, typer.Option(help="Comma-separated question ids.")] = None,
@@ -989,6 +1001,14 @@ def bench_answers(
     retry_timeouts: Annotated[
         bool, typer.Option("--retry-timeouts", help="Rerun questions that timed out.")
     ] = False,
+    guided_off: Annotated[
+        str | None,
+        typer.Option(
+            "--guided-off",
+            help="agent-guided ablation: pieces switched off, comma-separated: first, facts, "
+            "repeat, notfound, tools, plan, calc (a new --out per ablation).",
+        ),
+    ] = None,
 ) -> None:
     """Answer a question set in several modes and grade it (numeric verifier, refusal
     detector, LLM judge); resumable: rerun the same command to go on where it stopped. Writes
@@ -1006,7 +1026,7 @@ def bench_answers(
             "bench_home": bench_home, "pdfs": pdfs, "judge": judge_backend,
             "judge_model": judge_model, "judge_base_url": judge_base_url, "rag_k": rag_k,
             "rag_mode": rag_mode, "timeout_s": timeout_s, "concurrency": concurrency,
-            "tolerance": tolerance,
+            "tolerance": tolerance, "guided_off": guided_off,
         }  # fmt: skip
         data.update({k: v for k, v in flags.items() if v is not None})
         llm = dict(data.get("llm") or {})

@@ -11,6 +11,7 @@ from docnav.agent.answer import Answer, AnswerMode, Step
 from docnav.agent.llm.base import ChatMessage, ChatModel
 from docnav.agent.loop import AgentBudget, AgentRunner, read_history
 from docnav.agent.modes import Context, Passage, answer_once, pages_context, passages_context
+from docnav.agent.policy import GuidedConfig, GuidedPolicy, Policy, policy_tools, resolve_policy
 from docnav.errors import DocnavError
 from docnav.ingestion import (
     CorpusStore,
@@ -45,7 +46,7 @@ class Engine:
         self._store: CorpusStore | None = None
         self._index: CorpusIndex | None = None
         self._chat_model: ChatModel | None = None
-        self._runner: AgentRunner | None = None
+        self._runners: dict[str, AgentRunner] = {}  # one per agent policy, built on first use
 
     @property
     def index(self) -> CorpusIndex:
@@ -194,20 +195,39 @@ class Engine:
     @chat_model.setter
     def chat_model(self, model: ChatModel) -> None:
         self._chat_model = model
-        self._runner = None
+        self._runners = {}
 
     def tool_context(self) -> ToolContext:
         return ToolContext.from_settings(self.store, self.index, self.settings)
 
     @property
+    def agent_policy(self) -> Policy:
+        """The configured policy: ``auto`` is guided for the local backend, free for servers."""
+        return resolve_policy(self.settings.agent_policy, self.settings.llm_backend)
+
+    @property
     def runner(self) -> AgentRunner:
-        if self._runner is None:
-            from docnav.tools import default_tools
+        """The agent runner of the configured policy."""
+        return self.runner_for(self.agent_policy)
+
+    def runner_for(self, policy: Policy) -> AgentRunner:
+        """The runner of one policy; the guided one gets its pieces (DOCNAV_AGENT_GUIDED_OFF),
+        its tool subset, its system prompt and rag mode's own search for its first look."""
+        if policy not in self._runners:
+            from docnav.agent.prompts import AGENT_SYSTEM, GUIDED_SYSTEM
 
             s = self.settings
-            self._runner = AgentRunner(
+            guided = None
+            if policy == "guided":
+                cfg = GuidedConfig.from_off(s.agent_guided_off)
+                guided = GuidedPolicy(
+                    cfg,
+                    retrieve=lambda q: self.search(q, mode=s.rag_mode, k=s.rag_k),  # type: ignore[arg-type]
+                    max_chars=s.tool_max_chars,
+                )
+            self._runners[policy] = AgentRunner(
                 self.chat_model,
-                default_tools(),
+                policy_tools(policy, guided.cfg if guided else None),
                 self.tool_context(),
                 checkpoint_db=s.home_dir / "agent" / "checkpoints.sqlite",
                 budget=AgentBudget(
@@ -216,8 +236,10 @@ class Engine:
                     max_seconds=s.agent_max_seconds,
                     max_new_tokens=s.llm_max_new_tokens,
                 ),
+                system_prompt=GUIDED_SYSTEM if guided else AGENT_SYSTEM,
+                policy=guided,
             )
-        return self._runner
+        return self._runners[policy]
 
     def ask(
         self,
@@ -234,13 +256,15 @@ class Engine:
         max_steps: int | None = None,
         max_tokens: int | None = None,
         temperature: float = 0.0,
+        policy: Policy | None = None,
     ) -> Answer:
         """Answer a question in one of the modes; every mode returns the same ``Answer``.
 
         ``doc`` scopes rag to one filing (single store) and names the filing for
         long-context and oracle; ``pages`` (1-based) are the oracle's evidence pages.
         ``max_steps`` (agent model calls) and ``max_tokens`` (completion tokens per call)
-        override the settings for this question."""
+        override the settings for this question; ``policy`` (guided | free) the agent's
+        configured policy."""
         question = question.strip()
         if not question:
             raise DocnavError("empty question")
@@ -250,14 +274,15 @@ class Engine:
             )
         if mode == "agent":
             hint = self._scope_hint(doc, filters)
-            budget = self.runner.budget.model_copy(
+            runner = self.runner_for(policy or self.agent_policy)
+            budget = runner.budget.model_copy(
                 update={
                     k: v
                     for k, v in (("max_steps", max_steps), ("max_new_tokens", max_tokens))
                     if v is not None
                 }
             )
-            return self.runner.run(
+            return runner.run(
                 question + hint,
                 thread_id=thread_id,
                 on_step=on_step,
@@ -311,8 +336,8 @@ class Engine:
     def conversation(self, thread_id: str) -> list[dict]:
         """The checkpointed agent conversation for ``thread_id`` (empty when unknown); reads
         the checkpoint database without loading the model."""
-        if self._runner is not None:
-            return self._runner.history(thread_id)
+        if self._runners:  # every policy's runner shares the one checkpoint database
+            return next(iter(self._runners.values())).history(thread_id)
         return read_history(self.settings.home_dir / "agent" / "checkpoints.sqlite", thread_id)
 
     def _scope_hint(self, doc: str | None, filters: SearchFilters | None) -> str:

@@ -1,0 +1,102 @@
+"""Statement facts as the guided agent shows them: candidate rows for the question's line
+items, each with a short reference ("F3") the calculator accepts.
+
+Facts come from ``CorpusStore.facts(doc_id)`` (issue 19 item 1, built elsewhere). Until a
+store has it, :func:`facts_of` returns nothing and the guided policy works from pages alone:
+nothing here imports the facts code, so the two plug together when both exist.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from docnav.retrieval.synonyms import expand
+from docnav.retrieval.tokenize import tokenize
+from docnav.types import Fact
+
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+
+
+def facts_of(store: Any, doc_id: str) -> list[Fact]:
+    """The filing's facts, or [] where the store has none (or no facts support yet)."""
+    get = getattr(store, "facts", None)
+    if get is None:
+        return []
+    try:
+        return list(get(doc_id) or [])
+    except Exception:  # noqa: BLE001 - facts are an aid: a store without them is not an error
+        return []
+
+
+def shown_scale(f: Fact) -> tuple[float, str]:
+    """The divisor and unit text a row is shown in: the table's own scale ("USD millions"),
+    so the numbers match the page the model may also read."""
+    words = (f.scale or "").lower()
+    div = next((v for k, v in _SCALES.items() if k in words), 1.0)
+    unit = f.unit or ""
+    if unit in ("%", "USD/share"):  # ratios and per-share amounts carry no table scale
+        return 1.0, unit
+    name = next((k for k in _SCALES if k in words), "")
+    return div, " ".join(x for x in (unit, f"{name}s" if name else "") if x)
+
+
+def _terms_tokens(terms: list[str]) -> list[set[str]]:
+    out = []
+    for t in terms:
+        toks = tokenize(t)
+        groups = [set(toks)]
+        for phrase in expand(toks).phrases:  # "capex" also matches "purchases of property..."
+            groups.append(set(tokenize(phrase)))
+        out.append(set().union(*groups) if groups else set())
+    return out
+
+
+def candidates(
+    facts: list[Fact], terms: list[str], years: list[int], limit: int = 12
+) -> list[Fact]:
+    """Rows whose label shares words with a term (or its synonyms), in the question's years
+    first; the best few per term so every term gets candidates."""
+    if not facts or not terms:
+        return []
+    want = _terms_tokens(terms)
+    ys = {str(y) for y in years}
+    per_term = max(2, limit // max(1, len(terms)))
+    picked: list[Fact] = []
+    for toks in want:
+        if not toks:
+            continue
+        scored = []
+        for f in facts:
+            label = set(tokenize(f.norm_label or f.label))
+            if not label:
+                continue
+            overlap = len(label & toks) / len(label)
+            if overlap < 0.5:
+                continue
+            in_year = bool(ys) and any(y in f"{f.period or ''} {f.column}" for y in ys)
+            scored.append((in_year, overlap, -f.page, f))
+        scored.sort(key=lambda x: (x[0], x[1], x[2]), reverse=True)
+        for *_, f in scored[:per_term]:
+            if f not in picked:
+                picked.append(f)
+    return picked[:limit]
+
+
+def fmt_value(f: Fact) -> tuple[float, str]:
+    div, unit = shown_scale(f)
+    v = f.value / div
+    return v, f"{v:,.4f}".rstrip("0").rstrip(".") + (f" {unit}" if unit else "")
+
+
+def render(rows: list[tuple[str, Fact]], doc_name: str) -> str:
+    """One line per fact: reference, label, period, value in the table's scale, page."""
+    lines = []
+    for ref, f in rows:
+        _, shown = fmt_value(f)
+        where = f"{f.statement} p. {f.page + 1}" if f.statement != "other" else f"p. {f.page + 1}"
+        lines.append(f"{ref} | {f.label} | {f.period or f.column} | {shown} | {doc_name} {where}")
+    return "\n".join(lines)
+
+
+REF = re.compile(r"\bF(\d{1,3})\b")

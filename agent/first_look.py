@@ -1,0 +1,206 @@
+"""The guided agent's first observation: what RAG would have seen (the same hybrid search with
+query understanding, the same k), the chosen filing's outline with its statement pages, the
+statement fact rows for the question's line items (where the store has facts) and, for a
+multi-part question, its plan of sub-lookups. The model starts from all of it instead of
+from an empty page; its first step can be the answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from docnav.agent import facts_view
+from docnav.agent.question import BALANCE, CASHFLOW, INCOME, QuestionRead, formula_terms
+from docnav.agent.question import statement_of as item_statement
+from docnav.ingestion.store import CorpusStore
+from docnav.retrieval.query import QueryAnalysis
+from docnav.tools.base import PageRead, ToolContext
+from docnav.tools.search import _page_reads  # credits a shown snippet to the pages holding it
+from docnav.types import Document, Section
+
+PRIMARY = [INCOME, BALANCE, CASHFLOW]
+
+
+@dataclass
+class Evidence:
+    """Pages to read, 1-based inclusive, and why (shown to the model as a next step)."""
+
+    doc: str
+    start: int
+    end: int
+    why: str
+
+    def call(self) -> str:
+        return f'read_pages(doc="{self.doc}", start={self.start}, end={self.end})'
+
+
+@dataclass
+class FirstLook:
+    text: str
+    reads: list[PageRead] = field(default_factory=list)
+    chosen: str | None = None  # doc_id of the filing the question is most likely about
+    todo: list[Evidence] = field(default_factory=list)  # pages the question needs, in order
+    statements: list[Evidence] = field(default_factory=list)  # the filing's primary statements
+    refs: dict[str, dict[str, Any]] = field(default_factory=dict)  # "F1" -> fact shown
+    summary: str = ""
+
+
+def choose_filing(hits: list[Any]) -> str | None:
+    """The filing most of the top hits come from, earlier hits weighing more."""
+    votes: dict[str, float] = {}
+    for rank, h in enumerate(hits):
+        votes[h.doc_id] = votes.get(h.doc_id, 0.0) + 1.0 / (rank + 1)
+    return max(votes, key=votes.__getitem__) if votes else None
+
+
+def section_evidence(doc: Document, sections: list[Section], label: str) -> Evidence | None:
+    s = next((x for x in sections if x.label == label), None)
+    if s is None:
+        return None
+    # a statement rarely needs more than its first pages; a note is read from its start
+    end = min(s.page_end, s.page_start + (1 if s.kind == "statement" else 2))
+    return Evidence(doc.doc_id, s.page_start + 1, end + 1, s.label or s.title)
+
+
+def _outline(doc: Document, sections: list[Section], max_chars: int) -> str:
+    """Statements first (with pages), then Items and Notes, one short line each."""
+    head = f"Outline of {doc.doc_id} ({doc.n_pages} pages):"
+    stm = [s for s in sections if s.kind == "statement"]
+    rest = [s for s in sections if s.kind in ("item", "note")]
+    lines = [head]
+    if stm:
+        lines.append("Financial statements: " + "; ".join(
+            f"{s.label or s.title[:40]} {s.page_label}" for s in stm))  # fmt: skip
+    used = sum(len(x) + 1 for x in lines)
+    for s in rest:
+        line = f"  {s.id} {s.label + ' ' if s.label and s.label not in s.title else ''}{s.title[:60]} {s.page_label}"
+        if used + len(line) > max_chars:
+            lines.append(f"  ... {len(rest) - rest.index(s)} more (call outline)")
+            break
+        lines.append(line)
+        used += len(line) + 1
+    return "\n".join(lines)
+
+
+def _hits_block(ctx: ToolContext, hits: list[Any], max_chars: int) -> tuple[str, list[PageRead]]:
+    if not hits:
+        return "Retrieval found no passage for the question.", []
+    per_hit = max(300, max_chars // len(hits) - 120)
+    lines, reads = [f"Top {len(hits)} passages retrieval found for the question:"], []
+    for i, h in enumerate(hits, 1):
+        a, b = h.page_start + 1, h.page_end + 1
+        pages = f"p. {a}" if a == b else f"pp. {a}-{b}"
+        snippet = h.text if len(h.text) <= per_hit else h.text[:per_hit] + " …"
+        lines.append(f"[{i}] {h.doc_id} {pages} | {h.section_path}\n{snippet.strip()}")
+        reads += _page_reads(ctx, h, snippet.removesuffix(" …"))
+    return "\n\n".join(lines), reads
+
+
+def plan_lines(qr: QuestionRead, analysis: QueryAnalysis, where: dict[str, Evidence]) -> list[str]:
+    """Sub-lookups of a multi-part question: each value x period x company, with where it is
+    printed; empty when the question is one lookup."""
+    # the formula's values; a change or growth ("(new - old) / old") names none: the items
+    terms = (formula_terms(qr.formula) if qr.formula else []) or list(dict.fromkeys(qr.items))
+    years = list(analysis.years)
+    if len(years) >= 2 and qr.average:
+        years = list(range(min(years), max(years) + 1))
+    elif len(years) == 1 and qr.average and any(item_statement(t) == BALANCE for t in terms):
+        years = [years[0] - 1, years[0]]  # an average balance needs the opening balance too
+    companies = analysis.companies if len(analysis.companies) >= 2 else [""]
+    periods = [f"FY{y}" for y in years] or [""]
+    notes = qr.notes if len(qr.notes) >= 2 else []
+    parts = len(terms) * len(periods) * len(companies) + len(notes)
+    if parts < 2 and not (qr.calc and qr.formula):
+        return []
+    lines = ["Plan (look up each value, then compute):"]
+    n = 0
+    for c in companies:
+        for t in terms:
+            stmt = item_statement(t)
+            ev = where.get(stmt or "")
+            loc = f" — {ev.why} pp. {ev.start}-{ev.end} of {ev.doc}" if ev and not c else ""
+            for p in periods:
+                n += 1
+                lines.append(f"V{n}: {t}" + "".join(f", {x}" for x in (p, c) if x) + loc)
+    for note in notes:
+        n += 1
+        ev = where.get(note)
+        loc = f" — pp. {ev.start}-{ev.end} of {ev.doc}" if ev else ""
+        lines.append(f"V{n}: the amount in {note}{loc}")
+    if qr.calc and qr.formula:
+        lines.append(
+            f"Then call calculator on: {qr.formula} (write the numbers you read, or fact "
+            "references F1, F2 ...); the answer's value is its result."
+        )
+    elif qr.calc:
+        lines.append("Then call calculator with the expression over these values.")
+    return lines
+
+
+def build_first_look(
+    question: str,
+    qr: QuestionRead,
+    analysis: QueryAnalysis,
+    hits: list[Any],
+    ctx: ToolContext,
+    *,
+    show_hits: bool = True,
+    show_facts: bool = True,
+    show_plan: bool = True,
+    max_chars: int = 12000,
+) -> FirstLook:
+    store: CorpusStore = ctx.store
+    out = FirstLook(text="")
+    parts: list[str] = []
+    chosen = choose_filing(hits)
+    doc = store.get_document(chosen) if chosen else None
+    sections = store.sections(doc.doc_id) if doc else []
+    where: dict[str, Evidence] = {}
+    if doc:
+        out.chosen = doc.doc_id
+        for label in PRIMARY + qr.notes:
+            ev = section_evidence(doc, sections, label)
+            if ev:
+                where[label] = ev
+        out.statements = [where[x] for x in PRIMARY if x in where]
+        wanted = qr.notes + qr.statements
+        out.todo = [where[x] for x in dict.fromkeys(wanted) if x in where]
+    # the pages of the top hits come after the pages the question names
+    for h in hits[:3]:
+        out.todo.append(Evidence(h.doc_id, h.page_start + 1, h.page_end + 1, "top search hit"))
+    budget = max_chars
+    if show_plan:
+        plan = plan_lines(qr, analysis, where)
+        if plan:
+            parts.append("\n".join(plan))
+    if show_facts and doc:
+        facts = facts_view.facts_of(store, doc.doc_id)
+        terms = formula_terms(qr.formula) if qr.formula else []
+        rows = facts_view.candidates(facts, list(dict.fromkeys(terms + qr.items)), analysis.years)
+        if rows:
+            named = [(f"F{i}", f) for i, f in enumerate(rows, 1)]
+            parts.append(
+                "Statement line items that may hold the values (reference them as F1, F2 ... "
+                "in calculator):\n" + facts_view.render(named, doc.doc_id)
+            )
+            for ref, f in named:
+                v, text = facts_view.fmt_value(f)
+                out.refs[ref] = {"value": v, "doc": f.doc_id, "page": f.page, "label": f.label,
+                                 "period": f.period or f.column, "shown": text}  # fmt: skip
+                out.reads.append(PageRead(doc_id=f.doc_id, page=f.page, text=f"{f.label} {text}"))
+    if doc and show_hits:
+        parts.append(_outline(doc, sections, 2500))
+        if out.todo and out.todo[0].why != "top search hit":
+            first = out.todo[0]
+            parts.append(f"The question needs the {first.why}: {first.call()}")
+    used = sum(len(p) for p in parts)
+    if show_hits:
+        block, reads = _hits_block(ctx, hits, max(2000, budget - used))
+        parts.insert(0, block)
+        out.reads += reads
+    out.text = "\n\n".join(parts)
+    out.summary = (
+        f"first look: {len(hits)} hits, filing {out.chosen or 'none'}, "
+        f"{len(out.statements)} statements, {len(out.refs)} facts"
+    )
+    return out

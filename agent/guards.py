@@ -1,0 +1,153 @@
+"""Guards of the guided policy: what the agent is told when it falls into a known habit of
+small models (bench/results/answers-dev60/handcheck.md). Each answers the habit with the next
+concrete step, never with an invitation to stop:
+
+- a repeated call (or a failed call repeated verbatim) gets a pointer to the earlier result
+  and the next unread evidence pages, opened for it;
+- "not found" before the pages the question names were read gets those pages' text;
+- an unknown document id gets the ids of the filings of the company the question names;
+- a computed figure answered without the calculator is sent to the calculator once.
+
+Pure functions over the run's memo (a JSON-able dict kept in the loop's state) and the pages
+read so far; :mod:`docnav.agent.policy` wires them into the loop.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from docnav.tools.base import ToolResult
+
+RunTool = Callable[[str, dict[str, Any]], ToolResult]
+_REFUSAL = re.compile(
+    r"not (?:be )?(?:found|provided|available|disclosed|mentioned|stated|given)|"
+    r"(?:cannot|can't|unable to) (?:be )?(?:determine|find|answer|locate)|no information|"
+    r"does not (?:contain|include|provide|mention)|insufficient",
+    re.I,
+)
+
+
+def call_key(name: str, arguments: dict[str, Any]) -> str:
+    return json.dumps([name, arguments], sort_keys=True, default=str)
+
+
+def is_refusal(answer: str, not_found: bool) -> bool:
+    return not_found or not answer.strip() or bool(_REFUSAL.search(answer))
+
+
+def unread(evidence: list[dict[str, Any]], read: set[tuple[str, int]]) -> list[dict[str, Any]]:
+    """Evidence entries ({doc, start, end, why}, 1-based pages) with a page not yet read."""
+    return [
+        e
+        for e in evidence
+        if any((e["doc"], p - 1) not in read for p in range(e["start"], e["end"] + 1))
+    ]
+
+
+def ev_call(e: dict[str, Any]) -> str:
+    return f'read_pages(doc="{e["doc"]}", start={e["start"]}, end={e["end"]})'
+
+
+def open_pages(
+    evidence: list[dict[str, Any]], run_tool: RunTool, max_chars: int
+) -> tuple[str, ToolResult | None]:
+    """Read evidence entries in order until ``max_chars``; the text and the merged result."""
+    texts, merged, used = [], None, 0
+    for e in evidence:
+        if used >= max_chars:
+            break
+        res = run_tool("read_pages", {"doc": e["doc"], "start": e["start"], "end": e["end"]})
+        if not res.ok:
+            continue
+        texts.append(f"[{e['why']}] {res.text}")
+        used += len(res.text)
+        if merged is None:
+            merged = res.model_copy(deep=True)
+        else:
+            merged.reads += res.reads
+    return "\n\n".join(texts), merged
+
+
+def repeat_reply(
+    name: str,
+    earlier: dict[str, Any],
+    todo: list[dict[str, Any]],
+    read: set[tuple[str, int]],
+    run_tool: RunTool,
+) -> ToolResult:
+    """A repeated call: where its result is, and the next evidence, opened."""
+    if earlier.get("ok", True):
+        head = (
+            f"You made this exact {name} call before; its result is tool result "
+            f"#{earlier['n']} above ({earlier.get('summary', '')[:100]})."
+        )
+    else:
+        head = (
+            f"This exact {name} call failed before (tool result #{earlier['n']}: "
+            f"{earlier.get('summary', '')[:160]}); it would fail again."
+        )
+    left = unread(todo, read)
+    if not left:
+        return ToolResult(
+            text=head + " You have read every page the question points to: take the value "
+            "from those pages and call final_answer with it and its page.",
+            ok=False,
+            summary=f"repeated {name}: all evidence read",
+        )
+    e = left[0]
+    res = run_tool("read_pages", {"doc": e["doc"], "start": e["start"], "end": e["end"]})
+    if not res.ok:
+        return ToolResult(
+            text=f"{head} Next step: {ev_call(e)} ({e['why']}).", ok=False, summary="repeat"
+        )
+    return res.model_copy(
+        update={
+            "text": f"{head} Next step, taken for you: {ev_call(e)} ({e['why']}):\n{res.text}",
+            "summary": f"repeated {name} -> {res.summary}",
+        }
+    )
+
+
+def not_found_reply(
+    evidence: list[dict[str, Any]], read: set[tuple[str, int]], run_tool: RunTool, max_chars: int
+) -> ToolResult | None:
+    """A refusal with the named pages unread: those pages, and a request to answer from them.
+    None when every such page was read (the refusal then stands)."""
+    left = unread(evidence, read)
+    if not left:
+        return None
+    text, res = open_pages(left, run_tool, max_chars)
+    if res is None:
+        return None
+    where = "; ".join(f"{e['why']} pp. {e['start']}-{e['end']}" for e in left)
+    return res.model_copy(
+        update={
+            "text": f"Not yet: you have not read the pages this question points to ({where}). "
+            f"Here they are. Find the value there and call final_answer with it, its page and "
+            f"a quote.\n\n{text}",
+            "summary": f"refusal answered with {where}",
+        }
+    )
+
+
+def unknown_doc_hint(text: str, docs: list[Any]) -> str:
+    """An unknown-document error, with the ids of the filings of the question's company."""
+    if not docs:
+        return text
+    lines = [f"{d.doc_id} | {d.meta.form or '?'} | {d.meta.fiscal_period or d.meta.fiscal_year}"
+             for d in docs[:12]]  # fmt: skip
+    return text + "\nFilings of the company the question names:\n" + "\n".join(lines)
+
+
+def calc_reply(formula: str | None) -> ToolResult:
+    eg = f" The formula: {formula}." if formula else ""
+    return ToolResult(
+        text="Not yet: this question asks for a computed figure. Call calculator with the "
+        f"expression over the values you read (numbers as printed, or F1, F2 ...).{eg} Then "
+        "answer with its result.",
+        ok=False,
+        summary="computed figure without the calculator: sent to the calculator",
+    )

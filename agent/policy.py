@@ -1,0 +1,278 @@
+"""Navigation policies of the agent loop.
+
+``free``: the model alone chooses every step (a strong server model). ``guided`` (small
+models): the loop takes over what a small model does badly and leaves it the choices it can
+make. The first observation is retrieval's evidence plus the chosen filing's outline with its
+statement pages (and its fact rows); guards answer known habits with the next step; a
+multi-part question comes with a plan of sub-lookups; arithmetic runs in code. It is still an
+agent: the model chooses every tool call and writes the answer.
+
+Each piece can be switched off alone (ablations): :class:`GuidedConfig`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from docnav.agent import arith, guards
+from docnav.agent.final import parse_final
+from docnav.agent.first_look import build_first_look
+from docnav.agent.llm.base import ToolCall
+from docnav.agent.question import read_question
+from docnav.errors import DocnavError
+from docnav.retrieval.query import analyze_query
+from docnav.tools.access import ToolError
+from docnav.tools.base import PageRead, Tool, ToolContext, ToolResult
+
+Policy = Literal["guided", "free"]
+PIECES = ("first", "facts", "repeat", "notfound", "tools", "plan", "calc")
+# the guided tool subset: fixed per policy, so the tool list stays byte-identical across calls
+GUIDED_TOOLS = ("list_documents", "outline", "read_section", "read_pages", "search", "calculator")
+
+
+class GuidedConfig(BaseModel):
+    """Which pieces of the guided policy are on (all by default)."""
+
+    first: bool = True  # retrieval hits + outline with statement pages as the first observation
+    facts: bool = True  # statement fact rows for the question's line items (when facts exist)
+    repeat: bool = True  # a repeated call gets the earlier result's pointer and the next pages
+    notfound: bool = True  # "not found" before the named pages were read gets those pages
+    tools: bool = True  # the smaller tool set (GUIDED_TOOLS)
+    plan: bool = True  # multi-part questions planned as sub-lookups
+    calc: bool = True  # arithmetic in code: the answer's value from the calculator
+
+    @classmethod
+    def from_off(cls, off: str | None) -> GuidedConfig:
+        """From a comma-separated list of pieces switched off ("repeat,plan")."""
+        names = [x.strip().lower() for x in (off or "").split(",") if x.strip()]
+        bad = [x for x in names if x not in PIECES]
+        if bad:
+            raise DocnavError(
+                f"unknown guided piece(s) {', '.join(bad)}; choose from {', '.join(PIECES)}"
+            )
+        return cls(**{x: False for x in names})
+
+    def off(self) -> list[str]:
+        return [k for k in PIECES if not getattr(self, k)]
+
+
+def resolve_policy(policy: str, backend: str) -> Policy:
+    """``auto``: guided for the embedded (local) model, free for server backends."""
+    if policy in ("guided", "free"):
+        return policy  # type: ignore[return-value]
+    if policy != "auto":
+        raise DocnavError(f"unknown agent policy {policy!r}; choose guided, free or auto")
+    return "guided" if backend == "local" else "free"
+
+
+def facts_tool() -> Tool | None:
+    """The statement-facts tool, where it exists (built under issue 19 item 2)."""
+    try:
+        from docnav.tools.facts import Facts  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return Facts()
+
+
+def policy_tools(policy: Policy, cfg: GuidedConfig | None = None) -> list[Tool]:
+    from docnav.tools import default_tools
+
+    tools = default_tools()  # the free loop's list, whatever it holds
+    if policy == "free":
+        return tools
+    cfg = cfg or GuidedConfig()
+    extra = facts_tool()
+    if extra is not None and all(t.name != extra.name for t in tools):
+        tools.insert(-1, extra)  # before the calculator
+    if cfg.tools:
+        keep = (*GUIDED_TOOLS, extra.name if extra is not None else "")
+        tools = [t for t in tools if t.name in keep]
+    if not cfg.facts and extra is not None:
+        tools = [t for t in tools if t.name != extra.name]
+    return tools
+
+
+class Start(BaseModel):
+    text: str  # appended to the question as the first observation
+    reads: list[PageRead]
+    memo: dict[str, Any]
+    summary: str
+
+
+class GuidedPolicy:
+    """The hooks the loop calls when the policy is guided. Per-run state lives in ``memo``
+    (kept in the loop's checkpointed state), never on this object, so runs can interleave."""
+
+    name: Policy = "guided"
+
+    def __init__(
+        self,
+        cfg: GuidedConfig,
+        retrieve: Callable[[str], Any] | None = None,
+        max_chars: int = 12000,
+    ) -> None:
+        self.cfg = cfg
+        self.retrieve = retrieve  # question -> SearchResult: the same search rag mode runs
+        self.max_chars = max_chars
+
+    # -- the first observation -------------------------------------------------------------
+    def start(self, question: str, ctx: ToolContext) -> Start:
+        qr = read_question(question)
+        analysis = analyze_query(question, ctx.store.list_documents())
+        hits: list[Any] = []
+        note = ""
+        if self.retrieve is not None:
+            try:
+                res = self.retrieve(question)
+                hits = list(getattr(res, "hits", res))
+            except Exception as e:  # noqa: BLE001 - no index yet: the model searches itself
+                note = f"(retrieval failed: {e})"
+        look = build_first_look(
+            question, qr, analysis, hits, ctx,
+            show_hits=self.cfg.first, show_facts=self.cfg.facts, show_plan=self.cfg.plan,
+            max_chars=self.max_chars,
+        )  # fmt: skip
+        memo = {
+            "calls": {},
+            "n": 0,
+            "todo": [asdict(e) for e in look.todo],
+            "statements": [asdict(e) for e in look.statements],
+            "refs": look.refs if self.cfg.calc else {},
+            "calcs": [],
+            "calc_q": qr.calc,
+            "formula": qr.formula,
+            "companies": analysis.companies,
+            "chosen": look.chosen,
+            "bounced": [],
+        }
+        text = "\n\n".join(x for x in (look.text, note) if x)
+        return Start(text=text, reads=look.reads, memo=memo, summary=look.summary)
+
+    # -- tool calls ----------------------------------------------------------------------
+    def on_call(
+        self,
+        call: ToolCall,
+        memo: dict[str, Any],
+        read: set[tuple[str, int]],
+        run_tool: guards.RunTool,
+        ctx: ToolContext,
+    ) -> ToolResult:
+        """Run one call under the guards; ``memo`` is updated in place."""
+        key = guards.call_key(call.name, call.arguments)
+        memo["n"] = memo.get("n", 0) + 1
+        earlier = memo["calls"].get(key)
+        if earlier is not None and self.cfg.repeat:
+            res = guards.repeat_reply(call.name, earlier, memo["todo"], read, run_tool)
+        elif call.name == "calculator" and self.cfg.calc:
+            res = self._calculate(call, memo)
+        else:
+            res = run_tool(call.name, call.arguments)
+            if not res.ok and "no document" in res.text:
+                res = res.model_copy(
+                    update={
+                        "text": guards.unknown_doc_hint(res.text, self._company_docs(ctx, memo))
+                    }
+                )
+        if earlier is None:
+            memo["calls"][key] = {
+                "n": memo["n"], "ok": res.ok, "summary": res.summary or res.text[:160]
+            }  # fmt: skip
+        return res
+
+    def _calculate(self, call: ToolCall, memo: dict[str, Any]) -> ToolResult:
+        expr = str((call.arguments or {}).get("expression") or "").strip()
+        if not expr:
+            return ToolResult(text="Error: calculator needs an expression.", ok=False)
+        try:
+            value, used = arith.evaluate_named(expr, memo.get("refs", {}))
+        except ToolError as e:
+            return ToolResult(text=f"Error: calculator failed: {e}", ok=False, summary=str(e))
+        memo["calcs"].append({"expr": expr, "value": value, "refs": used})
+        with_refs = "".join(
+            f"\n{r} = {memo['refs'][r]['shown']} ({memo['refs'][r]['label']}, "
+            f"{memo['refs'][r]['period']})"
+            for r in used
+        )
+        return ToolResult(
+            text=f"{expr} = {arith.shown(value)}{with_refs}", summary=f"= {arith.shown(value)}"
+        )
+
+    def _company_docs(self, ctx: ToolContext, memo: dict[str, Any]) -> list[Any]:
+        names = list(memo.get("companies") or [])
+        if not names and memo.get("chosen"):
+            company = ctx.store.get_document(memo["chosen"]).meta.company
+            names = [company] if company else []
+        docs = []
+        for c in names:
+            docs += ctx.store.list_documents(company=c)
+        return docs
+
+    # -- the final answer --------------------------------------------------------------------
+    def review_final(
+        self,
+        args: dict[str, Any],
+        memo: dict[str, Any],
+        read: set[tuple[str, int]],
+        run_tool: guards.RunTool,
+    ) -> ToolResult | None:
+        """A final answer sent back once with what to do instead, or None to accept it."""
+        parsed = parse_final(args)
+        refused = guards.is_refusal(parsed.answer, parsed.not_found)
+        bounced = memo.setdefault("bounced", [])
+        if refused and self.cfg.notfound and "notfound" not in bounced:
+            named = [e for e in memo["todo"] if e["why"] != "top search hit"]
+            res = guards.not_found_reply(
+                named or memo["statements"], read, run_tool, self.max_chars
+            )
+            if res is not None:
+                bounced.append("notfound")
+                return res
+        if (
+            not refused
+            and self.cfg.calc
+            and memo.get("calc_q")
+            and not memo.get("calcs")
+            and "calc" not in bounced
+            and parsed.number is not None
+        ):
+            bounced.append("calc")
+            return guards.calc_reply(memo.get("formula"))
+        return None
+
+    def finalize(
+        self, args: dict[str, Any], memo: dict[str, Any], reads: dict[tuple[str, int], str],
+        order: list[tuple[str, int]],
+    ) -> tuple[dict[str, Any], list[str]]:  # fmt: skip
+        """The answer's value from the evaluation, citations from the values used."""
+        if not self.cfg.calc:
+            return args, []
+        args = dict(args)
+        notes: list[str] = []
+        answer = str(args.get("answer") or "")
+        fixed, stated = arith.recompute_stated(answer)
+        if fixed != answer:
+            answer = fixed
+            notes.append("arithmetic written in the answer redone in code")
+            if stated is not None:
+                args["value"] = stated
+        calcs = memo.get("calcs") or []
+        if memo.get("calc_q") and calcs:
+            c = calcs[-1]
+            value = c["value"]
+            args["value"] = round(value, 6)
+            if arith.shown(value) not in answer:
+                answer = f"{answer.rstrip()} (calculator: {c['expr']} = {arith.shown(value)})"
+            cites = list(args.get("citations") or [])
+            cites += arith.sources(arith.literals(c["expr"]), reads, order)
+            for r in c.get("refs", []):
+                f = memo["refs"].get(r)
+                if f:
+                    cites.append({"doc": f["doc"], "page": f["page"] + 1, "quote": f["label"]})
+            args["citations"] = cites
+            notes.append(f"value from the calculator: {c['expr']} = {arith.shown(value)}")
+        args["answer"] = answer
+        return args, notes

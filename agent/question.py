@@ -1,0 +1,189 @@
+"""What a question asks for, read from its words alone (no model call): the statements or
+notes it names, the line items it mentions and where such items are printed, whether it asks
+for arithmetic, and its formula when it defines one.
+
+The vocabulary is general finance (US GAAP statement names, common line items and ratio
+definitions as textbooks give them); nothing here knows any benchmark question or company.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# statement labels as structure detection writes them (docnav.ingestion.structure)
+INCOME, BALANCE, CASHFLOW = "Income Statement", "Balance Sheet", "Cash Flow Statement"
+
+_NAMED_STATEMENT = [
+    (INCOME, re.compile(
+        r"income\s+statements?|statements?\s+of\s+(?:consolidated\s+)?(?:operations|income|"
+        r"earnings)|\bp\s*&\s*l\b|profit\s+(?:and|&)\s+loss", re.I)),
+    (BALANCE, re.compile(
+        r"balance\s+sheets?|statements?\s+of\s+(?:consolidated\s+)?financial\s+(?:position|"
+        r"condition)", re.I)),
+    (CASHFLOW, re.compile(
+        r"cash\s*flows?\s+statements?|statements?\s+of\s+(?:consolidated\s+)?cash\s*flows?", re.I)),
+]  # fmt: skip
+_NOTE = re.compile(r"\bnote\s+(\d{1,2}[a-z]?)\b", re.I)
+
+# line items -> the statement that prints them (first match wins, longest phrases first)
+_ITEM_STATEMENT: list[tuple[str, str]] = [
+    ("purchases of property", CASHFLOW), ("capital expenditure", CASHFLOW), ("capex", CASHFLOW),
+    ("cash from operations", CASHFLOW), ("operating activities", CASHFLOW),
+    ("operating cash flow", CASHFLOW), ("free cash flow", CASHFLOW), ("dividends", CASHFLOW),
+    ("repurchase", CASHFLOW), ("buyback", CASHFLOW), ("depreciation", CASHFLOW),
+    ("investing activities", CASHFLOW), ("financing activities", CASHFLOW),
+    ("total current assets", BALANCE), ("total current liabilities", BALANCE),
+    ("current assets", BALANCE), ("current liabilities", BALANCE), ("total assets", BALANCE),
+    ("total liabilities", BALANCE), ("working capital", BALANCE), ("quick ratio", BALANCE),
+    ("current ratio", BALANCE), ("inventor", BALANCE), ("accounts payable", BALANCE),
+    ("payable", BALANCE), ("receivable", BALANCE), ("property, plant", BALANCE),
+    ("pp&e", BALANCE), ("ppne", BALANCE), ("fixed assets", BALANCE), ("goodwill", BALANCE),
+    ("cash and cash equivalents", BALANCE), ("short-term investments", BALANCE),
+    ("marketable securities", BALANCE), ("debt", BALANCE), ("borrowings", BALANCE),
+    ("equity", BALANCE), ("revenue", INCOME), ("net sales", INCOME), ("sales", INCOME),
+    ("top line", INCOME), ("cost of goods sold", INCOME), ("cogs", INCOME),
+    ("cost of sales", INCOME), ("cost of revenue", INCOME), ("gross profit", INCOME),
+    ("gross margin", INCOME), ("operating income", INCOME), ("operating margin", INCOME),
+    ("operating profit", INCOME), ("ebitda", INCOME), ("ebit", INCOME), ("net income", INCOME),
+    ("net profit", INCOME), ("net earnings", INCOME), ("earnings per share", INCOME),
+    ("eps", INCOME), ("interest expense", INCOME), ("income tax", INCOME),
+    ("tax rate", INCOME), ("sg&a", INCOME), ("selling, general", INCOME),
+    ("research and development", INCOME), ("r&d", INCOME),
+]  # fmt: skip
+
+# textbook definitions: (pattern of the ratio's name, expression over named terms)
+FORMULAS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"quick ratio|acid.test", re.I),
+     "(cash and cash equivalents + short-term investments + accounts receivable) / total current liabilities"),
+    (re.compile(r"current ratio|working capital ratio", re.I),
+     "total current assets / total current liabilities"),
+    (re.compile(r"working capital", re.I), "total current assets - total current liabilities"),
+    (re.compile(r"gross (?:profit )?margin", re.I), "gross profit / revenue * 100"),
+    (re.compile(r"operating (?:income |profit )?margin", re.I), "operating income / revenue * 100"),
+    (re.compile(r"ebitda margin", re.I),
+     "(operating income + depreciation and amortization) / revenue * 100"),
+    (re.compile(r"net (?:profit |income )?margin|profit margin", re.I), "net income / revenue * 100"),
+    (re.compile(r"days payable outstanding|\bdpo\b", re.I),
+     "365 * accounts payable / cost of goods sold"),
+    (re.compile(r"days sales outstanding|\bdso\b", re.I), "365 * accounts receivable / revenue"),
+    (re.compile(r"days inventory outstanding|\bdio\b", re.I), "365 * inventory / cost of goods sold"),
+    (re.compile(r"inventory turnover", re.I), "cost of goods sold / average inventory"),
+    (re.compile(r"fixed asset turnover", re.I), "revenue / average net property, plant and equipment"),
+    (re.compile(r"asset turnover", re.I), "revenue / average total assets"),
+    (re.compile(r"capex.{0,30}revenue|capital.intensi", re.I),
+     "capital expenditure / revenue * 100"),
+    (re.compile(r"effective tax rate", re.I),
+     "income tax expense / income before income taxes * 100"),
+    (re.compile(r"interest coverage", re.I), "EBIT / interest expense"),
+    (re.compile(r"debt.to.equity", re.I), "total debt / total equity"),
+    (re.compile(r"return on assets|\broa\b", re.I), "net income / average total assets * 100"),
+    (re.compile(r"return on equity|\broe\b", re.I), "net income / average total equity * 100"),
+    (re.compile(r"dividend payout", re.I), "dividends paid / net income * 100"),
+    (re.compile(r"free cash flow", re.I), "cash from operations - capital expenditure"),
+    (re.compile(r"growth|(?:percent(?:age)?|%) change|change in", re.I), "(new - old) / old * 100"),
+]  # fmt: skip
+
+_DEFINED = re.compile(
+    r"(?:defined?\s+(?:\w+\s+){0,6}?as|calculated\s+as|computed\s+as|formula(?:\s+is)?:?)"
+    r"\s*:?\s*(.+?)(?:\.\s|\.$|\?|;|$)",
+    re.I,
+)
+_CALC_WORDS = re.compile(
+    r"\b(?:ratio|margin|average|growth|turnover|coverage|days\s+\w+\s+outstanding|per\s+cent|"
+    r"percent(?:age)?|proportion|share\s+of|rate|defined?\s+\w*\s*as|calculated\s+as|"
+    r"round\s+your\s+answer|how\s+much\s+(?:did|has)\s+\w+\s+(?:increase|decrease|change)|"
+    r"(?:year.over.year|yoy)\s+change|change\s+in|difference|sum\s+of|total\s+of)\b",
+    re.I,
+)
+_QUALITATIVE = re.compile(
+    r"\b(?:what\s+drove|drivers?|driven|why|explain|reasons?|which\s+(?:segment|region|"
+    r"product|category)|what\s+(?:are|were)\s+the|describe|summar)",
+    re.I,
+)
+_OPERATORS = re.compile(
+    # not "and": it joins words inside line items ("cash and cash equivalents")
+    r"\s+(?:divided\s+by|over|plus|minus|less|times|multiplied\s+by|\+|-|/|\*|x)\s+|[()/*+]",
+    re.I,
+)
+_PERIOD = re.compile(
+    r"\b(?:between|from|for|in|of)?\s*(?:fy|fiscal(?:\s+year)?)\s*'?\d{2,4}"
+    r"(?:\s*(?:and|to|-)\s*(?:fy|fiscal(?:\s+year)?)?\s*'?\d{2,4})?\b",
+    re.I,
+)
+_FILLER = re.compile(r"^(?:the|a|an|of|average|avg\.?|sum of|total of|between)\s+", re.I)
+
+
+@dataclass
+class QuestionRead:
+    """The deterministic reading of one question."""
+
+    statements: list[str] = field(default_factory=list)  # named, or implied by its line items
+    named_statements: list[str] = field(default_factory=list)  # only those it names
+    notes: list[str] = field(default_factory=list)  # "Note 12"
+    items: list[str] = field(default_factory=list)  # line-item phrases it mentions
+    calc: bool = False  # asks for a ratio, change, average, margin or a defined formula
+    formula: str | None = None  # the question's own, or the textbook one for its ratio
+    formula_defined: bool = False  # the question wrote it out
+    average: bool = False  # asks for an average (balance items then need the prior year too)
+
+
+def read_question(question: str) -> QuestionRead:
+    q = question
+    out = QuestionRead()
+    for label, rx in _NAMED_STATEMENT:
+        if rx.search(q):
+            out.named_statements.append(label)
+    out.notes = [f"Note {n.upper()}" for n in dict.fromkeys(_NOTE.findall(q))]
+    low = q.lower()
+    seen_spans: list[tuple[int, int]] = []
+    implied: list[str] = []
+    for phrase, stmt in _ITEM_STATEMENT:
+        for m in re.finditer(rf"(?<![\w&]){re.escape(phrase)}", low):
+            if any(a <= m.start() < b for a, b in seen_spans):
+                continue
+            seen_spans.append((m.start(), m.end()))
+            out.items.append(phrase)
+            implied.append(stmt)
+            break
+    defined = _DEFINED.search(q)
+    if defined:
+        out.formula, out.formula_defined = defined.group(1).strip(), True
+    else:
+        out.formula = next((f for rx, f in FORMULAS if rx.search(q)), None)
+    out.calc = bool(_CALC_WORDS.search(q) or defined) and not (
+        _QUALITATIVE.search(q) and not defined
+    )
+    out.average = bool(re.search(r"\baverage\b|\bavg\b", q, re.I))
+    if out.formula:  # the formula's terms point at statements too
+        for term in formula_terms(out.formula):
+            stmt = statement_of(term)
+            if stmt:
+                implied.append(stmt)
+    out.statements = list(dict.fromkeys(out.named_statements + implied))
+    return out
+
+
+def statement_of(term: str) -> str | None:
+    """The statement that prints a line item, by the phrases above."""
+    low = term.lower()
+    return next(
+        (s for phrase, s in _ITEM_STATEMENT if re.search(rf"(?<![\w&]){re.escape(phrase)}", low)),
+        None,
+    )
+
+
+def formula_terms(formula: str) -> list[str]:
+    """The named values of a formula: "(cash + receivables) / current liabilities" -> the
+    three terms; numbers (365, 100) are constants, not values to look up."""
+    terms = []
+    # periods are the plan's other axis: "FY2018 revenue", "PP&E between FY2017 and FY2018"
+    formula = _PERIOD.sub(" ", formula)
+    for part in _OPERATORS.split(formula):
+        t = _FILLER.sub("", (part or "").strip(" ,.:'\"")).strip()
+        t = _FILLER.sub("", t).strip()
+        if not t or re.fullmatch(r"[\d.,%\s]+", t) or t.lower() in ("new", "old"):
+            continue
+        if t.lower() not in (x.lower() for x in terms):
+            terms.append(t)
+    return terms

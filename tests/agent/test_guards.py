@@ -1,0 +1,187 @@
+"""The guided policy's guards in the loop, with a scripted model over a tiny synthetic 10-K:
+each answers a habit of small models with the next step, and each can be switched off."""
+
+from __future__ import annotations
+
+import pytest
+
+from docnav.agent.loop import AgentBudget, AgentRunner
+from docnav.agent.policy import GuidedConfig, GuidedPolicy, policy_tools
+from docnav.agent.prompts import GUIDED_SYSTEM
+from docnav.ingestion import CorpusStore
+from docnav.tools.base import ToolContext
+
+from .fakes import ScriptedChatModel, call
+from .synthetic import make_store, retriever
+
+DOC = "ACME_2022_10K"
+Q_BALANCE = "What were ACME's FY2022 inventories? Use the balance sheet."
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> CorpusStore:
+    return make_store(tmp_path_factory.mktemp("acme"))
+
+
+def guided(store: CorpusStore, model, off: str = "", words=("widget",), **budget) -> AgentRunner:
+    cfg = GuidedConfig.from_off(off)
+    return AgentRunner(
+        model,
+        policy_tools("guided", cfg),
+        ToolContext(store=store),
+        budget=AgentBudget(**budget),
+        system_prompt=GUIDED_SYSTEM,
+        policy=GuidedPolicy(cfg, retrieve=retriever(store, *words)),
+    )
+
+
+def _tool_results(model: ScriptedChatModel, i: int) -> str:
+    return model.requests[i][0][-1].content
+
+
+def test_a_repeated_call_opens_the_next_evidence(store: CorpusStore) -> None:
+    same = {"query": "widget demand"}
+    model = ScriptedChatModel(
+        [
+            call("search", **same),
+            call("search", **same),
+            call("final_answer", answer="175", value=175, citations=[]),
+        ]
+    )
+    ctx_store = store
+    runner = guided(ctx_store, model, off="first")
+    runner.ctx.index = _FakeIndex(store)
+    ans = runner.run(Q_BALANCE)
+    text = _tool_results(model, 2)
+    assert text.startswith("You made this exact search call before; its result is tool result #1")
+    assert (
+        f'Next step, taken for you: read_pages(doc="{DOC}", start=5, end=5) (Balance Sheet)' in text
+    )
+    assert "Inventories                         175" in text
+    assert "final_answer" not in text.split(":")[0]  # no invitation to stop
+    assert (DOC, 5) in ans.trace.pages_read
+
+
+def test_a_failed_call_repeated_verbatim_is_caught(store: CorpusStore) -> None:
+    bad = {"doc": DOC, "section": "Item 99"}
+    model = ScriptedChatModel(
+        [
+            call("read_section", **bad),
+            call("read_section", **bad),
+            call("final_answer", answer="175", citations=[]),
+        ]
+    )
+    guided(store, model, off="first").run(Q_BALANCE)
+    assert "no section" in _tool_results(model, 1)
+    text = _tool_results(model, 2)
+    assert text.startswith("This exact read_section call failed before (tool result #1")
+    assert "Inventories" in text  # the next evidence, opened
+
+
+def test_repeat_guard_off_runs_the_call_again(store: CorpusStore) -> None:
+    bad = {"doc": DOC, "section": "Item 99"}
+    model = ScriptedChatModel(
+        [
+            call("read_section", **bad),
+            call("read_section", **bad),
+            call("final_answer", answer="175", citations=[]),
+        ]
+    )
+    guided(store, model, off="first,repeat").run(Q_BALANCE)
+    assert _tool_results(model, 1) == _tool_results(model, 2)
+
+
+def test_not_found_before_the_named_statement_is_answered_with_it(store: CorpusStore) -> None:
+    model = ScriptedChatModel(
+        [
+            call("final_answer", answer="The value is not found in the filings.", citations=[]),
+            call(
+                "final_answer",
+                answer="Inventories were $175 million.",
+                value=175,
+                citations=[{"doc": DOC, "page": 5, "quote": "Inventories 175 160"}],
+            ),  # fmt: skip
+        ]
+    )
+    ans = guided(store, model, off="first").run(Q_BALANCE)
+    text = _tool_results(model, 1)
+    assert text.startswith("Not yet: you have not read the pages this question points to")
+    assert "Inventories                         175" in text
+    assert ans.answer == "Inventories were $175 million." and ans.citations[0].verified
+    assert [s.kind for s in ans.trace.steps].count("note") == 1
+
+
+def test_not_found_is_refused_only_once(store: CorpusStore) -> None:
+    nf = call("final_answer", answer="not found in the filings", citations=[])
+    nf2 = call("final_answer", answer="still not found in the filings", citations=[])
+    model = ScriptedChatModel([nf, nf2])
+    ans = guided(store, model, off="first").run(Q_BALANCE)
+    assert ans.not_found and len(model.requests) == 2
+
+
+def test_not_found_after_reading_the_pages_stands(store: CorpusStore) -> None:
+    model = ScriptedChatModel(
+        [
+            call("read_pages", doc=DOC, start=5),
+            call("final_answer", answer="not found in the filings", citations=[]),
+        ]
+    )
+    ans = guided(store, model, off="first").run(Q_BALANCE)
+    assert ans.not_found and len(model.requests) == 2
+
+
+def test_not_found_guard_off(store: CorpusStore) -> None:
+    model = ScriptedChatModel([call("final_answer", answer="not found in the filings")])
+    ans = guided(store, model, off="first,notfound").run(Q_BALANCE)
+    assert ans.not_found and len(model.requests) == 1
+
+
+def test_without_a_named_statement_the_statements_are_offered(store: CorpusStore) -> None:
+    model = ScriptedChatModel(
+        [
+            call("final_answer", answer="not found in the filings", citations=[]),
+            call("final_answer", answer="x", citations=[]),
+        ]
+    )
+    guided(store, model, off="first").run("How is ACME doing?")
+    text = _tool_results(model, 1)
+    assert "Income Statement pp. 4-4" in text and "Balance Sheet pp. 5-5" in text
+
+
+def test_an_unknown_document_gets_the_companys_filings(store: CorpusStore) -> None:
+    model = ScriptedChatModel(
+        [
+            call("outline", doc="doc_10k_2016"),
+            call("final_answer", answer="x", citations=[]),
+        ]
+    )
+    guided(store, model, off="first,notfound").run("What were ACME's FY2022 inventories?")
+    text = _tool_results(model, 1)
+    assert "no document 'doc_10k_2016'" in text
+    assert f"Filings of the company the question names:\n{DOC} | 10-K | FY2022" in text
+
+
+def test_a_computed_figure_without_the_calculator_is_sent_to_it_once(store: CorpusStore) -> None:
+    model = ScriptedChatModel(
+        [
+            call("final_answer", answer="Current ratio 1.5", value=1.5, citations=[]),
+            call("calculator", expression="640 / 400"),
+            call("final_answer", answer="Current ratio 1.6", value=1.6, citations=[]),
+        ]
+    )
+    ans = guided(store, model, off="first,notfound").run("What is ACME's FY2022 current ratio?")
+    assert _tool_results(model, 1).startswith("Not yet: this question asks for a computed figure")
+    assert "total current assets / total current liabilities" in _tool_results(model, 1)
+    assert ans.number is not None and ans.number.value == pytest.approx(1.6)
+
+
+class _FakeIndex:
+    """search() over the synthetic store's chunks: returns the same hits whatever the query."""
+
+    def __init__(self, store: CorpusStore) -> None:
+        from .synthetic import hits_for
+
+        self.hits = hits_for(store, "widget")
+
+    def search(self, query, **kw):
+        return self.hits

@@ -1,0 +1,229 @@
+"""The guided policy in the loop, with a scripted model over a tiny synthetic 10-K: the first
+observation, the plan, arithmetic in code, the salvaged cut final answer, the fixed tool list
+and prompt, and the choice of policy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from docnav.agent.llm.base import ChatMessage, ToolCall
+from docnav.agent.loop import AgentBudget, AgentRunner
+from docnav.agent.policy import (
+    GUIDED_TOOLS,
+    GuidedConfig,
+    GuidedPolicy,
+    policy_tools,
+    resolve_policy,
+)
+from docnav.agent.prompts import GUIDED_SYSTEM
+from docnav.agent.question import read_question
+from docnav.errors import DocnavError
+from docnav.ingestion import CorpusStore
+from docnav.tools.base import ToolContext
+
+from .fakes import ScriptedChatModel, call
+from .synthetic import make_store, retriever
+
+DOC = "ACME_2022_10K"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> CorpusStore:
+    return make_store(tmp_path_factory.mktemp("acme"))
+
+
+def guided(store: CorpusStore, model, off: str = "", words=("Net sales",), **budget) -> AgentRunner:
+    cfg = GuidedConfig.from_off(off)
+    return AgentRunner(
+        model,
+        policy_tools("guided", cfg),
+        ToolContext(store=store),
+        budget=AgentBudget(**budget),
+        system_prompt=GUIDED_SYSTEM,
+        policy=GuidedPolicy(cfg, retrieve=retriever(store, *words)),
+    )
+
+
+def test_first_observation_holds_the_hits_and_the_statement_pages(store: CorpusStore) -> None:
+    model = ScriptedChatModel([call("final_answer", answer="1,250", value=1250, citations=[])])
+    ans = guided(store, model).run("What were ACME's FY2022 net sales? Use the income statement.")
+    first = model.requests[0][0][1].content
+    assert first.startswith("What were ACME's FY2022 net sales?")
+    assert "Net sales 1,250 1,100" in first  # the hit's text, as RAG sees it
+    assert "Income Statement p. 4" in first and "Balance Sheet p. 5" in first
+    assert f'read_pages(doc="{DOC}", start=4, end=4)' in first  # the statement it names
+    assert ans.trace.steps[0].tool == "first_look"
+    assert (DOC, 4) in ans.trace.pages_read  # the hit's page counts as read
+    assert "agent policy: guided" in ans.notes
+
+
+def test_first_observation_off_shows_only_the_question(store: CorpusStore) -> None:
+    model = ScriptedChatModel([call("final_answer", answer="x", citations=[])])
+    guided(store, model, off="first,plan").run("What were ACME's FY2022 net sales?")
+    assert model.requests[0][0][1].content == "What were ACME's FY2022 net sales?"
+
+
+def test_tool_list_and_system_prompt_stay_byte_identical(store: CorpusStore) -> None:
+    model = ScriptedChatModel(
+        [
+            call("read_pages", doc=DOC, start=5),
+            call("final_answer", answer="x", citations=[]),
+        ]
+    )
+    guided(store, model, off="notfound").run("What were ACME's total assets in FY2022?")
+    (m0, t0, _), (m1, t1, _) = model.requests
+    assert m0[0] == m1[0] and m0[0].content == GUIDED_SYSTEM
+    assert t0 == t1
+    assert [t.name for t in t0] == [*GUIDED_TOOLS, "final_answer"]
+
+
+def test_fewer_tools_off_offers_the_free_list() -> None:
+    names = [t.name for t in policy_tools("guided", GuidedConfig.from_off("tools"))]
+    assert names == [t.name for t in policy_tools("free")]
+    assert "grep" in names
+
+
+def test_plan_lists_sub_lookups_for_a_defined_formula(store: CorpusStore) -> None:
+    model = ScriptedChatModel([call("final_answer", answer="x", citations=[])])
+    q = (
+        "What is ACME's FY2022 working capital ratio? Define working capital ratio as total "
+        "current assets divided by total current liabilities."
+    )
+    guided(store, model, off="notfound,calc").run(q)
+    first = model.requests[0][0][1].content
+    assert "Plan (look up each value, then compute):" in first
+    assert "V1: total current assets, FY2022 — Balance Sheet pp. 5-5" in first
+    assert "V2: total current liabilities, FY2022" in first
+    assert "Then call calculator on: total current assets divided by total current" in first
+
+
+def test_plan_for_two_years_and_an_average() -> None:
+    qr = read_question("What is the FY2021 - FY2022 average operating margin for ACME?")
+    assert qr.calc and qr.average and qr.formula == "operating income / revenue * 100"
+
+
+def test_the_answer_value_comes_from_the_calculator(store: CorpusStore) -> None:
+    q = "What is ACME's FY2022 gross margin? Use the income statement."
+    model = ScriptedChatModel(
+        [
+            call("read_pages", doc=DOC, start=4),
+            call("calculator", expression="450 / 1,250 * 100"),
+            # the model copies the result wrongly; the evaluation wins
+            call(
+                "final_answer", answer="Gross margin was 38%.", value=38, unit="%", citations=[]
+            ),  # fmt: skip
+        ]
+    )
+    ans = guided(store, model).run(q)
+    assert ans.number is not None and ans.number.value == pytest.approx(36.0)
+    assert "450 / 1,250 * 100 = 36" in ans.answer
+    quotes = {c.quote for c in ans.citations if c.verified}
+    assert any("Gross profit" in x for x in quotes) and any("Net sales" in x for x in quotes)
+    assert all(c.page == 4 for c in ans.citations)
+    assert any("value from the calculator" in n for n in ans.notes)
+
+
+def test_arithmetic_written_in_the_answer_is_redone(store: CorpusStore) -> None:
+    model = ScriptedChatModel(
+        [
+            call(
+                "final_answer",
+                answer="Net margin: 150 / 1,250 * 100 = 15%.",
+                value=15,
+                unit="%",
+                citations=[],
+            )
+        ]  # fmt: skip
+    )
+    ans = guided(store, model, off="notfound").run("Summarise ACME's FY2022 income.")
+    assert "= 12%" in ans.answer and ans.number is not None and ans.number.value == 12
+
+
+def test_calculator_off_keeps_the_models_value(store: CorpusStore) -> None:
+    model = ScriptedChatModel(
+        [
+            call("calculator", expression="450 / 1250 * 100"),
+            call("final_answer", answer="38%", value=38, unit="%", citations=[]),
+        ]
+    )
+    ans = guided(store, model, off="calc").run("What is ACME's FY2022 gross margin?")
+    assert ans.number is not None and ans.number.value == 38
+
+
+def test_a_cut_off_final_answer_is_salvaged(store: CorpusStore) -> None:
+    raw = '{"answer": "Net sales were $1,250 million in FY2022, up from $1,100 mil'
+    cut = ChatMessage(
+        role="assistant",
+        tool_calls=[
+            ToolCall(id="x", name="final_answer", parse_error="truncated", raw_arguments=raw)
+        ],  # fmt: skip
+    )
+    ans = guided(store, ScriptedChatModel([cut])).run("What were ACME's FY2022 net sales?")
+    assert ans.answer.startswith("Net sales were $1,250 million in FY2022")
+    assert any("cut off" in n for n in ans.notes)
+
+
+def test_the_free_loop_salvages_a_cut_final_answer_too(store: CorpusStore) -> None:
+    raw = '{"answer": "About 1,250 million", "value": 1250, "citations": [{"doc": "A'
+    cut = ChatMessage(
+        role="assistant",
+        tool_calls=[ToolCall(id="x", name="final_answer", parse_error="cut", raw_arguments=raw)],
+    )
+    runner = AgentRunner(ScriptedChatModel([cut]), policy_tools("free"), ToolContext(store=store))
+    ans = runner.run("q")
+    assert ans.answer == "About 1,250 million" and ans.number is not None
+
+
+def test_fact_rows_and_fact_references(store: CorpusStore, monkeypatch) -> None:
+    from docnav.types import Fact
+
+    facts = [
+        Fact(doc_id=DOC, page=4, statement="income", label="Net sales", norm_label="net sales",
+             period="FY2022", column="2022", value=1.25e9, unit="USD", scale="in millions"),
+        Fact(doc_id=DOC, page=4, statement="income", label="Gross profit",
+             norm_label="gross profit", period="FY2022", column="2022", value=4.5e8, unit="USD",
+             scale="in millions"),
+    ]  # fmt: skip
+    monkeypatch.setattr(type(store), "facts", lambda self, doc_id: facts, raising=False)
+    model = ScriptedChatModel(
+        [
+            lambda msgs: (
+                call("calculator", expression="F1 / F2 * 100")
+                if "F2 | Net sales | FY2022 | 1,250 USD millions" in msgs[1].content
+                else call("final_answer", answer="no facts shown", citations=[])
+            ),
+            call("final_answer", answer="Gross margin is 36%.", value=36, citations=[]),
+        ]
+    )
+    ans = guided(store, model, off="first").run("What is ACME's FY2022 gross margin?")
+    assert ans.number is not None and ans.number.value == pytest.approx(36.0)
+    assert model.requests[1][0][-1].content.startswith("F1 / F2 * 100 = 36")
+    assert {c.quote for c in ans.citations if c.verified} >= {"Net sales", "Gross profit"}
+
+
+def test_policy_choice() -> None:
+    assert resolve_policy("auto", "local") == "guided"
+    assert resolve_policy("auto", "openai") == "free"
+    assert resolve_policy("free", "local") == "free"
+    with pytest.raises(DocnavError):
+        resolve_policy("smart", "local")
+    with pytest.raises(DocnavError):
+        GuidedConfig.from_off("repeat,bogus")
+    assert GuidedConfig.from_off(" repeat , plan ").off() == ["repeat", "plan"]
+
+
+def test_engine_passes_the_policy_down(tmp_path: Path) -> None:
+    from docnav.engine import Engine
+    from docnav.settings import Settings
+
+    eng = Engine(Settings(home=tmp_path, agent_policy="auto", agent_guided_off="repeat"))
+    eng.chat_model = ScriptedChatModel([])
+    assert eng.agent_policy == "guided"
+    r = eng.runner_for("guided")
+    assert r.policy is not None and r.policy.cfg.off() == ["repeat"]
+    assert r.system_prompt == GUIDED_SYSTEM
+    assert eng.runner_for("free").policy is None
+    eng2 = Engine(Settings(home=tmp_path, llm_backend="openai", agent_policy="auto"))
+    assert eng2.agent_policy == "free"
