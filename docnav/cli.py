@@ -381,6 +381,38 @@ def page(
 
 
 @app.command()
+def facts(
+    doc: Annotated[str | None, typer.Argument(help="doc_id or name (or use --company).")] = None,
+    company: Annotated[str | None, typer.Option(help="Company name contains.")] = None,
+    metric: Annotated[str | None, typer.Option(help='Line item in words: "capex".')] = None,
+    year: Annotated[int | None, typer.Option(help="Fiscal year of the value.")] = None,
+    period: Annotated[str | None, typer.Option(help='"FY2019", "Q3 2024", "2019-12-31".')] = None,
+    limit: Annotated[int, typer.Option("-k", "--limit", help="Rows to show.")] = 10,
+    home: HomeOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Statement line items (label, values per period, unit, scale, 1-based page)."""
+    from docnav.tools.access import ToolError
+    from docnav.tools.facts import find_facts, format_rows
+
+    if not (doc or company):
+        _fail(ValueError("give a DOC or --company"))
+    engine = _engine(home)
+    try:
+        rows = find_facts(
+            engine.store, doc=doc, company=company, metric=metric, year=year, period=period,
+            limit=limit,
+        )  # fmt: skip
+    except (DocnavError, ToolError) as exc:
+        _fail(exc)
+    if json_out:
+        print(json.dumps([r.model_dump() for r in rows], indent=2))
+        return
+    for line in format_rows(rows) or ["no matching line items"]:
+        console.print(line, markup=False, highlight=False)
+
+
+@app.command()
 def remove(
     doc: Annotated[str, typer.Argument(help="doc_id or name.")],
     home: HomeOpt = None,

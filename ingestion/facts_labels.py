@@ -67,6 +67,7 @@ _SHARE_COUNT = re.compile(
 )
 
 
+_PARENS = re.compile(r"\([^)]*\)")
 _STOCK_AMOUNT = re.compile(r"\bpar\s+value\b|\bstock\b.*\bauthorized\b", re.IGNORECASE)
 
 
@@ -74,6 +75,7 @@ def row_unit(label: str, heading: str, cell_unit: str | None, money: bool) -> st
     """ "%", "USD/share", "shares", "USD", or None for a bare number."""
     if cell_unit == "%":
         return "%"
+    label = _PARENS.sub(" ", label)  # "Dividends declared ($4.44 per share)" is an amount
     if _PER_SHARE.search(label) or (_PER_SHARE.search(heading) and not _SHARE_COUNT.search(label)):
         return "USD/share" if money else None
     if (_SHARE_COUNT.search(label) and not _STOCK_AMOUNT.search(label)) or (

@@ -7,6 +7,7 @@ from docnav.tools.access import ToolError
 from docnav.tools.base import PageRead, Tool, ToolContext, ToolResult
 from docnav.tools.calculator import Calculator
 from docnav.tools.catalog import Glob, ListDocuments
+from docnav.tools.facts import Facts
 from docnav.tools.grep import Grep
 from docnav.tools.grep_backends import BACKENDS, GrepOptions, GrepOutput, rg_binary, run_backend
 from docnav.tools.reading import FollowReference, Outline, ReadPages, ReadSection
@@ -25,6 +26,7 @@ def default_tools() -> list[Tool]:
         Search(),
         Grep(),
         Glob(),
+        Facts(),
         Calculator(),
     ]
 
@@ -32,6 +34,7 @@ def default_tools() -> list[Tool]:
 __all__ = [
     "BACKENDS",
     "Calculator",
+    "Facts",
     "FollowReference",
     "Glob",
     "Grep",
