@@ -15,7 +15,6 @@ means loopback only, and binding anything else is refused (``serving.server.chec
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from typing import Any, Literal
@@ -34,13 +33,14 @@ log = logging.getLogger("docnav.mcp")
 
 # the read-only navigation tools offered over MCP, in the order a researcher uses them
 TOOL_NAMES = ("list_documents", "outline", "read_section", "read_pages", "search", "grep")
-# optional tools, offered when their module exists in this build
-OPTIONAL_TOOLS = (("docnav.tools.facts", "facts"),)
+# offered too where this build's default_tools() has them
+OPTIONAL_TOOLS = ("facts",)
 
 INSTRUCTIONS = (
     "docnav: SEC filings (10-K, 10-Q, 8-K, earnings releases). Call list_documents to find a "
     "filing's doc id, outline for its sections, then read_section / read_pages (pages are "
-    "1-based everywhere), search or grep to find passages. ask answers a question with "
+    "1-based everywhere), search or grep to find passages, facts (where offered) for statement "
+    "line items across periods. ask answers a question with "
     "citations; a citation marked 'quote found, p. N' means its quote was found on page N of "
     "the text the model read (not that it proves the answer)."
 )
@@ -84,20 +84,7 @@ def mcp_tools(engine: Engine | None = None, ask: bool = True) -> list[Tool]:
 
     by_name = {t.name: t for t in default_tools()}
     tools: list[Tool] = [by_name[n] for n in TOOL_NAMES]
-    for module, name in OPTIONAL_TOOLS:
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        cls = next(
-            (v for v in vars(mod).values()
-             if isinstance(v, type) and issubclass(v, Tool) and getattr(v, "name", None) == name),
-            None,
-        )  # fmt: skip
-        if cls is not None:
-            tools.append(cls())
+    tools += [by_name[n] for n in OPTIONAL_TOOLS if n in by_name]
     if ask and engine is not None:
         tools.append(Ask(engine))
     return tools

@@ -17,7 +17,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from docnav import __version__
 from docnav.engine import Engine
-from docnav.serving import api_ask, api_documents, api_facts, api_health, api_jobs, api_search
+from docnav.serving import (
+    api_ask,
+    api_documents,
+    api_facts,
+    api_health,
+    api_jobs,
+    api_openai,
+    api_search,
+)
 from docnav.serving.errors import error_response, install_handlers
 from docnav.serving.logs import new_request_id, request_id_var, setup_logging
 from docnav.serving.service import Service
@@ -152,6 +160,7 @@ def create_app(config: Settings | Engine | None = None) -> FastAPI:
     for r in (api_ask.router, api_search.router, api_documents.router, api_jobs.router):
         app.include_router(r, dependencies=[Depends(_require_key)])
     app.include_router(api_facts.router, dependencies=[Depends(_require_key)])
+    app.include_router(api_openai.router, dependencies=[Depends(_require_key)])
     app.include_router(api_health.router)
     if s.cors_origins:  # off unless origins are named
         origins = [o.strip() for o in s.cors_origins.split(",") if o.strip()]

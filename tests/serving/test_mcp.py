@@ -97,6 +97,17 @@ def test_stdio_tools_from_the_sdk_client(served_home: Path):
     assert unknown.is_error and "no tool 'no_such_tool'" in text_of(unknown)
 
 
+def test_stdio_facts_when_built(served_home: Path):
+    if "facts" not in [t.name for t in mcp_tools()]:
+        pytest.skip("this build has no facts tool")
+    calls = [("facts", {"metric": "net sales", "doc_id": TENQ}), ("facts", {"metric": "x"})]
+    out = anyio.run(_session, stdio_params(served_home, "--no-ask"), calls)
+    facts, bad = out["calls"]
+    assert not facts.is_error, text_of(facts)
+    assert all(1 <= p["page"] <= 30 for p in facts.structured_content["pages_read"])
+    assert bad.is_error and "doc_id or company" in text_of(bad)
+
+
 class _Uvicorn:
     """A real uvicorn server for an ASGI app on 127.0.0.1 in this process."""
 

@@ -1,0 +1,198 @@
+"""The OpenAI-compatible endpoints, driven by the ``openai`` client against a real uvicorn on
+127.0.0.1 over a real store (two FinanceBench filings); answers come from the embedded 0.5B
+model (rag mode), and a backend that is down is a real unreachable server."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+
+from docnav.engine import Engine
+from docnav.serving import create_app
+from docnav.serving.api_openai import _pieces
+from tests.serving.conftest import make_settings
+from tests.serving.test_e2e import free_port
+
+pytestmark = pytest.mark.shared
+TENQ = "BESTBUY_2024Q2_10Q"
+KEY = "sk-docnav-test"
+QUESTION = "What were Best Buy's domestic comparable sales in the second quarter of fiscal 2024?"
+
+
+class Uvicorn:
+    """``create_app(engine)`` served by uvicorn on 127.0.0.1 in a thread."""
+
+    def __init__(self, engine: Engine) -> None:
+        import uvicorn
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(create_app(engine), host="127.0.0.1", port=self.port, log_config=None)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        end = time.monotonic() + 60
+        while not self.server.started and time.monotonic() < end:
+            time.sleep(0.05)
+        assert self.server.started, "uvicorn did not start"
+
+    def client(self, key: str | None = KEY, **kw) -> openai.OpenAI:
+        return openai.OpenAI(base_url=f"{self.url}/v1", api_key=key or "none", max_retries=0,
+                             timeout=kw.pop("timeout", 900), **kw)  # fmt: skip
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(15)
+
+
+@pytest.fixture(scope="module")
+def module_home(ingested_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("openai") / "home"
+    shutil.copytree(ingested_home, home)
+    return home
+
+
+@pytest.fixture(scope="module")
+def served(module_home: Path, small_gguf: Path, llama_cpp_installed: None):
+    """The service over the 0.5B model (loaded on the first question, kept for the module);
+    rag over BM25 so no embedding model is loaded."""
+    engine = Engine(make_settings(
+        module_home, api_keys=KEY, llm_model=str(small_gguf), llm_ctx=8192, rag_mode="bm25",
+        rag_k=4, ask_timeout_s=900, ask_queue_wait_s=30,
+    ))  # fmt: skip
+    srv = Uvicorn(engine)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def down(module_home: Path):
+    """The service with an OpenAI-compatible LLM backend that is not there (a closed port)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    engine = Engine(make_settings(
+        module_home, api_keys=KEY, llm_backend="openai", llm_base_url=f"http://127.0.0.1:{dead}/v1",
+        llm_model="qwen", llm_max_retries=0, llm_timeout_s=5, rag_mode="bm25",
+    ))  # fmt: skip
+    srv = Uvicorn(engine)
+    yield srv
+    srv.stop()
+
+
+def test_models_list_and_retrieve(down):
+    c = down.client()
+    ids = [m.id for m in c.models.list()]
+    assert ids == ["docnav-agent", "docnav-rag", "docnav-long-context", "docnav-closed-book"]
+    m = c.models.retrieve("docnav-rag")
+    assert m.id == "docnav-rag" and m.owned_by == "docnav" and m.model_extra["docnav"]["mode"] == "rag"
+    assert c.models.retrieve("docnav").id == "docnav-agent"  # alias
+    with pytest.raises(openai.NotFoundError) as e:
+        c.models.retrieve("gpt-4o")
+    assert e.value.body["code"] == "model_not_found"
+
+
+def test_errors_use_the_documented_body(down):
+    c = down.client()
+    msgs = [{"role": "user", "content": "revenue?"}]
+    with pytest.raises(openai.AuthenticationError) as e:
+        down.client(key="wrong").chat.completions.create(model="docnav-rag", messages=msgs)
+    assert e.value.status_code == 401 and e.value.body["code"] == "unauthorized"
+    assert e.value.body["request_id"]
+    with pytest.raises(openai.NotFoundError) as e:
+        c.chat.completions.create(model="gpt-4o", messages=msgs)
+    assert e.value.body["code"] == "model_not_found" and "docnav-agent" in e.value.body["message"]
+    with pytest.raises(openai.UnprocessableEntityError) as e:
+        c.chat.completions.create(
+            model="docnav-rag", messages=[{"role": "system", "content": "be brief"}]
+        )
+    assert e.value.body["code"] == "no_question"
+    with pytest.raises(openai.UnprocessableEntityError) as e:
+        c.chat.completions.create(model="docnav-rag", messages=msgs, n=2)
+    assert e.value.body["code"] == "validation" and e.value.body["details"]
+    # raw HTTP: the body is {"error": {code, message, request_id}}
+    r = httpx.post(f"{down.url}/v1/chat/completions", json={"model": "docnav-rag"},
+                   headers={"Authorization": f"Bearer {KEY}"})  # fmt: skip
+    assert r.status_code == 422 and set(r.json()) == {"error"}
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_llm_down_is_a_502_not_an_answer(down, stream: bool):
+    c = down.client()
+    with pytest.raises(openai.APIStatusError) as e:
+        res = c.chat.completions.create(
+            model="docnav-rag", messages=[{"role": "user", "content": QUESTION}], stream=stream
+        )
+        if stream:
+            list(res)
+    assert e.value.status_code == 502, e.value
+    body = e.value.body
+    assert body["code"] == "llm_unavailable" and "127.0.0.1" not in body["message"]
+
+
+def test_answer_pieces_join_back():
+    text = "Domestic comparable sales fell 6.2% [1].\n\nSources:\n[1] BESTBUY p. 24: \"x\""
+    for size in (5, 13, 80, 1000):
+        assert "".join(_pieces(text, size)) == text
+    assert _pieces("", 10) == []
+
+
+@pytest.mark.slow
+def test_cited_answer_with_the_small_model(served):
+    """A non-streamed rag answer from the real 0.5B model: the message text carries numbered
+    sources with 1-based pages and what was checked; the extra fields carry them structured."""
+    c = served.client()
+    res = c.chat.completions.create(
+        model="docnav-rag",
+        messages=[{"role": "system", "content": "You are a helpful analyst."},
+                  {"role": "user", "content": "Hello"},
+                  {"role": "assistant", "content": "Hi, what do you want to know?"},
+                  {"role": "user", "content": QUESTION}],
+        max_tokens=200,
+        extra_body={"doc": TENQ},
+    )  # fmt: skip
+    assert res.object == "chat.completion" and res.model == "docnav-rag"
+    choice = res.choices[0]
+    assert choice.finish_reason == "stop" and choice.message.role == "assistant"
+    text = choice.message.content
+    answer = res.model_extra["docnav"]
+    assert answer["question"] == QUESTION and answer["mode"] == "rag" and answer["answer"]
+    assert text.startswith(answer["answer"].strip()[:40])
+    assert res.usage.prompt_tokens > 0 and res.usage.completion_tokens > 0
+    cites = res.model_extra["citations"]
+    assert cites, text
+    assert [c["page"] for c in cites] == [c["page"] for c in answer["citations"]]
+    assert "Sources:" in text and "✓" not in text
+    for i, cite in enumerate(cites, 1):
+        assert cite["doc_id"] == TENQ and 1 <= cite["page"] <= 30
+        want = f"quote found, p. {cite['page']}" if cite["verified"] else "quote not found"
+        assert cite["check"].startswith(want) and f"[{i}] " in text and want in text
+
+
+@pytest.mark.slow
+def test_streamed_answer_with_the_small_model(served):
+    c = served.client()
+    stream = c.chat.completions.create(
+        model="docnav-rag", messages=[{"role": "user", "content": QUESTION}], stream=True,
+        max_tokens=200, extra_body={"doc": TENQ},
+    )  # fmt: skip
+    chunks = list(stream)
+    assert chunks[0].choices[0].delta.role == "assistant"
+    assert all(ch.object == "chat.completion.chunk" and ch.id == chunks[0].id for ch in chunks)
+    text = "".join(ch.choices[0].delta.content or "" for ch in chunks)
+    last = chunks[-1]
+    assert last.choices[0].finish_reason == "stop"
+    answer = last.model_extra["docnav"]
+    assert answer["answer"] and text.startswith(answer["answer"].strip()[:40])
+    steps = [ch.model_extra["docnav"]["step"] for ch in chunks[:-1] if ch.model_extra.get("docnav")]
+    assert steps and all(s["kind"] for s in steps)
+    assert last.usage is not None and last.usage.completion_tokens > 0
+    for cite in last.model_extra["citations"]:
+        assert 1 <= cite["page"] <= 30 and f"p. {cite['page']}" in text
