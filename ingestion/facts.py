@@ -169,6 +169,13 @@ def fact_pages(structure: StructuredDoc) -> dict[int, list[str]]:
             ids = pages.setdefault(b.page_start, [])
             if b.section_id not in ids:
                 ids.append(b.section_id)
+    if not pages:
+        # no statements or Notes found (an earnings release, an 8-K exhibit): every table
+        for b in structure.blocks:
+            if b.type == "table":
+                ids = pages.setdefault(b.page_start, [])
+                if b.section_id and b.section_id not in ids:
+                    ids.append(b.section_id)
     return dict(sorted(pages.items()))
 
 

@@ -281,7 +281,9 @@ def extract_numbers(
                     u = "shares"  # "Weighted average shares outstanding 588.5"
         if paren or sign:
             value = -value
-        full = value * applied
+        # 12 significant digits drop the binary noise of the product: "$32.8 billion" is
+        # 32,800,000,000, not 32,799,999,999.999996 (whose digits no filing prints)
+        full = value * applied if applied == 1.0 else float(f"{value * applied:.12g}")
         raw = text[s0:end]
         stripped = raw.strip()
         s0 += len(raw) - len(raw.lstrip())

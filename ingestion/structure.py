@@ -1131,7 +1131,27 @@ def detect_structure(pages: list[str], form: str | None = None) -> StructuredDoc
             i = e
     for sec in sections:
         sec.title = repair_split_words(sec.title)
+    _scale_across_page_breaks(blocks)
     return StructuredDoc(sections=sections, blocks=blocks)
+
+
+def _scale_across_page_breaks(blocks: list[Block]) -> None:
+    """A table at the top of a page with no scale of its own takes the scale of a scale line
+    ending the page before ("(in millions)" printed above a page break), or of the same
+    section's table it continues."""
+    for k in range(1, len(blocks)):
+        b, prev = blocks[k], blocks[k - 1]
+        if b.type != "table" or b.scale is not None or prev.page_end != b.page_start - 1:
+            continue
+        if prev.section_id != b.section_id:
+            continue
+        if prev.type == "table":
+            b.scale = prev.scale
+        else:
+            tail = prev.text[-120:]
+            mm = _SCALE_RE.search(tail)
+            if mm and len(tail.split(". ")[-1]) < 120:
+                b.scale = _SCALE_VAL[(mm.group(1) or mm.group(2)).lower()]
 
 
 # --------------------------------------------------------------------------------------
@@ -1217,6 +1237,12 @@ def _segment_blocks(
                 if (c - 1) < (tables[-1][1] if tables else 0):
                     break
                 if len(s) < short and not s.endswith(_SENT_END[:4]) and not s.endswith((";", ",")):
+                    c -= 1
+                    up += 1
+                    continue
+                if s.endswith(",") and _is_header_line(s):
+                    # "Years Ended December 31," is a column head, and the scale line above
+                    # it belongs to the table too
                     c -= 1
                     up += 1
                     continue
