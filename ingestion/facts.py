@@ -66,6 +66,39 @@ def scale_of(text: str) -> Scale | None:
     return Scale(_SCALE_VALUE[word], phrase, shares)
 
 
+_TITLE_KINDS: dict[str, StatementKind] = {
+    "balancesheet": "balance",
+    "financialposition": "balance",
+    "financialcondition": "balance",
+    "cashflow": "cashflow",
+    "equitystatement": "equity",
+    "changesinequity": "equity",
+    "stockholdersequity": "equity",
+    "shareholdersequity": "equity",
+    "comprehensiveincome": "income",
+    "statementsofincome": "income",
+    "statementofincome": "income",
+    "statementsofoperations": "income",
+    "statementofoperations": "income",
+    "incomestatement": "income",
+    "statementsofearnings": "income",
+}
+_SQUEEZE = re.compile(r"[^a-z]+")
+
+
+def _title_kind(top: list[str]) -> StatementKind | None:
+    """The statement a page's title names ("STOCKHOLDERS' EQUITY STATEMENTS"), if any: the
+    first title-like line among the page's top lines that names one."""
+    for s in top:
+        if len(s) > 90 or any(ch.isdigit() for ch in s):
+            continue
+        sq = _SQUEEZE.sub("", s.lower().replace("’", "").replace("'", ""))
+        for key, kind in _TITLE_KINDS.items():
+            if key in sq:
+                return kind
+    return None
+
+
 def _scale_in(lines: list[str]) -> Scale | None:
     for s in reversed(lines):
         sc = scale_of(s)
@@ -231,6 +264,8 @@ def pdf_facts(
             last_table[sid] = table
             chain = _chain(sid, by_id)
             kind = statement_kind(by_id.get(sid) if sid else None, chain)
+            if kind in _TITLE_KINDS.values():
+                kind = _title_kind(texts[:8]) or kind  # a statement page the outline merged
             top = next((s for s in chain if s.kind in ("statement", "note")), None)
             scale = _scale_in(texts[: table.first_line + len(table.preamble) + 1])
             if scale is None and p > 0:

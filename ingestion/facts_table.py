@@ -255,8 +255,8 @@ def inherit_heads(table: Table, before: Table) -> None:
         heads.append(best)
     if any(heads):
         table.heads = heads
-        if not table.preamble:
-            table.preamble = before.preamble
+        # the caption above the first part ("As of June 30,") says what the heads mean
+        table.preamble = before.preamble + [s for s in table.preamble if s not in before.preamble]
 
 
 def _is_prose(line: Line, width: float) -> bool:
