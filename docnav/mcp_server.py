@@ -69,7 +69,14 @@ class Ask(Tool):
     def run(self, ctx: ToolContext, args: Args) -> ToolResult:
         from docnav.render import answer_text
 
-        answer = self.engine.ask(args.question, args.mode, doc=args.doc)
+        cancel = threading.Event()  # the agent stops at its next step after the time limit
+        timer = threading.Timer(self.engine.settings.ask_timeout_s, cancel.set)
+        timer.daemon = True
+        timer.start()
+        try:
+            answer = self.engine.ask(args.question, args.mode, doc=args.doc, cancel=cancel)
+        finally:
+            timer.cancel()
         return AnswerResult(
             text=answer_text(answer),
             summary=f"{args.mode} answer",
@@ -112,7 +119,9 @@ def build_server(engine: Engine, ask: bool = True) -> Server:
             description=t.description(),
             input_schema=t.parameters(),
             annotations=types.ToolAnnotations(
-                read_only_hint=True, destructive_hint=False, idempotent_hint=True,
+                read_only_hint=True,
+                destructive_hint=False,
+                idempotent_hint=True,
                 open_world_hint=False,
             ),
         )  # fmt: skip
