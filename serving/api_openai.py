@@ -13,8 +13,8 @@
 - ``stream=true``: ``chat.completion.chunk`` server-sent events ending in ``data: [DONE]``.
   Agent steps come as chunks with an empty delta and ``docnav.step``; the answer text then
   comes in pieces, and the last chunk carries ``finish_reason``, ``usage``, ``citations``
-  and ``docnav``. Headers are sent at the first step, so a backend that is down before any
-  step is a plain 502/504 error response; a failure later in the stream is one
+  and ``docnav``. Headers are sent at the first step that is not an error report, so a
+  backend that is down from the start is a plain 502/504 error response; a failure later is one
   ``data: {"error": {...}}`` event (what the ``openai`` client raises as an APIError).
 
 Questions share the ask endpoint's slots, timeout and cancellation (``api_ask._Run``).
@@ -249,17 +249,21 @@ async def chat_completions(req: ChatCompletionRequest, request: Request, svc: Sv
     timeout = svc.settings.ask_timeout_s
     if req.stream:
         run.future.add_done_callback(lambda _: queue.put_nowait(("done", None)))
-        try:  # wait for the first step: a failure before it is a plain error status
-            first = await asyncio.wait_for(queue.get(), timeout)
+        # headers wait for the first step that is not an error report: a failure before it
+        # (a backend that is down fails the first model call) is a plain error status
+        held: list[tuple[str, Step | None]] = []
+        try:
+            while not held or held[-1][0] == "step" and held[-1][1].kind == "error":
+                held.append(await asyncio.wait_for(queue.get(), timeout))
         except BaseException as exc:
             run.cancel.set()
             if isinstance(exc, TimeoutError):
                 raise ApiError(504, "timeout", f"no answer within {timeout:.0f}s") from None
             raise
-        if first[0] == "done":
+        if held[-1][0] == "done":
             run.future.result()  # raises the failure (mapped to its status by the handlers)
         return StreamingResponse(
-            _stream(svc, run, queue, first, reply, loop.time() + timeout),
+            _stream(svc, run, queue, held, reply, loop.time() + timeout),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -279,16 +283,20 @@ async def chat_completions(req: ChatCompletionRequest, request: Request, svc: Sv
 
 
 async def _stream(
-    svc: Service, run: _Run, queue: asyncio.Queue, first: tuple, reply: _Reply, deadline: float
+    svc: Service, run: _Run, queue: asyncio.Queue, held: list, reply: _Reply, deadline: float
 ) -> AsyncIterator[str]:
     loop = asyncio.get_running_loop()
-    item = first
     try:
         yield reply.chunk({"role": "assistant", "content": ""})
-        while item[0] != "done":
-            step: Step = item[1]
-            yield reply.chunk({}, docnav={"step": step.model_dump(mode="json")})
-            item = await asyncio.wait_for(queue.get(), max(0.0, deadline - loop.time()))
+        while True:
+            item = (
+                held.pop(0)
+                if held
+                else await asyncio.wait_for(queue.get(), max(0.0, deadline - loop.time()))
+            )
+            if item[0] == "done":
+                break
+            yield reply.chunk({}, docnav={"step": item[1].model_dump(mode="json")})
         try:
             answer = run.future.result()
         except Exception as exc:

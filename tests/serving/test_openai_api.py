@@ -129,18 +129,28 @@ def test_errors_use_the_documented_body(down):
     assert r.status_code == 422 and set(r.json()) == {"error"}
 
 
-@pytest.mark.parametrize("stream", [False, True])
-def test_llm_down_is_a_502_not_an_answer(down, stream: bool):
+@pytest.mark.parametrize(
+    "model,stream",
+    [("docnav-rag", False), ("docnav-rag", True), ("docnav-agent", False), ("docnav-agent", True)],
+)
+def test_llm_down_is_an_error_not_an_answer(down, model: str, stream: bool):
+    """502 before any step; once the stream has begun (the agent's first look at the filings
+    comes before its first model call), one in-stream error event, raised by the client."""
     c = down.client()
-    with pytest.raises(openai.APIStatusError) as e:
+    chunks = []
+    with pytest.raises(openai.APIError) as e:
         res = c.chat.completions.create(
-            model="docnav-rag", messages=[{"role": "user", "content": QUESTION}], stream=stream
+            model=model, messages=[{"role": "user", "content": QUESTION}], stream=stream
         )
         if stream:
-            list(res)
-    assert e.value.status_code == 502, e.value
+            chunks.extend(res)
     body = e.value.body
-    assert body["code"] == "llm_unavailable" and "127.0.0.1" not in body["message"]
+    assert body["code"] == "llm_unavailable" and "127.0.0.1" not in body["message"], body
+    if isinstance(e.value, openai.APIStatusError):
+        assert e.value.status_code == 502
+    else:  # raised from the stream: no answer text came before it
+        assert stream and body["status"] == 502 and body["request_id"]
+        assert not "".join(ch.choices[0].delta.content or "" for ch in chunks)
 
 
 def test_answer_pieces_join_back():
@@ -201,3 +211,54 @@ def test_streamed_answer_with_the_small_model(served):
     assert last.usage is not None and last.usage.completion_tokens > 0
     for cite in last.model_extra["citations"]:
         assert 1 <= cite["page"] <= 14 and f"p. {cite['page']}" in text
+
+
+def test_stream_logic_failure_after_the_first_step(tmp_path: Path):
+    """Unit test of the chunk stream (no model): steps already held are sent first, then a
+    failure of the answer becomes one error event and no [DONE]; a disconnect (the generator
+    closed early) cancels the run."""
+    import asyncio
+    import json
+    import threading
+    from types import SimpleNamespace
+
+    from docnav.agent.answer import Step
+    from docnav.errors import LLMUnavailableError
+    from docnav.serving.api_openai import _Reply, _stream
+    from docnav.serving.metrics import Metrics
+    from docnav.settings import Settings
+
+    svc = SimpleNamespace(settings=Settings(home=tmp_path), metrics=Metrics())
+
+    async def events(fail: bool, close_after: int | None = None) -> tuple[list[str], bool]:
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+        run = SimpleNamespace(future=fut, cancel=threading.Event())
+        queue: asyncio.Queue = asyncio.Queue()
+        held = [("step", Step(index=0, kind="tool", tool="first_look", summary="outline"))]
+        gen = _stream(svc, run, queue, held, _Reply("docnav-agent"), loop.time() + 30)
+        out = []
+        async for ev in gen:
+            out.append(ev)
+            if close_after is not None and len(out) == close_after:
+                await gen.aclose()
+                break
+            if len(out) == 2:  # the held step is out: now the run ends
+                if fail:
+                    fut.set_exception(LLMUnavailableError("timeout", "read timed out at http://x"))
+                else:
+                    fut.set_exception(RuntimeError("boom"))
+                queue.put_nowait(("done", None))
+        return out, run.cancel.is_set()
+
+    out, _ = asyncio.run(events(fail=True))
+    assert len(out) == 3 and all(e.startswith("data: ") for e in out)
+    first, step = (json.loads(e[6:]) for e in out[:2])
+    assert first["choices"][0]["delta"] == {"role": "assistant", "content": ""}
+    assert step["docnav"]["step"]["tool"] == "first_look" and step["choices"][0]["delta"] == {}
+    err = json.loads(out[2][6:])["error"]
+    assert err["code"] == "llm_timeout" and err["status"] == 504 and "http" not in err["message"]
+    out, _ = asyncio.run(events(fail=False))
+    assert json.loads(out[-1][6:])["error"]["code"] == "internal"
+    out, cancelled = asyncio.run(events(fail=False, close_after=1))
+    assert cancelled and len(out) == 1
