@@ -485,7 +485,7 @@ def render_markdown(result: dict, meta: dict) -> str:
             + " |"
         )
     L += ["", "## Evidence and citations", ""]
-    L += ["| mode | questions with gold pages | read ≥1 gold page | read all gold pages | pages read (mean) | citations | on a gold page | verified |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    L += ["| mode | questions with gold pages | read ≥1 gold page | read all gold pages | pages read (mean) | citations | on a gold page | quote found on a page read |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for v in variants:
         m = per[v]
         L.append(

@@ -1276,8 +1276,8 @@ def demo(
 ) -> None:
     """The main job in one command: build (or reuse) a small synthetic SEC corpus with planted
     RAG failure cases, ingest it, answer a few of its questions in rag and agent mode with the
-    embedded CPU model, and show side by side the answers, verified citations, steps, tokens,
-    time and which were right (numeric checker vs the gold answer)."""
+    embedded CPU model, and show side by side the answers, citations (whose quote was found on a
+    page read), steps, tokens, time and which were right (numeric checker vs the gold answer)."""
     from docnav.demo import FAST_MODEL, DemoOptions, print_demo, run_demo
     from docnav.render import print_step
 
