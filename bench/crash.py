@@ -673,6 +673,30 @@ def write_report(result: dict[str, Any], out: Path) -> None:
     (out / "report.md").write_text("\n".join(lines) + "\n")
 
 
+# the default corpus: short synthetic filings (deterministic) and short real ones
+SYNTH_FILES = ("DUNGATE_2023_10K.pdf", "VALEWIND_2024_10K.pdf", "YARROGATE_2023Q4_8K.pdf")
+REAL_FILES = (
+    "AMCOR_2023Q4_EARNINGS.pdf",
+    "FOOTLOCKER_2022_8K_dated-2022-05-20.pdf",
+    "BESTBUY_2024Q2_10Q.pdf",
+)
+
+
+def default_files(work: Path, fb_pdfs: Path | None) -> list[Path]:
+    """SYNTH_FILES from `docnav synth --small` (made under ``work``) plus REAL_FILES from
+    ``fb_pdfs`` where that folder exists."""
+    from docnav.synth import SynthConfig, generate, small_config
+
+    synth = work / "synth"
+    if not all((synth / "pdf" / n).exists() for n in SYNTH_FILES):
+        cfg = SynthConfig.model_validate({**small_config(0).model_dump(), "formats": ["pdf"]})
+        generate(cfg, synth)
+    files = [synth / "pdf" / n for n in SYNTH_FILES]
+    if fb_pdfs is not None and fb_pdfs.is_dir():
+        files += [fb_pdfs / n for n in REAL_FILES if (fb_pdfs / n).exists()]
+    return files
+
+
 def main(argv: list[str] | None = None) -> int:  # python -m docnav.bench.crash
     import argparse
 

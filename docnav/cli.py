@@ -695,6 +695,33 @@ def mcp(
         _fail(exc)
 
 
+@bench_app.command("crash")
+def bench_crash(
+    pdfs: Annotated[
+        Path, typer.Option(help="FinanceBench PDFs: three short ones join three synthetic filings.")
+    ] = FB_PDFS,
+    events: Annotated[int, typer.Option(help="Exact (hooked) kills per scenario.")] = 12,
+    timed: Annotated[int, typer.Option(help="Timed kills per scenario.")] = 5,
+    work: Annotated[Path, typer.Option(help="Scratch folder.")] = Path("/tmp/docnav-crash"),
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/crash"),
+) -> None:
+    """kill -9 `docnav ingest`, `ingest --force` and `index rebuild --full` at many points;
+    after each kill check the store and indexes, then rerun and compare (exit 1 on a failure)."""
+    from docnav.bench.crash import default_files, run_crash_bench
+
+    cmd = "docnav bench crash" + (f" --events {events}" if events != 12 else "") + (
+        f" --timed {timed}" if timed != 5 else ""
+    )
+    files = default_files(work, pdfs)
+    # a --full rebuild embeds everything (a minute here): fewer kills there
+    budgets = {"rebuild": (min(events, 6), min(timed, 4))}
+    r = run_crash_bench(files, work, out, event_budget=events, timed=timed, budgets=budgets,
+                        command=cmd, log=console.print)  # fmt: skip
+    console.print(f"{r['kills']} kills, {r['failed']} failed -> {out}/report.md")
+    if r["failed"]:
+        raise typer.Exit(code=1)
+
+
 @bench_app.command("load")
 def bench_load(
     bench_home: Annotated[
