@@ -204,11 +204,19 @@ class BearerKeys:
 
             from docnav.serving.auth import check_bearer
             from docnav.serving.errors import ApiError, error_response
+            from docnav.serving.logs import new_request_id, request_id_var
 
             try:
                 check_bearer(Request(scope), self.keys)
             except ApiError as e:
-                await error_response(e.status, e.code, e.message, e.headers)(scope, receive, send)
+                given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+                rid = new_request_id(given)
+                token = request_id_var.set(rid)
+                try:
+                    headers = {**e.headers, "X-Request-ID": rid}
+                    await error_response(e.status, e.code, e.message, headers)(scope, receive, send)
+                finally:
+                    request_id_var.reset(token)
                 return
         await self.app(scope, receive, send)
 

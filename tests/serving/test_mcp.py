@@ -145,6 +145,7 @@ def test_streamable_http_with_api_key(served_home: Path):
             assert r.status_code == 401, r.text
             err = r.json()["error"]
             assert err["code"] == "unauthorized" and "Bearer" in err["message"]
+            assert err["request_id"] and r.headers["x-request-id"] == err["request_id"]
             assert r.headers["www-authenticate"] == "Bearer"
 
         async def with_key() -> dict[str, Any]:
