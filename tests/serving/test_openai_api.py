@@ -262,3 +262,18 @@ def test_stream_logic_failure_after_the_first_step(tmp_path: Path):
     assert json.loads(out[-1][6:])["error"]["code"] == "internal"
     out, cancelled = asyncio.run(events(fail=False, close_after=1))
     assert cancelled and len(out) == 1
+
+
+@pytest.mark.slow
+def test_langchain_chat_openai_talks_to_docnav(served):
+    """LangChain's ChatOpenAI, pointed at docnav as at any OpenAI-compatible model."""
+    from langchain_openai import ChatOpenAI
+
+    llm = ChatOpenAI(
+        base_url=f"{served.url}/v1", api_key=KEY, model="docnav-rag", max_retries=0, timeout=900,
+        max_tokens=300,
+    )  # fmt: skip
+    msg = llm.invoke(QUESTION)
+    assert msg.content and "Sources:" in msg.content, msg.content
+    text = "".join(str(chunk.content) for chunk in llm.stream(QUESTION))
+    assert text == msg.content  # greedy decoding: the same answer, streamed
