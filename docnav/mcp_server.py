@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field
 from docnav import __version__
 from docnav.engine import Engine
 from docnav.errors import DocnavError
+from docnav.tools.access import ToolError
 from docnav.tools.base import Tool, ToolContext, ToolResult
 
 log = logging.getLogger("docnav.mcp")
@@ -75,6 +76,8 @@ class Ask(Tool):
         timer.start()
         try:
             answer = self.engine.ask(args.question, args.mode, doc=args.doc, cancel=cancel)
+        except Exception as exc:  # what a client may read: the REST API's message for it
+            raise ToolError(_public_message(exc)) from exc
         finally:
             timer.cancel()
         return AnswerResult(
@@ -141,8 +144,8 @@ def build_server(engine: Engine, ask: bool = True) -> Server:
             return _error(f"no tool {params.name!r}; the tools are {', '.join(tools)}")
         try:
             res = await anyio.to_thread.run_sync(run_tool, tool, dict(params.arguments or {}))
-        except Exception as exc:  # noqa: BLE001 - Tool.__call__ returns errors; ask may raise
-            return _error(_public_error(exc))
+        except Exception as exc:  # noqa: BLE001 - Tool.__call__ returns errors as text already
+            return _error(f"Error: {_public_message(exc)}")
         structured = getattr(res, "structured", None) or {
             "ok": res.ok, "truncated": res.truncated, "pages_read": _pages_read(res),
         }  # fmt: skip
@@ -165,14 +168,16 @@ def _error(text: str) -> types.CallToolResult:
     return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True)
 
 
-def _public_error(exc: Exception) -> str:
-    """The REST API's client-safe message for an exception (no paths, no backend URLs)."""
+def _public_message(exc: Exception) -> str:
+    """The REST API's client-safe message for an exception (no paths, no backend URLs); the
+    full error goes to the log (stderr)."""
     from docnav.serving.errors import from_docnav
+    from docnav.serving.redact import public_text
 
     e = from_docnav(exc)
-    if e.status == 500:
-        log.exception("MCP tool call failed")
-    return f"Error: {e.message}"
+    if e.status >= 500:
+        log.error("MCP tool call failed: %s", exc, exc_info=e.status == 500)
+    return public_text(e.message)
 
 
 # -- transports ------------------------------------------------------------------------------

@@ -174,6 +174,25 @@ def test_http_refuses_an_open_bind_without_keys(served_home: Path):
     assert r.returncode == 1 and "refusing to bind 0.0.0.0 without API keys" in r.stderr
 
 
+def test_stdio_ask_with_the_llm_down_is_a_tool_error(served_home: Path):
+    """ask with an OpenAI-compatible backend that is not there (a closed port): an error
+    result with the client-safe message, no backend URL, no made-up answer."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    params = stdio_params(
+        served_home, DOCNAV_LLM_BACKEND="openai", DOCNAV_LLM_BASE_URL=f"http://127.0.0.1:{dead}/v1",
+        DOCNAV_LLM_MODEL="qwen", DOCNAV_LLM_MAX_RETRIES="0", DOCNAV_RAG_MODE="bm25",
+    )  # fmt: skip
+    calls = [("ask", {"question": "What was Amcor's net sales in fiscal 2023?", "mode": "rag"})]
+    (res,) = anyio.run(_session, params, calls)["calls"]
+    text = text_of(res)
+    assert res.is_error and "language model backend is unavailable" in text, text
+    assert "127.0.0.1" not in text and "http" not in text
+
+
 @pytest.mark.slow
 def test_stdio_ask_gives_a_cited_answer_with_the_small_model(
     served_home: Path, small_gguf: Path, llama_cpp_installed: None
