@@ -149,8 +149,10 @@ def build_server(engine: Engine, ask: bool = True) -> Server:
         structured = getattr(res, "structured", None) or {
             "ok": res.ok, "truncated": res.truncated, "pages_read": _pages_read(res),
         }  # fmt: skip
+        # a failure's text passes the REST API's filter (no server paths); results stay as read
+        text = res.text if res.ok else _public(res.text)
         return types.CallToolResult(
-            content=[types.TextContent(type="text", text=res.text)],
+            content=[types.TextContent(type="text", text=text)],
             structured_content=structured,
             is_error=not res.ok,
         )
@@ -166,6 +168,12 @@ def build_server(engine: Engine, ask: bool = True) -> Server:
 
 def _error(text: str) -> types.CallToolResult:
     return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True)
+
+
+def _public(text: str) -> str:
+    from docnav.serving.redact import public_text
+
+    return public_text(text)
 
 
 def _public_message(exc: Exception) -> str:
