@@ -709,8 +709,10 @@ def bench_crash(
     after each kill check the store and indexes, then rerun and compare (exit 1 on a failure)."""
     from docnav.bench.crash import default_files, run_crash_bench
 
-    cmd = "docnav bench crash" + (f" --events {events}" if events != 12 else "") + (
-        f" --timed {timed}" if timed != 5 else ""
+    cmd = (
+        "docnav bench crash"
+        + (f" --events {events}" if events != 12 else "")
+        + (f" --timed {timed}" if timed != 5 else "")
     )
     files = default_files(work, pdfs)
     # a --full rebuild embeds everything (a minute here): fewer kills there
@@ -719,6 +721,53 @@ def bench_crash(
                         command=cmd, log=console.print)  # fmt: skip
     console.print(f"{r['kills']} kills, {r['failed']} failed -> {out}/report.md")
     if r["failed"]:
+        raise typer.Exit(code=1)
+
+
+@bench_app.command("soak")
+def bench_soak(
+    bench_home: Annotated[
+        Path, typer.Option("--bench-home", help="Store the server serves (made once, cached).")
+    ] = Path("~/.docnav/bench-soak"),
+    models: Annotated[
+        Path | None,
+        typer.Option(help="Where the 0.5B GGUF is joined from its parts (default DOCNAV_HOME/models)."),
+    ] = None,
+    clients: Annotated[int, typer.Option(help="Concurrent clients (8-32).")] = 16,
+    seconds: Annotated[float, typer.Option(help="Traffic duration.")] = 180.0,
+    max_requests: Annotated[int, typer.Option(help="Upper bound on requests.")] = 20000,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/soak"),
+) -> None:
+    """Soak `docnav serve` on 127.0.0.1 with mixed search / documents / ask / upload traffic
+    while its llama.cpp LLM server is killed and restarted; exit 1 unless it passes."""
+    from docnav.bench.soak import run_soak
+
+    cmd = f"docnav bench soak --clients {clients} --seconds {seconds:g}"
+    models_dir = models.expanduser() if models else Settings().home_dir / "models"
+    try:
+        r = run_soak(bench_home.expanduser(), out, models_dir, clients=clients, duration_s=seconds,
+                     max_requests=max_requests, command=cmd, console=console)  # fmt: skip
+    except (DocnavError, RuntimeError) as exc:
+        _fail(exc)
+    console.print(f"{'PASS' if r['passed'] else 'FAIL'} -> {out}/report.md")
+    if not r["passed"]:
+        raise typer.Exit(code=1)
+
+
+@bench_app.command("fuzz")
+def bench_fuzz(
+    seconds: Annotated[int, typer.Option(help="Fuzzing time.")] = 600,
+    seed: Annotated[int, typer.Option(help="libFuzzer seed.")] = 1,
+    work: Annotated[Path, typer.Option(help="Scratch folder.")] = Path("/tmp/docnav-fuzz"),
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/fuzz"),
+) -> None:
+    """atheris on parse_file (PDF / HTML / text) for a bounded time; exit 1 on a finding."""
+    from docnav.bench.fuzz import run_fuzz
+
+    r = run_fuzz(seconds, work, out, seed=seed, command=f"docnav bench fuzz --seconds {seconds}")
+    n = r["number_of_executed_units"]
+    console.print(f"{n} inputs, {len(r['findings'])} findings -> {out}/report.md")
+    if r["findings"] or r["native_crashes"]:
         raise typer.Exit(code=1)
 
 
