@@ -356,6 +356,7 @@ def run_soak(
         asyncio.run(_traffic(srv.url, rec, clients, ask_clients, upload_clients,
                              t0 + duration_s, max_requests, docs, questions, llm_up, seed))  # fmt: skip
         traffic_s = time.monotonic() - t0
+        events.append({"t": round(traffic_s, 1), "event": "traffic ends (uploads checked after)"})
         stop.set()
         chaos_thread.join(300)
         uploads = _verify_uploads(srv.url, rec)
@@ -458,7 +459,7 @@ def write_report(result: dict[str, Any], out: Path) -> None:
     a1.set_ylabel("MB")
     a1.legend(loc="upper left")
     a1.set_title(f"soak: {result['config']['clients']} clients, {result['config']['duration_s']:.0f} s, "
-                 "LLM server killed and restarted (shaded: down)")  # fmt: skip
+                 "LLM server killed and restarted (shaded: down; dashed: traffic ends)")  # fmt: skip
     bucket = 10.0
     classes = ("2xx", "4xx", "502", "503", "504", "other 5xx", "transport")
     colors = ("tab:green", "tab:gray", "tab:orange", "tab:purple", "tab:brown", "tab:red", "black")
@@ -480,7 +481,10 @@ def write_report(result: dict[str, Any], out: Path) -> None:
     a2.set_ylabel(f"responses per {bucket:.0f} s")
     a2.set_xlabel("seconds")
     a2.legend(loc="upper right", ncol=4, fontsize=8)
+    end = ev.get("traffic ends")
     for a in (a1, a2):
+        if end is not None:
+            a.axvline(end, color="black", linestyle="--", linewidth=0.8)
         if down[0] is not None:
             a.axvspan(
                 down[0], down[1] if down[1] is not None else x[-1] + bucket, color="red", alpha=0.1
