@@ -53,10 +53,13 @@ def _terms_tokens(terms: list[str]) -> list[set[str]]:
 
 
 def candidates(
-    facts: list[Fact], terms: list[str], years: list[int], limit: int = 12
+    facts: list[Fact], terms: list[str], years: list[int], limit: int = 12, question: str = ""
 ) -> list[Fact]:
     """Rows whose label shares words with a term (or its synonyms), in the question's years
-    first; the best few per term so every term gets candidates."""
+    first, then those whose label words the question itself uses ("net PP&E" puts
+    "Property, plant and equipment — net" before the gross row), then the primary statements
+    before notes; the best few per term so every term gets candidates."""
+    asked = set(tokenize(question))
     if not facts or not terms:
         return []
     want = _terms_tokens(terms)
@@ -75,8 +78,9 @@ def candidates(
             if overlap < 0.5:
                 continue
             in_year = bool(ys) and any(y in f"{f.period or ''} {f.column}" for y in ys)
-            scored.append((in_year, overlap, -f.page, f))
-        scored.sort(key=lambda x: (x[0], x[1], x[2]), reverse=True)
+            primary = f.statement in ("income", "balance", "cashflow")
+            scored.append((in_year, overlap, len(label & asked), primary, -f.page, f))
+        scored.sort(key=lambda x: x[:5], reverse=True)
         for *_, f in scored[:per_term]:
             if f not in picked:
                 picked.append(f)

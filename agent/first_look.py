@@ -176,7 +176,9 @@ def build_first_look(
     if show_facts and doc:
         facts = facts_view.facts_of(store, doc.doc_id)
         terms = formula_terms(qr.formula) if qr.formula else []
-        rows = facts_view.candidates(facts, list(dict.fromkeys(terms + qr.items)), analysis.years)
+        rows = facts_view.candidates(
+            facts, list(dict.fromkeys(terms + qr.items)), analysis.years, question=question
+        )
         if rows:
             named = [(f"F{i}", f) for i, f in enumerate(rows, 1)]
             parts.append(

@@ -32,6 +32,9 @@ Policy = Literal["guided", "free"]
 PIECES = ("first", "facts", "repeat", "notfound", "tools", "plan", "calc")
 # the guided tool subset: fixed per policy, so the tool list stays byte-identical across calls
 GUIDED_TOOLS = ("list_documents", "outline", "read_section", "read_pages", "search", "calculator")
+# tools that show snippets or rows, not whole pages: a page they touch still counts as unread
+# for the guards (the citation checker still accepts quotes from what they showed)
+SNIPPET_TOOLS = ("search", "facts", "grep")
 
 
 class GuidedConfig(BaseModel):
@@ -148,6 +151,7 @@ class GuidedPolicy:
             "companies": analysis.companies,
             "chosen": look.chosen,
             "bounced": [],
+            "opened": [],  # [doc_id, page0] shown whole (not as a hit's snippet or a fact row)
         }
         text = "\n\n".join(x for x in (look.text, note) if x)
         return Start(text=text, reads=look.reads, memo=memo, summary=look.summary)
@@ -161,12 +165,14 @@ class GuidedPolicy:
         run_tool: guards.RunTool,
         ctx: ToolContext,
     ) -> ToolResult:
-        """Run one call under the guards; ``memo`` is updated in place."""
+        """Run one call under the guards; ``memo`` is updated in place. ``read`` (every page
+        shown, snippets included) is for citations; the guards go by :func:`_opened`."""
         key = guards.call_key(call.name, call.arguments)
         memo["n"] = memo.get("n", 0) + 1
         earlier = memo["calls"].get(key)
         if earlier is not None and self.cfg.repeat:
-            res = guards.repeat_reply(call.name, earlier, memo["todo"], read, run_tool)
+            res = guards.repeat_reply(call.name, earlier, memo["todo"], _opened(memo), run_tool)
+            _open(memo, res)  # what it opened is whole pages, whatever the repeated tool was
         elif call.name == "calculator" and self.cfg.calc:
             res = self._calculate(call, memo)
         else:
@@ -177,6 +183,8 @@ class GuidedPolicy:
                         "text": guards.unknown_doc_hint(res.text, self._company_docs(ctx, memo))
                     }
                 )
+        if call.name not in SNIPPET_TOOLS:
+            _open(memo, res)
         if earlier is None:
             memo["calls"][key] = {
                 "n": memo["n"], "ok": res.ok, "summary": res.summary or res.text[:160]
@@ -226,10 +234,11 @@ class GuidedPolicy:
         if refused and self.cfg.notfound and "notfound" not in bounced:
             named = [e for e in memo["todo"] if e["why"] != "top search hit"]
             res = guards.not_found_reply(
-                named or memo["statements"], read, run_tool, self.max_chars
+                named or memo["statements"], _opened(memo), run_tool, self.max_chars
             )
             if res is not None:
                 bounced.append("notfound")
+                _open(memo, res)
                 return res
         if (
             not refused
@@ -276,3 +285,11 @@ class GuidedPolicy:
             notes.append(f"value from the calculator: {c['expr']} = {arith.shown(value)}")
         args["answer"] = answer
         return args, notes
+
+
+def _opened(memo: dict[str, Any]) -> set[tuple[str, int]]:
+    return {(d, int(p)) for d, p in memo.get("opened", [])}
+
+
+def _open(memo: dict[str, Any], res: ToolResult) -> None:
+    memo.setdefault("opened", []).extend([r.doc_id, r.page] for r in res.reads)

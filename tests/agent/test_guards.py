@@ -62,6 +62,22 @@ def test_a_repeated_call_opens_the_next_evidence(store: CorpusStore) -> None:
     assert (DOC, 5) in ans.trace.pages_read
 
 
+def test_a_page_shown_only_as_a_snippet_still_counts_as_unread(store: CorpusStore) -> None:
+    same = {"query": "inventories"}
+    model = ScriptedChatModel(
+        [
+            call("search", **same),
+            call("search", **same),
+            call("final_answer", answer="175", value=175, citations=[]),
+        ]
+    )
+    runner = guided(store, model, words=("Inventories",))  # the first look shows p. 5's chunk
+    runner.ctx.index = _FakeIndex(store)
+    runner.run(Q_BALANCE)
+    assert "Inventories 175 160" in model.requests[0][0][1].content
+    assert f'read_pages(doc="{DOC}", start=5, end=5)' in _tool_results(model, 2)
+
+
 def test_a_failed_call_repeated_verbatim_is_caught(store: CorpusStore) -> None:
     bad = {"doc": DOC, "section": "Item 99"}
     model = ScriptedChatModel(

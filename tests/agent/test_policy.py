@@ -76,7 +76,15 @@ def test_tool_list_and_system_prompt_stay_byte_identical(store: CorpusStore) -> 
     (m0, t0, _), (m1, t1, _) = model.requests
     assert m0[0] == m1[0] and m0[0].content == GUIDED_SYSTEM
     assert t0 == t1
-    assert [t.name for t in t0] == [*GUIDED_TOOLS, "final_answer"]
+    names = [t.name for t in t0]
+    assert names[-1] == "final_answer" and set(names[:-1]) <= {*GUIDED_TOOLS, "facts"}
+    assert "grep" not in names and "read_pages" in names
+
+
+def test_the_facts_tool_is_offered_once_and_can_be_switched_off() -> None:
+    names = [t.name for t in policy_tools("guided")]
+    assert names.count("facts") == 1  # the facts tool is in default_tools (issue 19 item 2)
+    assert "facts" not in [t.name for t in policy_tools("guided", GuidedConfig.from_off("facts"))]
 
 
 def test_fewer_tools_off_offers_the_free_list() -> None:
@@ -227,3 +235,24 @@ def test_engine_passes_the_policy_down(tmp_path: Path) -> None:
     assert eng.runner_for("free").policy is None
     eng2 = Engine(Settings(home=tmp_path, llm_backend="openai", agent_policy="auto"))
     assert eng2.agent_policy == "free"
+
+
+def test_fact_candidates_prefer_the_rows_the_question_words_name() -> None:
+    from docnav.agent.facts_view import candidates
+    from docnav.types import Fact
+
+    def fact(label: str, statement: str, page: int) -> Fact:
+        return Fact(doc_id=DOC, page=page, statement=statement, label=label,  # type: ignore[arg-type]
+                    norm_label=label.lower(), period="FY2022", value=1.0)  # fmt: skip
+
+    rows = [
+        fact("Property, plant and equipment", "balance", 5),
+        fact("Property, plant and equipment - net", "note", 7),
+        fact("Property, plant and equipment - net", "balance", 5),
+        fact("Net sales", "income", 4),
+    ]
+    got = candidates(rows, ["PP&E"], [2022], question="What is the FY2022 net PP&E?")
+    assert [(f.label, f.statement) for f in got[:2]] == [
+        ("Property, plant and equipment - net", "balance"),
+        ("Property, plant and equipment - net", "note"),
+    ]
