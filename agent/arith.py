@@ -55,6 +55,11 @@ def evaluate_named(expression: str, refs: dict[str, dict[str, Any]]) -> tuple[fl
     return value, list(dict.fromkeys(used))
 
 
+def references(expression: str) -> list[str]:
+    """The fact references (F1, F2 ...) an expression names, upper-cased, in order, once."""
+    return list(dict.fromkeys(m.upper() for m in re.findall(r"\b[Ff]\d{1,3}\b", expression)))
+
+
 def literals(expression: str) -> list[str]:
     """The numbers written in an expression, as written, constants left out."""
     out = []

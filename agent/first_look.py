@@ -181,9 +181,11 @@ def build_first_look(
         )
         if rows:
             named = [(f"F{i}", f) for i, f in enumerate(rows, 1)]
+            use = ("reference them as F1, F2 ... in calculator" if qr.calc
+                   else "the answer is one of these values as printed: no calculation")  # fmt: skip
             parts.append(
-                "Statement line items that may hold the values (reference them as F1, F2 ... "
-                "in calculator):\n" + facts_view.render(named, doc.doc_id)
+                f"Statement line items that may hold the values ({use}):\n"
+                + facts_view.render(named, doc.doc_id)
             )
             for ref, f in named:
                 v, text = facts_view.fmt_value(f)

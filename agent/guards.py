@@ -151,3 +151,19 @@ def calc_reply(formula: str | None) -> ToolResult:
         ok=False,
         summary="computed figure without the calculator: sent to the calculator",
     )
+
+
+def lookup_reply(refs_used: list[str], refs: dict[str, dict[str, Any]]) -> ToolResult:
+    """A calculator call that combines values when the question asks for one reported value:
+    a small model turns "what was capex" into a percentage change of two fact rows."""
+    shown = "; ".join(f"{r} = {refs[r]['shown']} ({refs[r]['label']}, {refs[r]['period']})"
+                      for r in refs_used if r in refs)  # fmt: skip
+    pick = f" The rows you named: {shown}." if shown else ""
+    return ToolResult(
+        text="Not computed: this question asks for one reported value, not a ratio, change, "
+        "average or margin. Pick the line item and period it names and call final_answer with "
+        f"that value as printed (converted to the unit asked for, if any), its page and a "
+        f"quote.{pick}",
+        ok=False,
+        summary="a computation for a single-value question: sent back to answer the value",
+    )

@@ -173,6 +173,8 @@ class GuidedPolicy:
         if earlier is not None and self.cfg.repeat:
             res = guards.repeat_reply(call.name, earlier, memo["todo"], _opened(memo), run_tool)
             _open(memo, res)  # what it opened is whole pages, whatever the repeated tool was
+        elif call.name == "calculator" and self.cfg.calc and self._combines(call, memo):
+            res = guards.lookup_reply(arith.references(self._expr(call)), memo.get("refs", {}))
         elif call.name == "calculator" and self.cfg.calc:
             res = self._calculate(call, memo)
         else:
@@ -191,8 +193,20 @@ class GuidedPolicy:
             }  # fmt: skip
         return res
 
+    @staticmethod
+    def _expr(call: ToolCall) -> str:
+        return str((call.arguments or {}).get("expression") or "").strip()
+
+    def _combines(self, call: ToolCall, memo: dict[str, Any]) -> bool:
+        """A calculation over two or more values for a question that asks for one value
+        (a unit conversion, one value and constants, still runs)."""
+        if memo.get("calc_q"):
+            return False
+        expr = self._expr(call)
+        return len(arith.references(expr)) + len(arith.literals(expr)) >= 2
+
     def _calculate(self, call: ToolCall, memo: dict[str, Any]) -> ToolResult:
-        expr = str((call.arguments or {}).get("expression") or "").strip()
+        expr = self._expr(call)
         if not expr:
             return ToolResult(text="Error: calculator needs an expression.", ok=False)
         try:

@@ -211,6 +211,36 @@ def test_fact_rows_and_fact_references(store: CorpusStore, monkeypatch) -> None:
     assert {c.quote for c in ans.citations if c.verified} >= {"Net sales", "Gross profit"}
 
 
+def test_a_single_value_question_gets_no_computation(store: CorpusStore, monkeypatch) -> None:
+    """"What were net sales?" asks for one value: a calculator call that combines two rows is
+    sent back (no value from it), while a unit conversion of one value still runs."""
+    from docnav.types import Fact
+
+    facts = [
+        Fact(doc_id=DOC, page=4, statement="income", label="Net sales", norm_label="net sales",
+             period=p, column=p[2:], value=v, unit="USD", scale="in millions")
+        for p, v in (("FY2022", 1.25e9), ("FY2021", 1.1e9))
+    ]  # fmt: skip
+    monkeypatch.setattr(type(store), "facts", lambda self, doc_id: facts, raising=False)
+    model = ScriptedChatModel(
+        [
+            call("calculator", expression="(F1 - F2) / F2 * 100"),
+            call("calculator", expression="1250 / 1000"),
+            call("final_answer", answer="ACME's FY2022 net sales were $1.25 billion.", value=1.25,
+                 unit="USD billions", citations=[]),
+        ]  # fmt: skip
+    )
+    ans = guided(store, model).run("What were ACME's FY2022 net sales in USD billions?")
+    first = model.requests[0][0][1].content
+    assert "no calculation" in first and "in calculator" not in first
+    sent_back = model.requests[1][0][-1].content
+    assert sent_back.startswith("Not computed: this question asks for one reported value")
+    assert "F1 = 1,250" in sent_back
+    assert model.requests[2][0][-1].content.startswith("1250 / 1000 = 1.25")
+    assert ans.number is not None and ans.number.value == pytest.approx(1.25)
+    assert not any("value from the calculator" in n for n in ans.notes)
+
+
 def test_policy_choice() -> None:
     assert resolve_policy("auto", "local") == "guided"
     assert resolve_policy("auto", "openai") == "free"
