@@ -385,12 +385,48 @@ def run_soak(
             "env": env,
         },  # fmt: skip
         "events": events,
+        "llm_server_errors": llm_server_errors(llm.log_path),
         "rss": samples,
-        "requests": rec.rows,
     }
+    result |= compact_requests(rec.rows)
     out.mkdir(parents=True, exist_ok=True)
     write_report(result, out)
     return result
+
+
+BUCKET_S = 10.0
+CLASSES = ("2xx", "4xx", "502", "503", "504", "other 5xx", "transport")
+
+
+def status_class(s: str) -> str:
+    if not s[:1].isdigit():
+        return "transport"
+    if s[0] in "24":
+        return s[0] + "xx"
+    return s[:3] if s[:3] in ("502", "503", "504") else "other 5xx"
+
+
+def compact_requests(rows: list[dict]) -> dict[str, Any]:
+    """Responses per BUCKET_S by class (for the plot), and the rows worth reading one by one:
+    every ask and every response that is not a 2xx or 4xx (a whole run is ~16k rows)."""
+    n = int(max([r["t"] for r in rows] + [0]) // BUCKET_S) + 1
+    buckets = {c: [0] * n for c in CLASSES}
+    for r in rows:
+        buckets[status_class(r["status"])][int(r["t"] // BUCKET_S)] += 1
+    keep = [
+        r for r in rows if r["endpoint"].startswith("ask") or status_class(r["status"])[1:] != "xx"
+    ]
+    return {"buckets": {"seconds": BUCKET_S, **buckets}, "requests": keep}
+
+
+def llm_server_errors(log: Path) -> dict[str, int]:
+    """What the LLM server itself answered 500 to, and why (from its log): a 502 docnav
+    passes on is not always the LLM being down."""
+    text = log.read_text(errors="replace") if log.exists() else ""
+    out = {"http_500": text.count('" 500 ')}
+    if 'tool_choice == "auto"' in text:
+        out["chatml_function_calling_requires_auto"] = text.count("AssertionError")
+    return out
 
 
 def summarise(rec: Recorder, samples: list[dict], events: list[dict], uploads: dict,
@@ -449,7 +485,7 @@ def write_report(result: dict[str, Any], out: Path) -> None:
 
     from docnav.bench import machine_line
 
-    (out / "results.json").write_text(json.dumps(result, indent=1) + "\n")
+    (out / "results.json").write_text(json.dumps(result, indent=1) + "\n")  # ~100 KB
     ev = {e["event"].split(" (")[0]: e["t"] for e in result["events"]}
     down = (ev.get("LLM server SIGKILL"), ev.get("LLM server up"))
     fig, (a1, a2) = plt.subplots(2, 1, figsize=(11, 7), sharex=True)
@@ -460,24 +496,16 @@ def write_report(result: dict[str, Any], out: Path) -> None:
     a1.legend(loc="upper left")
     a1.set_title(f"soak: {result['config']['clients']} clients, {result['config']['duration_s']:.0f} s, "
                  "LLM server killed and restarted (shaded: down; dashed: traffic ends)")  # fmt: skip
-    bucket = 10.0
-    classes = ("2xx", "4xx", "502", "503", "504", "other 5xx", "transport")
+    b = result["buckets"]
+    bucket = b["seconds"]
     colors = ("tab:green", "tab:gray", "tab:orange", "tab:purple", "tab:brown", "tab:red", "black")
-    n = int(max([r["t"] for r in result["requests"]] + [0]) // bucket) + 1
-    counts = {c: [0] * n for c in classes}
-    for r in result["requests"]:
-        s = r["status"]
-        c = ("transport" if not s[:1].isdigit() else "2xx" if s[0] == "2" else "4xx" if s[0] == "4"
-             else s[:3] if s[:3] in ("502", "503", "504") else "other 5xx")  # fmt: skip
-        counts[c][int(r["t"] // bucket)] += 1
+    n = len(b["2xx"])
     x = [i * bucket for i in range(n)]
     bottom = [0] * n
-    for c, col in zip(classes, colors, strict=True):
-        if any(counts[c]):
-            a2.bar(
-                x, counts[c], width=bucket * 0.9, bottom=bottom, color=col, label=c, align="edge"
-            )
-            bottom = [b + v for b, v in zip(bottom, counts[c], strict=True)]
+    for c, col in zip(CLASSES, colors, strict=True):
+        if any(b[c]):
+            a2.bar(x, b[c], width=bucket * 0.9, bottom=bottom, color=col, label=c, align="edge")
+            bottom = [v0 + v for v0, v in zip(bottom, b[c], strict=True)]
     a2.set_ylabel(f"responses per {bucket:.0f} s")
     a2.set_xlabel("seconds")
     a2.legend(loc="upper right", ncol=4, fontsize=8)
@@ -550,6 +578,21 @@ def write_report(result: dict[str, Any], out: Path) -> None:
             "```",
             json.dumps(up["missing"] + up["failed"])[:2000],
             "```",
+            "",
+        ]
+    errs = r.get("llm_server_errors") or {}
+    if errs.get("http_500"):
+        lines += [
+            f"The LLM server itself answered HTTP 500 {errs['http_500']} times"
+            + (
+                f" ({errs['chatml_function_calling_requires_auto']} of them llama-cpp-python's "
+                '`chatml-function-calling` handler asserting `tool_choice == "auto"`: the agent '
+                'sends `tool_choice="required"` with several tools, so agent-mode asks over this '
+                "server end in 502 even while it is up)"
+                if errs.get("chatml_function_calling_requires_auto")
+                else ""
+            )
+            + "; docnav passed those on as 502.",
             "",
         ]
     lines += ["![soak](soak.png)", ""]

@@ -40,3 +40,14 @@ def test_500_disguised_answer_growth_and_lost_upload_fail():
     assert not summarise(_rec([("search", "ReadTimeout")]), FLAT, [], UPLOADS_OK, 60, True)[
         "passed"
     ]
+
+
+def test_compact_requests_keeps_asks_and_errors():
+    from docnav.bench.soak import compact_requests
+
+    rows = _rec([("search", "200"), ("missing", "404"), ("search", "500"), ("ask-rag", "200"),
+                 ("page", "ReadTimeout")]).rows  # fmt: skip
+    c = compact_requests(rows)
+    assert [r["status"] for r in c["requests"]] == ["500", "200", "ReadTimeout"]
+    assert c["buckets"]["2xx"] == [2] and c["buckets"]["other 5xx"] == [1]
+    assert c["buckets"]["4xx"] == [1] and c["buckets"]["transport"] == [1]
