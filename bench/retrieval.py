@@ -36,6 +36,53 @@ class Config(NamedTuple):
     expand: bool = False  # finance-synonym expansion of the BM25 query
     rerank: bool = False
     prefer_latest: bool = True  # a year range ranks its latest filing first
+    unit: str = "chunk"  # "page": pages are the ranked unit (issue 21)
+    route: str = ""  # statements | named | filing | diverse, comma-separated
+    page_ranker: str = "rrf"  # rrf | learned
+
+
+ROUTE = "statements,filing,diverse"
+PAGE_CONFIGS = [
+    Config("pages", "hybrid", understand="filter", expand=True, unit="page"),
+    Config("pages+filing", "hybrid", understand="filter", expand=True, unit="page",
+           route="filing"),
+    Config("pages+statements", "hybrid", understand="filter", expand=True, unit="page",
+           route="statements"),
+    Config("pages+route (named statements only)", "hybrid", understand="filter", expand=True,
+           unit="page", route="named,filing,diverse"),
+    Config("pages+route (no diversity)", "hybrid", understand="filter", expand=True,
+           unit="page", route="statements,filing"),
+    Config("pages+route", "hybrid", understand="filter", expand=True, unit="page", route=ROUTE),
+    Config("pages+learned", "hybrid", understand="filter", expand=True, unit="page",
+           page_ranker="learned"),
+    Config("pages+route+learned", "hybrid", understand="filter", expand=True, unit="page",
+           route=ROUTE, page_ranker="learned"),
+    # the same on BM25 alone (measurable where the store's embeddings are not built)
+    Config("bm25 pages", "bm25", understand="filter", expand=True, unit="page"),
+    Config("bm25 pages+route", "bm25", understand="filter", expand=True, unit="page",
+           route=ROUTE),
+    Config("bm25 pages+learned", "bm25", understand="filter", expand=True, unit="page",
+           page_ranker="learned"),
+    Config("bm25 pages+route+learned", "bm25", understand="filter", expand=True, unit="page",
+           route=ROUTE, page_ranker="learned"),
+]  # fmt: skip
+
+
+def pick_configs(rows: str | None) -> list[Config] | None:
+    """``rows``: comma-separated row labels, or "bm25" for every BM25-only row (no embeddings
+    needed), or "pages" for every page row; None for all rows."""
+    if not rows:
+        return None
+    want = [r.strip() for r in rows.split(",") if r.strip()]
+    out = []
+    for c in CONFIGS:
+        if c.label in want or ("bm25" in want and c.mode == "bm25") or (
+            "pages" in want and c.unit == "page"
+        ):
+            out.append(c)
+    if not out:
+        raise ValueError(f"no benchmark row matches {rows!r}")
+    return out
 
 
 CONFIGS = [
@@ -57,7 +104,30 @@ CONFIGS = [
     ),  # fmt: skip
     Config("hybrid+filters", "hybrid", understand="filter", expand=True),
     Config("hybrid+filters+rerank", "hybrid", understand="filter", expand=True, rerank=True),
+    *PAGE_CONFIGS,
 ]
+
+
+def _page_list(res) -> list[tuple[str, int]]:
+    """The ranked pages of a result: its pages (unit "page"), else its hits' pages in order."""
+    if res.pages:
+        return [(p.doc_name, p.page) for p in res.pages]
+    out: list[tuple[str, int]] = []
+    for h in res.hits:
+        for p in range(h.page_start, h.page_end + 1):
+            if (h.doc_name, p) not in out:
+                out.append((h.doc_name, p))
+    return out
+
+
+def _page_rank(pages: list[tuple[str, int]], gold: set[tuple[str, int]]) -> int | None:
+    return next((i for i, p in enumerate(pages, 1) if p in gold), None)
+
+
+PLANTED_CONFIGS = [
+    c for c in CONFIGS
+    if c.label in ("bm25+filters", "hybrid+filters") or (c.unit == "page" and c.route in ("", ROUTE))
+]  # fmt: skip
 
 
 def _found_rank(hits: list[SearchHit], evidence: list[dict]) -> int | None:
@@ -80,8 +150,17 @@ def run_retrieval_bench(
     reranker: Reranker | None = None,
     configs: list[Config] | None = None,
     command: str = "docnav bench retrieval",
+    previous: Path | None = None,
+    planted: Path | None = None,
+    planted_home: Path | None = None,
+    partial_dense: bool = False,
 ) -> dict:
-    """``reranker`` adds the +rerank rows (left out without one); ``configs`` picks rows."""
+    """``reranker`` adds the +rerank rows (left out without one); ``configs`` picks rows;
+    rows of ``previous`` (a results.json) that this run does not measure are carried over,
+    marked; ``planted`` (a ``docnav synth`` folder) adds the planted set's recall.
+    ``partial_dense`` uses the filings' embeddings already on disk and embeds nothing (the
+    others get zero vectors): then only the single store's rows and the shared store's BM25
+    rows are measured, because a shared-store dense search would see only some filings."""
     console = console or Console()
     commit = git_commit()  # at the start: a long run may outlive the commit it ran
     engine = Engine(Settings(home=home))
@@ -90,20 +169,33 @@ def run_retrieval_bench(
         raise RuntimeError(f"{len(report.failed)} filings failed to ingest")
     console.print(f"store: {len(engine.documents())} filings in {engine.store.root}")
     t0 = time.perf_counter()
-    engine.index.ensure(dense=True, on_progress=None)
+    configs = [c for c in (configs or CONFIGS) if reranker is not None or not c.rerank]
+    need_dense = any(c.mode != "bm25" for c in configs)
+    embedded = None
+    if need_dense and partial_dense:
+        embedded = _load_partial_dense(engine)
+        console.print(f"partial embeddings: {len(embedded)} of {len(engine.documents())} filings")
+    else:
+        engine.index.ensure(dense=need_dense, on_progress=None)
     console.print(
         f"indexes ready in {time.perf_counter() - t0:.0f}s ({len(engine.index.chunks)} chunks)"
     )
     questions = [json.loads(x) for x in questions_path.read_text().splitlines() if x.strip()]
     docs_by_name = {d.name: d for d in engine.documents()}
 
-    configs = [c for c in (configs or CONFIGS) if reranker is not None or not c.rerank]
     rows = []
     table: dict[str, dict] = {}
     for store_kind in ("shared", "single"):
         for cfg in configs:
             name = f"{cfg.label} / {store_kind} store"
+            if embedded is not None and store_kind == "shared" and cfg.mode != "bm25":
+                continue  # a shared-store dense search would see only the embedded filings
+            if embedded is not None and store_kind == "single" and cfg.mode != "bm25" and any(
+                docs_by_name[q["doc_name"]].doc_id not in embedded for q in questions
+            ):
+                continue
             ranks, wrong_year, right_doc, latencies, fallbacks = [], [], [], [], 0
+            pranks: list[int | None] = []
             for q in questions:
                 gold = docs_by_name[q["doc_name"]]
                 filters = SearchFilters(doc_ids=[gold.doc_id]) if store_kind == "single" else None
@@ -111,27 +203,35 @@ def run_retrieval_bench(
                 res = engine.index.search(
                     q["question"], mode=cfg.mode, k=max(KS), filters=filters, fusion=cfg.fusion,
                     understand=cfg.understand, expand=cfg.expand, prefer_latest=cfg.prefer_latest,
-                    reranker=reranker if cfg.rerank else None,
+                    reranker=reranker if cfg.rerank else None, unit=cfg.unit, route=cfg.route,
+                    page_ranker=cfg.page_ranker,
                 )  # fmt: skip
                 latencies.append(time.perf_counter() - t)
                 hits = res.hits
                 fallbacks += cfg.understand == "filter" and res.understand == "boost"
                 r = _found_rank(hits, q["evidence"])
                 ranks.append(r)
-                top5 = hits[:5]
+                plist = _page_list(res)
+                pr = _page_rank(plist, {(e["doc_name"], e["evidence_page_num"]) for e in q["evidence"]})
+                pranks.append(pr)
+                top5 = [p[0] for p in plist[:5]] if res.pages else [h.doc_name for h in hits[:5]]
                 if top5 and store_kind == "shared":
                     wy = [
-                        h
-                        for h in top5
-                        if docs_by_name[h.doc_name].meta.fiscal_year != gold.meta.fiscal_year
-                    ]
+                        n for n in top5
+                        if docs_by_name[n].meta.fiscal_year != gold.meta.fiscal_year
+                    ]  # fmt: skip
                     wrong_year.append(len(wy) / len(top5))
-                    right_doc.append(any(h.doc_name == gold.name for h in hits[:10]))
-                rows.append({"config": name, "financebench_id": q["financebench_id"], "rank": r})
+                    top10 = [p[0] for p in plist[:10]] if res.pages else [h.doc_name for h in hits[:10]]
+                    right_doc.append(gold.name in top10)
+                rows.append({"config": name, "financebench_id": q["financebench_id"], "rank": r,
+                             "page_rank": pr})  # fmt: skip
             n = len(ranks)
             table[name] = {
                 **{f"recall@{k}": round(sum(1 for r in ranks if r and r <= k) / n, 4) for k in KS},
                 "mrr@20": round(sum(1 / r for r in ranks if r) / n, 4),
+                **{f"page_recall@{k}": round(sum(1 for r in pranks if r and r <= k) / n, 4)
+                   for k in KS},
+                "page_mrr@20": round(sum(1 / r for r in pranks if r and r <= 20) / n, 4),
                 "wrong_fiscal_year_top5": round(statistics.mean(wrong_year), 4)
                 if wrong_year
                 else None,
@@ -142,6 +242,21 @@ def run_retrieval_bench(
                 "latency_ms_p50": round(1000 * statistics.median(latencies), 1),
             }
             console.print(f"{name}: " + ", ".join(f"{k}={v}" for k, v in table[name].items()))
+
+    carried: dict[str, dict] = {}
+    if previous is not None and previous.exists():
+        old = json.loads(previous.read_text())
+        for name, r in old.get("recall", {}).items():
+            if name not in table:
+                carried[name] = {**r, "from": r.get("from") or old.get("measured_at_commit")}
+    planted_res = None
+    if planted is not None:
+        from docnav.bench.page_ranker import planted_section
+
+        pconf = [c for c in PLANTED_CONFIGS if need_dense or c.mode == "bm25"]
+        planted_res = planted_section(planted, planted_home or home.parent / "planted-home", pconf)
+        for n, r in planted_res["recall"].items():
+            console.print(f"planted {n}: " + ", ".join(f"{k}={v}" for k, v in r.items()))
 
     # bm25s against rank-bm25 on the same tokens, same run
     corpus = [chunk_tokens(c) for c in engine.index.chunks]
@@ -181,11 +296,43 @@ def run_retrieval_bench(
         "reranker": getattr(reranker, "name", None),
         "configs": [c._asdict() for c in configs],
         "recall": table,
+        "partial_dense": None if embedded is None else sorted(
+            d.name for d in engine.documents() if d.doc_id in embedded
+        ),
+        "carried_over": carried,
+        "planted": planted_res,
         "bm25_engines": engines,
         "per_question": rows,
     }
     _write(result, out)
     return result
+
+
+def _load_partial_dense(engine: Engine) -> set[str]:
+    """The dense index from the per-filing embeddings on disk, zero rows for the filings not
+    embedded yet (never saved); returns the embedded filings' ids."""
+    import numpy as np
+
+    from docnav.retrieval.dense import DenseIndex
+
+    idx = engine.index
+    idx.ensure(dense=False)
+    folder = idx._dense_folder()
+    counts: dict[str, int] = {}
+    for c in idx.chunks:
+        counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+    parts: list = []
+    have: set[str] = set()
+    for doc_id, n in counts.items():
+        if idx._usable(folder, doc_id, n):
+            parts.append(np.asarray(idx._load_emb(folder, doc_id), dtype=np.float32))
+            have.add(doc_id)
+        else:
+            parts.append(n)
+    dim = next((p.shape[1] for p in parts if not isinstance(p, int)), 384)
+    parts = [np.zeros((p, dim), dtype=np.float32) if isinstance(p, int) else p for p in parts]
+    idx.dense = DenseIndex(np.vstack(parts), idx.embedding_model)
+    return have
 
 
 def _write(result: dict, out: Path) -> None:
@@ -201,8 +348,9 @@ def _write(result: dict, out: Path) -> None:
     for ax, kind in zip(axes, ("shared", "single"), strict=True):
         names = [n for n in table if n.endswith(f"/ {kind} store")]
         for i, n in enumerate(names):
-            vals = [100 * table[n][f"recall@{k}"] for k in KS]
-            style = "-" if "filters" in n or "boost" in n else "--"
+            key = "page_recall" if "pages" in n else "recall"  # a page row: its page recall
+            vals = [100 * table[n][f"{key}@{k}"] for k in KS]
+            style = "-" if "filters" in n or "boost" in n or "pages" in n else "--"
             ax.plot(
                 KS, vals, style, marker="o", color=plt.cm.tab20(i % 20), label=n.split(" / ")[0]
             )
@@ -235,21 +383,63 @@ def _write(result: dict, out: Path) -> None:
         "machine, compare rows of one run only); query embeddings are cached per question "
         "text, so only the first row that embeds a question (`dense`) pays for embedding it.",
         "",
-        "| retriever / store | R@1 | R@5 | R@10 | R@20 | MRR@20 | wrong FY in top 5 | right filing in top 10 | p50 ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "R@k = chunk recall (a gold page inside one of the top-k hits' page ranges, as before); "
+        "page R@k = a gold page among the top-k ranked pages (rows `pages...` rank pages and show "
+        "each page's best chunk; chunk rows rank their hits' pages in order). Rows `pages`: "
+        "pages as the unit (hybrid+filters candidates pooled per page); `+filing`: the filing "
+        "kind the question points at (10-K for annual figures, 8-K for events, 10-Q/release for "
+        "quarters) chosen first; `+statements`: the pages of the statement the question names, "
+        "or whose line item it names, of the chosen filing first; `+route` = both plus "
+        "diversity (the last two of the first ten places hold the runner-up filings' best "
+        "pages); `+learned` = the logistic page ranker trained on the synthetic planted corpus "
+        "only (`retrieval/data/page_ranker.json`) instead of the pooled RRF score.",
+        "",
+        "| retriever / store | R@1 | R@5 | R@10 | R@20 | MRR@20 | page R@1 | page R@5 | page R@10 | page R@20 | wrong FY in top 5 | right filing in top 10 | p50 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for n, r in table.items():
-        wy = (
-            ""
-            if r["wrong_fiscal_year_top5"] is None
-            else f"{100 * r['wrong_fiscal_year_top5']:.0f}%"
-        )
+
+    def row(n: str, r: dict) -> str:
+        wy = r.get("wrong_fiscal_year_top5")
+        wy = "" if wy is None else f"{100 * wy:.0f}%"
         rf = r.get("right_filing_in_top10")
         rf = "" if rf is None else f"{100 * rf:.0f}%"
-        lines.append(
-            f"| {n} | {100 * r['recall@1']:.1f} | {100 * r['recall@5']:.1f} | {100 * r['recall@10']:.1f} | "
-            f"{100 * r['recall@20']:.1f} | {r['mrr@20']:.3f} | {wy} | {rf} | {r['latency_ms_p50']} |"
+        pr = " | ".join(
+            f"{100 * r[f'page_recall@{k}']:.1f}" if f"page_recall@{k}" in r else "" for k in KS
         )
+        return (
+            f"| {n} | {100 * r['recall@1']:.1f} | {100 * r['recall@5']:.1f} | {100 * r['recall@10']:.1f} | "
+            f"{100 * r['recall@20']:.1f} | {r['mrr@20']:.3f} | {pr} | {wy} | {rf} | {r['latency_ms_p50']} |"
+        )
+
+    for n, r in table.items():
+        lines.append(row(n, r))
+    if result.get("carried_over"):
+        lines += [
+            "",
+            "Rows not measured in this run, carried over unchanged from the previous results "
+            "(commit in brackets; their p50 ms come from that run's machine load):",
+            "",
+            "| retriever / store | R@1 | R@5 | R@10 | R@20 | MRR@20 | page R@1 | page R@5 | page R@10 | page R@20 | wrong FY in top 5 | right filing in top 10 | p50 ms |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for n, r in result["carried_over"].items():
+            lines.append(row(f"{n} [{str(r.get('from'))[:7]}]", r))
+    pl = result.get("planted")
+    if pl:
+        lines += [
+            "",
+            f"## Planted synthetic set: {pl['questions']} questions over {pl['filings']} filings "
+            f"({pl['chunks']} chunks), `{pl['corpus']}`",
+            "",
+            "| retriever | page R@1 | page R@5 | page R@10 | page R@20 | R@1 | R@5 | R@10 | R@20 | right filing in top 10 | p50 ms |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for n, r in pl["recall"].items():
+            lines.append(
+                f"| {n} | " + " | ".join(f"{100 * r[f'page_recall@{k}']:.1f}" for k in KS) + " | "
+                + " | ".join(f"{100 * r[f'recall@{k}']:.1f}" for k in KS)
+                + f" | {100 * r['right_filing_in_top10']:.0f}% | {r['latency_ms_p50']} |"
+            )
     lines += [
         "",
         "Reranker: "

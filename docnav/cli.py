@@ -498,11 +498,34 @@ def bench_retrieval(
             "llm:pointwise (the LLM ones use the configured chat model).",
         ),
     ] = None,
+    rows: Annotated[
+        str | None,
+        typer.Option(help="Only these rows: comma-separated labels, 'bm25' (every BM25-only row: "
+                     "no embeddings needed) or 'pages' (every page row)."),
+    ] = None,  # fmt: skip
+    previous: Annotated[
+        Path | None,
+        typer.Option(help="A results.json whose rows this run does not measure are carried over "
+                     "(marked with their commit)."),
+    ] = None,  # fmt: skip
+    planted: Annotated[
+        Path | None,
+        typer.Option(help="A `docnav synth` folder: adds its planted questions' recall."),
+    ] = None,
+    planted_home: Annotated[
+        Path | None, typer.Option(help="Store for the planted set (default: beside --bench-home).")
+    ] = None,
+    partial_dense: Annotated[
+        bool,
+        typer.Option(help="Embed nothing: use the embeddings on disk (single-store rows and "
+                     "shared-store BM25 rows only)."),
+    ] = False,  # fmt: skip
 ) -> None:
     """Evidence-page recall@1/5/10/20 and MRR of bm25, dense and hybrid on FinanceBench
-    (shared and single store, LLM-free), and bm25s against rank-bm25 in one run. The first
-    run ingests and embeds the 128 filings (about 15 minutes on 2 CPU cores)."""
-    from docnav.bench.retrieval import run_retrieval_bench
+    (shared and single store, LLM-free; chunk and page recall), and bm25s against rank-bm25 in
+    one run. The first run ingests and embeds the 128 filings (about 15 minutes on 2 idle CPU
+    cores; hours on a loaded one)."""
+    from docnav.bench.retrieval import pick_configs, run_retrieval_bench
 
     try:
         rr = None
@@ -510,9 +533,12 @@ def bench_retrieval(
             rr = _engine(bench_home.expanduser()).make_reranker(reranker)
         run_retrieval_bench(
             pdfs, questions, out, bench_home.expanduser(), console=console,
-            command="docnav " + " ".join(sys.argv[1:]), reranker=rr,
+            command="docnav " + " ".join(sys.argv[1:]), reranker=rr, configs=pick_configs(rows),
+            previous=previous, planted=planted,
+            planted_home=planted_home.expanduser() if planted_home else None,
+            partial_dense=partial_dense,
         )  # fmt: skip
-    except DocnavError as exc:
+    except (DocnavError, ValueError) as exc:
         _fail(exc)
 
 

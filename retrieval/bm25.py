@@ -46,8 +46,15 @@ class Bm25Index:
         """Top ``k`` rows by score; ``mask`` (bool per row) restricts the candidates *before*
         ranking, so a metadata filter never costs recall. ``weights`` (one per query token)
         scale each token's contribution, e.g. synonyms below the words the user wrote."""
+        scores = self.scores(query_tokens, weights)
+        return [] if scores is None else _top(scores, k, mask)
+
+    def scores(
+        self, query_tokens: list[str], weights: list[float] | None = None
+    ) -> np.ndarray | None:
+        """The score of every row (None when no query token is in the vocabulary)."""
         if self.n_docs == 0:
-            return []
+            return None
         vocab = self._bm25.vocab_dict
         if weights is None:
             weights = [1.0] * len(query_tokens)
@@ -56,12 +63,12 @@ class Bm25Index:
             if t in vocab and w > 0:
                 by_weight.setdefault(w, []).append(t)
         if not by_weight:
-            return []
+            return None
         scores = None
         for w, toks in by_weight.items():
             s = np.asarray(self._bm25.get_scores(toks), dtype=np.float64)
             scores = w * s if scores is None else scores + w * s
-        return _top(scores, k, mask)
+        return scores
 
     def save(self, folder: str | Path) -> None:
         folder = Path(folder)

@@ -21,24 +21,36 @@ from pydantic import BaseModel, Field
 from docnav.errors import DocnavError, IndexCorruptError, InvalidQueryError
 from docnav.ingestion.metadata import company_matches
 from docnav.ingestion.store import CorpusStore
-from docnav.retrieval.bm25 import Bm25Index
+from docnav.retrieval.bm25 import Bm25Index, _top
 from docnav.retrieval.dense import DEFAULT_MODEL, DenseIndex, embed
 from docnav.retrieval.fusion import rrf, weighted
+from docnav.retrieval.pages import (
+    FEATURES,
+    PageCandidate,
+    PageHit,
+    load_ranker,
+    order_pages,
+    year_share,
+)
 from docnav.retrieval.query import QueryAnalysis, SearchFilters, analyze_query, merge_filters
 from docnav.retrieval.rerank import Reranker
+from docnav.retrieval.route import STATEMENT_CODE, STATEMENTS, Route, read_route, section_statement
 from docnav.retrieval.synonyms import Expansion
 from docnav.retrieval.synonyms import expand as expand_query
-from docnav.retrieval.tokenize import chunk_tokens, query_tokens
+from docnav.retrieval.tokenize import chunk_tokens, number_tokens, query_tokens
 from docnav.types import Chunk, Document
 
 REBUILD_HINT = "run `docnav index rebuild` to rebuild the indexes from the store"
 
 Mode = Literal["bm25", "dense", "hybrid", "hybrid+rerank"]
 Understand = Literal["filter", "boost", "off"]
+Unit = Literal["chunk", "page"]
+ROUTES = ("statements", "named", "filing", "diverse")
 __all__ = [
     "CorpusIndex",
     "IndexStatus",
     "Mode",
+    "PageHit",
     "QueryAnalysis",
     "SearchFilters",
     "SearchHit",
@@ -62,6 +74,7 @@ class SearchHit(BaseModel):
     score: float
     scores: dict[str, float] = Field(default_factory=dict)  # per retriever, "fused", "rerank"
     ranks: dict[str, int] = Field(default_factory=dict)
+    page: int | None = None  # unit "page": the ranked page this chunk is shown for (0-based)
 
 
 class SearchResult(BaseModel):
@@ -76,6 +89,9 @@ class SearchResult(BaseModel):
     expansion: Expansion | None = None
     applied: list[str] = Field(default_factory=list)  # human-readable, in order
     timings: dict[str, float] = Field(default_factory=dict)  # milliseconds per stage
+    unit: Unit = "chunk"  # "page": hits are the best chunk of each ranked page
+    pages: list[PageHit] = Field(default_factory=list)  # unit "page": the ranked pages
+    route: Route | None = None  # unit "page" with routing: what the question points at
 
 
 class IndexStatus(BaseModel):
@@ -146,6 +162,47 @@ class CorpusIndex:
         self._doc_row = np.array([pos[c.doc_id] for c in self.chunks], dtype=np.int32)
         self._masks: dict[str, np.ndarray] = {}  # filters (json) -> chunk mask
         self._same_company: dict[tuple[str | None, str], bool] = {}  # company_matches is slow
+        self._meta: dict | None = None  # per-chunk statement/section codes (unit "page")
+        self._doc_first_row: np.ndarray | None = None
+        self._numtoks: dict[int, frozenset[str]] = {}
+
+    def _chunk_meta(self) -> dict:
+        """Per chunk: the statement it prints (code of route.STATEMENTS, 0 none), whether it
+        is in a Note / MD&A, a table; per (filing row, statement code): its chunk rows."""
+        if self._meta is not None:
+            return self._meta
+        n = len(self.chunks)
+        stmt = np.zeros(n, dtype=np.int8)
+        note = np.zeros(n, dtype=bool)
+        mdna = np.zeros(n, dtype=bool)
+        table = np.array([c.type == "table" for c in self.chunks], dtype=bool)
+        by_doc_stmt: dict[tuple[int, int], list[int]] = {}
+        secs: dict[str, dict] = {}
+        for row, c in enumerate(self.chunks):
+            if c.doc_id not in secs:
+                try:
+                    secs[c.doc_id] = {x.id: x for x in self.store.sections(c.doc_id)}
+                except Exception:  # an outline that cannot be read routes nothing
+                    secs[c.doc_id] = {}
+            sec = secs[c.doc_id].get(c.section_id or "")
+            path = c.section_path.lower()
+            if sec is not None and sec.kind == "statement":
+                kind = section_statement(sec.label, sec.title)
+                if kind:
+                    stmt[row] = STATEMENT_CODE[kind]
+                    by_doc_stmt.setdefault((int(self._doc_row[row]), stmt[row]), []).append(row)
+            note[row] = (sec is not None and sec.kind == "note") or " > note " in f" > {path}"
+            mdna[row] = "discussion and analysis" in path
+        self._meta = {"stmt": stmt, "note": note, "mdna": mdna, "table": table,
+                      "by_doc_stmt": by_doc_stmt}  # fmt: skip
+        return self._meta
+
+    def _chunk_numbers(self, row: int) -> frozenset[str]:
+        got = self._numtoks.get(row)
+        if got is None:
+            got = frozenset(t for t in number_tokens(self.chunks[row].numbers) if t.startswith("n:"))
+            self._numtoks[row] = got
+        return got
 
     def _bm25(self, fp: str) -> Bm25Index:
         folder = self.folder / "bm25"
@@ -388,6 +445,11 @@ class CorpusIndex:
         rerank_depth: int = 30,
         max_query_chars: int = 2000,
         prefer_latest: bool = True,
+        unit: Unit = "chunk",
+        route: str | list[str] | None = None,
+        page_ranker: str = "rrf",
+        page_depth: int = 100,
+        features: bool = False,
     ) -> SearchResult:
         """Search every chunk. ``filters`` (explicit) always apply before ranking.
 
@@ -398,6 +460,13 @@ class CorpusIndex:
         latest filing in the range ranks first: it reports the earlier years as comparatives. ``expand`` adds finance
         synonyms to the BM25 query at ``expand_weight``. A ``reranker`` reorders the top
         ``rerank_depth`` fused candidates; mode "hybrid+rerank" requires one.
+
+        ``unit="page"`` ranks pages (see :mod:`docnav.retrieval.pages`): the top ``k`` pages
+        are ``pages``, and ``hits`` the best chunk of each (one chunk is shown once). ``route``
+        (any of "statements", "named", "filing", "diverse"; a list or a comma-separated
+        string) adds statement and filing routing, ``page_ranker`` is "rrf", "learned" or a
+        weights file, ``page_depth`` the candidates per retriever, ``features`` returns each
+        page's features.
         """
         t_all = time.perf_counter()
         timings: dict[str, float] = {}
@@ -445,6 +514,8 @@ class CorpusIndex:
                     applied += ["boost " + a for a in analysis.applied]
         mask = self.mask(effective)
         pool = depth * 4 if boost is not None else depth  # a boost needs candidates to lift
+        if unit == "page":
+            pool = max(pool, page_depth)
 
         expansion: Expansion | None = None
         qtoks = query_tokens(query)
@@ -455,11 +526,13 @@ class CorpusIndex:
             if expansion.groups:
                 applied.append("synonyms: " + ", ".join(expansion.groups))
         lists: dict[str, list[tuple[int, float]]] = {}
-        want = pool if base == "hybrid" or boost is not None or reranker else k
+        want = pool if base == "hybrid" or boost is not None or reranker or unit == "page" else k
+        bm25_all: np.ndarray | None = None
+        qvec: np.ndarray | None = None
         if base in ("bm25", "hybrid"):
             t = time.perf_counter()
-            lists["bm25"] = self.bm25.search(qtoks + extra, want, mask,
-                                             weights=[1.0] * len(qtoks) + [expand_weight] * len(extra))  # fmt: skip
+            bm25_all = self.bm25.scores(qtoks + extra, [1.0] * len(qtoks) + [expand_weight] * len(extra))
+            lists["bm25"] = [] if bm25_all is None else _top(bm25_all, want, mask)
             timings["bm25"] = _ms(t)
         if base in ("dense", "hybrid"):
             t = time.perf_counter()
@@ -467,7 +540,8 @@ class CorpusIndex:
             if expansion and expand_dense and expansion.phrases:
                 dq = f"{query} ({'; '.join(expansion.phrases[:6])})"
             self.last_embed_ms = 0.0
-            lists["dense"] = self.dense.search_vector(self._query_vector(dq), want, mask)
+            qvec = self._query_vector(dq)
+            lists["dense"] = self.dense.search_vector(qvec, want, mask)
             timings["dense"] = _ms(t)
             if self.last_embed_ms:
                 timings["embed_query"] = self.last_embed_ms
@@ -496,13 +570,58 @@ class CorpusIndex:
         per = {
             n: {row: (rank, s) for rank, (row, s) in enumerate(lst, 1)} for n, lst in lists.items()
         }
+        pages: list[PageHit] = []
+        routing: Route | None = None
+        shown: list[tuple[int, float, int | None]] = [(row, s, None) for row, s in fused[:k]]
+        if unit == "page":
+            t = time.perf_counter()
+            routes = [r.strip() for r in (route.split(",") if isinstance(route, str) else route or [])
+                      if r.strip()]  # fmt: skip
+            bad = [r for r in routes if r not in ROUTES]
+            if bad:
+                raise InvalidQueryError(f"unknown route {bad}: use any of {', '.join(ROUTES)}")
+            if routes:
+                routing = read_route(
+                    query, qtoks, analysis.quarters if analysis else [],
+                    analysis.forms if analysis else [],
+                    filing_date=bool(analysis and any("filing date" in a for a in analysis.applied)),
+                    groups=expansion.groups if expansion is not None else None,
+                )  # fmt: skip
+                applied += routing.describe()
+            ranked = self._rank_pages(
+                fused, per, bm25_all if base in ("bm25", "hybrid") else None,
+                qvec if base in ("dense", "hybrid") else None, qtoks, analysis, mask, boost,
+                routes, routing, load_ranker(page_ranker),
+            )  # fmt: skip
+            used_rows: set[int] = set()
+            shown = []
+            doc_list = list(self.docs.values())
+            for cand in ranked[:k]:
+                best = next((r for r, _ in cand.chunks if r not in used_rows), None)
+                d = doc_list[cand.doc_row]
+                pages.append(PageHit(
+                    doc_id=d.doc_id, doc_name=d.name, page=cand.page, score=round(cand.score, 5),
+                    routed=cand.routed, statements=sorted(cand.statements),
+                    chunk_ids=[self.chunks[r].id for r, _ in cand.chunks],
+                    features={f: round(cand.x.get(f, 0.0), 5) for f in FEATURES} if features else None,
+                ))  # fmt: skip
+                if best is not None:
+                    used_rows.add(best)
+                    shown.append((best, cand.score, cand.page))
+            if features:
+                # training wants every candidate page, not only the top k
+                self.last_page_candidates = ranked
+            timings["pages"] = _ms(t)
         hits = []
-        for row, score in fused[:k]:
+        fused_score = dict(fused)
+        for row, score, page in shown:
             c = self.chunks[row]
             d = self.docs[c.doc_id]
             scores = {n: per[n][row][1] for n in per if row in per[n]}
-            if name == "fused":
-                scores["fused"] = score
+            if name == "fused" and row in fused_score:
+                scores["fused"] = fused_score[row]
+            if page is not None:
+                scores["page"] = score
             if row in rerank:
                 scores["rerank"] = rerank[row]
             hits.append(
@@ -521,13 +640,165 @@ class CorpusIndex:
                     score=rerank.get(row, score),
                     scores=scores,
                     ranks={n: per[n][row][0] for n in per if row in per[n]},
+                    page=page,
                 )  # fmt: skip
             )
         timings["total"] = _ms(t_all)
         return SearchResult(
             query=query, mode=mode, hits=hits, analysis=analysis, filters=effective,
             understand=used, expansion=expansion, applied=applied, timings=timings,
+            unit=unit, pages=pages, route=routing,
         )  # fmt: skip
+
+
+    # -- pages ------------------------------------------------------------------------------
+    FORM_BONUS = 0.3  # rrf page ranker with "filing": a page of the filing kind asked for
+    FIRST_BONUS = 0.2  # ... and of the chosen filing
+
+    def _rank_pages(
+        self,
+        fused: list[tuple[int, float]],
+        per: dict[str, dict[int, tuple[int, float]]],
+        bm25_all: np.ndarray | None,
+        qvec: np.ndarray | None,
+        qtoks: list[str],
+        analysis: QueryAnalysis | None,
+        mask: np.ndarray | None,
+        boost: np.ndarray | None,
+        routes: list[str],
+        routing: Route | None,
+        ranker,
+    ) -> list[PageCandidate]:
+        meta = self._chunk_meta()
+        docs = list(self.docs.values())
+        rr = {row: 60.0 / (60.0 + rank) for rank, (row, _) in enumerate(fused, 1)}
+
+        # filings: score from their best chunks, then the kind of filing the question asks for
+        by_doc: dict[int, list[float]] = {}
+        for row, v in rr.items():
+            by_doc.setdefault(int(self._doc_row[row]), []).append(v)
+        if not by_doc:
+            return []
+        dscore = {d: sum(sorted(v, reverse=True)[:3]) for d, v in by_doc.items()}
+        top = max(dscore.values()) or 1.0
+        dscore = {d: v / top for d, v in dscore.items()}
+        pref: dict[int, float] = {}
+        if routing is not None and "filing" in routes:
+            for d in dscore:
+                form = (docs[d].meta.form or "").replace("-", "").upper()
+                wanted = [f.replace("-", "").upper() for f in routing.forms]
+                pref[d] = 1.0 if wanted and form == wanted[0] else 0.5 if form in wanted else 0.0
+        boosted = {d for d in dscore if boost is not None and boost[self._first_row(d)]}
+        doc_order = sorted(
+            dscore, key=lambda d: (d not in boosted, -(dscore[d] + 0.5 * pref.get(d, 0.0)), d)
+        )
+        chosen = doc_order[0]
+
+        # statement routing: the routed statements' chunks of the leading filings join the pool
+        want_kinds: set[str] = set()
+        if routing is not None and ("statements" in routes or "named" in routes):
+            want_kinds = set(routing.named)
+            if "statements" in routes:
+                want_kinds |= set(routing.items)
+        rows = set(rr)
+        for d in doc_order[:3]:
+            for kind in want_kinds:
+                got = meta["by_doc_stmt"].get((d, STATEMENT_CODE[kind]), [])
+                rows.update(r for r in got[:12] if mask is None or mask[r])
+
+        # chunk scores
+        rows_l = sorted(rows)
+        bm = np.zeros(len(rows_l))
+        if bm25_all is not None:
+            bm = bm25_all[rows_l]
+            bmax = max(float(bm.max()), 1e-9)
+            bm = bm / bmax
+        cos = np.zeros(len(rows_l))
+        if qvec is not None and self.dense is not None and rows_l:
+            sub = np.asarray(self.dense.matrix[rows_l], dtype=np.float32)
+            cos = sub @ np.asarray(qvec, dtype=np.float32)
+        cmax = float(cos.max()) if len(cos) else 0.0
+        years = analysis.years if analysis else []
+        qnums = {t for t in qtoks if t.startswith("n:")}
+
+        cands: dict[tuple[int, int], PageCandidate] = {}
+        texts: dict[tuple[int, int], list[str]] = {}
+        idx_rows = np.asarray(rows_l, dtype=np.int64)
+        codes = meta["stmt"][idx_rows].tolist()
+        tables = meta["table"][idx_rows].tolist()
+        notes = meta["note"][idx_rows].tolist()
+        mdnas = meta["mdna"][idx_rows].tolist()
+        drows = self._doc_row[idx_rows].tolist()
+        bml, cosl = (bm).tolist(), (cos - cmax).tolist()
+        named = set(routing.named) if routing is not None else set()
+        items = set(routing.items) if routing is not None else set()
+        for i, row in enumerate(rows_l):
+            c = self.chunks[row]
+            d = drows[i]
+            v = rr.get(row, 0.0)
+            code = codes[i]
+            kind = STATEMENTS[code - 1] if code else None
+            hasnum = bool(qnums) and bool(qnums & self._chunk_numbers(row))
+            for page in range(c.page_start, min(c.page_end, c.page_start + 2) + 1):
+                key = (d, page)
+                p = cands.get(key)
+                if p is None:
+                    p = cands[key] = PageCandidate(d, page)
+                    p.x = dict.fromkeys(FEATURES, 0.0)
+                    p.x["dense"] = -1.0
+                    texts[key] = []
+                x = p.x
+                p.chunks.append((row, v))
+                texts[key].append(c.text)
+                if bml[i] > x["bm25"]:
+                    x["bm25"] = bml[i]
+                if cosl[i] > x["dense"]:
+                    x["dense"] = cosl[i]
+                if kind:
+                    p.statements.add(kind)
+                    x["statement"] = 1.0
+                    if kind in named:
+                        x["stmt_named"] = 1.0
+                    if kind in items:
+                        x["stmt_item"] = 1.0
+                if tables[i]:
+                    x["table"] = 1.0
+                if notes[i]:
+                    x["note"] = 1.0
+                if mdnas[i]:
+                    x["mdna"] = 1.0
+                if hasnum:
+                    x["number"] = 1.0
+        out = list(cands.values())
+        for p in out:
+            p.chunks.sort(key=lambda t: (-t[1], t[0]))
+            vals = [v for _, v in p.chunks]
+            x = p.x
+            x["rrf"] = vals[0]
+            x["rrf_rest"] = float(np.log1p(sum(vals[1:])))
+            x["period"] = year_share(texts[(p.doc_row, p.page)], years)
+            x["doc_score"] = dscore.get(p.doc_row, 0.0)
+            x["doc_first"] = float(p.doc_row == chosen)
+            x["form_pref"] = pref.get(p.doc_row, 0.0)
+            x["latest"] = float(p.doc_row in boosted)
+            if x["dense"] < -0.99:
+                x["dense"] = -1.0
+            p.score = ranker.score(x)
+            if ranker.name == "rrf" and pref:
+                p.score += self.FORM_BONUS * x["form_pref"] + self.FIRST_BONUS * x["doc_first"]
+            p.boosted = p.doc_row in boosted  # the boost's order: boosted filings' pages first
+            p.routed = p.doc_row == chosen and bool(p.statements & want_kinds)
+            if not p.chunks[0][1]:  # a routed chunk outside the pool: show its best match
+                p.chunks.sort(key=lambda t: t[0])
+        return order_pages(out, doc_order, diverse="diverse" in routes)
+
+    def _first_row(self, doc_row: int) -> int:
+        if self._doc_first_row is None:
+            first = np.zeros(len(self.docs), dtype=np.int64)
+            rows = np.arange(len(self._doc_row))[::-1]
+            first[self._doc_row[::-1]] = rows  # the last write per filing is its first row
+            self._doc_first_row = first
+        return int(self._doc_first_row[doc_row])
 
 
 def _ms(t: float) -> float:

@@ -1,0 +1,152 @@
+"""Pages as the ranked unit: evidence is a page, so candidate chunks (BM25, dense, and the
+statement pages a question is routed to) are pooled per page, each page gets features, a
+page ranker scores them, routing rules put the named statement's pages of the chosen filing
+first, and the best chunk of each page is what is shown.
+
+Page rankers (``page_ranker``):
+
+- ``rrf``: the page's best chunk's fused rank plus a little of its other chunks' (a page
+  holding several matching chunks beats one holding a single one of the same rank).
+- ``learned``: a logistic model over the features below, trained only on the synthetic
+  planted corpus (``docnav bench page-ranker``), weights in ``data/page_ranker.json``.
+
+Routing (``route``): ``statements`` puts the pages of the statements a question names, or
+whose line items it names, of the chosen filing first; ``filing`` picks that filing among the
+candidates by the filing kind the question points at (the 10-K for annual figures, the 8-K
+for an event, a 10-Q or release for a quarter) before the retrieval score; ``diverse`` keeps
+the best pages of the runner-up filings in the last two of the first ten places.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+DATA = Path(__file__).parent / "data" / "page_ranker.json"
+
+FEATURES = (
+    "rrf",  # best chunk on the page: 60 / (60 + fused rank)
+    "rrf_rest",  # log1p of the other chunks' 60 / (60 + rank)
+    "bm25",  # best BM25 score on the page / best BM25 score of the query's candidates
+    "dense",  # best cosine on the page minus the best cosine of the candidates
+    "stmt_named",  # the page prints a statement the question names
+    "stmt_item",  # the page prints the statement a named line item lives in
+    "statement",  # the page prints any primary statement
+    "table",  # a table chunk lies on the page
+    "note",  # the page is in a Note
+    "mdna",  # the page is in MD&A
+    "period",  # share of the question's years written on the page
+    "number",  # a number the question writes is on the page
+    "doc_score",  # the filing's score / the best filing's score
+    "doc_first",  # the page is in the chosen filing
+    "form_pref",  # the filing is of the kind the question points at (1 first choice, .5 later)
+    "latest",  # the filing is the latest of a year range
+)
+
+
+class PageHit(BaseModel):
+    doc_id: str
+    doc_name: str
+    page: int  # 0-based
+    score: float
+    routed: bool = False  # put first by statement routing
+    statements: list[str] = Field(default_factory=list)
+    chunk_ids: list[str] = Field(default_factory=list)  # candidate chunks on the page, best first
+    features: dict[str, float] | None = None  # only when asked for
+
+
+@dataclass
+class PageRanker:
+    name: str
+    weights: dict[str, float] = field(default_factory=dict)
+    mean: dict[str, float] = field(default_factory=dict)
+    std: dict[str, float] = field(default_factory=dict)
+    intercept: float = 0.0
+    about: dict = field(default_factory=dict)
+
+    def score(self, x: dict[str, float]) -> float:
+        if self.name == "rrf":
+            return x["rrf"] + 0.25 * x["rrf_rest"]
+        s = self.intercept
+        for f, w in self.weights.items():
+            s += w * (x.get(f, 0.0) - self.mean.get(f, 0.0)) / (self.std.get(f, 1.0) or 1.0)
+        return s
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "features": list(self.weights), "weights": self.weights,
+                "mean": self.mean, "std": self.std, "intercept": self.intercept,
+                "about": self.about}  # fmt: skip
+
+
+@lru_cache(maxsize=4)
+def load_ranker(spec: str = "rrf") -> PageRanker:
+    """``rrf`` (built in), ``learned`` (the shipped weights) or a path to a weights JSON."""
+    if spec == "rrf":
+        return PageRanker("rrf")
+    path = DATA if spec == "learned" else Path(spec)
+    raw = json.loads(path.read_text())
+    return PageRanker(
+        name=raw.get("name", "learned"), weights=raw["weights"], mean=raw["mean"],
+        std=raw["std"], intercept=raw.get("intercept", 0.0), about=raw.get("about", {}),
+    )  # fmt: skip
+
+
+@dataclass
+class PageCandidate:
+    doc_row: int
+    page: int
+    chunks: list[tuple[int, float]] = field(default_factory=list)  # (row, fused rr), best first
+    x: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0
+    routed: bool = False
+    boosted: bool = False
+    statements: set[str] = field(default_factory=set)
+
+
+def order_pages(
+    cands: list[PageCandidate],
+    doc_order: list[int],
+    diverse: bool,
+    top: int = 10,
+) -> list[PageCandidate]:
+    """Routed pages first, then by score; with ``diverse`` the last two of the first ``top``
+    places hold the best pages of the next filings (in ``doc_order``) when the first
+    ``top - 2`` come from fewer filings."""
+    ranked = sorted(cands, key=lambda c: (not c.routed, not c.boosted, -c.score, c.doc_row, c.page))
+    if not diverse or len(ranked) <= top:
+        return ranked
+    head = ranked[: top - 2]
+    seen = {c.doc_row for c in head}
+    extra: list[PageCandidate] = []
+    for d in doc_order:
+        if len(extra) == 2:
+            break
+        if d in seen:
+            continue
+        best = next((c for c in ranked[top - 2 :] if c.doc_row == d), None)
+        if best is not None:
+            extra.append(best)
+            seen.add(d)
+    ids = {id(c) for c in head} | {id(c) for c in extra}
+    rest = [c for c in ranked[top - 2 :] if id(c) not in ids]
+    return head + extra + rest
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
+
+
+def year_share(text_by_page: list[str], years: list[int]) -> float:
+    if not years:
+        return 0.0
+    return sum(any(str(y) in t for t in text_by_page) for y in years) / len(years)
+
+
+def as_matrix(rows: list[dict[str, float]]) -> np.ndarray:
+    return np.array([[r.get(f, 0.0) for f in FEATURES] for r in rows], dtype=np.float64)

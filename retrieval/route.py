@@ -1,0 +1,169 @@
+"""Routing read from a question: which financial statements it points at and which kind of
+filing of the year should answer it.
+
+- **Statements.** A question that names a statement ("relying on the cash flow statement",
+  "balance sheet") or a line item that lives in one (capex, inventories, PP&E, net sales,
+  operating income) points at that statement. Named statements are read from the words;
+  line items through the finance-synonym groups (``data/finance_synonyms.json``) and the
+  statement each group's items are printed in (``data/statement_items.json``). General to US
+  GAAP filings: nothing here knows a company or a benchmark question.
+- **Which filing of the year.** Annual metrics come from the annual report (10-K) before a
+  10-Q, an 8-K or an earnings release of the same fiscal year, unless the question names a
+  quarter, a filing date or a form; a question about an event (a meeting, a vote, an
+  appointment, an agreement announced) points at the 8-K; a fourth quarter lives in the
+  earnings release (no 10-Q covers it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from docnav.retrieval.synonyms import expand as expand_query
+
+DATA = Path(__file__).parent / "data" / "statement_items.json"
+
+# statement kinds as codes, the same in the index's per-chunk array
+STATEMENTS = ("income", "balance", "cashflow", "equity", "comprehensive")
+STATEMENT_CODE = {s: i + 1 for i, s in enumerate(STATEMENTS)}
+
+# a statement section's canonical label (ingestion's outline) -> statement kind
+_LABELS = {
+    "income statement": "income",
+    "balance sheet": "balance",
+    "cash flow statement": "cashflow",
+    "equity statement": "equity",
+    "comprehensive income": "comprehensive",
+}
+_TITLE_RX = [  # when the label is missing: the printed title
+    ("comprehensive", re.compile(r"comprehensive", re.I)),
+    ("cashflow", re.compile(r"cash\s*flows?", re.I)),
+    ("balance", re.compile(r"balance\s+sheets?|financial\s+position|financial\s+condition", re.I)),
+    ("equity", re.compile(r"(?:stockholders|shareholders|changes\s+in)\W+(?:\w+\W+)?equity", re.I)),
+    ("income", re.compile(r"income|operations|earnings", re.I)),
+]
+
+_NAMED = [  # statements named in a question
+    ("cashflow", re.compile(r"\bcash[\s-]*flows?\s+statements?\b|\bstatements?\s+of\s+cash\s+flows?\b", re.I)),
+    ("balance", re.compile(r"\bbalance\s+sheets?\b|\bstatements?\s+of\s+financial\s+(?:position|condition)\b", re.I)),
+    ("income", re.compile(r"\bincome\s+statements?\b|\bstatements?\s+of\s+(?:income|operations|earnings)\b|\bp\s*&\s*l\b|\bprofit\s+and\s+loss\b", re.I)),
+    ("equity", re.compile(r"\bstatements?\s+of\s+(?:changes\s+in\s+)?(?:stockholders|shareholders)\W+equity\b", re.I)),
+]  # fmt: skip
+
+_QUARTER_WORDS = re.compile(
+    r"\bq[1-4]\b|\bq[1-4]\s*'?\s*(?:fy)?\s*\d{2,4}\b|\bquarter(?:ly)?\b|\bh[12]\b|\b(?:first|second)\s+half\b"
+    r"|\b(?:three|six|nine)\s+months\b|\byear[\s-]+to[\s-]+date\b|\bytd\b",
+    re.I,
+)
+_Q4 = re.compile(r"\bq4\b|\bq4\s*'?\s*(?:fy)?\s*\d{2,4}\b|\bfourth\s+quarter\b|\b4th\s+quarter\b", re.I)
+_EVENT = re.compile(
+    r"\bagenda\b|\bannounce(?:d|s|ment)?\b|\bappoint(?:ed|s|ment)?\b|\bnominees?\b|\bvot(?:e|es|ed|ing)\b"
+    r"|\b(?:annual|special)\s+meeting\b|\bshareholders?\s+meeting\b|\bresign(?:ed|s|ation)?\b"
+    r"|\bsuccessor\b|\bnew\s+(?:ceo|cfo|chief)\b|\bdeparture\b|\bagreement\s+(?:was\s+)?(?:signed|entered)\b"
+    r"|\bentered\s+into\b|\bfiling\s+dated\b|\bdated\b",
+    re.I,
+)
+
+
+class Route(BaseModel):
+    """What a question points at (shown in ``applied``)."""
+
+    named: list[str] = Field(default_factory=list)  # statements named in the words
+    items: list[str] = Field(default_factory=list)  # statements implied by line items
+    item_groups: list[str] = Field(default_factory=list)  # the line items that implied them
+    intent: str = "annual"  # annual | quarter | q4 | event | form (a form is named: filters decide)
+    forms: list[str] = Field(default_factory=list)  # preferred forms, best first
+
+    @property
+    def statements(self) -> list[str]:
+        return list(dict.fromkeys(self.named + self.items))
+
+    def describe(self) -> list[str]:
+        out = []
+        if self.named:
+            out.append("statement named: " + ", ".join(self.named))
+        if self.items:
+            out.append(
+                "statement of the line items ("
+                + ", ".join(self.item_groups)
+                + "): "
+                + ", ".join(self.items)
+            )
+        if self.forms:
+            out.append(f"filing of the year ({self.intent}): " + " > ".join(self.forms))
+        return out
+
+
+@lru_cache(maxsize=2)
+def item_statements(path: str | None = None) -> dict[str, list[str]]:
+    """Synonym group name -> the statements its line items are printed in."""
+    raw = json.loads(Path(path or DATA).read_text())
+    return {k: list(v) for k, v in raw["groups"].items()}
+
+
+@lru_cache(maxsize=2)
+def not_printed(path: str | None = None) -> frozenset[str]:
+    """Synonym groups of measures no primary statement prints (non-GAAP, MD&A)."""
+    return frozenset(json.loads(Path(path or DATA).read_text()).get("not_printed", []))
+
+
+@lru_cache(maxsize=2)
+def item_terms(path: str | None = None) -> list[tuple[str, re.Pattern, list[str]]]:
+    """Line items without a synonym group: (name, word pattern, statements)."""
+    raw = json.loads(Path(path or DATA).read_text())
+    return [(k, re.compile(r"\b" + re.escape(k).replace(r"\ ", r"\s+") + r"\b", re.I), list(v))
+            for k, v in raw.get("terms", {}).items()]  # fmt: skip
+
+
+def section_statement(label: str | None, title: str) -> str | None:
+    """Statement kind of an outline section of kind "statement"."""
+    if label and label.lower() in _LABELS:
+        return _LABELS[label.lower()]
+    for kind, rx in _TITLE_RX:
+        if rx.search(title or ""):
+            return kind
+    return None
+
+
+def read_route(query: str, qtoks: list[str], quarters: list[str], forms: list[str],
+               filing_date: bool = False, groups: list[str] | None = None) -> Route:  # fmt: skip
+    """Statements and the filing kind a question points at. ``qtoks`` are its query tokens,
+    ``quarters``/``forms`` what query understanding read, ``filing_date`` whether it named a
+    filing date ("8-K dated 1 July 2022"), ``groups`` the synonym groups the query fired
+    (computed from ``qtoks`` when not given)."""
+    r = Route()
+    for kind, rx in _NAMED:
+        if rx.search(query):
+            r.named.append(kind)
+    statements_of = item_statements()
+    fired = expand_query(qtoks).groups if groups is None else groups
+    if any(g in not_printed() for g in fired):
+        fired = []  # "adjusted EBITDA" is an MD&A measure, not the statements' EBITDA
+    for g in fired:
+        for kind in statements_of.get(g, []):
+            if kind not in r.named and kind not in r.items:
+                r.items.append(kind)
+            if g not in r.item_groups and kind not in r.named:
+                r.item_groups.append(g)
+    for name, rx, kinds in item_terms():
+        if rx.search(query):
+            for kind in kinds:
+                if kind not in r.named and kind not in r.items:
+                    r.items.append(kind)
+                if name not in r.item_groups and kind not in r.named:
+                    r.item_groups.append(name)
+    if forms:
+        r.intent, r.forms = "form", list(forms)
+    elif _Q4.search(query) or any(q.startswith("Q4") for q in quarters):
+        r.intent, r.forms = "q4", ["EARNINGS", "8-K"]
+    elif quarters or _QUARTER_WORDS.search(query):
+        r.intent, r.forms = "quarter", ["10-Q", "EARNINGS", "8-K"]
+    elif filing_date or _EVENT.search(query):
+        r.intent, r.forms = "event", ["8-K"]
+    else:
+        r.intent, r.forms = "annual", ["10-K"]
+    return r

@@ -1,0 +1,129 @@
+"""Pages as the ranked unit, statement and filing routing, and the page rankers (issue 21),
+on the small synthetic corpus (HTML, BM25 only: no embedding model needed) and in units."""
+
+from __future__ import annotations
+
+import pytest
+
+from docnav.engine import Engine
+from docnav.errors import InvalidQueryError
+from docnav.retrieval.bm25 import Bm25Index
+from docnav.retrieval.pages import FEATURES, PageCandidate, load_ranker, order_pages
+from docnav.retrieval.route import read_route, section_statement
+from docnav.retrieval.tokenize import query_tokens
+from docnav.settings import Settings
+from docnav.synth import SynthConfig, generate
+
+
+def _route(q: str, quarters=(), forms=()):
+    return read_route(q, query_tokens(q), list(quarters), list(forms))
+
+
+def test_statements_named_or_implied_by_a_line_item():
+    r = _route("What is capex? Answer relying on the cash flow statement.")
+    assert r.named == ["cashflow"] and r.items == []
+    r = _route("Using the balance sheet and the statement of income, what is DPO?")
+    assert set(r.named) == {"balance", "income"}
+    r = _route("What were net sales and inventories at year end?")
+    assert set(r.items) == {"income", "balance"} and r.named == []
+    assert "inventory" in r.item_groups
+    assert _route("What were total assets at the end of fiscal 2021?").items == ["balance"]
+    # a non-GAAP measure is not printed in a statement: no routing through its parts
+    assert _route("What was adjusted EBITDA for fiscal 2023?").statements == []
+    assert _route("What industry does the company operate in?").statements == []
+
+
+def test_which_filing_of_the_year_the_question_points_at():
+    assert _route("What was FY2022 revenue?").forms == ["10-K"]
+    assert _route("What was revenue in Q2 of FY2024?", quarters=["Q2 2024"]).forms[0] == "10-Q"
+    assert _route("What was net revenue for the fourth quarter of fiscal 2021?").intent == "q4"
+    assert _route("What was the key agenda of the meeting announced?").forms == ["8-K"]
+    assert _route("Any 10-Q item?", forms=["10-Q"]).intent == "form"
+
+
+def test_statement_sections_map_to_kinds():
+    assert section_statement("Cash Flow Statement", "whatever") == "cashflow"
+    assert section_statement(None, "CONSOLIDATED STATEMENTS OF OPERATIONS") == "income"
+    assert section_statement(None, "Consolidated Statements of Comprehensive Income") == (
+        "comprehensive"
+    )
+    assert section_statement(None, "Statement of Financial Position") == "balance"
+
+
+def _cand(d, p, s, routed=False):
+    c = PageCandidate(d, p)
+    c.score, c.routed = s, routed
+    return c
+
+
+def test_order_routed_first_and_diversity_keeps_runner_up_filings():
+    cands = [_cand(0, p, 10 - p) for p in range(12)] + [_cand(1, 0, 0.5), _cand(2, 3, 0.2)]
+    cands.append(_cand(0, 40, -5, routed=True))
+    plain = order_pages(cands, [0, 1, 2], diverse=False)
+    assert plain[0].page == 40 and {c.doc_row for c in plain[:10]} == {0}
+    div = order_pages(cands, [0, 1, 2], diverse=True)
+    assert div[0].page == 40
+    assert [c.doc_row for c in div[8:10]] == [1, 2]
+    assert len(div) == len(cands) and len({id(c) for c in div}) == len(cands)
+
+
+def test_rankers_score_features():
+    x = dict.fromkeys(FEATURES, 0.0)
+    x["rrf"] = 1.0
+    assert load_ranker("rrf").score(x) == pytest.approx(1.0)
+    learned = load_ranker("learned")
+    assert set(learned.weights) <= set(FEATURES)
+    assert isinstance(learned.score(x), float)
+
+
+def test_bm25_scores_match_search():
+    idx = Bm25Index.build([["cash", "flow"], ["balance", "sheet"], ["cash", "cash"]])
+    s = idx.scores(["cash"])
+    assert s is not None and s[1] == 0 and s[2] > s[0] > 0
+    assert [r for r, _ in idx.search(["cash"], 3)] == [2, 0]
+    assert idx.scores(["nothing"]) is None
+
+
+@pytest.fixture(scope="module")
+def synth_engine(tmp_path_factory) -> Engine:
+    root = tmp_path_factory.mktemp("pages")
+    cfg = SynthConfig(companies=2, first_year=2023, last_year=2024, seed=3, formats=["html"],
+                      quarters=[2], quarterly_companies=1)  # fmt: skip
+    generate(cfg, root / "corpus")
+    e = Engine(Settings(home=root / "home", ingest_edgartools_check=False))
+    assert not e.ingest([root / "corpus" / "html"]).failed
+    return e
+
+
+def test_pages_are_unique_and_each_shows_one_chunk(synth_engine):
+    idx = synth_engine.index
+    name = next(iter(idx.docs.values())).meta.company if idx.docs else None
+    idx.ensure(dense=False)
+    name = next(d.meta.company for d in idx.docs.values() if d.meta.company)
+    r = idx.search(f"What was {name}'s net income for fiscal 2023?", mode="bm25", k=8,
+                   understand="filter", unit="page")  # fmt: skip
+    assert r.unit == "page" and 0 < len(r.pages) <= 8
+    keys = [(p.doc_id, p.page) for p in r.pages]
+    assert len(set(keys)) == len(keys)
+    assert len({h.chunk_id for h in r.hits}) == len(r.hits) <= len(r.pages)
+    for h in r.hits:
+        assert h.page is not None and h.page_start <= h.page <= h.page_end
+    chunk = idx.search(f"What was {name}'s net income for fiscal 2023?", mode="bm25", k=8)
+    assert chunk.unit == "chunk" and chunk.pages == [] and all(h.page is None for h in chunk.hits)
+
+
+def test_a_named_statement_puts_its_pages_of_the_chosen_filing_first(synth_engine):
+    idx = synth_engine.index
+    idx.ensure(dense=False)
+    name = next(d.meta.company for d in idx.docs.values() if d.meta.company)
+    q = f"How much did {name} spend on capex in fiscal 2024? Use the cash flow statement."
+    r = idx.search(q, mode="bm25", k=10, understand="filter", unit="page",
+                   route="statements,filing,diverse", features=True)  # fmt: skip
+    assert r.route is not None and r.route.named == ["cashflow"]
+    first = r.pages[0]
+    assert first.routed and "cashflow" in first.statements
+    assert idx.docs[first.doc_id].meta.form == "10-K"
+    assert first.features is not None and first.features["stmt_named"] == 1.0
+    assert any("statement named: cashflow" in a for a in r.applied)
+    with pytest.raises(InvalidQueryError):
+        idx.search(q, mode="bm25", unit="page", route="nonsense")
