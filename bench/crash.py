@@ -635,8 +635,8 @@ def write_report(result: dict[str, Any], out: Path) -> None:
         "status (what `docnav index status` prints) reads and is never `corrupt`, and a BM25 "
         "search returns only chunks the store has; and when the same command run again completes "
         "(exit 0), leaves no leftover folder, and yields the same catalog (records without "
-        "`ingested_at`, sections, pages, chunks; and for `rebuild` the same BM25 files and "
-        "embedding matrices) as an uninterrupted run. `event` kills are SIGKILLs the process "
+        "`ingested_at`, sections, pages, chunks; and for `rebuild` the same BM25 postings "
+        "and embedding matrices, to float16 rounding) as an uninterrupted run. `event` kills are SIGKILLs the process "
         "sends itself just before the numbered write or SQL statement of the reference trace "
         "(bench/crash_child.py); `time` kills come from outside after a delay.",
         "",
