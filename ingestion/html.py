@@ -223,6 +223,13 @@ def _meta_from_dei(f: dict[str, str]) -> DocumentMeta:
 _CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
 
 
+def _parser(data: bytes) -> lxml.html.HTMLParser:
+    try:
+        return lxml.html.HTMLParser(encoding=_encoding(data))
+    except LookupError:  # a declared charset Python knows and libxml2 does not ("utf-")
+        return lxml.html.HTMLParser(encoding=_undeclared_encoding(data))
+
+
 def _encoding(data: bytes) -> str:
     """Declared charset, else UTF-8 when the bytes decode as UTF-8, else Windows-1252."""
     m = _CHARSET.search(data[:4096])
@@ -233,6 +240,10 @@ def _encoding(data: bytes) -> str:
             return name
         except LookupError:
             pass
+    return _undeclared_encoding(data)
+
+
+def _undeclared_encoding(data: bytes) -> str:
     try:
         data.decode("utf-8")
         return "utf-8"
@@ -247,7 +258,7 @@ def parse_html_filing(
     data: bytes, form_hint: str | None = None, edgartools_check: bool = True
 ) -> HtmlFiling:
     try:
-        parser = lxml.html.HTMLParser(encoding=_encoding(data))
+        parser = _parser(data)
         root = lxml.html.document_fromstring(data, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise IngestError(f"unreadable HTML ({exc})") from exc

@@ -14,7 +14,10 @@ _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 def decode_text(data: bytes) -> str:
     """UTF-8 (with or without BOM), else UTF-16 with BOM, else cp1252; binary is refused."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:  # an odd byte count or a lone surrogate
+            raise IngestError(f"invalid UTF-16 text ({exc.reason} at byte {exc.start})") from exc
     if b"\x00" in data[:4096]:
         raise IngestError("binary file, not text (unknown file type)")
     try:
