@@ -94,6 +94,7 @@ class OpenAIChatModel:
         self.context_window = context_window
         self._model = model
         self.name = model or "openai"
+        self._required_refused = False  # the server refused tool_choice "required" once
 
     @property
     def model(self) -> str:
@@ -105,6 +106,25 @@ class OpenAIChatModel:
             self._model = models.data[0].id
             self.name = self._model
         return self._model
+
+    def _create(self, kwargs: dict[str, Any]) -> Any:
+        """One chat completion. A server that refuses tool_choice "required" (llama.cpp's
+        server asserts "auto" and answers 500) is asked again with "auto", and from then on
+        always with "auto": the loop's lenient parsing takes a reply without a tool call."""
+        if kwargs.get("tool_choice") == "required" and self._required_refused:
+            kwargs = {**kwargs, "tool_choice": "auto"}
+        try:
+            return self._call(lambda: self.client.chat.completions.create(**kwargs))
+        except ContextOverflow:
+            raise
+        except LLMError as e:
+            if kwargs.get("tool_choice") != "required" or e.kind != "refused":
+                raise
+            resp = self._call(
+                lambda: self.client.chat.completions.create(**{**kwargs, "tool_choice": "auto"})
+            )
+            self._required_refused = True
+            return resp
 
     def _call(self, fn: Any) -> Any:
         import openai
@@ -177,7 +197,7 @@ class OpenAIChatModel:
             if named:
                 kwargs["tool_choice"] = {"type": "function", "function": {"name": named}}
         t0 = time.perf_counter()
-        resp = self._call(lambda: self.client.chat.completions.create(**kwargs))
+        resp = self._create(kwargs)
         seconds = time.perf_counter() - t0
         if not resp.choices:
             raise LLMError(f"LLM server at {self.base_url} returned no choices", kind="refused")

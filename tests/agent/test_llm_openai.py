@@ -285,3 +285,16 @@ def test_real_tool_call_through_llama_cpp_server(llama_server: str) -> None:
     assert call.name == "calculator" and call.parse_error is None
     assert "1234" in call.arguments["expression"] and "5678" in call.arguments["expression"]
     assert r.usage.prompt_tokens > 0 and r.usage.completion_tokens > 0
+
+
+def test_a_server_refusing_tool_choice_required_is_asked_with_auto(stub) -> None:
+    """llama.cpp's server asserts tool_choice == "auto" and answers 500 to "required" (the
+    agent's choice with several tools): docnav asks again with "auto" and keeps to it."""
+    SEARCH = CALC.model_copy(update={"name": "search"})
+    text = {"role": "assistant", "content": "6"}
+    s = stub([(500, ERR, 0, {}), (200, _completion(text), 0, {}), (200, _completion(text), 0, {})])
+    m = OpenAIChatModel(s.url, model="stub", max_retries=0)
+    for _ in range(2):
+        r = m.chat([ChatMessage(role="user", content="2*3?")], [CALC, SEARCH], tool_choice="required")
+        assert r.message.content == "6"
+    assert [q["tool_choice"] for q in s.requests] == ["required", "auto", "auto"]
