@@ -89,11 +89,17 @@ def repeat_reply(
             f"This exact {name} call failed before (tool result #{earlier['n']}: "
             f"{earlier.get('summary', '')[:160]}); it would fail again."
         )
-    left = unread(todo, read)
+    # once the statement or note the question names is read, more pages only bury it:
+    # search hits are opened only for a question that names none
+    named = [e for e in todo if e["why"] != "top search hit"]
+    left = unread(named or todo, read)
     if not left:
+        where = "; ".join(f"{e['why']} pp. {e['start']}-{e['end']}" for e in named)
         return ToolResult(
-            text=head + " You have read every page the question points to: take the value "
-            "from those pages and call final_answer with it and its page.",
+            text=head + " You have read the pages the question points to"
+            + (f" ({where})" if where else "")
+            + ": take the value from those pages and call final_answer with it, its page and "
+            "a quote.",
             ok=False,
             summary=f"repeated {name}: all evidence read",
         )

@@ -62,6 +62,29 @@ def test_a_repeated_call_opens_the_next_evidence(store: CorpusStore) -> None:
     assert (DOC, 5) in ans.trace.pages_read
 
 
+def test_a_repeat_after_the_named_statement_was_read_asks_for_the_answer(
+    store: CorpusStore,
+) -> None:
+    """Once the page the question names is read, a repeat opens no search-hit pages (they
+    only bury it): it points back to the statement and asks for the answer."""
+    same = {"query": "widget demand"}
+    model = ScriptedChatModel(
+        [
+            call("read_pages", doc=DOC, start=5, end=5),
+            call("search", **same),
+            call("search", **same),
+            call("final_answer", answer="175", value=175, citations=[]),
+        ]
+    )
+    runner = guided(store, model)
+    runner.ctx.index = _FakeIndex(store)
+    runner.run(Q_BALANCE)
+    text = _tool_results(model, 3)
+    assert text.startswith("You made this exact search call before")
+    assert "You have read the pages the question points to (Balance Sheet pp. 5-5)" in text
+    assert "taken for you" not in text
+
+
 def test_a_page_shown_only_as_a_snippet_still_counts_as_unread(store: CorpusStore) -> None:
     same = {"query": "inventories"}
     model = ScriptedChatModel(

@@ -16,7 +16,7 @@ def test_every_tool_has_a_description_and_a_schema():
     names = [t.name for t in default_tools()]
     assert names == [
         "list_documents", "outline", "read_section", "read_pages",
-        "follow_reference", "search", "grep", "glob", "calculator",
+        "follow_reference", "search", "grep", "glob", "facts", "calculator",
     ]  # fmt: skip
     for t in default_tools():
         assert len(t.description()) > 80, t.name
