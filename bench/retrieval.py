@@ -196,6 +196,7 @@ def run_retrieval_bench(
                 continue
             ranks, wrong_year, right_doc, latencies, fallbacks = [], [], [], [], 0
             pranks: list[int | None] = []
+            page_ms: list[float] = []
             for q in questions:
                 gold = docs_by_name[q["doc_name"]]
                 filters = SearchFilters(doc_ids=[gold.doc_id]) if store_kind == "single" else None
@@ -207,6 +208,8 @@ def run_retrieval_bench(
                     page_ranker=cfg.page_ranker,
                 )  # fmt: skip
                 latencies.append(time.perf_counter() - t)
+                if "pages" in res.timings:
+                    page_ms.append(res.timings["pages"])
                 hits = res.hits
                 fallbacks += cfg.understand == "filter" and res.understand == "boost"
                 r = _found_rank(hits, q["evidence"])
@@ -240,6 +243,7 @@ def run_retrieval_bench(
                 else None,
                 "filter_fallbacks": fallbacks,
                 "latency_ms_p50": round(1000 * statistics.median(latencies), 1),
+                "pages_ms_p50": round(statistics.median(page_ms), 2) if page_ms else None,
             }
             console.print(f"{name}: " + ", ".join(f"{k}={v}" for k, v in table[name].items()))
 

@@ -356,6 +356,8 @@ def search(
             if h.page_start == h.page_end
             else (f"pp. {display_page(h.page_start)}-{display_page(h.page_end)}")
         )
+        if h.page is not None and h.page_start != h.page_end:  # unit "page": the ranked page
+            pages = f"p. {display_page(h.page)} (chunk {pages})"
         scores = " ".join(f"{n}={v:.3f}" for n, v in h.scores.items())
         console.print(
             f"[bold]{i}. {h.doc_id}[/bold] {pages} [dim]{h.chunk_type}[/dim]  {scores}",

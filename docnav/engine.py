@@ -67,10 +67,15 @@ class Engine:
         understand: Understand | None = None,
         expand: bool | None = None,
         reranker: Reranker | None = None,
+        unit: str | None = None,
+        route: str | None = None,
+        page_ranker: str | None = None,
     ) -> SearchResult:
         """Search every chunk in the store; filters narrow the candidates before ranking.
         ``understand``/``expand`` default to the settings (query understanding as filters and
-        synonym expansion on); mode "hybrid+rerank" uses ``reranker`` or :meth:`reranker`."""
+        synonym expansion on); mode "hybrid+rerank" uses ``reranker`` or :meth:`reranker`.
+        ``unit``/``route``/``page_ranker`` default to the settings (pages ranked with statement
+        and filing routing, pooled RRF scores; ``result.pages`` holds the pages, ``hits`` their chunks)."""
         s = self.settings
         if reranker is None and mode == "hybrid+rerank":
             reranker = self.reranker()
@@ -81,6 +86,9 @@ class Engine:
             expand=s.search_expand if expand is None else expand,
             expand_weight=s.search_expand_weight, reranker=reranker,
             rerank_depth=s.rerank_depth, max_query_chars=s.search_max_query_chars,
+            unit=s.search_unit if unit is None else unit,
+            route=s.search_route if route is None else route,
+            page_ranker=s.search_page_ranker if page_ranker is None else page_ranker,
         )  # fmt: skip
 
     def reranker(self) -> Reranker | None:

@@ -176,6 +176,24 @@ class Settings(BaseSettings):
     search_max_query_chars: int = Field(
         default=2000, description="Longer queries are cut at a word boundary."
     )
+    # pages as the ranked unit, statement/filing routing, page ranker (issue 21)
+    search_unit: Literal["chunk", "page"] = Field(
+        default="page",
+        description="Ranked unit: 'page' pools chunks per page and shows each page's best "
+        "chunk; 'chunk' ranks chunks.",
+    )
+    search_route: str = Field(
+        default="statements,filing,diverse",
+        description="Page routing, comma-separated: statements (a named statement's or line "
+        "item's statement pages of the chosen filing first; 'named' for named statements only), "
+        "filing (10-K for annual figures, 8-K for events, 10-Q/release for quarters), diverse "
+        "(runner-up filings keep places in the top 10); empty for none.",
+    )
+    search_page_ranker: str = Field(
+        default="rrf",
+        description="Page ranker: 'learned' (logistic, trained on the synthetic planted corpus "
+        "only), 'rrf' (pooled fused ranks) or a weights JSON path.",
+    )
 
     # answer benchmark (`docnav bench answers`): grading and cost estimates
     bench_numeric_tolerance: float = Field(

@@ -596,8 +596,15 @@ class CorpusIndex:
             used_rows: set[int] = set()
             shown = []
             doc_list = list(self.docs.values())
-            for cand in ranked[:k]:
+            for n, cand in enumerate(ranked):
+                if n >= k and len(shown) >= k:
+                    break
                 best = next((r for r, _ in cand.chunks if r not in used_rows), None)
+                if best is not None and len(shown) < k:  # k chunks when the pages allow
+                    used_rows.add(best)
+                    shown.append((best, cand.score, cand.page))
+                if n >= k:
+                    continue
                 d = doc_list[cand.doc_row]
                 pages.append(PageHit(
                     doc_id=d.doc_id, doc_name=d.name, page=cand.page, score=round(cand.score, 5),
@@ -605,9 +612,6 @@ class CorpusIndex:
                     chunk_ids=[self.chunks[r].id for r, _ in cand.chunks],
                     features={f: round(cand.x.get(f, 0.0), 5) for f in FEATURES} if features else None,
                 ))  # fmt: skip
-                if best is not None:
-                    used_rows.add(best)
-                    shown.append((best, cand.score, cand.page))
             if features:
                 # training wants every candidate page, not only the top k
                 self.last_page_candidates = ranked
