@@ -127,3 +127,28 @@ def test_a_named_statement_puts_its_pages_of_the_chosen_filing_first(synth_engin
     assert any("statement named: cashflow" in a for a in r.applied)
     with pytest.raises(InvalidQueryError):
         idx.search(q, mode="bm25", unit="page", route="nonsense")
+
+
+def test_engine_search_ranks_pages_by_default_and_chunks_on_request(synth_engine):
+    name = next(d.meta.company for d in synth_engine.documents() if d.meta.company)
+    q = f"What were {name}'s total assets at the end of fiscal 2024?"
+    r = synth_engine.search(q, mode="bm25", k=5)
+    assert r.unit == "page" and r.pages and r.route is not None
+    assert r.route.items == ["balance"]
+    assert len(r.hits) == 5  # k chunks, drawn from the ranked pages
+    c = synth_engine.search(q, mode="bm25", k=5, unit="chunk")
+    assert c.unit == "chunk" and not c.pages and len(c.hits) == 5
+
+
+def test_bench_rows_can_be_picked():
+    from docnav.bench.retrieval import CONFIGS, pick_configs
+
+    assert pick_configs(None) is None
+    bm25 = pick_configs("bm25")
+    assert bm25 and all(c.mode == "bm25" for c in bm25)
+    pages = pick_configs("pages")
+    assert pages and all(c.unit == "page" for c in pages)
+    assert [c.label for c in pick_configs("hybrid+filters")] == ["hybrid+filters"]
+    assert len({c.label for c in CONFIGS}) == len(CONFIGS)
+    with pytest.raises(ValueError):
+        pick_configs("no such row")
