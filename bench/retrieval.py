@@ -340,15 +340,21 @@ def _load_partial_dense(engine: Engine) -> set[str]:
 
 
 def _write(result: dict, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(result, indent=2))
+    plot(result, out)
+    _report(result, out)
+
+
+def plot(result: dict, out: Path) -> None:
+    """recall.png from a results dict (page rows draw their page recall)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(json.dumps(result, indent=2))
     table = result["recall"]
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(16, 5), sharey=False)
     for ax, kind in zip(axes, ("shared", "single"), strict=True):
         names = [n for n in table if n.endswith(f"/ {kind} store")]
         for i, n in enumerate(names):
@@ -361,11 +367,15 @@ def _write(result: dict, out: Path) -> None:
         ax.set_xticks(KS, [f"@{k}" for k in KS])
         ax.set_title(f"{kind} store: evidence-page recall ({result['questions']} questions)")
         ax.set_ylim(0, 100)
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     axes[0].set_ylabel("% of questions with a gold page in the top k")
     fig.tight_layout()
     fig.savefig(out / "recall.png", dpi=110)
     plt.close(fig)
+
+
+def _report(result: dict, out: Path) -> None:
+    table = result["recall"]
 
     e = result["bm25_engines"]
     lines = [
