@@ -85,6 +85,8 @@ def _outline(doc: Document, sections: list[Section], max_chars: int) -> str:
 def _hits_block(ctx: ToolContext, hits: list[Any], max_chars: int) -> tuple[str, list[PageRead]]:
     if not hits:
         return "Retrieval found no passage for the question.", []
+    # a small window shows fewer hits rather than stubs of all of them (~420 characters each)
+    hits = hits[: max(2, min(len(hits), max_chars // 420))]
     per_hit = max(300, max_chars // len(hits) - 120)
     lines, reads = [f"Top {len(hits)} passages retrieval found for the question:"], []
     for i, h in enumerate(hits, 1):
@@ -183,23 +185,23 @@ def build_first_look(
             named = [(f"F{i}", f) for i, f in enumerate(rows, 1)]
             use = ("reference them as F1, F2 ... in calculator" if qr.calc
                    else "the answer is one of these values as printed: no calculation")  # fmt: skip
-            parts.append(
-                f"Statement line items that may hold the values ({use}):\n"
-                + facts_view.render(named, doc.doc_id)
-            )
+            rows_text = facts_view.render(named, doc.doc_id)
+            if len(rows_text) > max_chars // 3:  # a small window: the first rows, whole lines
+                rows_text = rows_text[: max_chars // 3].rsplit("\n", 1)[0]
+            parts.append(f"Statement line items that may hold the values ({use}):\n" + rows_text)
             for ref, f in named:
                 v, text = facts_view.fmt_value(f)
                 out.refs[ref] = {"value": v, "doc": f.doc_id, "page": f.page, "label": f.label,
                                  "period": f.period or f.column, "shown": text}  # fmt: skip
                 out.reads.append(PageRead(doc_id=f.doc_id, page=f.page, text=f"{f.label} {text}"))
     if doc and show_hits:
-        parts.append(_outline(doc, sections, 2500))
+        parts.append(_outline(doc, sections, min(2500, max_chars // 4)))
         if out.todo and out.todo[0].why != "top search hit":
             first = out.todo[0]
             parts.append(f"The question needs the {first.why}: {first.call()}")
     used = sum(len(p) for p in parts)
     if show_hits:
-        block, reads = _hits_block(ctx, hits, max(2000, budget - used))
+        block, reads = _hits_block(ctx, hits, max(min(2000, max_chars // 4), budget - used))
         parts.insert(0, block)
         out.reads += reads
     out.text = "\n\n".join(parts)

@@ -218,6 +218,14 @@ class Engine:
         """The agent runner of the configured policy."""
         return self.runner_for(self.agent_policy)
 
+    def _first_look_chars(self) -> int:
+        """The guided first look takes at most a third of what a small window leaves after the
+        system prompt, tool list and answer (~2,000 tokens), at ~3 characters a token, so the
+        reads after it fit (the loop elides older tool output, never the first look); a 16k
+        window is not limited by this (tool_max_chars is smaller)."""
+        room = self.chat_model.context_window - self.settings.llm_max_new_tokens - 2000
+        return max(1200, room)
+
     def runner_for(self, policy: Policy) -> AgentRunner:
         """The runner of one policy; the guided one gets its pieces (DOCNAV_AGENT_GUIDED_OFF),
         its tool subset, its system prompt and rag mode's own search for its first look."""
@@ -231,7 +239,7 @@ class Engine:
                 guided = GuidedPolicy(
                     cfg,
                     retrieve=lambda q: self.search(q, mode=s.rag_mode, k=s.rag_k),  # type: ignore[arg-type]
-                    max_chars=s.tool_max_chars,
+                    max_chars=min(s.tool_max_chars, self._first_look_chars()),
                 )
             self._runners[policy] = AgentRunner(
                 self.chat_model,
