@@ -572,7 +572,7 @@ class CorpusIndex:
         }
         pages: list[PageHit] = []
         routing: Route | None = None
-        shown: list[tuple[int, float, int | None]] = [(row, s, None) for row, s in fused[:k]]
+        shown: list[tuple[int, float, int | None, float]] = [(row, s, None, s) for row, s in fused[:k]]
         if unit == "page":
             t = time.perf_counter()
             routes = [r.strip() for r in (route.split(",") if isinstance(route, str) else route or [])
@@ -580,7 +580,7 @@ class CorpusIndex:
             bad = [r for r in routes if r not in ROUTES]
             if bad:
                 raise InvalidQueryError(f"unknown route {bad}: use any of {', '.join(ROUTES)}")
-            if routes:
+            if routes and used != "off":  # routing reads the question: understanding off, none
                 routing = read_route(
                     query, qtoks, analysis.quarters if analysis else [],
                     analysis.forms if analysis else [],
@@ -596,18 +596,23 @@ class CorpusIndex:
             used_rows: set[int] = set()
             shown = []
             doc_list = list(self.docs.values())
+            ceiling = float("inf")
             for n, cand in enumerate(ranked):
                 if n >= k and len(shown) >= k:
                     break
+                # routing places pages by rule before score: the score shown never rises down
+                # the list (clients read it as the ranking); the ranker's own is in scores
+                rank_score = min(cand.score, ceiling)
+                ceiling = rank_score
                 best = next((r for r, _ in cand.chunks if r not in used_rows), None)
                 if best is not None and len(shown) < k:  # k chunks when the pages allow
                     used_rows.add(best)
-                    shown.append((best, cand.score, cand.page))
+                    shown.append((best, rank_score, cand.page, cand.score))
                 if n >= k:
                     continue
                 d = doc_list[cand.doc_row]
                 pages.append(PageHit(
-                    doc_id=d.doc_id, doc_name=d.name, page=cand.page, score=round(cand.score, 5),
+                    doc_id=d.doc_id, doc_name=d.name, page=cand.page, score=round(rank_score, 5),
                     routed=cand.routed, statements=sorted(cand.statements),
                     chunk_ids=[self.chunks[r].id for r, _ in cand.chunks],
                     features={f: round(cand.x.get(f, 0.0), 5) for f in FEATURES} if features else None,
@@ -618,14 +623,14 @@ class CorpusIndex:
             timings["pages"] = _ms(t)
         hits = []
         fused_score = dict(fused)
-        for row, score, page in shown:
+        for row, score, page, page_score in shown:
             c = self.chunks[row]
             d = self.docs[c.doc_id]
             scores = {n: per[n][row][1] for n in per if row in per[n]}
             if name == "fused" and row in fused_score:
                 scores["fused"] = fused_score[row]
             if page is not None:
-                scores["page"] = score
+                scores["page"] = page_score
             if row in rerank:
                 scores["rerank"] = rerank[row]
             hits.append(
