@@ -92,3 +92,23 @@ def hits_for(store: CorpusStore, *words: str) -> list[SearchHit]:
 
 def retriever(store: CorpusStore, *words: str) -> Any:
     return lambda question: hits_for(store, *words)
+
+
+def guided_runner(store: CorpusStore, model: Any, words: tuple[str, ...], off: str = "",
+                  **budget: Any) -> Any:  # fmt: skip
+    """An AgentRunner of the guided policy over ``store``, its first look searching ``words``;
+    ``off`` switches pieces off (GuidedConfig.from_off), ``budget`` goes to AgentBudget."""
+    from docnav.agent.loop import AgentBudget, AgentRunner
+    from docnav.agent.policy import GuidedConfig, GuidedPolicy, policy_tools
+    from docnav.agent.prompts import GUIDED_SYSTEM
+    from docnav.tools.base import ToolContext
+
+    cfg = GuidedConfig.from_off(off)
+    return AgentRunner(
+        model,
+        policy_tools("guided", cfg),
+        ToolContext(store=store),
+        budget=AgentBudget(**budget),
+        system_prompt=GUIDED_SYSTEM,
+        policy=GuidedPolicy(cfg, retrieve=retriever(store, *words)),
+    )

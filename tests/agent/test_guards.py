@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from docnav.agent.loop import AgentBudget, AgentRunner
-from docnav.agent.policy import GuidedConfig, GuidedPolicy, policy_tools
-from docnav.agent.prompts import GUIDED_SYSTEM
+from docnav.agent.loop import AgentRunner
 from docnav.ingestion import CorpusStore
-from docnav.tools.base import ToolContext
 
 from .fakes import ScriptedChatModel, call
-from .synthetic import make_store, retriever
+from .synthetic import guided_runner, make_store
 
 DOC = "ACME_2022_10K"
 Q_BALANCE = "What were ACME's FY2022 inventories? Use the balance sheet."
@@ -24,15 +21,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> CorpusStore:
 
 
 def guided(store: CorpusStore, model, off: str = "", words=("widget",), **budget) -> AgentRunner:
-    cfg = GuidedConfig.from_off(off)
-    return AgentRunner(
-        model,
-        policy_tools("guided", cfg),
-        ToolContext(store=store),
-        budget=AgentBudget(**budget),
-        system_prompt=GUIDED_SYSTEM,
-        policy=GuidedPolicy(cfg, retrieve=retriever(store, *words)),
-    )
+    return guided_runner(store, model, words, off, **budget)
 
 
 def _tool_results(model: ScriptedChatModel, i: int) -> str:

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 
 from docnav.agent.llm.base import ChatMessage, ToolCall
-from docnav.agent.loop import AgentBudget, AgentRunner
+from docnav.agent.loop import AgentRunner
 from docnav.agent.policy import (
     GUIDED_TOOLS,
     GuidedConfig,
-    GuidedPolicy,
     policy_tools,
     resolve_policy,
 )
@@ -24,7 +23,7 @@ from docnav.ingestion import CorpusStore
 from docnav.tools.base import ToolContext
 
 from .fakes import ScriptedChatModel, call
-from .synthetic import make_store, retriever
+from .synthetic import guided_runner, make_store
 
 DOC = "ACME_2022_10K"
 
@@ -35,15 +34,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> CorpusStore:
 
 
 def guided(store: CorpusStore, model, off: str = "", words=("Net sales",), **budget) -> AgentRunner:
-    cfg = GuidedConfig.from_off(off)
-    return AgentRunner(
-        model,
-        policy_tools("guided", cfg),
-        ToolContext(store=store),
-        budget=AgentBudget(**budget),
-        system_prompt=GUIDED_SYSTEM,
-        policy=GuidedPolicy(cfg, retrieve=retriever(store, *words)),
-    )
+    return guided_runner(store, model, words, off, **budget)
 
 
 def test_first_observation_holds_the_hits_and_the_statement_pages(store: CorpusStore) -> None:
