@@ -1,5 +1,5 @@
 """Guards of the guided policy: what the agent is told when it falls into a known habit of
-small models (bench/results/answers-dev60/handcheck.md). Each answers the habit with the next
+small models (results/answers-dev60/handcheck.md). Each answers the habit with the next
 concrete step, never with an invitation to stop:
 
 - a repeated call (or a failed call repeated verbatim) gets a pointer to the earlier result

@@ -1,6 +1,6 @@
 """Benchmarks: ingestion speed and structure quality, retrieval evidence recall.
 
-Results are committed under bench/results/ with the command that made them.
+Results are committed under results/ with the command that made them.
 """
 
 import os

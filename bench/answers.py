@@ -110,7 +110,7 @@ class RunConfig(BaseModel):
     order: str = "file"  # file | round-robin (over failure modes)
     limit: int | None = None
     modes: list[str] = Field(default_factory=lambda: ["closed-book", "rag", "agent"])
-    out: Path = Path("bench/results/answers")
+    out: Path = Path("results/answers")
     bench_home: Path = Path("~/.docnav/bench-financebench")
     pdfs: Path | None = FB_PDFS  # ingested when the store is empty
     documents: Path | None = FB_DOCUMENTS

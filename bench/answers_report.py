@@ -389,7 +389,7 @@ def render_markdown(result: dict, meta: dict) -> str:
     if judged:
         L.append(
             f"- {judged} rows were decided by the LLM judge; its agreement with human labels is "
-            "measured in bench/results/checkers/report.md (a small local judge is indicative "
+            "measured in results/checkers/report.md (a small local judge is indicative "
             "only: regrade with a stronger one via `docnav bench grade RUN --rejudge "
             "--judge-backend openai ...`)"
         )
@@ -534,7 +534,7 @@ def render_markdown(result: dict, meta: dict) -> str:
         "```",
         "",
         "Checker validation (numeric verifier, refusal detector and judge against the paper's "
-        "human labels): bench/results/checkers/report.md.",
+        "human labels): results/checkers/report.md.",
         "",
     ]
     return "\n".join(L)

@@ -15,13 +15,13 @@ negative, "%"/"percent"), then compared allowing what a human grader allows:
 Which model number counts: the one the model put in its structured answer (final_answer's
 ``number``) and the last number of its text (``policy="last"``, the default), or any number of
 its text (``"any"``). On the paper's 288 labelled numeric rows "last" agrees with the humans a
-little more often (94.4% vs 94.1% at ±1%, bench/results/checkers) and does not reward an answer
+little more often (94.4% vs 94.1% at ±1%, results/checkers) and does not reward an answer
 that lists many numbers.
 
 Polarity check: when the gold and the answer both open with "Yes" or "No" and they differ,
 the answer is wrong whatever follows (on the paper's labelled rows every such answer, 7 of 7,
 is labelled incorrect; same polarity decides nothing: 47 of 56 correct), so no judge is asked.
-A small judge passes "Yes" against a gold "No" (bench/results/answers-dev60/handcheck.md).
+A small judge passes "Yes" against a gold "No" (results/answers-dev60/handcheck.md).
 
 A gold answer is "numeric" when it is one number and at most a few words of unit around it
 ("$1577.00", "1.9%", "0.66", "77.78"); sentence answers go to the LLM judge.

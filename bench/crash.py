@@ -707,7 +707,7 @@ def main(argv: list[str] | None = None) -> int:  # python -m docnav.bench.crash
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("files", nargs="+", type=Path)
     ap.add_argument("--work", type=Path, default=Path("/tmp/docnav-crash"))
-    ap.add_argument("--out", type=Path, default=Path("bench/results/crash"))
+    ap.add_argument("--out", type=Path, default=Path("results/crash"))
     ap.add_argument("--events", type=int, default=12)
     ap.add_argument("--timed", type=int, default=6)
     ap.add_argument("--only", default="")

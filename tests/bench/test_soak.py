@@ -1,5 +1,5 @@
 """The soak's verdict logic (the run itself, `docnav bench soak`, needs the LLM server and
-minutes of traffic: bench/results/soak)."""
+minutes of traffic: results/soak)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 (around the catalog commit, the BM25 swap) and at timed points; after each kill the store and
 the index status agree and nothing is half-visible, and a rerun gives the reference result.
 
-The small case runs here; `docnav bench crash` is the larger run (bench/results/crash)."""
+The small case runs here; `docnav bench crash` is the larger run (results/crash)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 IngestError, never another exception, a native crash or a hang.
 
 - a bounded atheris run (25 s, libFuzzer seed 1, seeded from small real files) in CI;
-- every input a longer run found (bench/results/fuzz/findings/*.input, `docnav bench fuzz`)
+- every input a longer run found (results/fuzz/findings/*.input, `docnav bench fuzz`)
   replayed as a regression case.
 """
 
@@ -16,7 +16,7 @@ import pytest
 from docnav.errors import IngestError
 
 REPO = Path(__file__).resolve().parents[2]
-FOUND = REPO / "bench" / "results" / "fuzz" / "findings"
+FOUND = REPO / "results" / "fuzz" / "findings"
 SUFFIXES = (".pdf", ".html", ".txt", ".md")  # as bench/fuzz_ingest.py: first byte picks one
 
 
