@@ -1,14 +1,14 @@
 """Any OpenAI-compatible chat server (vLLM's ``vllm serve``, llama.cpp's server, …) over HTTP.
 
-Messages and tools pass through in OpenAI's shape. Retries are ours (the client's are off) so
-the policy is explicit: 429, 5xx and connection errors are retried with exponential backoff
-(honouring Retry-After, capped), a bounded number of times; other 4xx fail at once.
+Messages and tools pass through in OpenAI's shape. Retries are the SDK's own (``max_retries``):
+connection errors, timeouts, 408, 409, 429 and 5xx are retried with exponential backoff that
+honours Retry-After; other 4xx fail at once. What is left after the last attempt becomes an
+``LLMError`` saying how the backend failed.
 """
 
 from __future__ import annotations
 
 import json
-import random
 import time
 from typing import Any
 
@@ -25,8 +25,8 @@ from docnav.agent.llm.base import (
 )
 from docnav.agent.llm.parsing import new_call_id, parse_arguments, split_hermes, strip_thinking
 
-BACKOFF_BASE_S = 0.5
-BACKOFF_CAP_S = 20.0
+# the statuses the SDK retries (openai._base_client.BaseClient._should_retry)
+SDK_RETRIED = {408, 409, 429}
 
 
 def to_openai_messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:
@@ -59,15 +59,6 @@ def to_openai_messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:
     return out
 
 
-def _retry_after(exc: Exception) -> float | None:
-    response = getattr(exc, "response", None)
-    value = response.headers.get("retry-after") if response is not None else None
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
-
-
 class OpenAIChatModel:
     """ChatModel over an OpenAI-compatible ``/v1/chat/completions`` endpoint."""
 
@@ -88,7 +79,7 @@ class OpenAIChatModel:
             base_url=self.base_url,
             api_key=api_key or "EMPTY",  # vLLM without --api-key accepts anything
             timeout=timeout_s,
-            max_retries=0,
+            max_retries=max(0, max_retries),
         )
         self.max_retries = max(0, max_retries)
         self.context_window = context_window
@@ -127,50 +118,42 @@ class OpenAIChatModel:
             return resp
 
     def _call(self, fn: Any) -> Any:
+        """One SDK call (the SDK retries); its final failure as an LLMError of the right kind."""
         import openai
 
-        attempt = 0
-        while True:
-            try:
-                return fn()
-            except openai.APITimeoutError as e:
-                err = LLMError(
-                    f"LLM server at {self.base_url} did not answer within {self.client.timeout}s",
-                    retryable=True,
-                    kind="timeout",
-                )
-                cause: Exception = e
-            except openai.APIConnectionError as e:
-                reason = e.__cause__ or e
-                err = LLMError(
-                    f"cannot reach LLM server at {self.base_url}: {_short(reason)}", retryable=True
-                )
-                cause = e
-            except openai.APIStatusError as e:
-                retryable = e.status_code == 429 or e.status_code >= 500
-                kind = (
-                    ContextOverflow
-                    if e.status_code == 400 and is_context_overflow(str(e.message))
-                    else LLMError
-                )
-                err = kind(
-                    f"LLM server at {self.base_url} answered {e.status_code}: {_short(e.message)}",
-                    retryable=retryable,
-                    kind="refused",
-                )
-                cause = e
-            except openai.OpenAIError as e:
-                raise LLMError(f"LLM request failed: {_short(e)}") from e
-            if not err.retryable or attempt >= self.max_retries:
-                if attempt:
-                    err.args = (f"{err.args[0]} (after {attempt + 1} attempts)",)
-                raise err from cause
-            delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt) * (0.75 + random.random() / 2)
-            retry_after = _retry_after(cause)
-            if retry_after is not None:
-                delay = min(BACKOFF_CAP_S, max(delay, retry_after))
-            time.sleep(delay)
-            attempt += 1
+        try:
+            return fn()
+        except openai.APITimeoutError as e:
+            err = LLMError(
+                f"LLM server at {self.base_url} did not answer within {self.client.timeout}s",
+                retryable=True,
+                kind="timeout",
+            )
+            cause: Exception = e
+        except openai.APIConnectionError as e:
+            reason = e.__cause__ or e
+            err = LLMError(
+                f"cannot reach LLM server at {self.base_url}: {_short(reason)}", retryable=True
+            )
+            cause = e
+        except openai.APIStatusError as e:
+            retryable = e.status_code in SDK_RETRIED or e.status_code >= 500
+            kind = (
+                ContextOverflow
+                if e.status_code == 400 and is_context_overflow(str(e.message))
+                else LLMError
+            )
+            err = kind(
+                f"LLM server at {self.base_url} answered {e.status_code}: {_short(e.message)}",
+                retryable=retryable,
+                kind="refused",
+            )
+            cause = e
+        except openai.OpenAIError as e:
+            raise LLMError(f"LLM request failed: {_short(e)}") from e
+        if err.retryable and self.max_retries:
+            err.args = (f"{err.args[0]} (after {self.max_retries + 1} attempts)",)
+        raise err from cause
 
     def chat(
         self,
