@@ -33,6 +33,12 @@ class Settings(BaseSettings):
         "only; ~40% of HTML ingestion time, see results/ingest-scale).",
     )
     lock_timeout_s: float = Field(default=600.0, description="Wait this long for the store lock.")
+    database_url: str | None = Field(
+        default=None,
+        description="postgresql://user@host:port/db: the catalog, sections, chunks, facts, "
+        "embeddings (pgvector) and jobs in PostgreSQL (extra 'scale'); page texts stay files "
+        "under the home folder. Unset: the embedded file store.",
+    )
 
     # models (used from the retrieval/agent issues on)
     embedding_model: str = Field(
