@@ -41,45 +41,57 @@ def shown_scale(f: Fact) -> tuple[float, str]:
     return div, " ".join(x for x in (unit, f"{name}s" if name else "") if x)
 
 
-def _terms_tokens(terms: list[str]) -> list[set[str]]:
-    out = []
-    for t in terms:
-        toks = tokenize(t)
-        groups = [set(toks)]
-        for phrase in expand(toks).phrases:  # "capex" also matches "purchases of property..."
-            groups.append(set(tokenize(phrase)))
-        out.append(set().union(*groups) if groups else set())
-    return out
+# words that say where a row sits, not what it is: a label made of these alone ("Total",
+# "Net", "Other current") matches every term that has one of them
+_GENERIC = set(tokenize("total net other current and of the in for"))
+
+
+def term_tokens(term: str) -> set[str]:
+    """A line item's words and those of its finance synonyms ("capex" also matches
+    "purchases of property...")."""
+    toks = tokenize(term)
+    groups = [set(toks)]
+    for phrase in expand(toks).phrases:
+        groups.append(set(tokenize(phrase)))
+    return set().union(*groups)
+
+
+def label_match(f: Fact, toks: set[str]) -> float | None:
+    """Share of the row label's words the term (or a synonym) has; None when under half or
+    when only generic words match."""
+    label = set(tokenize(f.norm_label or f.label))
+    if not label or not (label - _GENERIC) & toks:
+        return None
+    overlap = len(label & toks) / len(label)
+    return overlap if overlap >= 0.5 else None
 
 
 def candidates(
     facts: list[Fact], terms: list[str], years: list[int], limit: int = 12, question: str = ""
 ) -> list[Fact]:
     """Rows whose label shares words with a term (or its synonyms), in the question's years
-    first, then those whose label words the question itself uses ("net PP&E" puts
-    "Property, plant and equipment — net" before the gross row), then the primary statements
-    before notes; the best few per term so every term gets candidates."""
+    first, then those whose label words the question itself uses ("net PP&E" puts "Property,
+    plant and equipment — net" before the gross row), then those of the primary statements (a
+    note repeats their labels); the best few per term so every term gets candidates."""
     asked = set(tokenize(question))
     if not facts or not terms:
         return []
-    want = _terms_tokens(terms)
     ys = {str(y) for y in years}
     per_term = max(2, limit // max(1, len(terms)))
     picked: list[Fact] = []
-    for toks in want:
+    for term in terms:
+        toks = term_tokens(term)
         if not toks:
             continue
         scored = []
         for f in facts:
+            overlap = label_match(f, toks)
+            if overlap is None:
+                continue
             label = set(tokenize(f.norm_label or f.label))
-            if not label:
-                continue
-            overlap = len(label & toks) / len(label)
-            if overlap < 0.5:
-                continue
             in_year = bool(ys) and any(y in f"{f.period or ''} {f.column}" for y in ys)
             primary = f.statement in ("income", "balance", "cashflow")
-            scored.append((in_year, overlap, len(label & asked), primary, -f.page, f))
+            scored.append((in_year, len(label & asked), primary, overlap, -f.page, f))
         scored.sort(key=lambda x: x[:5], reverse=True)
         for *_, f in scored[:per_term]:
             if f not in picked:

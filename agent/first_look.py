@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from docnav.agent import facts_view
+from docnav.agent import facts_view, suggest
 from docnav.agent.question import BALANCE, CASHFLOW, INCOME, QuestionRead, formula_terms
 from docnav.agent.question import statement_of as item_statement
 from docnav.ingestion.store import CorpusStore
@@ -42,6 +42,7 @@ class FirstLook:
     todo: list[Evidence] = field(default_factory=list)  # pages the question needs, in order
     statements: list[Evidence] = field(default_factory=list)  # the filing's primary statements
     refs: dict[str, dict[str, Any]] = field(default_factory=dict)  # "F1" -> fact shown
+    suggested: dict[str, Any] | None = None  # a value computed in code from the rows shown
     summary: str = ""
 
 
@@ -181,19 +182,35 @@ def build_first_look(
         rows = facts_view.candidates(
             facts, list(dict.fromkeys(terms + qr.items)), analysis.years, question=question
         )
-        if rows:
-            named = [(f"F{i}", f) for i, f in enumerate(rows, 1)]
-            use = ("reference them as F1, F2 ... in calculator" if qr.calc
+        named = [(f"F{i}", f) for i, f in enumerate(rows, 1)]
+
+        def ref_of(f: Any) -> str:
+            for r, g in named:
+                if g is f:
+                    return r
+            named.append((f"F{len(named) + 1}", f))
+            return named[-1][0]
+
+        hint = suggest.suggest(
+            facts, qr.items, qr.formula, qr.formula_defined, list(analysis.years), ref_of,
+            question=question,
+        )
+        if named:
+            use = ("reference them as F1, F2 ... in calculator" if qr.calc or qr.formula
                    else "the answer is one of these values as printed: no calculation")  # fmt: skip
             rows_text = facts_view.render(named, doc.doc_id)
             if len(rows_text) > max_chars // 3:  # a small window: the first rows, whole lines
                 rows_text = rows_text[: max_chars // 3].rsplit("\n", 1)[0]
-            parts.append(f"Statement line items that may hold the values ({use}):\n" + rows_text)
+            parts.append(
+                f"Statement line items that may hold the values ({use}):\n" + rows_text
+                + "".join("\n" + x for x in hint.lines)
+            )
             for ref, f in named:
                 v, text = facts_view.fmt_value(f)
                 out.refs[ref] = {"value": v, "doc": f.doc_id, "page": f.page, "label": f.label,
                                  "period": f.period or f.column, "shown": text}  # fmt: skip
                 out.reads.append(PageRead(doc_id=f.doc_id, page=f.page, text=f"{f.label} {text}"))
+            out.suggested = hint.calc
     if doc and show_hits:
         parts.append(_outline(doc, sections, min(2500, max_chars // 4)))
         if out.todo and out.todo[0].why != "top search hit":

@@ -35,6 +35,10 @@ GUIDED_TOOLS = ("list_documents", "outline", "read_section", "read_pages", "sear
 # tools that show snippets or rows, not whole pages: a page they touch still counts as unread
 # for the guards (the citation checker still accepts quotes from what they showed)
 SNIPPET_TOOLS = ("search", "facts", "grep")
+# The first look is sent with every call of a run: ~6,000 characters (~2,000 tokens) keep a
+# run's prompt tokens near rag's x 4 while still holding retrieval's top passages, the outline
+# and the fact rows (12,000 in the first measurement cost ~35k prompt tokens a question).
+FIRST_LOOK_CHARS = 6000
 
 
 class GuidedConfig(BaseModel):
@@ -137,7 +141,7 @@ class GuidedPolicy:
         look = build_first_look(
             question, qr, analysis, hits, ctx,
             show_hits=self.cfg.first, show_facts=self.cfg.facts, show_plan=self.cfg.plan,
-            max_chars=self.max_chars,
+            max_chars=min(self.max_chars, FIRST_LOOK_CHARS),
         )  # fmt: skip
         memo = {
             "calls": {},
@@ -145,7 +149,9 @@ class GuidedPolicy:
             "todo": [asdict(e) for e in look.todo],
             "statements": [asdict(e) for e in look.statements],
             "refs": look.refs if self.cfg.calc else {},
-            "calcs": [],
+            # a value computed in code from the statement rows counts as the calculation
+            # unless the model calls calculator itself (then its own is the last)
+            "calcs": [look.suggested] if look.suggested and self.cfg.calc else [],
             "calc_q": qr.calc,
             "formula": qr.formula,
             "companies": analysis.companies,

@@ -1,0 +1,148 @@
+"""What code can already work out from the statement facts before the model reads anything:
+the best row for each line item and year the question asks about, and, for a textbook ratio or
+a growth rate over such rows, its value computed in code.
+
+The guided first look shows this as a suggestion the model can accept (answer at once) or
+overrule (read the pages, call calculator with other rows). A small model picks the wrong row
+among a dozen candidates and divides badly; choosing the row from the statement the line item
+lives in and evaluating the formula in code takes both steps off it.
+
+Only the three primary statements are trusted here: a note or segment table repeats labels
+("Total", "Capital expenditures" per segment) that would make a confident wrong suggestion.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from docnav.agent import arith, facts_view
+from docnav.retrieval.tokenize import tokenize
+from docnav.types import Fact
+
+PRIMARY = ("income", "balance", "cashflow")
+GROWTH = "(new - old) / old * 100"
+_KIND = {"Income Statement": "income", "Balance Sheet": "balance", "Cash Flow Statement": "cashflow"}
+
+
+@dataclass
+class Suggestion:
+    lines: list[str] = field(default_factory=list)  # shown to the model, after the fact rows
+    facts: list[Fact] = field(default_factory=list)  # rows it uses, in the order first used
+    calc: dict[str, Any] | None = None  # {"expr", "value", "refs"} when a value was computed
+
+
+def best_row(facts: list[Fact], term: str, year: int, asked: set[str]) -> Fact | None:
+    """The primary-statement row for ``term`` in fiscal ``year``: the label sharing most words
+    with the question ("net PP&E": the net row, not the gross one), then the closest label
+    match, then the earlier page (the statement itself before its continuation)."""
+    from docnav.agent.question import statement_of
+
+    toks = facts_view.term_tokens(term)
+    # the statement that prints the item (PP&E: the balance sheet, not the cash flow line
+    # "Purchases of PP&E"), where the vocabulary knows it
+    home = _KIND.get(statement_of(term) or "")
+    scored = []
+    for f in facts:
+        if f.statement not in PRIMARY or str(year) not in f"{f.period or ''} {f.column}":
+            continue
+        if home and f.statement != home:
+            continue
+        score = facts_view.label_match(f, toks)
+        if score is not None:
+            label = set(tokenize(f.norm_label or f.label))
+            scored.append((len(label & asked), score, -f.page, f))
+    scored.sort(key=lambda x: x[:3], reverse=True)
+    return scored[0][3] if scored else None
+
+
+def _operand(ref: str, f: Fact) -> str:
+    # an outflow printed in parentheses on the cash flow statement (capex, dividends paid) is
+    # a size in a ratio, not a negative number
+    return f"abs({ref})" if f.statement == "cashflow" and f.value < 0 else ref
+
+
+def _substitute(formula: str, terms: list[str], refs: dict[str, str]) -> str:
+    expr = formula
+    for t in sorted(terms, key=len, reverse=True):  # "total current assets" before "assets"
+        expr = re.sub(re.escape(t), refs[t], expr, flags=re.I)
+    return expr
+
+
+def suggest(
+    facts: list[Fact],
+    items: list[str],
+    formula: str | None,
+    formula_defined: bool,
+    years: list[int],
+    ref_of: Any,
+    question: str = "",
+) -> Suggestion:
+    """``ref_of(fact) -> "F3"`` names a row (adding it to the rows shown when it is new)."""
+    out = Suggestion()
+    asked = set(tokenize(question))
+    if not facts or not years:
+        return out
+    if formula == GROWTH and items and len(years) >= 2:
+        old_y, new_y = min(years), max(years)
+        new, old = best_row(facts, items[0], new_y, asked), best_row(facts, items[0], old_y, asked)
+        if new is None or old is None:
+            return out
+        rn, ro = ref_of(new), ref_of(old)
+        return _computed(out, f"({rn} - {ro}) / {ro} * 100", {rn: new, ro: old},
+                         f"{items[0]} growth FY{old_y} to FY{new_y}", ref_of)  # fmt: skip
+    if formula and not formula_defined and len(years) == 1:
+        from docnav.agent.question import formula_terms
+
+        terms = formula_terms(formula)
+        if not terms or any(t.lower().startswith("average") for t in terms):
+            return out
+        rows = {t: best_row(facts, t, years[0], asked) for t in terms}
+        found = [f for f in rows.values() if f is not None]
+        # a row standing for two terms ("income before income taxes" and "income tax
+        # expense" both matching the tax line) means a label matched loosely: no suggestion
+        if len(found) < len(rows) or len({id(f) for f in found}) < len(found):
+            return out
+        refs = {t: _operand(ref_of(f), f) for t, f in rows.items() if f is not None}
+        used = {ref_of(f): f for f in rows.values() if f is not None}
+        return _computed(out, _substitute(formula, terms, refs), used, formula, ref_of)
+    if not formula and items:
+        f = best_row(facts, items[0], max(years), asked)
+        if f is not None:
+            _, text = facts_view.fmt_value(f)
+            if f.statement == "cashflow" and f.value < 0:  # "(1,577)": an amount paid out
+                text = f"{text.lstrip('-')} paid out (printed in parentheses)"
+            out.facts.append(f)
+            out.lines.append(
+                f"Best match in the statements: {ref_of(f)} {f.label}, {f.period or f.column}"
+                f" = {text} ({f.statement} p. {f.page + 1}). Check it against the question"
+                " and answer with it, or read the page."
+            )
+    return out
+
+
+def _computed(
+    out: Suggestion, expr: str, used: dict[str, Fact], what: str, ref_of: Any
+) -> Suggestion:
+    refs = {}
+    for r, f in used.items():
+        v, text = facts_view.fmt_value(f)
+        refs[r] = {"value": v}
+    try:
+        value, names = arith.evaluate_named(expr, refs)
+    except Exception:  # noqa: BLE001 - a zero denominator or odd row: no suggestion
+        return out
+    out.facts.extend(used.values())
+    out.calc = {"expr": expr, "value": value, "refs": names}
+    rows = "; ".join(
+        f"{r} = {facts_view.fmt_value(f)[1]} ({f.label}, {f.period or f.column}, "
+        f"{f.statement} p. {f.page + 1})"
+        for r, f in used.items()
+    )
+    out.lines.append(
+        f"Computed in code from the statement rows ({what}): {expr} = {arith.shown(value)}, "
+        f"where {rows}. If these rows are the right ones, answer with this value; otherwise "
+        "call calculator with the right rows."
+    )
+    return out

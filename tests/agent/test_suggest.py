@@ -1,0 +1,86 @@
+"""What code works out from statement facts before the model reads: the row per line item and
+year, and a textbook ratio or growth rate computed from those rows."""
+
+from __future__ import annotations
+
+from docnav.agent.suggest import best_row, suggest
+from docnav.types import Fact
+
+DOC = "ACME_2022_10K"
+
+
+def fact(label: str, statement: str, value: float, period: str = "FY2022", page: int = 4) -> Fact:
+    return Fact(doc_id=DOC, page=page, statement=statement, label=label,  # type: ignore[arg-type]
+                norm_label=label.lower(), period=period, value=value, unit="USD",
+                scale="in millions")  # fmt: skip
+
+
+ROWS = [
+    fact("Net sales", "income", 40_000e6),
+    fact("Net sales", "income", 36_000e6, period="FY2021"),
+    fact("Operating income", "income", 2_000e6),
+    fact("Operating income", "note", 9e6, page=40),
+    fact("Purchases of property, plant and equipment", "cashflow", -1_200e6, page=6),
+    fact("Property, plant and equipment", "balance", 9_000e6, page=5),
+    fact("Property, plant and equipment - net", "balance", 5_000e6, page=5),
+    fact("Total", "note", 7e6, page=41),
+]
+
+
+def names() -> tuple[list[tuple[str, Fact]], object]:
+    named: list[tuple[str, Fact]] = []
+
+    def ref_of(f: Fact) -> str:
+        for r, g in named:
+            if g is f:
+                return r
+        named.append((f"F{len(named) + 1}", f))
+        return named[-1][0]
+
+    return named, ref_of
+
+
+def test_the_row_comes_from_the_statement_that_prints_the_item() -> None:
+    # "PP&E" lives on the balance sheet: not the cash flow's "Purchases of PP&E"; "net" in
+    # the question picks the net row over the gross one; a note's copy never wins
+    got = best_row(ROWS, "pp&e", 2022, asked={"net"})
+    assert got is not None and got.label == "Property, plant and equipment - net"
+    op = best_row(ROWS, "operating income", 2022, asked=set())
+    assert op is not None and op.statement == "income"
+    assert best_row(ROWS, "operating income", 2019, asked=set()) is None
+
+
+def test_a_textbook_ratio_is_computed_in_code() -> None:
+    named, ref_of = names()
+    s = suggest(ROWS, ["operating margin"], "operating income / revenue * 100", False, [2022],
+                ref_of, question="What is the FY2022 operating margin?")  # fmt: skip
+    assert s.calc is not None and round(s.calc["value"], 4) == 5.0
+    assert "Computed in code" in s.lines[0] and "= 5" in s.lines[0]
+
+
+def test_an_outflow_counts_as_a_size_in_a_ratio() -> None:
+    named, ref_of = names()
+    s = suggest(ROWS, ["capex"], "capital expenditure / revenue * 100", False, [2022], ref_of)
+    assert s.calc is not None and round(s.calc["value"], 4) == 3.0
+    assert s.calc["expr"].startswith("abs(")
+
+
+def test_growth_over_two_years() -> None:
+    named, ref_of = names()
+    s = suggest(ROWS, ["net sales"], "(new - old) / old * 100", False, [2021, 2022], ref_of)
+    assert s.calc is not None and round(s.calc["value"], 4) == round(4000 / 36000 * 100, 4)
+
+
+def test_a_single_lookup_gets_a_best_match_and_no_computation() -> None:
+    named, ref_of = names()
+    s = suggest(ROWS, ["capex"], None, False, [2022], ref_of)
+    assert s.calc is None and "Best match" in s.lines[0] and "1,200 USD millions paid out" in s.lines[0]
+
+
+def test_no_suggestion_when_a_term_has_no_row_or_two_terms_share_one() -> None:
+    named, ref_of = names()
+    assert suggest(ROWS, [], "inventory / revenue", False, [2022], ref_of).calc is None
+    shared = suggest(ROWS, [], "operating income / operating income margin", False, [2022], ref_of)
+    assert shared.calc is None
+    # a formula the question writes out is the model's to fill (its terms carry periods)
+    assert suggest(ROWS, [], "operating income / revenue", True, [2022], ref_of).calc is None
