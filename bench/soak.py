@@ -257,7 +257,8 @@ def _verify_uploads(url: str, rec: Recorder, wait_s: float = 300.0) -> dict[str,
             if all(v and v["status"] not in ("queued", "running") for v in jobs.values()):
                 break
             time.sleep(2)
-        listed = {d["doc_id"] for d in c.get("/v1/documents").json()}
+        docs = c.get("/v1/documents", params={"limit": 500}).json()["documents"]
+        listed = {d["doc_id"] for d in docs}
         present, missing, failed = 0, [], []
         for j, v in jobs.items():
             ids = [f.get("doc_id") for f in (v or {}).get("results", []) if f.get("doc_id")]

@@ -184,12 +184,15 @@ def _err_json(e: ApiError) -> str:
     from docnav.serving.logs import request_id_var
     from docnav.serving.redact import public_text
 
+    # the error responses' format, {"error": {...}}, plus the status the stream could not send
     return json.dumps(
         {
-            "status": e.status,
-            "code": e.code,
-            "message": public_text(e.message),
-            "request_id": request_id_var.get(),
+            "error": {
+                "code": e.code,
+                "message": public_text(e.message),
+                "request_id": request_id_var.get(),
+                "status": e.status,
+            }
         }
     )
 

@@ -10,12 +10,15 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 
 from docnav.engine import OutlineEntry
 from docnav.serving.errors import ApiError
+from docnav.serving.paging import Cursor, Limit, decode_cursor, encode_cursor
 from docnav.serving.schemas import (
     DocumentDetail,
+    DocumentList,
     ErrorOut,
     JobOut,
     PageOut,
     PublicDocument,
+    SectionEntryOut,
     SectionOut,
 )
 from docnav.serving.service import Service, Svc
@@ -27,27 +30,43 @@ MAX_SECTION_PAGES = 30
 _ERR = {404: {"model": ErrorOut}}
 
 
-@router.get("/documents", response_model=list[PublicDocument])
+@router.get("/documents", response_model=DocumentList, responses={422: {"model": ErrorOut}})
 async def list_documents(
     svc: Svc,
     company: Annotated[str | None, Query(max_length=200)] = None,
     form: Annotated[str | None, Query(max_length=20)] = None,
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
     ticker: Annotated[str | None, Query(max_length=20)] = None,
-) -> list[Document]:
-    """The catalog, with optional filters."""
-    return await anyio.to_thread.run_sync(
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> DocumentList:
+    """The catalog by doc_id, a page at a time (``next_cursor`` for the next), with optional
+    filters."""
+    after = decode_cursor(cursor, (str,))
+    docs = await anyio.to_thread.run_sync(
         lambda: svc.engine.documents(company=company, form=form, year=year, ticker=ticker)
     )
+    rest = sorted((d for d in docs if after is None or d.doc_id > after[0]), key=_doc_id)
+    page = rest[:limit]
+    more = len(rest) > limit
+    return DocumentList(
+        documents=page, next_cursor=encode_cursor([page[-1].doc_id]) if more else None
+    )
+
+
+def _doc_id(d: Document) -> str:
+    return d.doc_id
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentDetail, responses=_ERR)
 async def get_document(doc_id: str, svc: Svc) -> DocumentDetail:
-    """Metadata and outline (sections with 0-based page ranges and their paths)."""
+    """Metadata and outline (sections with their paths and 1-based page ranges:
+    ``page_start`` is the n of ``GET .../pages/{n}``)."""
 
     def read() -> DocumentDetail:
         return DocumentDetail(
-            document=svc.engine.document(doc_id), outline=svc.engine.outline(doc_id)
+            document=svc.engine.document(doc_id),
+            outline=[SectionEntryOut.of(e) for e in svc.engine.outline(doc_id)],
         )
 
     return await anyio.to_thread.run_sync(read)
@@ -106,7 +125,10 @@ async def get_section(doc_id: str, section: str, svc: Svc) -> SectionOut:
         last = min(entry.page_end, entry.page_start + MAX_SECTION_PAGES - 1)
         pages = [_page(svc, doc, p + 1) for p in range(entry.page_start, last + 1)]
         return SectionOut(
-            doc_id=doc.doc_id, section=entry, pages=pages, truncated=last < entry.page_end
+            doc_id=doc.doc_id,
+            section=SectionEntryOut.of(entry),
+            pages=pages,
+            truncated=last < entry.page_end,
         )
 
     return await anyio.to_thread.run_sync(read)

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from docnav.serving.errors import ApiError
-from docnav.serving.schemas import ErrorOut, SearchRequest, SearchResponse
+from docnav.serving.schemas import ErrorOut, HitOut, SearchRequest, SearchResponse
 from docnav.serving.service import Service, Svc
 
 router = APIRouter(prefix="/v1", tags=["search"])
@@ -23,7 +23,8 @@ def _search(svc: Service, req: SearchRequest) -> dict[str, Any]:
     if analysis is not None and hasattr(analysis, "model_dump"):
         analysis = analysis.model_dump(mode="json")
     return {
-        "hits": list(getattr(res, "hits", res)),  # a SearchResult, or a bare list of hits
+        # a SearchResult, or a bare list of hits; pages 1-based for clients
+        "hits": [HitOut.of(h) for h in getattr(res, "hits", res)],
         "analysis": analysis,
         "applied": list(getattr(res, "applied", []) or []),
         "timings": dict(getattr(res, "timings", {}) or {}),

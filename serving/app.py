@@ -26,9 +26,11 @@ from docnav.serving import (
     api_openai,
     api_search,
 )
+from docnav.serving.docs_ui import install_docs
 from docnav.serving.errors import error_response, install_handlers
 from docnav.serving.logs import new_request_id, request_id_var, setup_logging
 from docnav.serving.service import Service
+from docnav.serving.strict_query import reject_unknown_query
 from docnav.settings import Settings
 
 log = logging.getLogger("docnav.serving")
@@ -150,17 +152,21 @@ def create_app(config: Settings | Engine | None = None) -> FastAPI:
         title="docnav",
         version=__version__,
         description="Agentic research over SEC filings: ask, search, read and ingest filings.",
-        docs_url="/docs",
+        docs_url=None,  # served by install_docs with local assets, not FastAPI's CDN pages
+        redoc_url=None,
         openapi_url="/openapi.json",
         lifespan=lifespan,
     )
+    install_docs(app)
     app.state.service = svc
     install_handlers(app, svc.metrics, s.retry_after_s)
-    # each router carries the /v1 prefix itself, so metrics see the full route template
+    # each router carries the /v1 prefix itself, so metrics see the full route template;
+    # the key is checked before the query (401 before 422)
+    v1 = [Depends(_require_key), Depends(reject_unknown_query)]
     for r in (api_ask.router, api_search.router, api_documents.router, api_jobs.router):
-        app.include_router(r, dependencies=[Depends(_require_key)])
-    app.include_router(api_facts.router, dependencies=[Depends(_require_key)])
-    app.include_router(api_openai.router, dependencies=[Depends(_require_key)])
+        app.include_router(r, dependencies=v1)
+    app.include_router(api_facts.router, dependencies=v1)
+    app.include_router(api_openai.router, dependencies=v1)
     app.include_router(api_health.router)
     if s.cors_origins:  # off unless origins are named
         origins = [o.strip() for o in s.cors_origins.split(",") if o.strip()]

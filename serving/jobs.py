@@ -93,12 +93,23 @@ class JobStore:
             row = db.execute("SELECT * FROM jobs WHERE id=?", (job_id,)).fetchone()
         return _out(row) if row else None
 
-    def list(self, limit: int = 50) -> list[JobOut]:
+    def list(
+        self, limit: int = 50, after: tuple[str, int] | None = None
+    ) -> tuple[list[JobOut], tuple[str, int] | None]:
+        """Most recent first: ``limit`` jobs after the key ``after``, and the key of the last
+        one when more follow (keyset paging: stable while jobs are added)."""
+        where, args = ("WHERE (created_at, rowid) < (?, ?)", list(after)) if after else ("", [])
         with self._db() as db:
             rows = db.execute(
-                "SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,)
+                f"SELECT rowid AS _rowid, * FROM jobs {where} "
+                "ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                (*args, limit + 1),
             ).fetchall()
-        return [_out(r) for r in rows]
+        more, rows = len(rows) > limit, rows[:limit]
+        return [_out(r) for r in rows], (
+            rows[-1]["created_at"],
+            rows[-1]["_rowid"],
+        ) if more else None
 
     # -- writes -------------------------------------------------------------------------
     def create(

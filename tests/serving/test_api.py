@@ -109,12 +109,12 @@ def test_serve_refuses_open_bind_without_keys(tmp_path: Path):
 # -- documents -----------------------------------------------------------------------------
 def test_documents_outline_pages_sections(make_client):
     c = make_client()
-    docs = c.get("/v1/documents").json()
+    docs = c.get("/v1/documents").json()["documents"]
     assert sorted(d["name"] for d in docs) == sorted(FILINGS)
     q = next(d for d in docs if d["name"] == "BESTBUY_2024Q2_10Q")
-    assert [d["doc_id"] for d in c.get("/v1/documents", params={"form": "10-Q"}).json()] == [
-        q["doc_id"]
-    ]
+    assert [
+        d["doc_id"] for d in c.get("/v1/documents", params={"form": "10-Q"}).json()["documents"]
+    ] == [q["doc_id"]]
     detail = c.get(f"/v1/documents/{q['doc_id']}").json()
     assert detail["document"]["n_pages"] == q["n_pages"] and detail["outline"]
     page = c.get(f"/v1/documents/{q['doc_id']}/pages/1").json()
@@ -132,13 +132,13 @@ def test_documents_outline_pages_sections(make_client):
     by_label = c.get(f"/v1/documents/{q['doc_id']}/sections/{entry['label']}").json()
     assert by_id["section"]["id"] == by_path["section"]["id"] == entry["id"]
     assert by_label["section"]["label"] == entry["label"]
-    assert [p["page"] for p in by_id["pages"]][0] == entry["page_start"] + 1
+    assert [p["page"] for p in by_id["pages"]][0] == entry["page_start"]  # both 1-based
     _err(c.get(f"/v1/documents/{q['doc_id']}/sections/Note 999"), 404)
 
 
 def test_delete_document(make_client):
     c = make_client()
-    doc = c.get("/v1/documents").json()[0]
+    doc = c.get("/v1/documents").json()["documents"][0]
     assert c.delete(f"/v1/documents/{doc['doc_id']}").json()["doc_id"] == doc["doc_id"]
     _err(c.get(f"/v1/documents/{doc['doc_id']}"), 404)
     _err(c.delete(f"/v1/documents/{doc['doc_id']}"), 404)
@@ -345,7 +345,8 @@ def test_llm_errors_are_502_and_service_stays_up(make_client):
     with c.stream("POST", "/v1/ask", json={"question": "revenue", "stream": True}) as r:
         events = _sse(r.iter_lines())
     assert [e["event"] for e in events] == ["error"]
-    assert json.loads(events[0]["data"])["code"] == "llm_unavailable"
+    err = json.loads(events[0]["data"])["error"]  # the error responses' format
+    assert err["code"] == "llm_unavailable" and err["status"] == 502 and err["request_id"]
     assert c.get("/healthz").status_code == 200
 
 

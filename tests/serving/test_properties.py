@@ -190,7 +190,7 @@ def expected_match(ref: str, docs: list[dict]) -> tuple[int, str | None]:
 
 def test_document_refs_match_literally(make_client) -> None:
     c = make_client()
-    docs = c.get("/v1/documents").json()
+    docs = c.get("/v1/documents").json()["documents"]
     refs = document_refs([d["doc_id"] for d in docs], [d["name"] for d in docs])
 
     @SETTINGS
@@ -355,7 +355,7 @@ class UploadJobDocumentPage(RuleBasedStateMachine):
     def start(self) -> None:
         self.known: dict[bytes, str] = {}  # content -> doc_id, for documents uploaded here
         self.pages: dict[str, int] = {}
-        self.baseline = {d["doc_id"] for d in self.client.get("/v1/documents").json()}
+        self.baseline = {d["doc_id"] for d in self.client.get("/v1/documents").json()["documents"]}
 
     def teardown(self) -> None:  # the next example starts from the same catalog
         for doc_id in list(getattr(self, "pages", {})):
@@ -405,7 +405,7 @@ class UploadJobDocumentPage(RuleBasedStateMachine):
     def catalog_matches_the_model(self) -> None:
         if not hasattr(self, "pages"):
             return
-        listed = {d["doc_id"] for d in self.client.get("/v1/documents").json()}
+        listed = {d["doc_id"] for d in self.client.get("/v1/documents").json()["documents"]}
         assert listed == self.baseline | set(self.pages)
 
 

@@ -128,7 +128,7 @@ def test_llm_refused_timeout_down_are_errors_over_real_http(llm_service, mode: s
         events = _sse(s)
     kinds = [k for k, _ in events]
     assert kinds[-1] == "error" and "answer" not in kinds, events
-    last = json.loads(events[-1][1])
+    last = json.loads(events[-1][1])["error"]
     assert last["status"] == 502 and last["code"] == "llm_unavailable"
     for _, data in events:
         _no_backend_address(data, backend)
@@ -214,7 +214,7 @@ def test_no_server_paths_in_responses(make_client, served_home: Path, fb_pdfs: P
     for r in (c.get("/readyz"), c.get("/v1/documents")):
         assert r.status_code == 200, r.text
         _no_server_paths(r, served_home, root)
-    docs = c.get("/v1/documents").json()
+    docs = c.get("/v1/documents").json()["documents"]
     assert {d["source_path"] for d in docs} == {d["name"] + ".pdf" for d in docs}
     doc_id = docs[0]["doc_id"]
     _no_server_paths(c.get(f"/v1/documents/{doc_id}"), served_home)
