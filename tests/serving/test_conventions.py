@@ -170,3 +170,37 @@ def test_api_docs_load_nothing_from_outside(api: httpx.Client, path: str) -> Non
     for url in assets:
         got = api.get(url)
         assert got.status_code == 200 and len(got.content) > 100, (url, got.status_code)
+
+
+def test_mcp_tools_number_pages_as_rest_does(api: httpx.Client, served_home: Path) -> None:
+    """The MCP outline's "p. N" for each section is REST's page_start, and read_section's first
+    page read is it too (the MCP SDK's client, in process)."""
+    import anyio
+    from mcp import Client
+
+    from docnav.mcp_server import build_server
+
+    doc = next(d for d in api.get("/v1/documents").json()["documents"] if d["name"] == TENQ)
+    rest = {e["id"]: e for e in api.get(f"/v1/documents/{doc['doc_id']}").json()["outline"]}
+    labelled = [e for e in rest.values() if e["label"] and e["kind"] == "note"][:3]
+
+    async def session() -> tuple[str, list]:
+        engine = Engine(make_settings(served_home))
+        async with Client(build_server(engine, ask=False)) as c:
+            outline = await c.call_tool("outline", {"doc": TENQ})
+            reads = [
+                await c.call_tool("read_section", {"doc": TENQ, "section": e["id"]})
+                for e in labelled
+            ]
+        return "\n".join(x.text for x in outline.content), reads
+
+    text, reads = anyio.run(session)
+    shown = {
+        m["id"]: int(m["first"])
+        for m in re.finditer(r"^\s*(?P<id>s\d{4}) .* — pp?\. (?P<first>\d+)", text, re.M)
+    }
+    assert shown and shown == {i: e["page_start"] for i, e in rest.items()}, text
+    assert labelled
+    for e, r in zip(labelled, reads, strict=True):
+        assert not r.is_error, r
+        assert r.structured_content["pages_read"][0]["page"] == e["page_start"]
