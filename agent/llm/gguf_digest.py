@@ -56,9 +56,11 @@ def write_stamp(path: Path, sha256: str) -> None:
 
 def verified(path: Path, expected: str | None) -> bool:
     """True when ``path`` has the expected digest (``None``: the one recorded at assembly).
-    Hashes only when the stamp is missing or stale; a match renews the stamp."""
+    Hashes only when the stamp is missing or stale; a match renews the stamp. A link is
+    checked (and stamped) at its target, so links to one cached file share one stamp."""
     if not path.is_file():
         return False
+    path = path.resolve()
     stamp = read_stamp(path)
     want = expected or (stamp.sha256 if stamp else None)
     if want is None:

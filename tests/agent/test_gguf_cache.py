@@ -153,3 +153,14 @@ def test_corrupt_older_home_copy_ignored(parts, tmp_path: Path) -> None:
     (old / "fake.gguf").write_bytes(b"GGUF" + b"\x00" * (sum(map(len, BLOBS)) - 4))
     out = assemble_gguf(spec, tmp_path / "cache", also=[old])
     assert out == tmp_path / "cache" / "fake.gguf" and out.read_bytes() == b"".join(BLOBS)
+
+
+def test_link_to_a_checked_copy_shares_its_stamp(parts, tmp_path: Path, hashes) -> None:
+    # tests link one cached model into each test home: one hash, not one per home
+    spec, _ = parts
+    real = assemble_gguf(spec, tmp_path / "cache")
+    home_models = tmp_path / "home" / "models"
+    home_models.mkdir(parents=True)
+    (home_models / "fake.gguf").symlink_to(real)
+    assert assemble_gguf(spec, tmp_path / "other", also=[home_models]) == home_models / "fake.gguf"
+    assert hashes == [] and not list(home_models.glob("*.json"))
