@@ -82,7 +82,9 @@ def hashes(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 def test_part_digest_comes_from_the_wheel_record(parts) -> None:
     spec, site = parts
     part = site / f"{spec.module_prefix}2" / "data" / "part02.bin"
-    assert recorded_part_digest(f"{spec.dist_prefix}2", part) == hashlib.sha256(BLOBS[1]).hexdigest()
+    assert (
+        recorded_part_digest(f"{spec.dist_prefix}2", part) == hashlib.sha256(BLOBS[1]).hexdigest()
+    )
     assert recorded_part_digest("no-such-dist-anywhere", part) is None
 
 
