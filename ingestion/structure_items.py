@@ -59,12 +59,7 @@ def _item_options(
     options: list[Option] = []
     for i, key, rest, raw in cands.items:
         p = lines.page_of[i]
-        atop_index = (
-            p >= front
-            and i - lines.page_first[p] < 3
-            and not TRAILING_PAGENO.search(lines.texts[i])
-        )
-        if toc_page[p] and not atop_index:
+        if toc_page[p] and not _heading_atop_index(lines, i, front):
             continue
         rest_s = TITLE_SEP.sub("", rest, count=1)
         if rest[:1] in PUNCT_START or rest_s[:1].islower() or rest_s[:1] in PUNCT_START:
@@ -82,6 +77,11 @@ def _item_options(
         else:
             options.extend(_item_10k_options(i, key, rest_s, title_src))
     return options
+
+
+def _heading_atop_index(lines: PageLines, i: int, front: int) -> bool:
+    p = lines.page_of[i]
+    return p >= front and i - lines.page_first[p] < 3 and not TRAILING_PAGENO.search(lines.texts[i])
 
 
 def _after_running_prose(lines: PageLines, i: int) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from docnav.types import SectionKind
+
 __all__ = ["Candidates", "Head", "PageLines"]
 
 
@@ -53,14 +55,16 @@ class PageLines:
 
 @dataclass
 class Head:
+    """A heading a phase accepted: where a section starts and what it is."""
+
     line: int  # global line index where the section starts
-    kind: str
-    title: str
+    kind: SectionKind
+    title: str  # "" until the Items phase titles it; "" then means the line's text
     label: str | None
     level_hint: int  # 0 part/exhibit/cover, 1 item, 2 note/statement
-    rank: int = 0
-    weight: float = 1.0
-    extra: dict = field(default_factory=dict)
+    # "part": the Part of an Item; "cover_end": the cover's last page; "preamble", "fs",
+    # "notes_header": which kind of free-standing "other" section
+    extra: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
