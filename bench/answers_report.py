@@ -244,10 +244,9 @@ def summarize(
 
 
 def _plots(result: dict, out: Path) -> list[str]:
-    import matplotlib
+    from docnav.extras import pyplot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()  # a clear error naming the bench extra when matplotlib is absent
     import numpy as np
 
     files = []

@@ -261,10 +261,9 @@ def _summary(rows: list[dict]) -> dict:
 
 
 def _write(result: dict, out: Path) -> None:
-    import matplotlib
+    from docnav.extras import pyplot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()  # a clear error naming the bench extra when matplotlib is absent
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(result, indent=2, default=str))

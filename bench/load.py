@@ -326,10 +326,9 @@ def run_load_bench(
 
 
 def _write(result: dict, out: Path) -> None:
-    import matplotlib
+    from docnav.extras import pyplot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()  # a clear error naming the bench extra when matplotlib is absent
 
     (out / "results.json").write_text(json.dumps(result, indent=2))
     levels = result["search"]["levels"]

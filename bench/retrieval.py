@@ -348,10 +348,9 @@ def _write(result: dict, out: Path) -> None:
 
 def plot(result: dict, out: Path) -> None:
     """recall.png from a results dict (page rows draw their page recall)."""
-    import matplotlib
+    from docnav.extras import pyplot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()  # a clear error naming the bench extra when matplotlib is absent
 
     table = result["recall"]
     fig, axes = plt.subplots(1, 2, figsize=(16, 5), sharey=False)

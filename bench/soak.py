@@ -479,10 +479,9 @@ def summarise(rec: Recorder, samples: list[dict], events: list[dict], uploads: d
 
 
 def write_report(result: dict[str, Any], out: Path) -> None:
-    import matplotlib
+    from docnav.extras import pyplot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()  # a clear error naming the bench extra when matplotlib is absent
 
     from docnav.bench import machine_line
 
