@@ -33,17 +33,30 @@ from docnav.agent.llm.base import (
 )
 from docnav.agent.policy import GuidedPolicy
 from docnav.agent.prompts import AGENT_SYSTEM, BUDGET_NOTE
+from docnav.settings import AgentSettings, LLMSettings
 from docnav.tools.base import Tool, ToolContext, ToolResult
 
 StepCallback = Callable[[Step], None]
 _ELIDED = "[earlier tool output elided to fit the context window]"
 
 
+_AGENT, _LLM = AgentSettings(), LLMSettings()  # the defaults live in docnav/settings.py only
+
+
 class AgentBudget(BaseModel):
-    max_steps: int = 12  # model calls per question
-    max_tokens: int = 150_000  # prompt + completion tokens per question, all calls together
-    max_seconds: float = 900.0
-    max_new_tokens: int = 512  # per model call
+    max_steps: int = _AGENT.max_steps  # model calls per question
+    max_tokens: int = _AGENT.max_tokens  # prompt + completion tokens per question, all calls
+    max_seconds: float = _AGENT.max_seconds
+    max_new_tokens: int = _LLM.max_new_tokens  # per model call
+
+    @classmethod
+    def of(cls, agent: AgentSettings, llm: LLMSettings) -> AgentBudget:
+        return cls(
+            max_steps=agent.max_steps,
+            max_tokens=agent.max_tokens,
+            max_seconds=agent.max_seconds,
+            max_new_tokens=llm.max_new_tokens,
+        )
 
 
 class _State(TypedDict, total=False):

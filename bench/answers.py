@@ -49,7 +49,7 @@ from docnav.bench.checkers import Verdict
 from docnav.bench.datasets import BenchQuestion, load_questions, select
 from docnav.bench.judge import Grader
 from docnav.errors import DocnavError
-from docnav.settings import Settings, get_settings
+from docnav.settings import Settings
 
 
 class Variant(NamedTuple):
@@ -96,7 +96,7 @@ class ModelSpec(BaseModel):
             )
             if v is not None
         }
-        return base.model_copy(update=upd)
+        return base.replace(**upd)
 
 
 class RunConfig(BaseModel):
@@ -119,14 +119,14 @@ class RunConfig(BaseModel):
     judge: str = "same"  # same (the answering model) | none | local | openai | vllm
     judge_model: str | None = None
     judge_base_url: str | None = None
-    rag_k: int | None = None  # None: settings.rag_k
+    rag_k: int | None = None  # None: settings.agent.rag_k
     rag_mode: str | None = None  # bm25 | dense | hybrid | hybrid+rerank
     # guided-policy pieces switched off, for ablations: first,facts,repeat,notfound,tools,plan,calc
     guided_off: str | None = None
     timeout_s: float = 900.0
     concurrency: int = 1
     retry_timeouts: bool = False
-    tolerance: float | None = None  # None: settings.bench_numeric_tolerance
+    tolerance: float | None = None  # None: settings.bench.numeric_tolerance
     command: str = "docnav bench answers"
 
     def identity(self) -> dict[str, Any]:
@@ -242,7 +242,7 @@ def _fits_window(engine: Any, q: BenchQuestion) -> tuple[bool, str]:
     model: ChatModel = engine.chat_model
     d = engine.document(q.doc_name)
     text = "\n".join(engine.store.page_text(d.doc_id, p) for p in range(d.n_pages))
-    room = model.context_window - engine.settings.llm_max_new_tokens - 800
+    room = model.context_window - engine.settings.llm.max_new_tokens - 800
     n = model.count_tokens(text) if len(text) < 40 * room else len(text) // 4
     return n <= room, f"filing {d.name}: {n} tokens, window room {room}"
 
@@ -415,7 +415,8 @@ def make_engine(cfg: RunConfig, console: Any = None) -> Any:
     """An engine on the bench home, ingesting the PDFs first when the store is empty."""
     from docnav.engine import Engine
 
-    base = get_settings().model_copy(update={"home": cfg.bench_home.expanduser()})
+    # a bench run is where settings enter: the environment's, on the bench home
+    base = Settings(home=cfg.bench_home.expanduser())
     s = cfg.llm.settings(base)
     upd: dict[str, Any] = {}
     if cfg.rag_k is not None:
@@ -427,7 +428,7 @@ def make_engine(cfg: RunConfig, console: Any = None) -> Any:
 
         GuidedConfig.from_off(cfg.guided_off)  # a misspelt piece fails now, not per question
         upd["agent_guided_off"] = cfg.guided_off
-    engine = Engine(s.model_copy(update=upd))
+    engine = Engine(s.replace(**upd))
     if not engine.documents():
         if not cfg.pdfs or not cfg.pdfs.is_dir():
             raise DocnavError(
@@ -493,15 +494,15 @@ def run_answers(
     judge_model = make_judge(cfg, engine) if judge == "config" else judge
     grader = Grader(
         judge_model,  # type: ignore[arg-type]
-        tol=cfg.tolerance if cfg.tolerance is not None else s.bench_numeric_tolerance,
-        loose_tol=s.bench_numeric_loose_tolerance,
+        tol=cfg.tolerance if cfg.tolerance is not None else s.bench.numeric_tolerance,
+        loose_tol=s.bench.numeric_loose_tolerance,
     )
     names = {d.doc_id: d.name for d in engine.documents()}
     missing = sorted({j.q.doc_name for j in todo if j.q.doc_name} - set(names.values()))
     if missing:
         console.print(f"[yellow]filings not in the store: {', '.join(missing[:8])}[/]")
     workers = max(1, cfg.concurrency)
-    if workers > 1 and s.llm_backend.strip().lower() != "openai":
+    if workers > 1 and s.llm.backend.strip().lower() != "openai":
         console.print(f"[yellow]--concurrency {workers} needs an HTTP backend; running 1[/]")
         workers = 1
     runner = Runner(engine, grader, cfg.timeout_s, names)

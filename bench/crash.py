@@ -247,7 +247,7 @@ def _check_index(home: Path, ck: Check, chunk_ids: set[str], search: bool) -> No
 
     settings = Settings(home=home)
     # what `docnav index status` reports (Engine.index_status is CorpusIndex.status)
-    index = CorpusIndex(CorpusStore(home / "store"), home / "indexes", settings.embedding_model)
+    index = CorpusIndex(CorpusStore(home / "store"), home / "indexes", settings.retrieval)
     try:
         st = index.status()
     except Exception as exc:  # a status that cannot even be read is the worst kind of half-state

@@ -54,7 +54,7 @@ def create_stub_ask_app():
     from docnav.settings import Settings
 
     settings = Settings()
-    setup_logging(settings.log_json)
+    setup_logging(settings.serve.log_json)
     engine = Engine(settings)
 
     def ask(question, mode="agent", *, on_step=None, cancel: threading.Event | None = None, **_):

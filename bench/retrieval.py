@@ -296,7 +296,7 @@ def run_retrieval_bench(
         "measured_at_commit": commit,
         "machine": machine_info(),
         "questions": len(questions),
-        "embedding_model": engine.settings.embedding_model,
+        "embedding_model": engine.settings.retrieval.embedding_model,
         "reranker": getattr(reranker, "name", None),
         "configs": [c._asdict() for c in configs],
         "recall": table,

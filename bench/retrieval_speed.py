@@ -353,10 +353,11 @@ def _one_size(real, n, qtext, qtok, qvec, filt, rank_budget, threads, console) -
 
     # hybrid end to end: embed the query, bm25s + dense (exact or HNSW as the index would
     # choose at the default threshold) + RRF; with filters, the mask is built per query
-    from docnav.settings import get_settings
+    from docnav.settings import Settings
 
-    dense = ann if n >= get_settings().ann_threshold else exact
-    ann.ann_threshold = get_settings().ann_threshold  # forced to 0 above; now as deployed
+    deployed = Settings().retrieval.ann_threshold  # this run's environment, as `docnav` reads it
+    dense = ann if n >= deployed else exact
+    ann.ann_threshold = deployed  # forced to 0 above; now as deployed
     # metadata as the index holds it: per-row codes, so a filter is a vectorised compare
     codes = {c: i for i, c in enumerate(sorted({d["company"] or "" for d in real.docs}))}
     companies = np.array([codes[d["company"] or ""] for d in real.docs])[doc_of]

@@ -257,7 +257,7 @@ def check_local_install(settings: Settings) -> bool:
     pip command when llama.cpp is missing."""
     from docnav.agent.llm import LLMError
 
-    if settings.llm_backend.strip().lower() != "local":
+    if settings.llm.backend.strip().lower() != "local":
         return False
     from docnav.agent.llm.llama_cpp import import_llama_cpp
 
@@ -279,7 +279,7 @@ def load_model(settings: Settings, console: Console | None):
     if check_local_install(settings):
         from docnav.agent.llm.gguf import DEFAULT_LOCAL_MODEL, MODELS
 
-        spec = MODELS.get(settings.llm_model or DEFAULT_LOCAL_MODEL)
+        spec = MODELS.get(settings.llm.model or DEFAULT_LOCAL_MODEL)
         if spec and console and not (settings.models_dir / spec.filename).is_file():
             console.print(
                 f"[bold]first run:[/bold] docnav assembles the embedded model, {spec.description}, "
@@ -287,7 +287,7 @@ def load_model(settings: Settings, console: Console | None):
                 "(a one-time copy; later runs load it in about a second)"
             )
     if console:
-        console.print(f"[dim]loading the {settings.llm_backend} model ...[/dim]")
+        console.print(f"[dim]loading the {settings.llm.backend} model ...[/dim]")
     try:
         return make_chat_model(settings)
     except LLMError as e:
@@ -301,8 +301,6 @@ def load_model(settings: Settings, console: Console | None):
 def answer_row(engine, q: DemoQuestion, mode: str, grader, max_steps: int,
                on_step: Callable[[Step], None] | None = None) -> DemoRow:  # fmt: skip
     """Ask ``q`` in ``mode`` and grade the answer (errors become a row, not an exception)."""
-    from docnav.agent.llm import LLMError
-
     row = DemoRow(question_id=q.id, failure_mode=q.failure_mode, mode=mode)
     t0 = time.perf_counter()
     try:
@@ -310,7 +308,7 @@ def answer_row(engine, q: DemoQuestion, mode: str, grader, max_steps: int,
             q.question, mode=mode, on_step=on_step,  # type: ignore[arg-type]
             max_steps=max_steps if mode == "agent" else None,
         )  # fmt: skip
-    except (DocnavError, LLMError) as e:
+    except DocnavError as e:  # LLMError is one
         row.seconds = time.perf_counter() - t0
         row.detail = str(e)
         return row
@@ -359,7 +357,7 @@ def run_demo(
     if opts.questions_file is not None and not opts.questions_file.is_file():
         raise DocnavError(f"--questions {opts.questions_file}: no such file")
     if opts.model:
-        settings = settings.model_copy(update={"llm_model": opts.model})
+        settings = settings.replace(llm_model=opts.model)
     home = settings.home_dir
     check_local_install(settings)  # fail before minutes of corpus work, not after
 
@@ -379,7 +377,7 @@ def run_demo(
 
     model = load_model(settings, console)
     engine.chat_model = model
-    grader = Grader(None, settings.bench_numeric_tolerance, settings.bench_numeric_loose_tolerance)
+    grader = Grader(None, settings.bench.numeric_tolerance, settings.bench.numeric_loose_tolerance)
     rows: list[DemoRow] = []
     for i, q in enumerate(questions, 1):
         if console:
@@ -397,7 +395,7 @@ def run_demo(
                     f"  {_mark(row.outcome)} {escape(_short(row.answer or row.detail, 160))}"
                 )
     return DemoResult(
-        corpus=str(corpus), home=str(engine.settings.home_dir), model=getattr(model, "name", "") or str(settings.llm_model),
+        corpus=str(corpus), home=str(engine.settings.home_dir), model=getattr(model, "name", "") or str(settings.llm.model),
         corpus_reused=reused, prepare_seconds=round(prep, 2),
         seconds=round(time.perf_counter() - t_start, 2), questions=questions, rows=rows,
     )  # fmt: skip

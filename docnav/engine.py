@@ -29,7 +29,7 @@ from docnav.retrieval.index import (
     Understand,
 )
 from docnav.retrieval.rerank import Reranker
-from docnav.settings import Settings, get_settings
+from docnav.settings import Settings
 from docnav.tools.base import ToolContext
 from docnav.types import Document, FileResult, IngestReport, Section
 
@@ -42,7 +42,9 @@ class Engine:
     """Entry point to docnav: ``Engine().ingest([...])``, ``.documents()``, ``.outline(doc)``."""
 
     def __init__(self, settings: Settings | None = None) -> None:
-        self.settings = settings or get_settings()
+        """``settings`` default: ``Settings()`` from the environment; every layer gets its
+        values from here (nothing below reads the environment)."""
+        self.settings = settings if settings is not None else Settings()
         self._store: CorpusStore | None = None
         self._index: CorpusIndex | None = None
         self._chat_model: ChatModel | None = None
@@ -52,7 +54,7 @@ class Engine:
     def index(self) -> CorpusIndex:
         if self._index is None:
             self._index = CorpusIndex(
-                self.store, self.settings.home_dir / "indexes", self.settings.embedding_model
+                self.store, self.settings.home_dir / "indexes", self.settings.retrieval
             )
         return self._index
 
@@ -76,26 +78,26 @@ class Engine:
         synonym expansion on); mode "hybrid+rerank" uses ``reranker`` or :meth:`reranker`.
         ``unit``/``route``/``page_ranker`` default to the settings (pages ranked with statement
         and filing routing, pooled RRF scores; ``result.pages`` holds the pages, ``hits`` their chunks)."""
-        s = self.settings
+        s = self.settings.retrieval
         if reranker is None and mode == "hybrid+rerank":
             reranker = self.reranker()
         self.index.ensure(dense=mode != "bm25", on_progress=on_progress)
         return self.index.search(
             query, mode=mode, k=k, filters=filters, fusion=fusion,  # type: ignore[arg-type]
-            understand=s.search_understand if understand is None else understand,
-            expand=s.search_expand if expand is None else expand,
-            expand_weight=s.search_expand_weight, reranker=reranker,
-            rerank_depth=s.rerank_depth, max_query_chars=s.search_max_query_chars,
-            unit=s.search_unit if unit is None else unit,
-            route=s.search_route if route is None else route,
-            page_ranker=s.search_page_ranker if page_ranker is None else page_ranker,
+            understand=s.understand if understand is None else understand,
+            expand=s.expand if expand is None else expand,
+            expand_weight=s.expand_weight, reranker=reranker,
+            rerank_depth=s.rerank_depth, max_query_chars=s.max_query_chars,
+            unit=s.unit if unit is None else unit,
+            route=s.route if route is None else route,
+            page_ranker=s.page_ranker if page_ranker is None else page_ranker,
         )  # fmt: skip
 
     def reranker(self) -> Reranker | None:
         """The reranker named by ``DOCNAV_RERANKER`` (none | cross-encoder[:path] |
         llm[:listwise|pointwise] | bi-encoder), built on first use; ``set_reranker`` overrides."""
         if not hasattr(self, "_reranker"):
-            self._reranker = self.make_reranker(self.settings.reranker)
+            self._reranker = self.make_reranker(self.settings.retrieval.reranker)
         return self._reranker
 
     def make_reranker(self, spec: str | None) -> Reranker | None:
@@ -106,7 +108,7 @@ class Engine:
             msg = [ChatMessage(role="user", content=prompt)]
             return self.chat_model.chat(msg, max_tokens=max_tokens).message.content
 
-        return make_reranker(spec, complete=complete, reranker_model=self.settings.reranker_model)
+        return make_reranker(spec, complete=complete, reranker_model=self.settings.retrieval.reranker_model)
 
     def set_reranker(self, reranker: Reranker | None) -> None:
         self._reranker = reranker
@@ -127,7 +129,7 @@ class Engine:
     @property
     def store(self) -> CorpusStore:
         if self._store is None:
-            self._store = CorpusStore(self.settings.store_dir, self.settings.lock_timeout_s)
+            self._store = CorpusStore(self.settings.store_dir, self.settings.ingest.lock_timeout_s)
         return self._store
 
     # -- ingestion ------------------------------------------------------------------
@@ -142,21 +144,21 @@ class Engine:
         on_result: Callable[[FileResult], None] | None = None,
         replace: bool = False,
     ) -> IngestReport:
-        s = self.settings
+        s = self.settings.ingest
         opts = IngestOptions(
             max_file_mb=s.max_file_mb,
             max_pages=s.max_pages,
             chunk_chars=s.chunk_chars,
             overlap_chars=s.chunk_overlap_chars,
             form_hint=form_hint,
-            edgartools_check=s.ingest_edgartools_check,
+            edgartools_check=s.edgartools_check,
         )
         return ingest_paths(
             self.store,
             paths,
             opts=opts,
             sidecar=load_sidecar(sidecar) if sidecar else None,
-            workers=workers or s.ingest_workers,
+            workers=workers or s.workers,
             force=force,
             on_start=on_start,
             on_result=on_result,
@@ -206,12 +208,12 @@ class Engine:
         self._runners = {}
 
     def tool_context(self) -> ToolContext:
-        return ToolContext.from_settings(self.store, self.index, self.settings)
+        return ToolContext.from_settings(self.store, self.index, self.settings.agent)
 
     @property
     def agent_policy(self) -> Policy:
         """The configured policy: ``auto`` is guided for the local backend, free for servers."""
-        return resolve_policy(self.settings.agent_policy, self.settings.llm_backend)
+        return resolve_policy(self.settings.agent.policy, self.settings.llm.backend)
 
     @property
     def runner(self) -> AgentRunner:
@@ -223,7 +225,7 @@ class Engine:
         system prompt, tool list and answer (~2,000 tokens), at ~3 characters a token, so the
         reads after it fit (the loop elides older tool output, never the first look); a 16k
         window is not limited by this (tool_max_chars is smaller)."""
-        room = self.chat_model.context_window - self.settings.llm_max_new_tokens - 2000
+        room = self.chat_model.context_window - self.settings.llm.max_new_tokens - 2000
         return max(1200, room)
 
     def runner_for(self, policy: Policy) -> AgentRunner:
@@ -235,23 +237,18 @@ class Engine:
             s = self.settings
             guided = None
             if policy == "guided":
-                cfg = GuidedConfig.from_off(s.agent_guided_off)
+                cfg = GuidedConfig.from_off(s.agent.guided_off)
                 guided = GuidedPolicy(
                     cfg,
-                    retrieve=lambda q: self.search(q, mode=s.rag_mode, k=s.rag_k),  # type: ignore[arg-type]
-                    max_chars=min(s.tool_max_chars, self._first_look_chars()),
+                    retrieve=lambda q: self.search(q, mode=s.agent.rag_mode, k=s.agent.rag_k),  # type: ignore[arg-type]
+                    max_chars=min(s.agent.tool_max_chars, self._first_look_chars()),
                 )
             self._runners[policy] = AgentRunner(
                 self.chat_model,
                 policy_tools(policy, guided.cfg if guided else None),
                 self.tool_context(),
                 checkpoint_db=s.home_dir / "agent" / "checkpoints.sqlite",
-                budget=AgentBudget(
-                    max_steps=s.agent_max_steps,
-                    max_tokens=s.agent_max_tokens,
-                    max_seconds=s.agent_max_seconds,
-                    max_new_tokens=s.llm_max_new_tokens,
-                ),
+                budget=AgentBudget.of(s.agent, s.llm),
                 system_prompt=GUIDED_SYSTEM if guided else AGENT_SYSTEM,
                 policy=guided,
             )
@@ -284,9 +281,9 @@ class Engine:
         question = question.strip()
         if not question:
             raise DocnavError("empty question")
-        if len(question) > self.settings.max_question_chars:
+        if len(question) > self.settings.agent.max_question_chars:
             raise DocnavError(
-                f"question too long ({len(question)} chars, limit {self.settings.max_question_chars})"
+                f"question too long ({len(question)} chars, limit {self.settings.agent.max_question_chars})"
             )
         if mode == "agent":
             hint = self._scope_hint(doc, filters)
@@ -315,7 +312,7 @@ class Engine:
             f = filters or SearchFilters()
             if doc:
                 f = f.model_copy(update={"doc_ids": [self.document(doc).doc_id]})
-            res = self.search(question, mode=s.rag_mode, k=s.rag_k, filters=f)
+            res = self.search(question, mode=s.agent.rag_mode, k=s.agent.rag_k, filters=f)
             hits = getattr(res, "hits", res)
             applied = getattr(getattr(res, "analysis", None), "applied", None)
             if applied:
@@ -333,7 +330,7 @@ class Engine:
             passages = [
                 Passage(d.doc_id, d.name, p, p, self.store.page_text(d.doc_id, p)) for p in wanted
             ]
-            room = model.context_window - s.llm_max_new_tokens - 800
+            room = model.context_window - s.llm.max_new_tokens - 800
             context = pages_context(passages, room, model.count_tokens)
         answer = answer_once(
             model,
@@ -342,7 +339,7 @@ class Engine:
             context,
             names,
             question_first=question_first,
-            max_new_tokens=max_tokens or s.llm_max_new_tokens,
+            max_new_tokens=max_tokens or s.llm.max_new_tokens,
             temperature=temperature,
             on_step=on_step,
             extra_notes=notes,

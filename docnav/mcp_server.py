@@ -71,7 +71,7 @@ class Ask(Tool):
         from docnav.render import answer_text
 
         cancel = threading.Event()  # the agent stops at its next step after the time limit
-        timer = threading.Timer(self.engine.settings.ask_timeout_s, cancel.set)
+        timer = threading.Timer(self.engine.settings.serve.ask_timeout_s, cancel.set)
         timer.daemon = True
         timer.start()
         try:

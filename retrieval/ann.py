@@ -9,9 +9,6 @@ which a metadata mask needs.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 
 from docnav.errors import DocnavError
@@ -77,20 +74,3 @@ class HnswIndex:
         )
         del bits  # kept alive until the search above returned
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
-
-    def save(self, path: str | Path) -> None:
-        faiss = _faiss()
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        faiss.write_index(self.index, str(tmp))
-        os.replace(tmp, path)
-
-    @classmethod
-    def load(cls, path: str | Path, ef_search: int = 128) -> HnswIndex:
-        faiss = _faiss()
-        try:
-            return cls(faiss.read_index(str(path)), ef_search)
-        except RuntimeError as exc:
-            raise DocnavError(
-                f"ANN index {path} is unreadable ({exc}); run `docnav index rebuild`"
-            ) from exc

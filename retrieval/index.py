@@ -22,7 +22,7 @@ from docnav.errors import DocnavError, IndexCorruptError, InvalidQueryError
 from docnav.ingestion.metadata import company_matches
 from docnav.ingestion.store import CorpusStore
 from docnav.retrieval.bm25 import Bm25Index, _top
-from docnav.retrieval.dense import DEFAULT_MODEL, DenseIndex, embed
+from docnav.retrieval.dense import DenseIndex, embed
 from docnav.retrieval.fusion import rrf, weighted
 from docnav.retrieval.pages import (
     FEATURES,
@@ -38,6 +38,7 @@ from docnav.retrieval.route import STATEMENT_CODE, STATEMENTS, Route, read_route
 from docnav.retrieval.synonyms import Expansion
 from docnav.retrieval.synonyms import expand as expand_query
 from docnav.retrieval.tokenize import chunk_tokens, number_tokens, query_tokens
+from docnav.settings import RetrievalSettings
 from docnav.types import Chunk, Document
 
 REBUILD_HINT = "run `docnav index rebuild` to rebuild the indexes from the store"
@@ -119,11 +120,14 @@ def _locked(method):
 
 class CorpusIndex:
     def __init__(
-        self, store: CorpusStore, folder: str | Path, embedding_model: str = DEFAULT_MODEL
+        self, store: CorpusStore, folder: str | Path, settings: RetrievalSettings | None = None
     ) -> None:
+        """``settings``: the embedding model, its on-disk dtype and the ANN threshold and
+        efSearch (None: the defaults)."""
         self.store = store
         self.folder = Path(folder)
-        self.embedding_model = embedding_model
+        self.settings = settings if settings is not None else RetrievalSettings()
+        self.embedding_model = self.settings.embedding_model
         self.chunks: list[Chunk] = []
         self.docs: dict[str, Document] = {}
         self.bm25: Bm25Index | None = None
@@ -249,14 +253,15 @@ class CorpusIndex:
 
             d = self.docs[doc_id]
             matrix = embed([_dense_text(c, d) for c in cs], self.embedding_model, on_batch=tick)
-            DenseIndex(matrix).save(self._emb_path(folder, doc_id))
+            DenseIndex(matrix).save(self._emb_path(folder, doc_id), self.settings.embedding_dtype)
         live = {self._emb_path(folder, d).name for d in by_doc}
         for p in folder.glob("*.npy"):
             if p.name not in live:
                 p.unlink()  # a removed or replaced filing
         parts = [self._load_emb(folder, d) for d in by_doc]
         matrix = np.vstack(parts) if parts else np.zeros((0, 384), dtype=np.float32)
-        return DenseIndex(matrix, self.embedding_model)
+        s = self.settings
+        return DenseIndex(matrix, s.embedding_model, s.ann_threshold, s.ann_ef_search)
 
     def _usable(self, folder: Path, doc_id: str, n_chunks: int) -> bool:
         path = self._emb_path(folder, doc_id)

@@ -66,7 +66,7 @@ class _Run:
 
         self.future = loop.run_in_executor(svc.ask_pool, work)
         # a hard stop even if nobody is waiting any more (client gone before the stream began)
-        self._timer = loop.call_later(svc.settings.ask_timeout_s, self.cancel.set)
+        self._timer = loop.call_later(svc.settings.serve.ask_timeout_s, self.cancel.set)
 
         def done(fut: asyncio.Future) -> None:
             self._timer.cancel()
@@ -79,11 +79,11 @@ class _Run:
 
 
 def _check(svc: Service, req: AskRequest) -> None:
-    if len(req.question) > svc.settings.max_question_chars:
+    if len(req.question) > svc.settings.agent.max_question_chars:
         raise ApiError(
             422,
             "question_too_long",
-            f"question is over {svc.settings.max_question_chars} characters",
+            f"question is over {svc.settings.agent.max_question_chars} characters",
         )
     _ask_kwargs(svc, req)  # 501/422 before taking a slot
 
@@ -131,7 +131,7 @@ async def ask(req: AskRequest, request: Request, svc: Svc):
     try:
         done, _ = await asyncio.wait(
             {run.future, watcher},
-            timeout=svc.settings.ask_timeout_s,
+            timeout=svc.settings.serve.ask_timeout_s,
             return_when=asyncio.FIRST_COMPLETED,
         )
         if run.future in done:
@@ -139,7 +139,7 @@ async def ask(req: AskRequest, request: Request, svc: Svc):
         run.cancel.set()
         if watcher in done:
             raise ApiError(499, "client_closed", "client went away")
-        raise ApiError(504, "timeout", f"no answer within {svc.settings.ask_timeout_s:.0f}s")
+        raise ApiError(504, "timeout", f"no answer within {svc.settings.serve.ask_timeout_s:.0f}s")
     finally:
         watcher.cancel()
 
@@ -151,7 +151,7 @@ async def _disconnected(request: Request) -> None:
 
 async def _stream(svc: Service, run: _Run, queue: asyncio.Queue) -> AsyncIterator[dict]:
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + svc.settings.ask_timeout_s
+    deadline = loop.time() + svc.settings.serve.ask_timeout_s
     try:
         while True:
             kind, step = await asyncio.wait_for(queue.get(), max(0.0, deadline - loop.time()))
@@ -161,7 +161,7 @@ async def _stream(svc: Service, run: _Run, queue: asyncio.Queue) -> AsyncIterato
         try:
             answer = run.future.result()
         except Exception as exc:
-            e = from_docnav(exc, svc.settings.retry_after_s)
+            e = from_docnav(exc, svc.settings.serve.retry_after_s)
             if e.status >= 500:
                 log.error("ask failed: %s", exc, exc_info=e.status == 500)
             svc.metrics.errors.labels(e.code).inc()
@@ -171,7 +171,7 @@ async def _stream(svc: Service, run: _Run, queue: asyncio.Queue) -> AsyncIterato
     except TimeoutError:
         run.cancel.set()
         svc.metrics.errors.labels("timeout").inc()
-        e = ApiError(504, "timeout", f"no answer within {svc.settings.ask_timeout_s:.0f}s")
+        e = ApiError(504, "timeout", f"no answer within {svc.settings.serve.ask_timeout_s:.0f}s")
         yield {"event": "error", "data": _err_json(e)}
     finally:
         if not run.future.done():

@@ -32,7 +32,7 @@ def _llm_check(svc: Service) -> Check:
     for /models; an embedded backend cannot be checked without loading the model."""
     probe = getattr(svc.engine, "llm_ready", None)
     s = svc.settings
-    key = f"{id(svc)}:{s.llm_backend}:{s.llm_base_url}"
+    key = f"{id(svc)}:{s.llm.backend}:{s.llm.base_url}"
     hit = _LLM_CACHE.get(key)
     if hit and time.monotonic() - hit[0] < _LLM_TTL_S:
         return hit[1]
@@ -40,10 +40,10 @@ def _llm_check(svc: Service) -> Check:
         if probe is not None:
             ok, detail = probe()
             check = Check(ok=bool(ok), detail=str(detail))
-        elif s.llm_backend == "openai" and s.llm_base_url:
-            url = s.llm_base_url.rstrip("/") + "/models"
+        elif s.llm.backend == "openai" and s.llm.base_url:
+            url = s.llm.base_url.rstrip("/") + "/models"
             headers = (
-                {"Authorization": f"Bearer {s.llm_api_key}"}
+                {"Authorization": f"Bearer {s.llm.api_key}"}
                 if getattr(s, "llm_api_key", None)
                 else {}
             )
@@ -53,7 +53,7 @@ def _llm_check(svc: Service) -> Check:
         elif not hasattr(svc.engine, "ask"):
             check = Check(ok=None, detail="this build has no agent (Engine.ask)")
         else:
-            check = Check(ok=None, detail=f"{s.llm_backend} backend: loaded on the first question")
+            check = Check(ok=None, detail=f"{s.llm.backend} backend: loaded on the first question")
     except Exception as exc:  # unreachable or failing probe: not ready to answer
         check = Check(ok=False, detail=f"{type(exc).__name__}: {exc}")
     _LLM_CACHE[key] = (time.monotonic(), check)

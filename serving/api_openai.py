@@ -214,7 +214,7 @@ def _model(name: str, svc: Service) -> dict[str, Any]:
     return {
         "id": name, "object": "model", "created": CREATED, "owned_by": "docnav",
         "docnav": {"mode": mode, "description": DESCRIPTIONS[mode],
-                   "llm_backend": svc.settings.llm_backend},
+                   "llm_backend": svc.settings.llm.backend},
     }  # fmt: skip
 
 
@@ -246,7 +246,7 @@ async def chat_completions(req: ChatCompletionRequest, request: Request, svc: Sv
     except BaseException:
         svc.release_ask_slot()
         raise
-    timeout = svc.settings.ask_timeout_s
+    timeout = svc.settings.serve.ask_timeout_s
     if req.stream:
         run.future.add_done_callback(lambda _: queue.put_nowait(("done", None)))
         # headers wait for the first step that is not an error report: a failure before it
@@ -300,7 +300,7 @@ async def _stream(
         try:
             answer = run.future.result()
         except Exception as exc:
-            e = from_docnav(exc, svc.settings.retry_after_s)
+            e = from_docnav(exc, svc.settings.serve.retry_after_s)
             if e.status >= 500:
                 log.error("chat completion failed: %s", exc, exc_info=e.status == 500)
             svc.metrics.errors.labels(e.code).inc()
@@ -316,7 +316,7 @@ async def _stream(
     except TimeoutError:
         run.cancel.set()
         svc.metrics.errors.labels("timeout").inc()
-        timeout = svc.settings.ask_timeout_s
+        timeout = svc.settings.serve.ask_timeout_s
         yield _error_event(ApiError(504, "timeout", f"no answer within {timeout:.0f}s"))
     finally:
         if not run.future.done():

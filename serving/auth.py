@@ -13,9 +13,9 @@ from docnav.settings import Settings
 
 
 def load_keys(settings: Settings) -> list[bytes]:
-    keys = [k.strip() for k in (settings.api_keys or "").split(",")]
-    if settings.api_key_file:
-        path = settings.api_key_file.expanduser()
+    keys = [k.strip() for k in (settings.serve.api_keys or "").split(",")]
+    if settings.serve.api_key_file:
+        path = settings.serve.api_key_file.expanduser()
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except OSError as exc:

@@ -29,7 +29,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers
     check_bind(settings, host)
     # worker processes build their app from the environment: hand the settings over there
     os.environ["DOCNAV_HOME"] = str(settings.home_dir)
-    setup_logging(settings.log_json)
+    setup_logging(settings.serve.log_json)
     uvicorn.run(
         "docnav.serving.app:create_app_from_env",
         factory=True,

@@ -37,8 +37,8 @@ class Service:
         # the corpus index is rebuilt in place when the catalog changes and is not safe to
         # search while that happens: one lock around every index use
         self.index_lock = threading.RLock()
-        self.ask_slots = threading.BoundedSemaphore(max(1, s.ask_concurrency))
-        self.ask_pool = ThreadPoolExecutor(max(1, s.ask_concurrency), thread_name_prefix="ask")
+        self.ask_slots = threading.BoundedSemaphore(max(1, s.serve.ask_concurrency))
+        self.ask_pool = ThreadPoolExecutor(max(1, s.serve.ask_concurrency), thread_name_prefix="ask")
         self.index_state: dict[str, Any] = {"ok": None, "detail": "not loaded yet"}
         self.cancels: set[threading.Event] = set()  # questions in flight, stopped at shutdown
 
@@ -63,7 +63,7 @@ class Service:
                 self.index_state = {"ok": True, "detail": "empty store: nothing to index yet"}
                 return
             with self.index_lock:
-                self.engine.index.ensure(dense=self.settings.serve_warm_dense)
+                self.engine.index.ensure(dense=self.settings.serve.warm_dense)
             n = len(self.engine.index.chunks)
             self.index_state = {
                 "ok": True,
@@ -97,15 +97,15 @@ class Service:
 
     async def acquire_ask_slot(self) -> None:
         """Wait up to ``ask_queue_wait_s`` for a free slot, then refuse with 503."""
-        deadline = time.monotonic() + self.settings.ask_queue_wait_s
+        deadline = time.monotonic() + self.settings.serve.ask_queue_wait_s
         while not self.ask_slots.acquire(blocking=False):
             if time.monotonic() >= deadline:
                 self.metrics.ask_rejected.inc()
                 raise ApiError(
                     503,
                     "busy",
-                    f"all {self.settings.ask_concurrency} answer slots are busy; retry later",
-                    {"Retry-After": str(self.settings.retry_after_s)},
+                    f"all {self.settings.serve.ask_concurrency} answer slots are busy; retry later",
+                    {"Retry-After": str(self.settings.serve.retry_after_s)},
                 )
             await asyncio.sleep(0.05)
         self.metrics.ask_in_flight.inc()

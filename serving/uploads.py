@@ -90,7 +90,7 @@ def save_upload(
 
 
 def ingest_roots(settings: Settings) -> list[Path]:
-    raw = settings.ingest_roots or ""
+    raw = settings.serve.ingest_roots or ""
     parts = [p for chunk in raw.split(",") for p in chunk.split(os.pathsep)]
     return [Path(p.strip()).expanduser().resolve() for p in parts if p.strip()]
 

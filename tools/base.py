@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, Field, ValidationError
 
 from docnav.ingestion.store import CorpusStore
+from docnav.settings import AgentSettings
 
 
 class PageRead(BaseModel):
@@ -47,12 +48,12 @@ class ToolContext:
     grep_max_filesize: int = 64 * 2**20  # bytes
 
     @classmethod
-    def from_settings(cls, store: CorpusStore, index: Any = None, settings: Any = None):
-        """A context with the limits of ``docnav.settings.Settings`` (or its defaults)."""
-        if settings is None:
-            from docnav.settings import get_settings
-
-            settings = get_settings()
+    def from_settings(
+        cls, store: CorpusStore, index: Any = None, settings: AgentSettings | None = None
+    ) -> ToolContext:
+        """A context with the tool limits of ``settings`` (``Settings().agent``; None: the
+        defaults)."""
+        settings = settings if settings is not None else AgentSettings()
         return cls(
             store=store,
             index=index,

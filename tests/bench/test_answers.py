@@ -381,7 +381,7 @@ def test_long_context_skipped_where_the_filing_does_not_fit(
     )  # fmt: skip
     eng = _engine(store_home, [_final("Sales were $3.4 billion.", 3400.0)])
     eng.chat_model.context_window = 14000  # the 10-Q does not fit, the earnings release does
-    eng.settings = eng.settings.model_copy(update={"llm_max_new_tokens": 256})
+    eng.settings = eng.settings.replace(llm_max_new_tokens=256)
     sizes = {
         d.name: sum(len(eng.store.page_text(d.doc_id, p)) for p in range(d.n_pages)) // 4
         for d in eng.documents()

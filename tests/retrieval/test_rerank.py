@@ -217,9 +217,9 @@ def test_llm_reranker_on_the_embedded_model(tmp_path) -> None:
     llama_cpp = pytest.importorskip("llama_cpp", reason="llama-cpp-python ([local] extra) absent")
     try:
         from docnav.agent.llm.gguf import resolve_model_path
-        from docnav.settings import get_settings
+        from docnav.settings import Settings
 
-        models_dir = getattr(get_settings(), "models_dir", get_settings().home_dir / "models")
+        models_dir = Settings().models_dir
         path = resolve_model_path("qwen2.5-coder-0.5b", models_dir)
     except Exception as exc:  # noqa: BLE001
         pytest.skip(f"embedded model not available: {exc}")
