@@ -8,7 +8,7 @@ from typing import Annotated
 import anyio
 from fastapi import APIRouter, File, Form, Query, UploadFile
 
-from docnav.engine import OutlineEntry
+from docnav.ingestion.section_lookup import SectionNotFound, find_section
 from docnav.serving.errors import ApiError
 from docnav.serving.paging import Cursor, Limit, decode_cursor, encode_cursor
 from docnav.serving.schemas import (
@@ -93,22 +93,6 @@ async def get_page(doc_id: str, n: int, svc: Svc) -> PageOut:
     return await anyio.to_thread.run_sync(read)
 
 
-def _find_section(entries: list[OutlineEntry], ref: str) -> OutlineEntry | None:
-    """By id ("s0012"), full path, label ("Note 12") or title, case-insensitively."""
-    low = ref.strip().lower()
-    for match in (
-        lambda e: e.id.lower() == low,
-        lambda e: e.path.lower() == low,
-        lambda e: (e.label or "").lower() == low,
-        lambda e: e.title.lower() == low,
-        lambda e: e.path.lower().endswith(" > " + low),
-    ):
-        for e in entries:
-            if match(e):
-                return e
-    return None
-
-
 @router.get(
     "/documents/{doc_id}/sections/{section:path}", response_model=SectionOut, responses=_ERR
 )
@@ -117,11 +101,13 @@ async def get_section(doc_id: str, section: str, svc: Svc) -> SectionOut:
 
     def read() -> SectionOut:
         doc = svc.engine.document(doc_id)
-        entry = _find_section(svc.engine.outline(doc_id), section)
-        if entry is None:
+        entries = svc.engine.outline(doc_id)
+        try:  # the tools' rule (docnav.ingestion.section_lookup), so both find the same section
+            entry, _ = find_section(entries, section, {e.id: e.path for e in entries})
+        except SectionNotFound:
             raise ApiError(
                 404, "not_found", f"{doc.name} has no section {section!r}; see its outline"
-            )
+            ) from None
         last = min(entry.page_end, entry.page_start + MAX_SECTION_PAGES - 1)
         pages = [_page(svc, doc, p + 1) for p in range(entry.page_start, last + 1)]
         return SectionOut(

@@ -4,22 +4,16 @@ Pages are 1-based in everything the model sees and sends; data stays 0-based ins
 
 from __future__ import annotations
 
-import re
-
 from pydantic import BaseModel, Field
 
+from docnav.ingestion.section_lookup import SectionNotFound, norm
+from docnav.ingestion.section_lookup import find_section as lookup_section
 from docnav.ingestion.store import section_paths
 from docnav.ingestion.xrefs import find_refs, resolve_refs
 from docnav.tools.access import ToolError, find_document, read_page
 from docnav.tools.base import Tool, ToolContext, ToolResult
 from docnav.tools.paging import parse_cursor, render_pages
 from docnav.types import Document, Section
-
-_SPACE = re.compile(r"\s+")
-
-
-def _norm(s: str) -> str:
-    return _SPACE.sub(" ", s).strip(" .:").lower()
 
 
 def _depths(sections: list[Section]) -> dict[str, int]:
@@ -36,37 +30,27 @@ def _depths(sections: list[Section]) -> dict[str, int]:
 
 
 def find_section(sections: list[Section], query: str) -> tuple[Section, list[Section]]:
-    """A section by id ("s0012"), label ("Note 12", "item 7a") or title substring.
-    Returns (the first match in document order, the other matches)."""
-    q = _norm(query)
-    if not q:
+    """The shared section lookup (docnav.ingestion.section_lookup) with paths; a miss is a
+    ToolError the model can act on. Returns (the first match, the other matches)."""
+    if not norm(query):
         raise ToolError("no section given; call outline to see the section ids")
-    tiers = [
-        [s for s in sections if s.id.lower() == q],
-        [s for s in sections if s.label and _norm(s.label) == q],
-    ]
-    labels = {r.label for r in find_refs(query, skip_headings=False)}
-    tiers.append([s for s in sections if s.label in labels])
-    tiers.append([s for s in sections if _norm(s.title) == q])
-    tiers.append([s for s in sections if q in _norm(s.title)])
-    for found in tiers:
-        if found:
-            return found[0], found[1:]
-    known = ", ".join(s.label for s in sections if s.label)[:400]
-    raise ToolError(
-        f"no section {query!r} in this filing; call outline for ids and titles"
-        + (f" (labels here: {known})" if known else "")
-    )
+    try:
+        return lookup_section(sections, query, section_paths(sections))
+    except SectionNotFound as e:
+        raise ToolError(
+            f"no section {query!r} in this filing; call outline for ids and titles"
+            + (f" (labels here: {e.labels})" if e.labels else "")
+        ) from None
 
 
 def _title_offset(text: str, title: str) -> int:
     """Where the section's heading starts on its first page (0 when not found)."""
-    key = _norm(title)[:30]
+    key = norm(title)[:30]
     if len(key) < 4:
         return 0
     pos = 0
     for line in text.splitlines(keepends=True):
-        if key in _norm(line) or (len(_norm(line)) >= 8 and key.startswith(_norm(line))):
+        if key in norm(line) or (len(norm(line)) >= 8 and key.startswith(norm(line))):
             return pos
         pos += len(line)
     return 0

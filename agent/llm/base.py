@@ -12,7 +12,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
-from docnav.errors import LLMFailureKind, LLMUnavailableError
+from docnav.errors import DocnavError, LLMFailureKind, LLMUnavailableError
 
 # "auto" | "required" (some tool) | "none" | a tool's name (exactly that tool, as OpenAI's
 # named tool_choice): the agent names final_answer when its budget runs out
@@ -74,8 +74,9 @@ class ChatResponse(BaseModel):
     timings: dict[str, float] = Field(default_factory=dict)
 
 
-class LLMError(RuntimeError):
-    """The backend failed (server down, timeout, bad response). ``retryable`` for 429/5xx;
+class LLMError(DocnavError):
+    """The backend failed (server down, timeout, bad response): a DocnavError, so callers
+    catch one type. ``retryable`` for 429/5xx;
     ``kind`` says how, for callers that turn it into an error for people (see ``unavailable``):
     down (unreachable, not loaded), timeout, refused (the server answered with an error)."""
 
