@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -32,9 +33,9 @@ def database_url() -> str:
     return url
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A URL whose connections work in a fresh schema of the test database."""
+@contextmanager
+def fresh_schema() -> Iterator[str]:
+    """A URL whose connections work in a new schema of the test database (dropped after)."""
     import psycopg
 
     base = database_url()
@@ -42,10 +43,18 @@ def pg_url() -> Iterator[str]:
     with psycopg.connect(base, autocommit=True) as db:
         db.execute(f"CREATE SCHEMA {schema}")
     sep = "&" if "?" in base else "?"
-    # pgvector's type lives in public: keep it on the path after the test's own schema
-    yield f"{base}{sep}options={quote(f'-csearch_path={schema},public')}"
-    with psycopg.connect(base, autocommit=True) as db:
-        db.execute(f"DROP SCHEMA {schema} CASCADE")
+    try:
+        # pgvector's type lives in public: keep it on the path after the test's own schema
+        yield f"{base}{sep}options={quote(f'-csearch_path={schema},public')}"
+    finally:
+        with psycopg.connect(base, autocommit=True) as db:
+            db.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    with fresh_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=["file", "postgres"])

@@ -1,0 +1,257 @@
+"""Search inside PostgreSQL: full-text keyword ranking and pgvector (HNSW) nearest
+neighbours over the chunks of a :class:`~docnav.ingestion.store_pg.PgCorpusStore`, with
+metadata filters applied inside each query, and reciprocal-rank fusion of the two.
+
+Filters mean exactly what they mean to :class:`~docnav.retrieval.index.CorpusIndex`: the
+documents that pass are decided from the catalog with the same rules (lenient company
+names and former names, fiscal-year labels of January-March year ends), and the query is
+restricted to them with ``doc_id = ANY(...)``. The vector query keeps pgvector's HNSW index
+and asks for iterative index scans, so a selective filter still returns ``k`` rows.
+
+Embeddings live in one table per embedding model (``chunk_emb_<key>``), rows keyed by the
+chunk and deleted with it, so a replaced filing is embedded again and nothing else is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from docnav.ingestion.metadata import company_matches
+from docnav.ingestion.store_pg import PgCorpusStore
+from docnav.retrieval.dense import DEFAULT_MODEL, embed
+from docnav.retrieval.fusion import rrf
+from docnav.retrieval.index import _dense_text, _year_labels
+from docnav.retrieval.query import SearchFilters
+from docnav.types import Chunk, Document
+
+Key = tuple[str, int]  # (doc_id, chunk ordinal)
+
+
+class PgHit(BaseModel):
+    chunk_id: str
+    doc_id: str
+    ordinal: int
+    page_start: int  # 0-based
+    page_end: int
+    section_path: str
+    chunk_type: str
+    text: str
+    score: float
+    scores: dict[str, float] = Field(default_factory=dict)
+
+
+def doc_passes(d: Document, f: SearchFilters, aliases: dict[str, list[str]]) -> bool:
+    """The document-level part of a filter, with CorpusIndex.mask's rules."""
+    m = d.meta
+    if f.doc_ids is not None and d.doc_id not in f.doc_ids and d.name not in f.doc_ids:
+        return False
+    for names in ([f.company] if f.company else [], f.companies or []):
+        if names and not any(
+            company_matches(m.company, n, aliases) or n.lower() in d.name.lower() for n in names
+        ):
+            return False
+    if f.ticker and (m.ticker or "").upper() != f.ticker.upper():
+        return False
+    for forms in ([f.form] if f.form else [], f.forms or []):
+        mine = (m.form or "").replace("-", "").upper()
+        if forms and not any(mine == x.replace("-", "").upper() for x in forms):
+            return False
+    if f.year_min is not None or f.year_max is not None:
+        lo = f.year_min if f.year_min is not None else -1
+        hi = f.year_max if f.year_max is not None else 10_000
+        if not any(lo <= y <= hi for y in _year_labels(d)):
+            return False
+    return True
+
+
+def _vec(v: np.ndarray) -> str:
+    return "[" + ",".join(f"{x:.7g}" for x in np.asarray(v, dtype=np.float32)) + "]"
+
+
+class PgSearch:
+    """Keyword, vector and hybrid search over a PostgreSQL store."""
+
+    def __init__(
+        self,
+        store: PgCorpusStore,
+        embedding_model: str = DEFAULT_MODEL,
+        dim: int | None = None,
+        ef_search: int = 128,
+    ) -> None:
+        self.store = store
+        self.embedding_model = embedding_model
+        self.ef_search = ef_search
+        key = hashlib.sha256(embedding_model.encode()).hexdigest()[:8]
+        self.table = f"chunk_emb_{key}"
+        self._dim = dim
+        self._catalog: tuple[frozenset, list[Document]] | None = None
+        self.last_ms: dict[str, float] = {}
+
+    # -- embeddings -------------------------------------------------------------------
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            from docnav.retrieval.dense import load_encoder
+
+            self._dim = load_encoder(self.embedding_model).get_embedding_dimension()
+        return self._dim
+
+    def ensure_table(self) -> None:
+        with self.store._connect() as db:
+            # one creator at a time (a stable key: Python's hash() differs per process)
+            db.execute("SELECT pg_advisory_xact_lock(%s)", (int(self.table[-8:], 16),))
+            db.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.table} ("
+                "doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL, "
+                f"embedding vector({int(self.dim)}) NOT NULL, PRIMARY KEY (doc_id, ordinal), "
+                "FOREIGN KEY (doc_id, ordinal) REFERENCES chunks(doc_id, ordinal) ON DELETE CASCADE)"
+            )
+            # cosine distance on normalised rows; m/ef_construction: pgvector's defaults
+            db.execute(
+                f"CREATE INDEX IF NOT EXISTS {self.table}_hnsw ON {self.table} "
+                "USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
+            )
+
+    def missing(self, limit: int = 10_000) -> list[tuple[Chunk, Document]]:
+        """Chunks without an embedding for this model, with their documents."""
+        with self.store._connect() as db:
+            rows = db.execute(
+                f"SELECT c.record, d.record FROM chunks c JOIN documents d USING (doc_id) "
+                f"LEFT JOIN {self.table} e USING (doc_id, ordinal) WHERE e.doc_id IS NULL "
+                "ORDER BY c.doc_id, c.ordinal LIMIT %s",
+                (limit,),
+            ).fetchall()
+        return [(Chunk.model_validate(c), Document.model_validate(d)) for c, d in rows]
+
+    def write_embeddings(self, keys: list[Key], matrix: np.ndarray) -> int:
+        """Insert rows; a row already there (another worker, a rerun) is left as it is."""
+        with self.store._connect() as db, db.cursor() as cur:
+            cur.executemany(
+                f"INSERT INTO {self.table} (doc_id, ordinal, embedding) VALUES (%s, %s, %s::vector) "
+                "ON CONFLICT DO NOTHING",
+                [(d, o, _vec(v)) for (d, o), v in zip(keys, matrix, strict=True)],
+            )
+        return len(keys)
+
+    def embed_missing(
+        self, batch: int = 512, on_progress: Callable[[str, int, int], None] | None = None
+    ) -> int:
+        """Embed every chunk that has no embedding yet (new or replaced filings only)."""
+        self.ensure_table()
+        done = 0
+        while todo := self.missing(batch):
+            texts = [_dense_text(c, d) for c, d in todo]
+            matrix = embed(texts, self.embedding_model)
+            self.write_embeddings([(c.doc_id, c.ordinal) for c, _ in todo], matrix)
+            done += len(todo)
+            if on_progress:
+                on_progress("embed", done, done)
+        return done
+
+    # -- filters ----------------------------------------------------------------------
+    def _allowed(self, f: SearchFilters | None) -> list[str] | None:
+        if f is None or f.is_empty():
+            return None
+        versions = frozenset(self.store.versions().items())
+        if self._catalog is None or self._catalog[0] != versions:
+            self._catalog = (versions, self.store.list_documents())
+        docs = self._catalog[1]
+        aliases = {d.meta.company: d.meta.former_names for d in docs
+                   if d.meta.company and d.meta.former_names}  # fmt: skip
+        return [d.doc_id for d in docs if doc_passes(d, f, aliases)]
+
+    @staticmethod
+    def _where(allowed: list[str] | None, f: SearchFilters | None, alias: str) -> tuple[str, list]:
+        sql, args = "", []
+        if allowed is not None:
+            sql += f" AND {alias}.doc_id = ANY(%s)"
+            args.append(allowed)
+        if f is not None and f.section_prefix:
+            sql += " AND starts_with(lower(c.section_path), %s)"
+            args.append(f.section_prefix.lower())
+        return sql, args
+
+    # -- search -------------------------------------------------------------------------
+    def keyword(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[PgHit]:
+        """PostgreSQL full-text ranking: any query word may match (OR of the stemmed
+        lexemes), ranked by ts_rank with length normalisation; section-path words weigh
+        above body words."""
+        t = time.perf_counter()
+        allowed = self._allowed(filters)
+        if allowed == []:
+            return []
+        where, args = self._where(allowed, filters, "c")
+        sql = (
+            "WITH q AS (SELECT NULLIF(replace(plainto_tsquery('english', %s)::text, ' & ', ' | '), '')"
+            "::tsquery AS q) "
+            "SELECT c.doc_id, c.ordinal, ts_rank('{0.1, 0.2, 0.6, 1.0}', c.tsv, q.q, 1) AS score "
+            f"FROM chunks c, q WHERE q.q IS NOT NULL AND c.tsv @@ q.q{where} "
+            "ORDER BY score DESC, c.doc_id, c.ordinal LIMIT %s"
+        )
+        with self.store._connect() as db:
+            rows = db.execute(sql, [query, *args, k]).fetchall()
+        self.last_ms["keyword"] = (time.perf_counter() - t) * 1000
+        return self._hits([((d, o), float(s)) for d, o, s in rows], "keyword")
+
+    def vector(self, query: str | np.ndarray, k: int = 10,
+               filters: SearchFilters | None = None) -> list[PgHit]:  # fmt: skip
+        """Cosine nearest neighbours through the HNSW index, filters inside the query."""
+        t = time.perf_counter()
+        allowed = self._allowed(filters)
+        if allowed == []:
+            return []
+        q = embed([query], self.embedding_model)[0] if isinstance(query, str) else query
+        where, args = self._where(allowed, filters, "e")
+        join = " JOIN chunks c USING (doc_id, ordinal)" if filters and filters.section_prefix else ""
+        vec = _vec(q)
+        with self.store._connect() as db:
+            db.execute(f"SET LOCAL hnsw.ef_search = {int(max(self.ef_search, k))}")
+            # keep walking the graph until k rows pass the filter (pgvector >= 0.8)
+            db.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            rows = db.execute(
+                "SELECT doc_id, ordinal, dist FROM ("
+                f"SELECT e.doc_id, e.ordinal, e.embedding <=> %s::vector AS dist FROM {self.table} e"
+                f"{join} WHERE TRUE{where} ORDER BY e.embedding <=> %s::vector LIMIT %s"
+                ") s ORDER BY dist, doc_id, ordinal",
+                [vec, *args, vec, k],
+            ).fetchall()
+        self.last_ms["vector"] = (time.perf_counter() - t) * 1000
+        return self._hits([((d, o), 1.0 - float(dist)) for d, o, dist in rows], "vector")
+
+    def hybrid(self, query: str, k: int = 10, filters: SearchFilters | None = None,
+               depth: int = 50) -> list[PgHit]:  # fmt: skip
+        """Reciprocal-rank fusion of the keyword and vector lists (``depth`` each)."""
+        kw = self.keyword(query, depth, filters)
+        vec = self.vector(query, depth, filters)
+        lists = {"keyword": [((h.doc_id, h.ordinal), h.score) for h in kw],
+                 "vector": [((h.doc_id, h.ordinal), h.score) for h in vec]}  # fmt: skip
+        by_key = {(h.doc_id, h.ordinal): h for h in [*vec, *kw]}
+        out = []
+        for key, score in rrf(lists)[:k]:
+            h = by_key[key]
+            scores = {name: s for name, ranked in lists.items() for kk, s in ranked if kk == key}
+            out.append(h.model_copy(update={"score": score, "scores": {**scores, "fused": score}}))
+        return out
+
+    def _hits(self, ranked: list[tuple[Key, float]], name: str) -> list[PgHit]:
+        if not ranked:
+            return []
+        with self.store._connect() as db:
+            rows = db.execute(
+                "SELECT c.doc_id, c.ordinal, c.chunk_id, c.page_start, c.page_end, c.section_path, "
+                "c.chunk_type, c.text FROM chunks c JOIN unnest(%s::text[], %s::int[]) AS k(d, o) "
+                "ON c.doc_id = k.d AND c.ordinal = k.o",
+                ([d for (d, _), _ in ranked], [o for (_, o), _ in ranked]),
+            ).fetchall()
+        info = {(r[0], r[1]): r[2:] for r in rows}
+        return [
+            PgHit(chunk_id=i[0], doc_id=key[0], ordinal=key[1], page_start=i[1], page_end=i[2], section_path=i[3],
+                  chunk_type=i[4], text=i[5], score=s, scores={name: s})  # fmt: skip
+            for key, s in ranked
+            if (i := info.get(key)) is not None
+        ]
