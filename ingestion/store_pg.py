@@ -150,7 +150,9 @@ class PgCorpusStore:
             )  # fmt: skip
             self.pool.wait(timeout=30)
         except Exception as exc:
-            raise IngestError(f"cannot connect to PostgreSQL ({type(exc).__name__}: {exc})") from exc
+            raise IngestError(
+                f"cannot connect to PostgreSQL ({type(exc).__name__}: {exc})"
+            ) from exc
         with self._connect() as db:
             # two processes creating the schema at once would race on CREATE ... IF NOT EXISTS
             db.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY + 1,))
@@ -219,7 +221,9 @@ class PgCorpusStore:
         sql, args = "SELECT record FROM documents WHERE TRUE", []
         if company:
             # strpos, not LIKE: '%' and '_' in user text are literal characters
-            sql += " AND (strpos(lower(company), lower(%s)) > 0 OR strpos(lower(name), lower(%s)) > 0)"
+            sql += (
+                " AND (strpos(lower(company), lower(%s)) > 0 OR strpos(lower(name), lower(%s)) > 0)"
+            )
             args += [company, company]
         if ticker:
             sql += " AND upper(ticker)=upper(%s)"
@@ -231,7 +235,9 @@ class PgCorpusStore:
             sql += " AND fiscal_year=%s"
             args.append(year)
         # COLLATE "C" and NULLS FIRST: the order SQLite gives the file store
-        sql += ' ORDER BY company COLLATE "C" NULLS FIRST, fiscal_year NULLS FIRST, name COLLATE "C"'
+        sql += (
+            ' ORDER BY company COLLATE "C" NULLS FIRST, fiscal_year NULLS FIRST, name COLLATE "C"'
+        )
         return [Document.model_validate(r[0]) for r in self._rows(sql, args)]
 
     def get_document(self, ref: str) -> Document:
@@ -306,7 +312,9 @@ class PgCorpusStore:
         """Text of page index ``page`` (0-based)."""
         doc = self.get_document(doc_id)
         if not 0 <= page < doc.n_pages:
-            raise NotFoundError(f"{doc.name} has pages 1-{doc.n_pages}; there is no page {page + 1}")
+            raise NotFoundError(
+                f"{doc.name} has pages 1-{doc.n_pages}; there is no page {page + 1}"
+            )
         return self.page_path(doc.doc_id, page).read_text(encoding="utf-8")
 
     # -- writes ---------------------------------------------------------------------

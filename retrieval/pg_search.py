@@ -207,7 +207,9 @@ class PgSearch:
             return []
         q = embed([query], self.embedding_model)[0] if isinstance(query, str) else query
         where, args = self._where(allowed, filters, "e")
-        join = " JOIN chunks c USING (doc_id, ordinal)" if filters and filters.section_prefix else ""
+        join = (
+            " JOIN chunks c USING (doc_id, ordinal)" if filters and filters.section_prefix else ""
+        )
         vec = _vec(q)
         with self.store._connect() as db:
             db.execute(f"SET LOCAL hnsw.ef_search = {int(max(self.ef_search, k))}")
@@ -250,8 +252,18 @@ class PgSearch:
             ).fetchall()
         info = {(r[0], r[1]): r[2:] for r in rows}
         return [
-            PgHit(chunk_id=i[0], doc_id=key[0], ordinal=key[1], page_start=i[1], page_end=i[2], section_path=i[3],
-                  chunk_type=i[4], text=i[5], score=s, scores={name: s})  # fmt: skip
+            PgHit(
+                chunk_id=i[0],
+                doc_id=key[0],
+                ordinal=key[1],
+                page_start=i[1],
+                page_end=i[2],
+                section_path=i[3],
+                chunk_type=i[4],
+                text=i[5],
+                score=s,
+                scores={name: s},
+            )  # fmt: skip
             for key, s in ranked
             if (i := info.get(key)) is not None
         ]
