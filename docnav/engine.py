@@ -129,7 +129,14 @@ class Engine:
     @property
     def store(self) -> CorpusStore:
         if self._store is None:
-            self._store = CorpusStore(self.settings.store_dir, self.settings.ingest.lock_timeout_s)
+            from docnav.ingestion.backend import open_store
+
+            # DOCNAV_DATABASE_URL selects the PostgreSQL store; page files stay under store_dir
+            self._store = open_store(
+                self.settings.store_dir,
+                self.settings.database_url,
+                self.settings.ingest.lock_timeout_s,
+            )
         return self._store
 
     # -- ingestion ------------------------------------------------------------------
