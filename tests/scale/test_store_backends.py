@@ -200,3 +200,26 @@ def test_text_and_markdown_ingest(tmp_path, open_backend):
 
 def test_the_protocol_is_met(tmp_path, open_backend):
     assert isinstance(open_backend(tmp_path), StoreBackend)
+
+
+def test_the_setting_selects_the_backend(tmp_path, backend, request):
+    from docnav.engine import Engine
+    from docnav.settings import Settings
+
+    url = request.getfixturevalue("pg_url") if backend == "postgres" else None
+    engine = Engine(Settings(home=tmp_path / "home", database_url=url))
+    assert type(engine.store).__name__ == ("PgCorpusStore" if url else "CorpusStore")
+    (tmp_path / "memo.md").write_text("# Overview\n\nRevenue was $45.2 million.\n")
+    ingest_paths(engine.store, [tmp_path / "memo.md"])
+    assert [d.name for d in engine.documents()] == ["memo"]
+    assert engine.page_text("memo", 0).startswith("# Overview")
+    if url:
+        engine.store.close()
+
+
+def test_a_bad_database_url_is_a_clear_error(tmp_path):
+    from docnav.errors import DocnavError
+    from docnav.ingestion.backend import open_store
+
+    with pytest.raises(DocnavError, match="postgresql://"):
+        open_store(tmp_path, "mysql://x@y/z")
