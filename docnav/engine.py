@@ -31,6 +31,7 @@ from docnav.retrieval.index import (
 from docnav.retrieval.rerank import Reranker
 from docnav.settings import Settings
 from docnav.tools.base import ToolContext
+from docnav.tools.facts import FactRow, find_facts
 from docnav.types import Document, FileResult, IngestReport, Section
 
 
@@ -150,7 +151,13 @@ class Engine:
         on_start: Callable[[int], None] | None = None,
         on_result: Callable[[FileResult], None] | None = None,
         replace: bool = False,
+        embed: bool | None = None,
+        on_progress: Callable[[str, int, int], None] | None = None,
     ) -> IngestReport:
+        """Ingest files, folders or globs. ``embed`` (default ``settings.ingest.embed``, on)
+        then builds the search indexes and the embeddings of every filing still without them,
+        reporting ``on_progress(stage, done, total)`` for "bm25" and "embed", so the first
+        dense search does not embed the corpus; ``embed=False`` leaves that to later."""
         s = self.settings.ingest
         opts = IngestOptions(
             max_file_mb=s.max_file_mb,
@@ -160,7 +167,7 @@ class Engine:
             form_hint=form_hint,
             edgartools_check=s.edgartools_check,
         )
-        return ingest_paths(
+        report = ingest_paths(
             self.store,
             paths,
             opts=opts,
@@ -171,6 +178,24 @@ class Engine:
             on_result=on_result,
             replace=replace,
         )
+        if (s.embed if embed is None else embed) and self.store.list_documents():
+            self.build_indexes(on_progress=on_progress)
+        return report
+
+    def build_indexes(
+        self, dense: bool = True, on_progress: Callable[[str, int, int], None] | None = None
+    ) -> IndexStatus:
+        """Build what search needs now: BM25 over the store and (``dense``) the embeddings
+        of the filings without them; a no-op for what is already built."""
+        n = sum(d.n_chunks for d in self.store.list_documents())
+        if on_progress:
+            on_progress("bm25", 0, n)
+        self.index.ensure(dense=False)
+        if on_progress:
+            on_progress("bm25", n, n)
+        if dense:
+            self.index.ensure(dense=True, on_progress=on_progress)
+        return self.index.status()
 
     def remove(self, doc: str) -> Document:
         with self.store.write_lock():
@@ -194,6 +219,24 @@ class Engine:
         sections = self.store.sections(d.doc_id)
         paths = section_paths(sections)
         return [OutlineEntry(**s.model_dump(), path=paths[s.id]) for s in sections]
+
+    def facts(
+        self,
+        doc: str | None = None,
+        *,
+        company: str | None = None,
+        metric: str | None = None,
+        year: int | None = None,
+        period: str | None = None,
+        limit: int = 10,
+    ) -> list[FactRow]:
+        """Statement line items of a filing (``doc``) or a company: label, value per period,
+        unit, scale and 1-based page, best matches of ``metric`` first (finance synonyms
+        included); the lookup `docnav facts`, ``GET /v1/facts`` and the agent's tool share."""
+        return find_facts(
+            self.store, doc=doc, company=company, metric=metric, year=year, period=period,
+            limit=limit,
+        )  # fmt: skip
 
     def page_text(self, doc: str, page: int) -> str:
         """Text of page index ``page`` (0-based)."""

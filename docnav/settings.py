@@ -45,6 +45,7 @@ class IngestSettings(_Group):
     FLAT_NAMES: ClassVar[dict[str, str]] = {
         "workers": "ingest_workers",
         "edgartools_check": "ingest_edgartools_check",
+        "embed": "ingest_embed",
     }
 
     max_file_mb: float = Field(default=200.0, description="Refuse source files larger than this.")
@@ -54,6 +55,11 @@ class IngestSettings(_Group):
         default=200, description="Overlap between consecutive text chunks of one section."
     )
     workers: int = Field(default=1, description="Worker processes for ingestion.")
+    embed: bool = Field(
+        default=True,
+        description="Build the search indexes and embeddings at ingestion (false: the first "
+        "dense search or `docnav index rebuild` builds them; `docnav ingest --no-embed`).",
+    )
     edgartools_check: bool = Field(
         default=True,
         description="Check HTML 10-K/10-Q Items against edgartools' section detector (warnings "
@@ -135,6 +141,7 @@ class LLMSettings(_Group):
     """The chat backend and how each call is made."""
 
     FLAT_PREFIX: ClassVar[str] = "llm_"
+    FLAT_NAMES: ClassVar[dict[str, str]] = {"model_cache": "model_cache"}
 
     backend: str = Field(
         default="local",
@@ -150,6 +157,12 @@ class LLMSettings(_Group):
     )
     api_key: str | None = Field(
         default=None, description="API key for the OpenAI-compatible server (vLLM: --api-key)."
+    )
+    model_cache: Path | None = Field(
+        default=None,
+        description="Where the embedded models' GGUF files are assembled from their PyPI parts, "
+        "once per user and SHA-256 checked (default: $XDG_CACHE_HOME/docnav/models, i.e. "
+        "~/.cache/docnav/models); a checked copy in an older <home>/models is still used.",
     )
     timeout_s: float = Field(default=300.0, description="Timeout of one LLM HTTP request.")
     max_retries: int = Field(
@@ -410,6 +423,15 @@ class Settings(BaseSettings):
 
     @property
     def models_dir(self) -> Path:
+        """Where the embedded models are assembled: one cache per user, not per home (1 GB)."""
+        if self.llm.model_cache is not None:
+            return self.llm.model_cache.expanduser().resolve()
+        cache = os.environ.get("XDG_CACHE_HOME") or "~/.cache"
+        return (Path(cache) / "docnav" / "models").expanduser().resolve()
+
+    @property
+    def home_models_dir(self) -> Path:
+        """Where docnav before the shared cache put them; a checked copy there is still used."""
         return self.home_dir / "models"
 
 

@@ -28,7 +28,7 @@ def make_chat_model(settings: Settings) -> ChatModel:
         from docnav.agent.llm.llama_cpp import LlamaCppChatModel, import_llama_cpp
 
         import_llama_cpp()  # fail on a missing install before assembling 1 GB of weights
-        path = resolve_model_path(s.model, settings.models_dir)
+        path = resolve_model_path(s.model, settings.models_dir, also=[settings.home_models_dir])
         return LlamaCppChatModel(
             path,
             name=s.model if s.model in MODELS else None,
