@@ -166,3 +166,15 @@ def test_link_to_a_checked_copy_shares_its_stamp(parts, tmp_path: Path, hashes) 
     (home_models / "fake.gguf").symlink_to(real)
     assert assemble_gguf(spec, tmp_path / "other", also=[home_models]) == home_models / "fake.gguf"
     assert hashes == [] and not list(home_models.glob("*.json"))
+
+
+def test_settings_one_cache_per_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from docnav.settings import Settings
+
+    monkeypatch.delenv("DOCNAV_MODEL_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    a, b = Settings(home=tmp_path / "a"), Settings(home=tmp_path / "b")
+    assert a.models_dir == b.models_dir == (tmp_path / "xdg" / "docnav" / "models").resolve()
+    assert a.home_models_dir == (tmp_path / "a" / "models").resolve()  # older homes, still read
+    monkeypatch.setenv("DOCNAV_MODEL_CACHE", str(tmp_path / "models"))
+    assert Settings(home=tmp_path / "a").models_dir == (tmp_path / "models").resolve()
