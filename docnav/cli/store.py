@@ -1,0 +1,131 @@
+"""Writing the store: `docnav ingest` and `docnav remove`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from docnav.cli.common import HomeOpt, JsonOpt, console, err, fail, open_engine
+from docnav.errors import DocnavError
+from docnav.types import FileResult
+
+app = typer.Typer()
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders (recursive) or globs.")],
+    home: HomeOpt = None,
+    sidecar: Annotated[
+        Path | None,
+        typer.Option(help="documents.jsonl with hints (doc_name, company, doc_type, doc_period)."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-j", help="Worker processes.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Re-ingest files whose content is unchanged.")
+    ] = False,
+    form: Annotated[
+        str | None, typer.Option(help="Form hint when the content does not say.")
+    ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            help="A new version of a stored filing (same company, form and period) replaces "
+            "it; without this both are kept."
+        ),
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Ingest filings: PDF, EDGAR HTML/iXBRL, .txt/.md. The same bytes again are skipped
+    (content hash); a different file never replaces a stored one because of its name or
+    path; another version of a stored filing is kept beside it unless --replace (atomic).
+    Exit code 1 if any file failed."""
+    engine = open_engine(home)
+    interactive = console.is_terminal and not json_out
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[pages]} pages · {task.fields[rate]} pages/s"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not interactive,
+        transient=False,
+    )
+    state = {"pages": 0, "task": None}
+
+    def on_start(n: int) -> None:
+        state["task"] = progress.add_task("ingest", total=n, pages=0, rate="0")
+
+    def on_result(r: FileResult) -> None:
+        if r.status in ("added", "replaced"):
+            state["pages"] += r.pages
+        elapsed = progress.tasks[0].elapsed if progress.tasks else 0
+        rate = f"{state['pages'] / elapsed:.0f}" if elapsed else "0"
+        progress.update(state["task"], advance=1, pages=state["pages"], rate=rate)
+        # each failure once, as it happens, on a terminal or not (the summary does not repeat
+        # it); escaped, so a "[...]" in a file name is shown, not read as markup
+        if r.status == "failed":
+            progress.console.print(f"[red]failed[/red] {escape(r.path)}: {escape(r.error or '')}")
+        elif r.note:
+            progress.console.print(f"[yellow]note[/yellow] {escape(r.path)}: {escape(r.note)}")
+
+    try:
+        with progress:
+            report = engine.ingest(
+                paths,
+                sidecar=sidecar,
+                workers=workers,
+                force=force,
+                form_hint=form,
+                on_start=on_start,
+                on_result=on_result,
+                replace=replace,
+            )
+    except DocnavError as exc:
+        fail(exc)
+    if json_out:
+        print(report.model_dump_json(indent=2))
+    else:
+        counts: dict[str, int] = {}
+        for f in report.files:
+            counts[f.status] = counts.get(f.status, 0) + 1
+        summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "no files"
+        new_pages = sum(f.pages for f in report.files if f.status in ("added", "replaced"))
+        console.print(
+            f"{len(report.files)} files: {summary}; {new_pages} pages ingested in {report.seconds:.1f}s "
+            f"-> {engine.store.root}",
+            soft_wrap=True,
+        )
+    if report.failed:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def remove(
+    doc: Annotated[str, typer.Argument(help="doc_id or name.")],
+    home: HomeOpt = None,
+) -> None:
+    """Remove a filing and its files from the store."""
+    engine = open_engine(home)
+    try:
+        d = engine.remove(doc)
+    except DocnavError as exc:
+        fail(exc)
+    console.print(f"removed {d.doc_id} ({d.source_path})")
