@@ -46,9 +46,10 @@ from docnav.agent.answer import Answer
 from docnav.agent.llm.base import ChatModel
 from docnav.bench import FB_DOCUMENTS, FB_PAPER, FB_PDFS, FB_QUESTIONS, git_commit
 from docnav.bench.checkers import Verdict
-from docnav.bench.datasets import BenchQuestion, load_questions, select
+from docnav.bench.datasets import select
 from docnav.bench.judge import Grader
 from docnav.errors import DocnavError
+from docnav.questions import Question, load_questions
 from docnav.settings import Settings
 
 
@@ -216,11 +217,11 @@ class RowWriter:
 
 
 class Job(NamedTuple):
-    q: BenchQuestion
+    q: Question
     variant: str
 
 
-def _ask_kwargs(q: BenchQuestion, v: Variant) -> dict[str, Any]:
+def _ask_kwargs(q: Question, v: Variant) -> dict[str, Any]:
     kw: dict[str, Any] = {"question_first": v.question_first}
     if v.policy:
         kw["policy"] = v.policy
@@ -236,7 +237,7 @@ def _ask_kwargs(q: BenchQuestion, v: Variant) -> dict[str, Any]:
     return kw
 
 
-def _fits_window(engine: Any, q: BenchQuestion) -> tuple[bool, str]:
+def _fits_window(engine: Any, q: Question) -> tuple[bool, str]:
     """Whether the whole filing fits the model's window (long-context runs only where it does:
     a truncated filing measures truncation, not long-context reading)."""
     model: ChatModel = engine.chat_model
@@ -333,7 +334,7 @@ class Runner:
             raise box["error"]
         return box["answer"], "ok"
 
-    def _grade(self, q: BenchQuestion, ans: Answer) -> Verdict:
+    def _grade(self, q: Question, ans: Answer) -> Verdict:
         try:
             return self.grader.grade(
                 q.question,

@@ -31,8 +31,9 @@ from docnav.bench.checkers import (
     opposite_polarity,
     polarity,
 )
-from docnav.bench.datasets import BenchQuestion, PaperRow
+from docnav.bench.datasets import PaperRow
 from docnav.bench.judge import judge_answer
+from docnav.questions import Question
 
 
 def _kappa(pairs: list[tuple[bool, bool]]) -> float | None:
@@ -46,7 +47,7 @@ def _kappa(pairs: list[tuple[bool, bool]]) -> float | None:
 
 
 def validate_numeric(
-    paper: list[PaperRow], questions: dict[str, BenchQuestion], tol: float, loose: float
+    paper: list[PaperRow], questions: dict[str, Question], tol: float, loose: float
 ) -> dict[str, Any]:
     """Agreement of the numeric verifier with the human labels on numeric-gold rows (the gold
     as written in questions.jsonl, e.g. "$1577.00", not the paper file's bare float)."""
@@ -137,7 +138,7 @@ def validate_polarity(paper: list[PaperRow]) -> dict[str, Any]:
 
 
 def judge_sample(
-    paper: list[PaperRow], questions: dict[str, BenchQuestion], n: int = 40, seed: int = 0
+    paper: list[PaperRow], questions: dict[str, Question], n: int = 40, seed: int = 0
 ) -> list[PaperRow]:
     """Sentence-gold rows labelled correct or incorrect, balanced, ≤ 2 per question,
     interleaved (correct, incorrect, ...) so a run stopped early stays balanced."""
@@ -163,7 +164,7 @@ def judge_sample(
 def run_judge_validation(
     model: ChatModel,
     sample: list[PaperRow],
-    questions: dict[str, BenchQuestion],
+    questions: dict[str, Question],
     rows_path: Path,
     on_row: Callable[[dict], None] | None = None,
     deadline_s: float | None = None,
@@ -354,7 +355,8 @@ def run_checker_validation(
     """Validate all three checkers and write ``out/results.json`` and ``out/report.md``."""
 
     from docnav.bench import git_commit, machine_info
-    from docnav.bench.datasets import load_paper_results, load_questions
+    from docnav.bench.datasets import load_paper_results
+    from docnav.questions import load_questions
 
     paper = load_paper_results(paper_dir)
     questions = {q.id: q for q in load_questions(questions_path)}

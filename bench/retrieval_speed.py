@@ -28,8 +28,8 @@ import numpy as np
 from rich.console import Console
 
 from docnav.bench import git_commit, machine_info
-from docnav.bench.datasets import load_questions
 from docnav.ingestion import CorpusStore
+from docnav.questions import load_questions
 from docnav.retrieval.bm25 import Bm25Index, RankBm25Index
 from docnav.retrieval.dense import DEFAULT_MODEL, DenseIndex, embed, top_k
 from docnav.retrieval.fusion import rrf

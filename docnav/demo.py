@@ -212,9 +212,9 @@ def prepare_store(engine, paths: Sequence[Path], console: Console | None) -> flo
 
 def pick_questions(questions: Sequence, n: int) -> list:
     """A fixed rule, not hand-picked: the first ``n`` planted questions taken round-robin over
-    the failure modes (:func:`docnav.bench.datasets.round_robin`); questions without a failure
+    the failure modes (:func:`docnav.questions.round_robin`); questions without a failure
     mode (a user's or FinanceBench file) in file order."""
-    from docnav.bench.datasets import round_robin
+    from docnav.questions import round_robin
 
     return round_robin(questions)[:n]
 
@@ -223,7 +223,7 @@ def load_demo_questions(path: Path, n: int, known_docs: set[str] | None) -> list
     """``n`` questions of a docnav or FinanceBench JSONL file, keeping those whose filings are
     in the store when the file names them (a question about a filing not ingested would only
     show that retrieval cannot find it)."""
-    from docnav.bench.datasets import load_questions
+    from docnav.questions import load_questions
 
     qs = load_questions(path)
     if known_docs is not None:

@@ -1,6 +1,7 @@
-"""The project's question format: one JSON object a line (JSONL), used by the synthetic
-corpus (``docnav synth``) and the benchmark harness; FinanceBench's ``questions.jsonl`` loads
-into the same model.
+"""The project's question model and its one loader: one JSON object a line (JSONL), used by
+the synthetic corpus (``docnav synth``), the demo and the benchmark harness; FinanceBench's
+``questions.jsonl`` loads into the same model (:func:`load_questions` tells them apart), so
+nothing downstream sees where a question came from.
 
 Evidence pages are **1-based** in the file (``page``, as people count); ``page_index`` is the
 0-based index into docnav's stored pages (written too, for convenience; ignored on load)."""
@@ -8,11 +9,11 @@ Evidence pages are **1-based** in the file (``page``, as people count); ``page_i
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, model_validator
 
 from docnav.errors import DocnavError
 
@@ -23,6 +24,7 @@ __all__ = [
     "QuestionFileError",
     "load_financebench",
     "load_questions",
+    "round_robin",
     "save_questions",
 ]
 
@@ -30,6 +32,7 @@ FailureMode = Literal[
     "fragmentation", "number_forms", "causal_chain", "vocabulary", "temporal", "multi_document"
 ]
 FAILURE_MODES: tuple[str, ...] = FailureMode.__args__  # type: ignore[attr-defined]
+Q = TypeVar("Q")
 
 
 class QuestionFileError(DocnavError):
@@ -68,17 +71,58 @@ class Question(BaseModel):
     question_type: str | None = None  # "extraction", "calculation", "comparison", or FinanceBench's
     formula: str | None = None  # how evidence values give answer_value: "e0 + e1 - e2"
     justification: str | None = None
+    question_reasoning: str | None = None  # FinanceBench's reasoning type
     source: str | None = None  # "synth", "financebench"
+
+    @model_validator(mode="after")
+    def _doc_names_from_evidence(self) -> Question:
+        # a file that names no filings still says which ones through its evidence
+        if not self.doc_names and self.evidence:
+            self.doc_names = list(dict.fromkeys(e.doc_name for e in self.evidence))
+        return self
+
+    @property
+    def doc_name(self) -> str | None:
+        """The filing the answer comes from (single-store and oracle runs): the first named."""
+        return self.doc_names[0] if self.doc_names else None
+
+    def evidence_pages(self) -> set[tuple[str, int]]:
+        """(doc_name, 1-based page) of every evidence page."""
+        return {(e.doc_name, e.page) for e in self.evidence}
 
 
 def load_questions(path: str | Path) -> list[Question]:
-    """Read a question JSONL file (blank lines skipped). Raises QuestionFileError naming the
-    line on bad JSON or a missing field."""
+    """Questions from a docnav or a FinanceBench JSONL file (told apart by the first line's
+    ``financebench_id``; blank lines skipped). Raises QuestionFileError naming the line on bad
+    JSON or a missing field, and on an id that appears twice."""
     p = Path(path)
+    lines = _read_lines(p)
+    qs = load_financebench(p) if _is_financebench(lines) else _load_docnav(p, lines)
+    seen: set[str] = set()
+    for q in qs:
+        if q.id in seen:
+            raise QuestionFileError(f"{p}: question id {q.id!r} appears twice")
+        seen.add(q.id)
+    return qs
+
+
+def _is_financebench(lines: list[str]) -> bool:
+    first = next((line for line in lines if line.strip()), "")
     try:
-        lines = p.read_text(encoding="utf-8").splitlines()
+        row = json.loads(first)
+    except json.JSONDecodeError:
+        return False  # the docnav reader names the line
+    return isinstance(row, dict) and "financebench_id" in row
+
+
+def _read_lines(p: Path) -> list[str]:
+    try:
+        return p.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise QuestionFileError(f"cannot read {p}: {exc.strerror or exc}") from exc
+
+
+def _load_docnav(p: Path, lines: list[str]) -> list[Question]:
     out = []
     for i, line in enumerate(lines, 1):
         if not line.strip():
@@ -107,11 +151,7 @@ def load_financebench(path: str | Path) -> list[Question]:
     is 0-based, so ``page`` = ``evidence_page_num`` + 1."""
     p = Path(path)
     out = []
-    try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise QuestionFileError(f"cannot read {p}: {exc.strerror or exc}") from exc
-    for i, line in enumerate(lines, 1):
+    for i, line in enumerate(_read_lines(p), 1):
         if not line.strip():
             continue
         try:
@@ -134,12 +174,32 @@ def load_financebench(path: str | Path) -> list[Question]:
                     doc_names=docs,
                     evidence=ev,
                     question_type=row.get("question_type"),
+                    question_reasoning=row.get("question_reasoning") or None,
                     justification=row.get("justification") or None,
                     source="financebench",
                 )
             )
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise QuestionFileError(f"{p}:{i}: not a FinanceBench question ({exc})") from exc
+    return out
+
+
+def round_robin(questions: Sequence[Q]) -> list[Q]:
+    """Questions taken round-robin over their failure modes (in :data:`FAILURE_MODES` order,
+    file order within a mode), so the first N of a planted set cover every mode; questions
+    without a failure mode keep file order after them. A fixed rule, not a pick."""
+    by_mode: dict[str | None, list[Q]] = {}
+    for q in questions:
+        by_mode.setdefault(getattr(q, "failure_mode", None), []).append(q)
+    order = [m for m in FAILURE_MODES if m in by_mode] + [
+        m for m in by_mode if m not in FAILURE_MODES
+    ]
+    out: list[Q] = []
+    queues = [list(by_mode[m]) for m in order]
+    while any(queues):
+        for queue in queues:
+            if queue:
+                out.append(queue.pop(0))
     return out
 
 

@@ -190,7 +190,8 @@ def test_grader_says_which_checker_decided() -> None:
 def paper():
     if not (SHARED_FB / "paper_results").is_dir():
         pytest.skip(f"{SHARED_FB} is absent: put the project's shared/ folder beside the repo")
-    from docnav.bench.datasets import load_paper_results, load_questions
+    from docnav.bench.datasets import load_paper_results
+    from docnav.questions import load_questions
 
     qs = {q.id: q for q in load_questions(SHARED_FB / "questions.jsonl")}
     return load_paper_results(SHARED_FB / "paper_results"), qs

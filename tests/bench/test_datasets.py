@@ -7,8 +7,9 @@ from collections import Counter
 
 import pytest
 
-from docnav.bench.datasets import load_questions, select
+from docnav.bench.datasets import select
 from docnav.errors import DocnavError
+from docnav.questions import load_questions
 from docnav.synth import generate, small_config
 
 

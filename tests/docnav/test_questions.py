@@ -68,3 +68,24 @@ def test_financebench_loads_with_one_based_pages():
         assert q.id == r["financebench_id"] and q.answer == str(r["answer"])
         assert r["doc_name"] in q.doc_names
         assert [e.page_index for e in q.evidence] == [e["evidence_page_num"] for e in r["evidence"]]
+
+
+def test_one_loader_reads_both_formats_into_the_one_model(tmp_path):
+    fb = {"financebench_id": "financebench_id_1", "company": "Acme", "doc_name": "ACME_2022_10K",
+          "question_type": "metrics-generated", "question_reasoning": "Numerical reasoning",
+          "question": "Capex?", "answer": "$1.5 billion",
+          "evidence": [{"evidence_text": "Capex 1.5", "evidence_page_num": 59}]}  # fmt: skip
+    p = tmp_path / "fb.jsonl"
+    p.write_text(json.dumps(fb) + "\n")
+    (q,) = load_questions(p)
+    assert (q.id, q.source, q.question_reasoning) == ("financebench_id_1", "financebench", "Numerical reasoning")
+    assert q.doc_name == "ACME_2022_10K" and q.evidence_pages() == {("ACME_2022_10K", 60)}
+    # docnav's format: doc_names default to the evidence's filings
+    own = tmp_path / "own.jsonl"
+    own.write_text(json.dumps({"id": "a", "question": "?", "answer": "1",
+                               "evidence": [{"doc_name": "B_2024_10K", "page": 3}]}) + "\n")  # fmt: skip
+    assert load_questions(own)[0].doc_name == "B_2024_10K"
+    dup = tmp_path / "dup.jsonl"
+    dup.write_text(own.read_text() * 2)
+    with pytest.raises(QuestionFileError, match="'a' appears twice"):
+        load_questions(dup)
