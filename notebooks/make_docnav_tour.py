@@ -221,7 +221,7 @@ print(f"{sum(r[1] == 'correct' for r in rows)}/{len(rows)} right")""",
 ]
 
 
-def build() -> nbformat.NotebookNode:
+def build(cells: list[tuple[str, str]] = CELLS) -> nbformat.NotebookNode:
     nb = new_notebook()
     nb.metadata["kernelspec"] = {
         "name": "python3",
@@ -230,16 +230,16 @@ def build() -> nbformat.NotebookNode:
     }
     nb.metadata["language_info"] = {"name": "python"}
     nb.cells = [
-        new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in CELLS
+        new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in cells
     ]
     for i, c in enumerate(nb.cells):
         c["id"] = f"cell-{i:02d}"  # stable ids: regenerating gives the same bytes
     return nb
 
 
-def main() -> Path:
-    out = Path(__file__).with_name("docnav_tour.ipynb")
-    nb = build()
+def write_notebook(cells: list[tuple[str, str]], out: Path) -> Path:
+    """Write ``cells`` as a notebook with empty outputs (the analyst's notebook uses it too)."""
+    nb = build(cells)
     nbformat.validate(nb)
     nbformat.write(nb, out)
     # the cells above are written for reading here; ruff lays them out like the package code
@@ -247,6 +247,10 @@ def main() -> Path:
     if ruff.exists():
         subprocess.run([str(ruff), "format", "-q", str(out)], check=False)
     return out
+
+
+def main() -> Path:
+    return write_notebook(CELLS, Path(__file__).with_name("docnav_tour.ipynb"))
 
 
 if __name__ == "__main__":
