@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import operator
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -15,11 +14,12 @@ from typing import Annotated, Any, NoReturn, TypedDict
 from uuid import uuid4
 
 from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import END, START, StateGraph
 from pydantic import BaseModel
 
+from docnav.agent import checkpoints
 from docnav.agent.answer import Answer, Step, Trace
+from docnav.agent.checkpoints import open_checkpointer
 from docnav.agent.citations import verify_citations
 from docnav.agent.final import FINAL_ANSWER, parse_final, salvage_final
 from docnav.agent.llm.base import (
@@ -101,12 +101,9 @@ class AgentRunner:
             ToolSpec(name=t.name, description=t.description(), parameters=t.parameters())
             for t in tools
         ] + [FINAL_ANSWER]
-        db = str(checkpoint_db) if checkpoint_db else ":memory:"
-        if checkpoint_db:
-            Path(checkpoint_db).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(db, check_same_thread=False)
         self._lock = threading.Lock()
-        self.graph = self._build().compile(checkpointer=SqliteSaver(self._conn))
+        # a SQLite file (one machine) or a postgresql:// URL (replicas share the threads)
+        self.graph = self._build().compile(checkpointer=open_checkpointer(checkpoint_db))
 
     # -- graph ----------------------------------------------------------------------------
     def _build(self) -> StateGraph:
@@ -550,15 +547,6 @@ def _kept(messages: list[ChatMessage]) -> int:
 
 
 def read_history(db: str | Path, thread_id: str) -> list[dict[str, Any]]:
-    """A thread's messages from the checkpoint database, without a model or a graph."""
-    if not Path(db).exists():
-        return []
-    conn = sqlite3.connect(str(db), check_same_thread=False)
-    try:
-        tup = SqliteSaver(conn).get_tuple({"configurable": {"thread_id": thread_id}})
-    finally:
-        conn.close()
-    if tup is None:
-        return []
-    msgs = tup.checkpoint.get("channel_values", {}).get("messages", [])
-    return [m for m in msgs if m["role"] != "system"]
+    """A thread's messages from the checkpoint database (a SQLite file or a postgresql://
+    URL), without a model or a graph."""
+    return checkpoints.read_history(db, thread_id)

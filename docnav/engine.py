@@ -297,7 +297,7 @@ class Engine:
                 self.chat_model,
                 policy_tools(policy, guided.cfg if guided else None),
                 self.tool_context(),
-                checkpoint_db=s.home_dir / "agent" / "checkpoints.sqlite",
+                checkpoint_db=self._checkpoints(),
                 budget=AgentBudget.of(s.agent, s.llm),
                 system_prompt=GUIDED_SYSTEM if guided else AGENT_SYSTEM,
                 policy=guided,
@@ -401,7 +401,12 @@ class Engine:
         the checkpoint database without loading the model."""
         if self._runners:  # every policy's runner shares the one checkpoint database
             return next(iter(self._runners.values())).history(thread_id)
-        return read_history(self.settings.home_dir / "agent" / "checkpoints.sqlite", thread_id)
+        return read_history(self._checkpoints(), thread_id)
+
+    def _checkpoints(self) -> str | Path:
+        """Where agent threads are checkpointed: the database when DOCNAV_DATABASE_URL is
+        set (every replica continues any thread), else a SQLite file under the home."""
+        return self.settings.database_url or self.settings.home_dir / "agent" / "checkpoints.sqlite"
 
     def _scope_hint(self, doc: str | None, filters: SearchFilters | None) -> str:
         parts = []
