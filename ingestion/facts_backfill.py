@@ -1,0 +1,137 @@
+"""Statement facts for filings stored before facts existed, without re-ingesting them.
+
+A version stored before ``facts.jsonl`` existed has no facts. Re-ingesting would rewrite its
+chunks, change its version folder and so throw away its embeddings (minutes per filing on a
+CPU). Facts depend only on the source file and the page texts, which the store keeps: this
+reads the stored pages, detects the structure again (the blocks that say where tables lie are
+not stored) and rebuilds the facts from the source file, then writes ``facts.jsonl`` into the
+same version folder. Chunks, sections, pages and the version name stay as they are, so the
+indexes and embeddings stay valid.
+
+The source must still be where it was ingested from and hold the same bytes (its SHA-256 is
+checked), or the pages read from it could differ from the stored ones; such filings are
+reported as skipped, never guessed at.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from docnav.errors import DocnavError
+from docnav.ingestion.facts import pdf_facts
+from docnav.ingestion.facts_xbrl import xbrl_facts
+from docnav.ingestion.html import parse_html_filing
+from docnav.ingestion.store import CorpusStore
+from docnav.ingestion.structure import detect_structure
+from docnav.types import Document, Fact
+
+__all__ = ["BackfillItem", "BackfillReport", "backfill_facts", "has_facts"]
+
+Status = Literal["added", "present", "skipped", "failed"]
+
+
+class BackfillItem(BaseModel):
+    doc_id: str
+    status: Status
+    facts: int = 0
+    reason: str | None = None  # why skipped or failed
+
+
+class BackfillReport(BaseModel):
+    items: list[BackfillItem] = Field(default_factory=list)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for i in self.items if i.status == status)
+
+    @property
+    def ok(self) -> bool:
+        return self.count("failed") == 0
+
+
+def has_facts(store: CorpusStore, doc_id: str) -> bool:
+    """Whether the current version has a facts file (possibly empty: a filing without
+    statements stored after facts existed)."""
+    return (store.doc_dir(doc_id) / "facts.jsonl").exists()
+
+
+def backfill_facts(
+    store: CorpusStore,
+    doc_ids: list[str] | None = None,
+    force: bool = False,
+    on_progress: Callable[[BackfillItem, int, int], None] | None = None,
+) -> BackfillReport:
+    """Write facts for every filing (or ``doc_ids``) whose version has none; ``force``
+    rebuilds them for all. ``on_progress(item, done, total)`` after each filing. The file
+    store only (the PostgreSQL store keeps facts in its database: re-ingest there)."""
+    if type(store) is not CorpusStore:
+        raise DocnavError(f"facts backfill works on the file store, not {type(store).__name__}")
+    docs = store.list_documents()
+    if doc_ids is not None:
+        want = set(doc_ids)
+        docs = [d for d in docs if d.doc_id in want or d.name in want]
+        missing = want - {d.doc_id for d in docs} - {d.name for d in docs}
+        if missing:
+            raise ValueError(f"not in the store: {', '.join(sorted(missing))}")
+    report = BackfillReport()
+    for n, d in enumerate(docs, 1):
+        item = _one(store, d, force)
+        report.items.append(item)
+        if on_progress:
+            on_progress(item, n, len(docs))
+    return report
+
+
+def _one(store: CorpusStore, doc: Document, force: bool) -> BackfillItem:
+    if not force and has_facts(store, doc.doc_id):
+        return BackfillItem(doc_id=doc.doc_id, status="present")
+    if doc.file_type not in ("pdf", "html"):
+        return BackfillItem(doc_id=doc.doc_id, status="skipped", reason="no statement tables in plain text")
+    src = Path(doc.source_path)
+    if not src.is_file():
+        return BackfillItem(doc_id=doc.doc_id, status="skipped", reason=f"source {src} is gone")
+    data = src.read_bytes()
+    if hashlib.sha256(data).hexdigest() != doc.content_hash:
+        return BackfillItem(
+            doc_id=doc.doc_id, status="skipped",
+            reason=f"source {src} changed since ingestion (re-ingest it instead)",
+        )  # fmt: skip
+    folder = store.doc_dir(doc.doc_id)
+    try:
+        facts = _facts_of(store, doc, src, data)
+    except Exception as exc:  # noqa: BLE001 - one filing's parser failure is reported, not fatal
+        return BackfillItem(doc_id=doc.doc_id, status="failed", reason=f"{type(exc).__name__}: {exc}")
+    if not _write(store, doc.doc_id, folder, facts):
+        return BackfillItem(doc_id=doc.doc_id, status="skipped", reason="re-ingested meanwhile")
+    return BackfillItem(doc_id=doc.doc_id, status="added", facts=len(facts))
+
+
+def _facts_of(store: CorpusStore, doc: Document, src: Path, data: bytes) -> list[Fact]:
+    form = doc.meta.form
+    if doc.file_type == "html":
+        filing = parse_html_filing(data, form_hint=form, edgartools_check=False)
+        return xbrl_facts(data, filing.pages, filing.structure, doc.meta, doc_id=doc.doc_id, form=form)
+    pages = [store.page_path(doc.doc_id, i).read_text(encoding="utf-8") for i in range(doc.n_pages)]
+    structure = detect_structure(pages, form=form)
+    return pdf_facts(str(src), pages, structure, doc.meta, doc_id=doc.doc_id)
+
+
+def _write(store: CorpusStore, doc_id: str, folder: Path, facts: list[Fact]) -> bool:
+    """Atomically, under the store's write lock, into ``folder`` if the catalog still points
+    at it (a re-ingest meanwhile wrote a new version with its own facts: that one wins)."""
+    with store.write_lock():
+        if store.doc_dir(doc_id) != folder:
+            return False
+        tmp = folder / f".facts.{uuid.uuid4().hex[:8]}.tmp"
+        with tmp.open("w", encoding="utf-8") as fh:
+            for f in facts:
+                fh.write(f.model_copy(update={"doc_id": doc_id}).model_dump_json())
+                fh.write("\n")
+        os.replace(tmp, folder / "facts.jsonl")
+    return True
