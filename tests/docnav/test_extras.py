@@ -38,6 +38,7 @@ def test_first_commands_import_no_matplotlib() -> None:
     code = (
         "import sys\n"
         "import docnav.demo, docnav.serving.app, docnav.mcp_server, docnav.synth.generate\n"
+        "import docnav.bench.judge, docnav.bench.datasets  # what docnav demo imports later\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
