@@ -227,3 +227,13 @@ def _out(row: tuple) -> JobOut:
         errors=sum(1 for r in results if r.status == "failed"), results=results,
         attempts=attempts, notes=notes, error=error,
     )  # fmt: skip
+
+
+def open_job_store(home_dir, database_url: str | None):
+    """The server's job table: PostgreSQL when ``database_url`` is set (every replica takes
+    jobs from one queue), else ``<home>/serving/jobs.sqlite``."""
+    if database_url:
+        return PgJobStore(database_url)
+    from docnav.serving.jobs import JobStore
+
+    return JobStore(home_dir / "serving" / "jobs.sqlite")

@@ -15,7 +15,8 @@ from fastapi import Depends, Request
 from docnav.engine import Engine
 from docnav.serving.auth import check_bearer, load_keys
 from docnav.serving.errors import ApiError
-from docnav.serving.jobs import JobRunner, JobStore
+from docnav.serving.jobs import JobRunner
+from docnav.serving.jobs_pg import open_job_store
 from docnav.serving.metrics import Metrics
 from docnav.serving.uploads import ingest_roots
 
@@ -30,7 +31,8 @@ class Service:
         self.roots = ingest_roots(s)
         self.upload_dir = s.home_dir / "uploads"
         self.metrics = Metrics()
-        self.jobs = JobStore(s.home_dir / "serving" / "jobs.sqlite")
+        # DOCNAV_DATABASE_URL: one job queue in PostgreSQL for every replica
+        self.jobs = open_job_store(s.home_dir, s.database_url)
         self.runner = JobRunner(
             self.jobs, self._ingest, after_job=self.warm, on_finish=self._job_finished
         )

@@ -128,3 +128,15 @@ def test_a_job_interrupted_twice_fails_with_a_reason(pg_url):
     out = first.get(job.id)
     assert out.status == "failed" and "interrupted twice" in out.error
     first.close()
+
+
+def test_the_server_takes_jobs_from_the_database_when_set(pg_url, tmp_path):
+    from docnav.engine import Engine
+    from docnav.serving.service import Service
+    from docnav.settings import Settings
+
+    service = Service(Engine(Settings(home=tmp_path / "home", database_url=pg_url)))
+    assert isinstance(service.jobs, PgJobStore)
+    local = Service(Engine(Settings(home=tmp_path / "home")))
+    assert type(local.jobs).__name__ == "JobStore"
+    service.jobs.close()
