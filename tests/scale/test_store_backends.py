@@ -223,3 +223,22 @@ def test_a_bad_database_url_is_a_clear_error(tmp_path):
 
     with pytest.raises(DocnavError, match="postgresql://"):
         open_store(tmp_path, "mysql://x@y/z")
+
+
+def test_a_store_is_copied_to_the_other_backend(tmp_path, open_backend):
+    from docnav.ingestion.backend import open_store
+    from docnav.ingestion.migrate import copy_store
+
+    src = open_store(tmp_path / "src")  # always the file store
+    with src.write_lock():
+        a, _ = src.put(_doc("A", "a" * 64, company="Acme"), ["p0", "p1"], SECTIONS, _chunks,
+                       facts=[Fact(doc_id="", label="Revenue", norm_label="revenue", value=1.0,
+                                   page=0)])  # fmt: skip
+    dst = open_backend(tmp_path / "dst")
+    assert copy_store(src, dst) == {a.doc_id: a.doc_id}
+    assert copy_store(src, dst) == {a.doc_id: a.doc_id}  # a rerun rewrites, adds nothing
+    assert [d.doc_id for d in dst.list_documents()] == [a.doc_id]
+    assert dst.chunks(a.doc_id) == src.chunks(a.doc_id)
+    assert dst.sections(a.doc_id) == src.sections(a.doc_id)
+    assert dst.facts(a.doc_id) == src.facts(a.doc_id)
+    assert dst.page_text(a.doc_id, 1) == "p1"
