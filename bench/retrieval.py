@@ -42,6 +42,7 @@ class Config(NamedTuple):
 
 
 ROUTE = "statements,filing,diverse"
+ROUTE_ITEMS = ROUTE + ",items"  # + the line-item retriever over statement facts
 PAGE_CONFIGS = [
     Config("pages", "hybrid", understand="filter", expand=True, unit="page"),
     Config("pages+filing", "hybrid", understand="filter", expand=True, unit="page",
@@ -57,6 +58,8 @@ PAGE_CONFIGS = [
            page_ranker="learned"),
     Config("pages+route+learned", "hybrid", understand="filter", expand=True, unit="page",
            route=ROUTE, page_ranker="learned"),
+    Config("pages+route+items", "hybrid", understand="filter", expand=True, unit="page",
+           route=ROUTE_ITEMS),
     # the same on BM25 alone (measurable where the store's embeddings are not built)
     Config("bm25 pages", "bm25", understand="filter", expand=True, unit="page"),
     Config("bm25 pages+route", "bm25", understand="filter", expand=True, unit="page",
@@ -65,6 +68,8 @@ PAGE_CONFIGS = [
            page_ranker="learned"),
     Config("bm25 pages+route+learned", "bm25", understand="filter", expand=True, unit="page",
            route=ROUTE, page_ranker="learned"),
+    Config("bm25 pages+route+items", "bm25", understand="filter", expand=True, unit="page",
+           route=ROUTE_ITEMS),
 ]  # fmt: skip
 
 
@@ -126,7 +131,7 @@ def _page_rank(pages: list[tuple[str, int]], gold: set[tuple[str, int]]) -> int 
 
 PLANTED_CONFIGS = [
     c for c in CONFIGS
-    if c.label in ("bm25+filters", "hybrid+filters") or (c.unit == "page" and c.route in ("", ROUTE))
+    if c.label in ("bm25+filters", "hybrid+filters") or (c.unit == "page" and c.route in ("", ROUTE, ROUTE_ITEMS))
 ]  # fmt: skip
 
 

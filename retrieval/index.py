@@ -24,6 +24,7 @@ from docnav.ingestion.store import CorpusStore
 from docnav.retrieval.bm25 import Bm25Index, _top
 from docnav.retrieval.dense import DenseIndex, embed
 from docnav.retrieval.fusion import rrf, weighted
+from docnav.retrieval.line_items import LineItemIndex
 from docnav.retrieval.pages import (
     FEATURES,
     PageCandidate,
@@ -46,7 +47,7 @@ REBUILD_HINT = "run `docnav index rebuild` to rebuild the indexes from the store
 Mode = Literal["bm25", "dense", "hybrid", "hybrid+rerank"]
 Understand = Literal["filter", "boost", "off"]
 Unit = Literal["chunk", "page"]
-ROUTES = ("statements", "named", "filing", "diverse")
+ROUTES = ("statements", "named", "filing", "diverse", "items")
 __all__ = [
     "CorpusIndex",
     "IndexStatus",
@@ -169,6 +170,8 @@ class CorpusIndex:
         self._meta: dict | None = None  # per-chunk statement/section codes (unit "page")
         self._doc_first_row: np.ndarray | None = None
         self._numtoks: dict[int, frozenset[str]] = {}
+        self._line_items: LineItemIndex | None = None  # route "items": built on first use
+        self._page_rows: dict[tuple[int, int], list[int]] | None = None
 
     def _chunk_meta(self) -> dict:
         """Per chunk: the statement it prints (code of route.STATEMENTS, 0 none), whether it
@@ -200,6 +203,31 @@ class CorpusIndex:
         self._meta = {"stmt": stmt, "note": note, "mdna": mdna, "table": table,
                       "by_doc_stmt": by_doc_stmt}  # fmt: skip
         return self._meta
+
+    def line_items(self) -> LineItemIndex:
+        """The line-item retriever over every filing's statement facts (none: empty)."""
+        if self._line_items is None:
+            t = time.perf_counter()
+            self._line_items = LineItemIndex.from_files(
+                (i, functools.partial(self._fact_lines, d)) for i, d in enumerate(self.docs)
+            )
+            self.line_items_build_ms = _ms(t)
+        return self._line_items
+
+    def _fact_lines(self, doc_id: str) -> list[str]:
+        path = self.store.doc_dir(doc_id) / "facts.jsonl"
+        return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+    def _rows_on_page(self, doc_row: int, page: int) -> list[int]:
+        """Chunk rows of a filing whose page range holds ``page``."""
+        if self._page_rows is None:
+            by: dict[tuple[int, int], list[int]] = {}
+            for row, c in enumerate(self.chunks):
+                d = int(self._doc_row[row])
+                for p in range(c.page_start, c.page_end + 1):
+                    by.setdefault((d, p), []).append(row)
+            self._page_rows = by
+        return self._page_rows.get((doc_row, page), [])
 
     def _chunk_numbers(self, row: int) -> frozenset[str]:
         got = self._numtoks.get(row)
@@ -719,6 +747,12 @@ class CorpusIndex:
             for kind in want_kinds:
                 got = meta["by_doc_stmt"].get((d, STATEMENT_CODE[kind]), [])
                 rows.update(r for r in got[:12] if mask is None or mask[r])
+        # line items: the pages whose statement rows the question names, of the leading filings
+        item_rr: dict[tuple[int, int], float] = {}
+        if routing is not None and "items" in routes:
+            for rank, key in enumerate(self.line_items().search(qtoks, set(doc_order[:3])), 1):
+                item_rr[key] = 60.0 / (60.0 + rank)
+                rows.update(r for r in self._rows_on_page(*key) if mask is None or mask[r])
 
         # chunk scores
         rows_l = sorted(rows)
@@ -795,6 +829,7 @@ class CorpusIndex:
             x["doc_first"] = float(p.doc_row == chosen)
             x["form_pref"] = pref.get(p.doc_row, 0.0)
             x["latest"] = float(p.doc_row in boosted)
+            x["items"] = item_rr.get((p.doc_row, p.page), 0.0)
             if x["dense"] < -0.99:
                 x["dense"] = -1.0
             p.score = ranker.score(x)

@@ -14,7 +14,9 @@ Routing (``route``): ``statements`` puts the pages of the statements a question 
 whose line items it names, of the chosen filing first; ``filing`` picks that filing among the
 candidates by the filing kind the question points at (the 10-K for annual figures, the 8-K
 for an event, a 10-Q or release for a quarter) before the retrieval score; ``diverse`` keeps
-the best pages of the runner-up filings in the last two of the first ten places.
+the best pages of the runner-up filings in the last two of the first ten places; ``items``
+adds the line-item retriever (:mod:`.line_items`: BM25 over the statement facts' row labels
+and their synonyms) as one more ranked input, its pages joining the candidates.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ FEATURES = (
     "doc_first",  # the page is in the chosen filing
     "form_pref",  # the filing is of the kind the question points at (1 first choice, .5 later)
     "latest",  # the filing is the latest of a year range
+    "items",  # the page's rank among the line-item retriever's pages: 60 / (60 + rank)
 )
 
 
@@ -72,7 +75,8 @@ class PageRanker:
 
     def score(self, x: dict[str, float]) -> float:
         if self.name == "rrf":
-            return x["rrf"] + 0.25 * x["rrf_rest"]
+            # the line-item list is fused like a third retriever: its reciprocal rank is added
+            return x["rrf"] + 0.25 * x["rrf_rest"] + x.get("items", 0.0)
         s = self.intercept
         for f, w in self.weights.items():
             s += w * (x.get(f, 0.0) - self.mean.get(f, 0.0)) / (self.std.get(f, 1.0) or 1.0)
