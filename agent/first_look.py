@@ -172,11 +172,20 @@ def build_first_look(
     for h in hits[:3]:
         out.todo.append(Evidence(h.doc_id, h.page_start + 1, h.page_end + 1, "top search hit"))
     budget = max_chars
-    if show_plan:
+    if show_plan and not qr.qualitative:
         plan = plan_lines(qr, analysis, where)
         if plan:
             parts.append("\n".join(plan))
-    if show_facts and doc:
+    if qr.qualitative:
+        # reasons and descriptions are in the prose (MD&A, Notes), not in a row of numbers: fact
+        # rows pull a small model into answering "what drove" with a number
+        parts.append(
+            "The question asks for reasons or a description: answer in words from the passages "
+            "and pages (MD&A, Notes), citing them; a number alone does not answer it."
+        )
+    if qr.yes_no:
+        parts.append("The question asks yes or no: start the answer with Yes or No, then why.")
+    if show_facts and doc and not qr.qualitative:
         facts = facts_view.facts_of(store, doc.doc_id)
         terms = formula_terms(qr.formula) if qr.formula else []
         rows = facts_view.candidates(

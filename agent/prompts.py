@@ -75,5 +75,7 @@ other filings.
 over the values you read (numbers as printed, or fact references F1, F2 ... where shown). \
 Never do arithmetic in your head: the answer's value is the calculator's result.
 Call one tool at a time and never repeat a call. When you have the value, call final_answer.
+Answer the question as asked: a yes/no question with Yes or No and the figures behind it; a \
+"what drove" or "which" question with the reasons or the names, in words.
 
 {_ANSWER_RULES}"""

@@ -101,6 +101,10 @@ _QUALITATIVE = re.compile(
     r"product|category)|what\s+(?:are|were)\s+the|describe|summar)",
     re.I,
 )
+# a question that starts with an auxiliary verb is answered yes or no first
+_YES_NO = re.compile(
+    r"(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\s", re.I
+)
 _OPERATORS = re.compile(
     # not "and": it joins words inside line items ("cash and cash equivalents")
     r"\s+(?:divided\s+by|over|plus|minus|less|times|multiplied\s+by|\+|-|/|\*|x)\s+|[()/*+]",
@@ -126,6 +130,8 @@ class QuestionRead:
     formula: str | None = None  # the question's own, or the textbook one for its ratio
     formula_defined: bool = False  # the question wrote it out
     average: bool = False  # asks for an average (balance items then need the prior year too)
+    qualitative: bool = False  # asks for reasons or a description ("what drove", "which segment")
+    yes_no: bool = False  # asks yes or no ("Is ...", "Did ...", "Has ...")
 
 
 def read_question(question: str) -> QuestionRead:
@@ -155,6 +161,8 @@ def read_question(question: str) -> QuestionRead:
         _QUALITATIVE.search(q) and not defined
     )
     out.average = bool(re.search(r"\baverage\b|\bavg\b", q, re.I))
+    out.qualitative = bool(_QUALITATIVE.search(q)) and not defined
+    out.yes_no = bool(_YES_NO.match(q.strip()))
     if out.formula:  # the formula's terms point at statements too
         for term in formula_terms(out.formula):
             stmt = statement_of(term)

@@ -84,3 +84,14 @@ def test_no_suggestion_when_a_term_has_no_row_or_two_terms_share_one() -> None:
     assert shared.calc is None
     # a formula the question writes out is the model's to fill (its terms carry periods)
     assert suggest(ROWS, [], "operating income / revenue", True, [2022], ref_of).calc is None
+
+
+def test_reasons_and_yes_no_questions_are_read_as_such() -> None:
+    from docnav.agent.question import read_question
+
+    why = read_question("What drove the change in operating margin in FY2022?")
+    assert why.qualitative and not why.yes_no
+    yn = read_question("Does the company have positive working capital based on FY2022 data?")
+    assert yn.yes_no and not yn.qualitative
+    value = read_question("What is the FY2022 operating margin? Define it as operating income / revenue.")
+    assert not value.qualitative and not value.yes_no
