@@ -8,8 +8,6 @@ from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 
-_known: dict[int, frozenset[str]] = {}  # per route, built on its first request
-
 
 def _query_names(dependant: Dependant) -> set[str]:
     names = {f.alias for f in dependant.query_params}
@@ -24,9 +22,11 @@ def reject_unknown_query(request: Request) -> None:
     dependant = getattr(route, "dependant", None)
     if dependant is None or not request.query_params:
         return
-    known = _known.get(id(route))
+    # kept on the route itself (an id-keyed table would outlive apps and mix up their routes)
+    known = getattr(route, "_docnav_query_names", None)
     if known is None:
-        known = _known[id(route)] = frozenset(_query_names(dependant))
+        known = frozenset(_query_names(dependant))
+        route._docnav_query_names = known  # type: ignore[union-attr]
     unknown = sorted({k for k in request.query_params if k not in known})
     if unknown:
         allowed = ", ".join(sorted(known)) or "none"
