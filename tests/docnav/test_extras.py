@@ -4,6 +4,7 @@ first import no matplotlib at all."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -43,3 +44,19 @@ def test_first_commands_import_no_matplotlib() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_bench_command_without_matplotlib_says_which_extra(tmp_path: Path) -> None:
+    """`docnav bench report` over a committed run, matplotlib made unimportable: exit code 1
+    and one line naming the extra, not a traceback."""
+    repo = Path(__file__).resolve().parents[2]
+    run = tmp_path / "run"
+    shutil.copytree(repo / "results" / "answers-synth", run)
+    code = (
+        "import sys; sys.modules['matplotlib'] = None\n"
+        "from docnav.cli import app\n"
+        f"app(['bench', 'report', {str(run)!r}], prog_name='docnav')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 1, out.stderr[-2000:]
+    assert "pip install 'docnav[bench]'" in out.stderr and "Traceback" not in out.stderr
