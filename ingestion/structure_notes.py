@@ -136,16 +136,11 @@ def _notes_elsewhere(
     at all. Every distinct area opened by a notes header is tried and the one with the best
     chain of note headings wins (the first one on a tie)."""
 
-    def enclosing_end(line: int) -> int:  # the next Item/Part/exhibit after `line`
-        return min(
-            (h.line for h in heads if h.line > line and h.level_hint <= 1), default=lines.n_lines
-        )
-
     cand = [i for i in hdr_ok if fin is None or i >= fin[0]] or hdr_ok
     best: tuple[float, int, list[Head]] | None = None
     seen_end: set[int] = set()
     for i in cand:
-        end = enclosing_end(i)
+        end = _enclosing_end(heads, i, lines.n_lines)
         if end in seen_end:
             continue
         seen_end.add(end)
@@ -164,8 +159,13 @@ def _notes_elsewhere(
         # financial statements placed after the last Item (F-pages): a free-standing section
         fs_line = _fs_section_start(lines, toc_page, last_item_line, area_start)
         out.append(Head(fs_line, "other", lines.texts[fs_line][:160], None, 0, extra={"fs": True}))
-        fin = (fs_line, enclosing_end(fs_line))
+        fin = (fs_line, _enclosing_end(heads, fs_line, lines.n_lines))
     return NotesFound(area_start, out + _with_header(lines, area_start, notes), notes, fin)
+
+
+def _enclosing_end(heads: list[Head], line: int, n_lines: int) -> int:
+    """The next Item/Part/exhibit after ``line`` (``n_lines`` when none)."""
+    return min((h.line for h in heads if h.line > line and h.level_hint <= 1), default=n_lines)
 
 
 def _fs_section_start(

@@ -10,6 +10,7 @@ from docnav.ingestion.structure_items import (
     find_items,
     heaviest_chain,
 )
+from docnav.ingestion.structure_lines import read_lines
 from docnav.ingestion.structure_model import Candidates, Head, PageLines
 from docnav.ingestion.structure_notes import (
     STYLE_NOTE,
@@ -27,8 +28,6 @@ PROSE = (
 
 
 def _phase_input(*pages: list[str]) -> tuple[PageLines, Candidates, list[bool]]:
-    from docnav.ingestion.structure_lines import read_lines
-
     lines = read_lines(["\n".join(p) for p in pages])
     cands = scan_candidates(lines)
     return lines, cands, toc_pages(lines, cands)
