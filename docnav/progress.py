@@ -26,9 +26,14 @@ class StageProgress:
     counted ("chunks"), ``labels`` may say more per stage ({"embed": "chunks (MiniLM)"})."""
 
     def __init__(
-        self, console: Console, unit: str = "chunks", labels: dict[str, str] | None = None
+        self,
+        console: Console,
+        unit: str = "chunks",
+        labels: dict[str, str] | None = None,
+        clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.console = console
+        self.clock = clock
         self.unit = unit
         self.labels = labels or {}
         self.interactive = console.is_terminal
@@ -39,25 +44,30 @@ class StageProgress:
         self._tasks: dict[str, TaskID] = {}
         self._started: dict[str, float] = {}
         self._done: set[str] = set()
+        # stages run one after another, and a stage's first report may come only after its
+        # first batch (or the model load): it started when the one before it ended
+        self._mark = clock()
 
     def _label(self, stage: str) -> str:
         return f"{stage} {self.labels.get(stage, self.unit)}"
 
     def on_progress(self, stage: str, done: int, total: int) -> None:
         if stage not in self._started:
-            self._started[stage] = time.perf_counter()
+            self._started[stage] = self._mark
             self._tasks[stage] = self._bars.add_task(self._label(stage), total=total)
         self._bars.update(self._tasks[stage], completed=done, total=total)
         if done >= total and stage not in self._done:
             self._done.add(stage)
+            self._mark = self.clock()
             if not self.interactive:
-                secs = time.perf_counter() - self._started[stage]
+                secs = self._mark - self._started[stage]
                 self.console.print(
                     f"{stage}: {total:,} {self.labels.get(stage, self.unit)} in {secs:.1f}s",
                     markup=False, highlight=False, soft_wrap=True,
                 )  # fmt: skip
 
     def __enter__(self) -> StageProgress:
+        self._mark = self.clock()
         self._bars.__enter__()
         return self
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -20,6 +20,9 @@ from rich.progress import (
 from docnav.cli.common import HomeOpt, JsonOpt, console, err, fail, open_engine
 from docnav.errors import DocnavError
 from docnav.types import FileResult
+
+if TYPE_CHECKING:
+    from docnav.engine import Engine
 
 app = typer.Typer()
 
@@ -48,9 +51,17 @@ def ingest(
             "it; without this both are kept."
         ),
     ] = False,
+    no_embed: Annotated[
+        bool,
+        typer.Option(
+            "--no-embed",
+            help="Defer the embeddings (the first dense search or `docnav index rebuild` builds them).",
+        ),
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Ingest filings: PDF, EDGAR HTML/iXBRL, .txt/.md. The same bytes again are skipped
+    """Ingest filings: PDF, EDGAR HTML/iXBRL, .txt/.md, then build the search indexes and
+    embeddings (progress on stderr; --no-embed defers the embeddings). The same bytes again are skipped
     (content hash); a different file never replaces a stored one because of its name or
     path; another version of a stored filing is kept beside it unless --replace (atomic).
     Exit code 1 if any file failed."""
@@ -97,6 +108,7 @@ def ingest(
                 on_start=on_start,
                 on_result=on_result,
                 replace=replace,
+                embed=False,  # built below, with their own progress
             )
     except DocnavError as exc:
         fail(exc)
@@ -113,8 +125,23 @@ def ingest(
             f"-> {engine.store.root}",
             soft_wrap=True,
         )
+    if engine.settings.ingest.embed and not no_embed:
+        _build_indexes(engine)
     if report.failed:
         raise typer.Exit(code=1)
+
+
+def _build_indexes(engine: Engine) -> None:
+    """BM25 and the embeddings of the filings without them: bars on a terminal, one line
+    per stage otherwise (stderr)."""
+    from docnav.progress import StageProgress
+
+    model = engine.settings.retrieval.embedding_model
+    try:
+        with StageProgress(err, labels={"embed": f"chunks ({model})"}) as stages:
+            engine.build_indexes(on_progress=stages.on_progress)
+    except DocnavError as exc:
+        fail(exc)
 
 
 @app.command()

@@ -84,3 +84,14 @@ def test_stage_progress_on_a_terminal_draws_bars_not_lines() -> None:
         p.on_progress("embed", 0, 3)
         p.on_progress("embed", 3, 3)
     assert "embed: 3 chunks in" not in out.getvalue()
+
+
+def test_stage_time_counts_from_the_previous_stage_end() -> None:
+    # the embedder reports only after its first batch: the stage's time still covers it
+    ticks = iter([0.0, 0.0, 1.0, 31.0])  # made, entered, bm25 ends, embed ends
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=False, width=100)
+    with StageProgress(console, clock=lambda: next(ticks)) as p:
+        p.on_progress("bm25", 5, 5)
+        p.on_progress("embed", 5, 5)  # its first and last report
+    assert out.getvalue().splitlines() == ["bm25: 5 chunks in 1.0s", "embed: 5 chunks in 30.0s"]
