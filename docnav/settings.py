@@ -63,7 +63,7 @@ class IngestSettings(_Group):
     edgartools_check: bool = Field(
         default=True,
         description="Check HTML 10-K/10-Q Items against edgartools' section detector (warnings "
-        "only; ~40% of HTML ingestion time, see bench/results/ingest-scale).",
+        "only; ~40% of HTML ingestion time, see results/ingest-scale).",
     )
     lock_timeout_s: float = Field(default=600.0, description="Wait this long for the store lock.")
     database_url: str | None = Field(
@@ -232,7 +232,7 @@ class AgentSettings(_Group):
     grep_backend: str = Field(
         default="auto",
         description="auto | rg | pyripgrep | python: the grep tool's engine (auto = rg from the "
-        "ripgrep wheel, else the Python scan; see bench/results/grep).",
+        "ripgrep wheel, else the Python scan; see results/grep).",
     )
     grep_timeout_s: float = Field(default=10.0, description="Wall-clock limit of one grep.")
     grep_max_matches: int = Field(default=200, description="Upper bound on grep matches shown.")
