@@ -159,6 +159,15 @@ def calc_reply(formula: str | None) -> ToolResult:
     )
 
 
+def yes_no_reply() -> ToolResult:
+    return ToolResult(
+        text="Not yet: the question asks yes or no. Call final_answer again with an answer that "
+        "starts with Yes or No, followed by the figures or facts behind it.",
+        ok=False,
+        summary="a yes/no question answered without yes or no: sent back once",
+    )
+
+
 def lookup_reply(refs_used: list[str], refs: dict[str, dict[str, Any]]) -> ToolResult:
     """A calculator call that combines values when the question asks for one reported value:
     a small model turns "what was capex" into a percentage change of two fact rows."""

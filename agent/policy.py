@@ -12,6 +12,7 @@ Each piece can be switched off alone (ablations): :class:`GuidedConfig`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any, Literal
@@ -153,6 +154,7 @@ class GuidedPolicy:
             # unless the model calls calculator itself (then its own is the last)
             "calcs": [look.suggested] if look.suggested and self.cfg.calc else [],
             "calc_q": qr.calc,
+            "yes_no": qr.yes_no,
             "formula": qr.formula,
             "companies": analysis.companies,
             "chosen": look.chosen,
@@ -206,8 +208,8 @@ class GuidedPolicy:
     def _combines(self, call: ToolCall, memo: dict[str, Any]) -> bool:
         """A calculation over two or more values for a question that asks for one value
         (a unit conversion, one value and constants, still runs)."""
-        if memo.get("calc_q"):
-            return False
+        if memo.get("calc_q") or memo.get("formula"):
+            return False  # a ratio behind a yes/no ("capital-intensive?") is computed too
         expr = self._expr(call)
         return len(arith.references(expr)) + len(arith.literals(expr)) >= 2
 
@@ -260,6 +262,14 @@ class GuidedPolicy:
                 bounced.append("notfound")
                 _open(memo, res)
                 return res
+        if (
+            not refused
+            and memo.get("yes_no")
+            and "yesno" not in bounced
+            and not re.match(r"\W*(?:yes|no)\b", parsed.answer or "", re.I)
+        ):
+            bounced.append("yesno")
+            return guards.yes_no_reply()
         if (
             not refused
             and self.cfg.calc

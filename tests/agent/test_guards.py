@@ -203,6 +203,33 @@ def test_a_computed_figure_without_the_calculator_is_sent_to_it_once(store: Corp
     assert ans.number is not None and ans.number.value == pytest.approx(1.6)
 
 
+def test_a_yes_no_question_answered_without_yes_or_no_is_sent_back_once(
+    store: CorpusStore,
+) -> None:
+    model = ScriptedChatModel(
+        [
+            call("final_answer", answer="640", value=640, citations=[]),
+            call("final_answer", answer="640 again", value=640, citations=[]),
+        ]
+    )
+    q = "Does ACME have positive working capital based on FY2022 data?"
+    ans = guided(store, model, off="first,notfound,calc").run(q)
+    assert _tool_results(model, 1).startswith("Not yet: the question asks yes or no")
+    assert ans.answer.startswith("640 again")  # sent back once, then accepted as it is
+
+
+def test_a_ratio_behind_a_yes_no_question_may_be_computed(store: CorpusStore) -> None:
+    model = ScriptedChatModel(
+        [
+            call("calculator", expression="640 - 400"),
+            call("final_answer", answer="Yes, 240", value=240, citations=[]),
+        ]
+    )
+    q = "Does ACME have positive working capital based on FY2022 data?"
+    guided(store, model, off="first,notfound").run(q)
+    assert "= 240" in _tool_results(model, 1)
+
+
 class _FakeIndex:
     """search() over the synthetic store's chunks: returns the same hits whatever the query."""
 
@@ -211,5 +238,7 @@ class _FakeIndex:
 
         self.hits = hits_for(store, "widget")
 
-    def search(self, query, **kw):
-        return self.hits
+    def search(self, query, mode="hybrid", **kw):
+        from docnav.retrieval.index import SearchResult
+
+        return SearchResult(query=query, mode=mode, hits=self.hits)
