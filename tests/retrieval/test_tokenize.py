@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from docnav.ingestion.numbers import extract_numbers
-from docnav.retrieval import chunk_tokens, query_tokens, tokenize
+from docnav.retrieval.tokenize import chunk_tokens, query_tokens, tokenize
 from docnav.types import Chunk
 
 
