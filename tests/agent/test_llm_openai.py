@@ -161,14 +161,25 @@ def test_retries_are_bounded_and_4xx_not_retried(stub) -> None:
     assert not isinstance(e.value, ContextOverflow)
 
 
-def test_429_honours_retry_after(stub) -> None:
-    """The SDK's retry waits what Retry-After says (its own first backoff is at most 0.5 s)."""
+def test_429_honours_retry_after(stub, monkeypatch) -> None:
+    """The SDK's retry waits what Retry-After says (its own first backoff is at most 0.5 s):
+    its sleeps are recorded, not slept, so the test reads the wait asked for, not a clock."""
+    import openai._base_client as sdk
+
+    slept: list[float] = []
+
+    class Clock:  # the SDK module's ``time``: real except for sleep
+        sleep = slept.append
+
+        def __getattr__(self, name: str):
+            return getattr(time, name)
+
+    monkeypatch.setattr(sdk, "time", Clock())
     ok = _completion({"role": "assistant", "content": "6"})
-    s = stub([(429, ERR, 0, {"retry-after": "1"}), (200, ok, 0, {})])
-    t0 = time.perf_counter()
+    s = stub([(429, ERR, 0, {"retry-after": "7"}), (200, ok, 0, {})])
     r = _ask(OpenAIChatModel(s.url, "stub", max_retries=1))
     assert r.message.content == "6" and len(s.requests) == 2
-    assert time.perf_counter() - t0 >= 1.0
+    assert slept == [7.0]
 
 
 def test_server_down_is_a_clear_error() -> None:
