@@ -62,7 +62,8 @@ def ask(
     home: HomeOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Answer a question with numbers and page citations, streaming each step.
+    """Answer a question with numbers and page citations, streaming each step (with --json
+    the steps go to stderr and stdout is one JSON Answer, pages 1-based).
 
     The default LLM is the embedded CPU model (llama.cpp, extra `local`); point docnav at a
     vLLM or other OpenAI-compatible server with DOCNAV_LLM_BACKEND=openai and
@@ -85,10 +86,12 @@ def ask(
     if company or form or year:
         filters = SearchFilters(company=company, form=form, year_min=year, year_max=year)
     eng = open_engine(home)
-    on_step = None if json_out else (lambda s: print_step(console, s))
+    # with --json, stdout is the one Answer document: progress goes to stderr, a line a step,
+    # so a script sees the run advance (an agent run takes minutes on a CPU)
+    shown = err if json_out else console
+    on_step = lambda s: print_step(shown, s)  # noqa: E731
     try:
-        if not json_out:
-            console.print(f"[dim]loading {eng.settings.llm_backend} model ...[/dim]")
+        shown.print(f"[dim]loading {eng.settings.llm.backend} model ...[/dim]")
         _ = eng.chat_model
         ans = eng.ask(
             question,

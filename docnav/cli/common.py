@@ -20,7 +20,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from docnav.errors import LLMUnavailableError
+from docnav.errors import AmbiguousRefError, LLMUnavailableError
 from docnav.settings import Settings
 
 if TYPE_CHECKING:
@@ -54,7 +54,9 @@ def open_engine(home: Path | None) -> Engine:
 
 
 def fail(exc: Exception) -> NoReturn:
-    err.print(f"[red]error:[/red] {escape(str(exc))}")
+    # a reference matching several filings names them all ("ambiguous: 'x' matches ...")
+    kind = "ambiguous: " if isinstance(exc, AmbiguousRefError) else ""
+    err.print(f"[red]error:[/red] {kind}{escape(str(exc))}")
     raise typer.Exit(code=1)
 
 

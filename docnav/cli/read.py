@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
 from docnav.cli.common import HomeOpt, JsonOpt, console, err, fail, open_engine, stage_bars
+from docnav.cli.output import FormatOpt, pick_format, print_json, print_text, print_tsv
 from docnav.errors import DocnavError
+from docnav.ingestion.tickers import filter_ticker, with_shared_tickers
+from docnav.public import public_search, public_section
 from docnav.types import display_page
+
+if TYPE_CHECKING:
+    from docnav.engine import Engine
+    from docnav.retrieval.index import SearchHit
 
 app = typer.Typer()
 
@@ -20,33 +27,40 @@ app = typer.Typer()
 def documents(
     home: HomeOpt = None,
     company: Annotated[str | None, typer.Option(help="Company name contains.")] = None,
-    ticker: Annotated[str | None, typer.Option(help="Ticker symbol.")] = None,
+    ticker: Annotated[
+        str | None,
+        typer.Option(help="Ticker symbol (a filing without one has its company's other filings')."),
+    ] = None,
     form: Annotated[str | None, typer.Option(help="10-K, 10-Q, 8-K, EARNINGS.")] = None,
     year: Annotated[int | None, typer.Option(help="Fiscal year.")] = None,
+    fmt: FormatOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """List the catalog of ingested filings, with filters."""
+    how = pick_format(fmt, json_out)
     engine = open_engine(home)
-    docs = engine.documents(company=company, form=form, year=year, ticker=ticker)
-    if json_out:
-        print(json.dumps([d.model_dump(mode="json") for d in docs], indent=2))
+    docs = engine.documents(company=company, form=form, year=year)
+    catalog = engine.documents()  # the tickers a company's other filings carry
+    docs = filter_ticker(docs, ticker, catalog) if ticker else with_shared_tickers(docs, catalog)
+    if how == "json":
+        print_json([d.model_dump(mode="json") for d in docs])
+        return
+    cols = ("doc_id", "company", "ticker", "form", "period", "pages", "chunks")
+    rows = [
+        (d.doc_id, d.meta.company or "?", d.meta.ticker or "", d.meta.form or "?",
+         d.meta.fiscal_period or "?", d.n_pages, d.n_chunks)
+        for d in docs
+    ]  # fmt: skip
+    if how == "tsv":
+        print_tsv(cols, rows)
         return
     table = Table(title=f"{len(docs)} documents in {engine.store.root}")
-    table.add_column("doc_id", overflow="fold", min_width=12)  # never elided: it is typed back
+    table.add_column("doc_id", no_wrap=True)  # never folded or elided: it is typed back
     table.add_column("company", overflow="fold", max_width=22)
-    for col in ("ticker", "form", "period", "pages", "chunks"):
+    for col in cols[2:]:
         table.add_column(col, no_wrap=True)
-    for d in docs:
-        m = d.meta
-        table.add_row(
-            d.doc_id,
-            m.company or "?",
-            m.ticker or "",
-            m.form or "?",
-            m.fiscal_period or "?",
-            str(d.n_pages),
-            str(d.n_chunks),
-        )
+    for r in rows:
+        table.add_row(*(str(v) for v in r))
     console.print(table)
 
 
@@ -54,17 +68,29 @@ def documents(
 def outline(
     doc: Annotated[str, typer.Argument(help="doc_id or name (see `docnav documents`).")],
     home: HomeOpt = None,
+    fmt: FormatOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Print a filing's section tree with page ranges (pages shown 1-based)."""
+    """Print a filing's section tree with page ranges (pages 1-based, in JSON and TSV too:
+    page_start is the page `docnav page DOC N` prints)."""
+    how = pick_format(fmt, json_out)
     engine = open_engine(home)
     try:
         d = engine.document(doc)
         entries = engine.outline(doc)
     except DocnavError as exc:
         fail(exc)
-    if json_out:
-        print(json.dumps([e.model_dump() for e in entries], indent=2))
+    if how == "json":
+        print_json([public_section(e) for e in entries])
+        return
+    if how == "tsv":
+        cols = ("id", "parent", "level", "kind", "label", "title", "page_start", "page_end")
+        rows = (
+            (e.id, e.parent, e.level, e.kind, e.label, e.title, display_page(e.page_start),
+             display_page(e.page_end))
+            for e in entries
+        )  # fmt: skip
+        print_tsv(cols, rows)
         return
     m = d.meta
     root = Tree(
@@ -74,7 +100,7 @@ def outline(
     nodes = {}
     for e in entries:
         parent = nodes.get(e.parent, root)
-        nodes[e.id] = parent.add(f"{e.title}  [dim]{e.page_label}[/dim]")
+        nodes[e.id] = parent.add(f"{escape(e.title)}  [dim]{e.page_label}[/dim]")
     if not entries:
         root.add("[dim](no sections detected)[/dim]")
     console.print(root)
@@ -87,7 +113,10 @@ def search(
     company: Annotated[
         str | None, typer.Option(help="Company (lenient match, former names too).")
     ] = None,
-    ticker: Annotated[str | None, typer.Option(help="Ticker symbol.")] = None,
+    ticker: Annotated[
+        str | None,
+        typer.Option(help="Ticker symbol (a filing without one has its company's other filings')."),
+    ] = None,
     form: Annotated[str | None, typer.Option(help="10-K, 10-Q, 8-K, EARNINGS.")] = None,
     year: Annotated[int | None, typer.Option(help="Fiscal year.")] = None,
     year_min: Annotated[int | None, typer.Option(help="Fiscal year from.")] = None,
@@ -111,13 +140,16 @@ def search(
     no_expand: Annotated[
         bool, typer.Option("--no-expand", help="No finance-synonym query expansion.")
     ] = False,
+    fmt: FormatOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Search the store (BM25, dense, hybrid, hybrid+rerank). Companies, fiscal years and forms
     named in the query become filters (shown; explicit options win), finance synonyms expand
-    the BM25 query. The first dense search embeds the corpus (progress shown)."""
+    the BM25 query. The first dense search embeds the corpus (progress shown). Pages 1-based
+    in every format."""
     from docnav.retrieval.index import SearchFilters
 
+    how = pick_format(fmt, json_out)
     if mode not in ("bm25", "dense", "hybrid", "hybrid+rerank") or fusion not in (
         "rrf",
         "weighted",
@@ -133,12 +165,11 @@ def search(
     if mode == "hybrid+rerank" and engine.reranker() is None:
         fail(ValueError(
             "mode hybrid+rerank needs a reranker and none is configured: set "
-            "DOCNAV_RERANKER_MODEL to a CrossEncoder name or local path (see README, "
-            "'Reranking'), or use --mode hybrid"
+            "DOCNAV_RERANKER_MODEL to a CrossEncoder name or local path, or use --mode hybrid"
         ))  # fmt: skip
     lo, hi = (year, year) if year is not None else (year_min, year_max)
-    filters = SearchFilters(company=company, ticker=ticker, form=form, year_min=lo, year_max=hi,
-                            section_prefix=section)  # fmt: skip
+    filters = SearchFilters(company=company, form=form, year_min=lo, year_max=hi,
+                            section_prefix=section, **_ticker_filter(engine, ticker))  # fmt: skip
     progress, on_progress = stage_bars(f"chunks ({engine.settings.embedding_model})")
     try:
         with progress:
@@ -148,29 +179,59 @@ def search(
             )  # fmt: skip
     except DocnavError as exc:
         fail(exc)
-    if json_out:
-        print(res.model_dump_json(indent=2))
-        return
     for line in res.applied:
-        err.print(f"[dim]applied:[/dim] {line}", markup=True, highlight=False)
-    if not res.hits:
+        err.print(f"[dim]applied:[/dim] {escape(line)}", highlight=False)
+    if how == "json":
+        print_json(public_search(res))
+    elif how == "tsv":
+        _hits_tsv(res.hits)
+    else:
+        _hits_table(res.hits)
+
+
+def _ticker_filter(engine: Engine, ticker: str | None) -> dict[str, Any]:
+    """--ticker as the doc_ids of its filings, those that share their company's ticker
+    included; a ticker no filing carries stays a ticker filter (no hits)."""
+    if not ticker:
+        return {}
+    ids = [d.doc_id for d in filter_ticker(engine.documents(), ticker)]
+    return {"doc_ids": ids} if ids else {"ticker": ticker}
+
+
+def _pages_text(h: SearchHit) -> str:
+    a, b = display_page(h.page_start), display_page(h.page_end)
+    pages = f"p. {a}" if a == b else f"pp. {a}-{b}"
+    if h.page is not None and a != b:  # unit "page": the ranked page
+        pages = f"p. {display_page(h.page)} (chunk {pages})"
+    return pages
+
+
+def _hits_table(hits: list[SearchHit]) -> None:
+    if not hits:
         console.print("no hits")
-    for i, h in enumerate(res.hits, 1):
-        pages = (
-            f"p. {display_page(h.page_start)}"
-            if h.page_start == h.page_end
-            else (f"pp. {display_page(h.page_start)}-{display_page(h.page_end)}")
-        )
-        if h.page is not None and h.page_start != h.page_end:  # unit "page": the ranked page
-            pages = f"p. {display_page(h.page)} (chunk {pages})"
+    for i, h in enumerate(hits, 1):
         scores = " ".join(f"{n}={v:.3f}" for n, v in h.scores.items())
         console.print(
-            f"[bold]{i}. {h.doc_id}[/bold] {pages} [dim]{h.chunk_type}[/dim]  {scores}",
+            f"[bold]{i}. {h.doc_id}[/bold] {_pages_text(h)} [dim]{h.chunk_type}[/dim]  {scores}",
             soft_wrap=True,
         )
-        console.print(f"   [cyan]{h.section_path}[/cyan]", soft_wrap=True)
+        console.print(f"   [cyan]{escape(h.section_path)}[/cyan]", soft_wrap=True)
         snippet = " ".join(h.text.split())[:240]
         console.print(f"   {snippet}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _hits_tsv(hits: list[SearchHit]) -> None:
+    cols = ("rank", "doc_id", "page", "page_start", "page_end", "chunk_type", "score",
+            "section_path", "text")  # fmt: skip
+    print_tsv(
+        cols,
+        (
+            (i, h.doc_id, None if h.page is None else display_page(h.page),
+             display_page(h.page_start), display_page(h.page_end), h.chunk_type,
+             f"{h.score:.4f}", h.section_path, h.text[:240])
+            for i, h in enumerate(hits, 1)
+        ),
+    )  # fmt: skip
 
 
 @app.command()
@@ -179,12 +240,14 @@ def page(
     number: Annotated[int, typer.Argument(help="Page number, 1-based as printed in citations.")],
     home: HomeOpt = None,
 ) -> None:
-    """Print the text of one page (1-based page number)."""
+    """Print the text of one page (1-based page number) exactly as stored: never re-wrapped,
+    so table rows stay one line each."""
     engine = open_engine(home)
     try:
-        console.print(engine.page_text(doc, number - 1), markup=False, highlight=False)
+        text = engine.page_text(doc, number - 1)
     except DocnavError as exc:
         fail(exc)
+    print_text(text)
 
 
 @app.command()
@@ -196,24 +259,36 @@ def facts(
     period: Annotated[str | None, typer.Option(help='"FY2019", "Q3 2024", "2019-12-31".')] = None,
     limit: Annotated[int, typer.Option("-k", "--limit", help="Rows to show.")] = 10,
     home: HomeOpt = None,
+    fmt: FormatOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Statement line items (label, values per period, unit, scale, 1-based page)."""
     from docnav.tools.access import ToolError
-    from docnav.tools.facts import find_facts, format_rows
+    from docnav.tools.facts import format_rows
 
+    how = pick_format(fmt, json_out)
     if not (doc or company):
         fail(ValueError("give a DOC or --company"))
     engine = open_engine(home)
     try:
-        rows = find_facts(
-            engine.store, doc=doc, company=company, metric=metric, year=year, period=period,
-            limit=limit,
-        )  # fmt: skip
+        rows = engine.facts(
+            doc, company=company, metric=metric, year=year, period=period, limit=limit
+        )
     except (DocnavError, ToolError) as exc:
         fail(exc)
-    if json_out:
-        print(json.dumps([r.model_dump() for r in rows], indent=2))
+    if how == "json":
+        print_json([r.model_dump(mode="json") for r in rows])  # FactRow.page is 1-based
+        return
+    if how == "tsv":
+        cols = ("doc_id", "page", "statement", "label", "period", "value", "unit", "scale")
+        print_tsv(
+            cols,
+            (
+                (r.doc_id, r.page, r.statement, r.label, p, v, r.unit, r.scale)
+                for r in rows
+                for p, v in r.values.items()
+            ),
+        )
         return
     for line in format_rows(rows) or ["no matching line items"]:
         console.print(line, markup=False, highlight=False)

@@ -48,14 +48,14 @@ def test_ingest_list_outline_page_remove(tmp_path):
     assert apple["meta"]["fiscal_year"] == 2024
     assert len(json.loads(run("documents", "--json", "--form", "8-K", home=home).stdout)) >= 1
 
-    tree = run("outline", apple["doc_id"], home=home).stdout
+    tree = run("outline", apple["doc_id"], "--format", "table", home=home).stdout
     for item in ("Item 1A", "Item 7", "Item 8"):
         assert item in tree
     assert "pages shown 1-based" in tree
 
     outline = json.loads(run("outline", apple["doc_id"], "--json", home=home).stdout)
     item7 = next(s for s in outline if s["label"] == "Item 7")
-    page = run("page", apple["doc_id"], str(item7["page_start"] + 1), home=home).stdout
+    page = run("page", apple["doc_id"], str(item7["page_start"]), home=home).stdout  # 1-based
     assert "Management" in page
 
     bad = run("page", apple["doc_id"], "100000", home=home, check=False)
@@ -113,7 +113,8 @@ def test_search_shows_what_the_query_applied_and_index_commands(tmp_path):
     assert res["hits"] and {h["doc_id"] for h in res["hits"]} == {apple["doc_id"]}
     assert res["analysis"]["year_min"] == 2024 and res["analysis"]["companies"]
     assert res["understand"] == "filter" and res["filters"]["year_min"] == 2024
-    plain = run("search", "Apple capex in fiscal 2024", "--mode", "bm25", home=home)
+    plain = run("search", "Apple capex in fiscal 2024", "--mode", "bm25", "--format", "table",
+                home=home)  # fmt: skip
     assert "applied: filter fiscal year 2024" in plain.stderr
     assert "synonyms: capital expenditures" in plain.stderr
     off = json.loads(
@@ -142,4 +143,5 @@ def test_search_shows_what_the_query_applied_and_index_commands(tmp_path):
     assert "corrupt" in run("index", "status", home=home).stdout
     out = run("index", "rebuild", "--bm25-only", home=home).stdout
     assert "bm25 ok" in out
-    assert run("search", "share repurchases", "--mode", "bm25", home=home).stdout.startswith("1.")
+    again = run("search", "share repurchases", "--mode", "bm25", "--format", "table", home=home)
+    assert again.stdout.startswith("1.")
