@@ -9,6 +9,12 @@ from pathlib import Path
 
 import pytest
 
+# Ingestion embeds by default (DOCNAV_INGEST_EMBED); tests that ingest to read, grep or BM25
+# would each pay for embeddings they never use (minutes on a busy 2-core box), so they defer
+# them as before, and the first dense search builds them. Tests of ingest-time embedding
+# (tests/docnav/test_ingest_embed.py, the README's commands) set it back on.
+os.environ.setdefault("DOCNAV_INGEST_EMBED", "false")
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 FINANCEBENCH = SHARED / "financebench"

@@ -19,6 +19,11 @@ from docnav.settings import Settings
 SAMPLE = Path(__file__).resolve().parents[2] / "docnav" / "data" / "samples" / "BuckleInc.8-K.html"
 
 
+@pytest.fixture(autouse=True)
+def embed_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DOCNAV_INGEST_EMBED", raising=False)  # tests/conftest.py defers it
+
+
 @pytest.fixture
 def filing(tmp_path: Path) -> Path:
     dst = tmp_path / "in" / SAMPLE.name

@@ -76,6 +76,7 @@ def test_command_block(block: Block, docs_home: Path) -> None:
     if "../shared" in block.body and not SHARED.exists():
         pytest.skip(f"{SHARED} is absent: put the project's shared/ folder beside the repo")
     env = {**os.environ, "DOCNAV_HOME": str(docs_home), "COLUMNS": "100"}
+    env.pop("DOCNAV_INGEST_EMBED", None)  # as a user runs them: embeddings at ingestion
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     r = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", block.body],
