@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
-from docnav.agent.answer import Citation
+from docnav.types import Citation
 
 _WS = re.compile(r"\s+")
 _PUNCT = re.compile(r"[^\w%$.,()-]+")

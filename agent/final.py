@@ -6,9 +6,10 @@ import json
 import re
 from typing import Any
 
-from docnav.agent.answer import Citation, NumberValue
+from docnav.agent.citations import verify_citations
 from docnav.agent.llm.base import ToolSpec
 from docnav.agent.llm.parsing import loads_lenient
+from docnav.types import Answer, AnswerMode, Citation, NumberValue, Trace
 
 FINAL_ANSWER = ToolSpec(
     name="final_answer",
@@ -155,3 +156,41 @@ def parse_final(args: dict[str, Any]) -> ParsedFinal:
     if conf not in ("high", "medium", "low"):
         conf = "medium"
     return ParsedFinal(answer, number, cites, conf, bool(_NOT_FOUND.search(answer)))
+
+
+def build_answer(
+    *,
+    question: str,
+    mode: AnswerMode,
+    model: str,
+    args: dict[str, Any],
+    reads: dict[tuple[str, int], str],
+    doc_names: dict[str, str],
+    notes: list[str],
+    trace: Trace,
+    thread_id: str | None = None,
+    shown: str = "the pages read",
+) -> Answer:
+    """The one place an ``Answer`` is assembled from a final_answer call's arguments (every
+    mode, agent included): citations checked against ``reads`` (what the model was shown,
+    ``shown`` in the note about misses); confidence is kept only when a citation was found,
+    except closed-book, which has nothing to cite."""
+    parsed = parse_final(args)
+    cites = verify_citations(parsed.citations, reads, doc_names)
+    notes = list(notes)
+    if any(not c.verified for c in cites):
+        notes.append(f"{sum(not c.verified for c in cites)} citation(s) not found in {shown}")
+    keep = any(c.verified for c in cites) or mode == "closed-book"
+    return Answer(
+        question=question,
+        mode=mode,
+        model=model,
+        answer=parsed.answer or "(empty answer)",
+        number=parsed.number,
+        citations=cites,
+        confidence=parsed.confidence if keep else "low",  # type: ignore[arg-type]
+        not_found=parsed.not_found,
+        notes=notes,
+        thread_id=thread_id,
+        trace=trace,
+    )

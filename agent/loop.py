@@ -18,10 +18,8 @@ from langgraph.graph import END, START, StateGraph
 from pydantic import BaseModel
 
 from docnav.agent import checkpoints
-from docnav.agent.answer import Answer, Step, Trace
 from docnav.agent.checkpoints import open_checkpointer
-from docnav.agent.citations import verify_citations
-from docnav.agent.final import FINAL_ANSWER, parse_final, salvage_final
+from docnav.agent.final import FINAL_ANSWER, build_answer, salvage_final
 from docnav.agent.llm.base import (
     ChatMessage,
     ChatModel,
@@ -35,6 +33,7 @@ from docnav.agent.policy import GuidedPolicy
 from docnav.agent.prompts import AGENT_SYSTEM, BUDGET_NOTE
 from docnav.settings import AgentSettings, LLMSettings
 from docnav.tools.base import Tool, ToolContext, ToolResult
+from docnav.types import Answer, Step, Trace
 
 StepCallback = Callable[[Step], None]
 _ELIDED = "[earlier tool output elided to fit the context window]"
@@ -353,10 +352,11 @@ class AgentRunner:
         steps = list(s.get("steps", []))
         steps.append(
             self._emit(
-                s, config,
+                s,
+                config,
                 Step(index=len(steps), kind="note", tool=FINAL_ANSWER.name, summary=res.summary),
             )
-        )  # fmt: skip
+        )
         msg = ChatMessage(role="tool", content=res.text, tool_call_id=call["id"], name=call["name"])
         return {
             "messages": [msg.model_dump()],
@@ -412,9 +412,12 @@ class AgentRunner:
             start = self.policy.start(question, self.ctx)
             user = f"{question}\n\n{start.text}" if start.text else question
             step = Step(
-                index=0, kind="tool", tool="first_look", summary=start.summary,
+                index=0,
+                kind="tool",
+                tool="first_look",
+                summary=start.summary,
                 seconds=round(time.monotonic() - t0, 3),
-            )  # fmt: skip
+            )
             if on_step:
                 on_step(step)
             first = {
@@ -488,27 +491,18 @@ class AgentRunner:
             order = [(r[0], int(r[1])) for r in s.get("reads", [])]
             args, more = self.policy.finalize(args, s.get("memo") or {}, reads, order)
             notes += more
-        parsed = parse_final(args)
         if final.get("text"):
             notes.append("the model answered in plain text, not with final_answer")
-        cites = verify_citations(parsed.citations, reads, doc_names)
-        if any(not c.verified for c in cites):
-            notes.append(
-                f"{sum(not c.verified for c in cites)} citation(s) not found in the pages read"
-            )
-        conf = parsed.confidence if any(c.verified for c in cites) else "low"
-        return Answer(
+        return build_answer(
             question=question,
             mode="agent",
             model=self.model.name,
-            answer=parsed.answer or "(empty answer)",
-            number=parsed.number,
-            citations=cites,
-            confidence=conf,  # type: ignore[arg-type]
-            not_found=parsed.not_found,
+            args=args,
+            reads=reads,
+            doc_names=doc_names,
             notes=notes,
-            thread_id=thread_id,
             trace=trace,
+            thread_id=thread_id,
         )
 
 

@@ -1,16 +1,17 @@
-"""The single-call answer modes (closed-book, rag, long-context, oracle): one model call with
-a prepared context, answered through the same final_answer tool and checked the same way as
-the agent, so every mode returns the same structured ``Answer``."""
+"""The answer modes and their contexts. closed-book, rag, long-context and oracle are one
+model call with a prepared context (:func:`answer_once`); agent is the loop
+(:mod:`docnav.agent.loop`). Every mode answers through the same final_answer tool and is
+checked the same way (:func:`docnav.agent.final.build_answer`), so each returns the same
+``Answer``. The window arithmetic lives here too: how much of the model's window a context,
+or the guided agent's first look, may take."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from docnav.agent.answer import Answer, AnswerMode, Step, Trace
-from docnav.agent.citations import verify_citations
-from docnav.agent.final import FINAL_ANSWER, parse_final, salvage_final
+from docnav.agent.final import FINAL_ANSWER, build_answer, salvage_final
 from docnav.agent.llm.base import ChatMessage, ChatModel, LLMError, unavailable
 from docnav.agent.prompts import (
     CLOSED_BOOK_SYSTEM,
@@ -18,7 +19,10 @@ from docnav.agent.prompts import (
     ORACLE_SYSTEM,
     RAG_SYSTEM,
 )
-from docnav.types import display_page
+from docnav.errors import DocnavError
+from docnav.ingestion.store import CorpusStore
+from docnav.retrieval.index import SearchResult
+from docnav.types import Answer, AnswerMode, Document, Step, Trace, display_page
 
 SYSTEMS: dict[str, str] = {
     "closed-book": CLOSED_BOOK_SYSTEM,
@@ -45,6 +49,74 @@ class Context:
     text: str
     reads: dict[tuple[str, int], str]
     notes: list[str]
+
+
+# -- window arithmetic ------------------------------------------------------------------------
+CONTEXT_RESERVE = 800  # tokens: the system prompt, the question and the final_answer schema
+FIRST_LOOK_RESERVE = 2000  # tokens: the agent's system prompt, tool list and answer
+
+
+def context_room(window: int, max_new_tokens: int) -> int:
+    """Tokens a single-call context may take: the window less the answer and the reserve."""
+    return window - max_new_tokens - CONTEXT_RESERVE
+
+
+def first_look_chars(window: int, max_new_tokens: int) -> int:
+    """The guided first look takes at most a third of what a small window leaves after the
+    system prompt, tool list and answer (~2,000 tokens), at ~3 characters a token, so the
+    reads after it fit (the loop elides older tool output, never the first look); a 16k
+    window is not limited by this (tool_max_chars is smaller)."""
+    return max(1200, window - max_new_tokens - FIRST_LOOK_RESERVE)
+
+
+def fits_window(
+    store: CorpusStore, doc: Document, model: ChatModel, max_new_tokens: int
+) -> tuple[bool, str]:
+    """Whether the whole filing fits the model's window for long-context (a truncated filing
+    measures truncation, not long-context reading), and a line saying by how much."""
+    room = context_room(model.context_window, max_new_tokens)
+    text = "\n".join(store.page_text(doc.doc_id, p) for p in range(doc.n_pages))
+    n = model.count_tokens(text) if len(text) < 40 * room else len(text) // 4
+    return n <= room, f"filing {doc.name}: {n} tokens, window room {room}"
+
+
+# -- contexts ---------------------------------------------------------------------------------
+def rag_context(result: SearchResult) -> Context:
+    """rag: the retrieved chunks, with a note of what query understanding applied."""
+    ctx = passages_context(
+        [
+            Passage(h.doc_id, h.doc_name, h.page_start, h.page_end, h.text, h.section_path)
+            for h in result.hits
+        ]
+    )
+    if result.analysis is not None and result.analysis.applied:
+        ctx.notes.insert(0, "query understanding: " + "; ".join(result.analysis.applied))
+    return ctx
+
+
+def filing_context(
+    store: CorpusStore,
+    doc: Document,
+    mode: AnswerMode,
+    pages: list[int] | None,
+    room: int,
+    count_tokens: Callable[[str], int],
+) -> Context:
+    """long-context: the whole filing; oracle: its evidence ``pages`` (1-based); each cut
+    where ``room`` tokens are full."""
+    wanted = range(doc.n_pages) if mode == "long-context" else oracle_pages(pages, doc.n_pages)
+    passages = [Passage(doc.doc_id, doc.name, p, p, store.page_text(doc.doc_id, p)) for p in wanted]
+    return pages_context(passages, room, count_tokens)
+
+
+def oracle_pages(pages: Iterable[int] | None, n: int) -> list[int]:
+    """1-based evidence pages -> sorted 0-based indexes, each checked against the filing."""
+    if not pages:
+        raise DocnavError("oracle mode needs the evidence pages (--pages 12,13)")
+    bad = [p for p in pages if not 1 <= p <= n]
+    if bad:
+        raise DocnavError(f"pages {bad} are outside 1..{n}")
+    return [p - 1 for p in sorted(set(pages))]
 
 
 def passages_context(passages: Sequence[Passage]) -> Context:
@@ -161,20 +233,14 @@ def answer_once(
     else:
         args = {"answer": resp.message.content, "citations": []}
         notes.append("the model answered in plain text, not with final_answer")
-    parsed = parse_final(args)
-    cites = verify_citations(parsed.citations, reads, doc_names)
-    if any(not c.verified for c in cites):
-        notes.append(f"{sum(not c.verified for c in cites)} citation(s) not found in the context")
-    conf = parsed.confidence if (any(c.verified for c in cites) or mode == "closed-book") else "low"
-    return Answer(
+    return build_answer(
         question=question,
         mode=mode,
         model=model.name,
-        answer=parsed.answer or "(empty answer)",
-        number=parsed.number,
-        citations=cites,
-        confidence=conf,  # type: ignore[arg-type]
-        not_found=parsed.not_found,
+        args=args,
+        reads=reads,
+        doc_names=doc_names,
         notes=notes,
         trace=trace,
+        shown="the context",
     )

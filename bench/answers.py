@@ -42,7 +42,6 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, Field
 
-from docnav.agent.answer import Answer
 from docnav.agent.llm.base import ChatModel
 from docnav.bench import FB_DOCUMENTS, FB_PAPER, FB_PDFS, FB_QUESTIONS, git_commit
 from docnav.bench.checkers import Verdict
@@ -51,6 +50,7 @@ from docnav.bench.judge import Grader
 from docnav.errors import DocnavError
 from docnav.questions import Question, load_questions
 from docnav.settings import Settings
+from docnav.types import Answer
 
 
 class Variant(NamedTuple):
@@ -238,14 +238,12 @@ def _ask_kwargs(q: Question, v: Variant) -> dict[str, Any]:
 
 
 def _fits_window(engine: Any, q: Question) -> tuple[bool, str]:
-    """Whether the whole filing fits the model's window (long-context runs only where it does:
-    a truncated filing measures truncation, not long-context reading)."""
-    model: ChatModel = engine.chat_model
+    """Whether the question's whole filing fits the model's window (long-context runs only
+    where it does; the arithmetic is the modes', docnav.agent.modes.fits_window)."""
+    from docnav.agent.modes import fits_window
+
     d = engine.document(q.doc_name)
-    text = "\n".join(engine.store.page_text(d.doc_id, p) for p in range(d.n_pages))
-    room = model.context_window - engine.settings.llm.max_new_tokens - 800
-    n = model.count_tokens(text) if len(text) < 40 * room else len(text) // 4
-    return n <= room, f"filing {d.name}: {n} tokens, window room {room}"
+    return fits_window(engine.store, d, engine.chat_model, engine.settings.llm.max_new_tokens)
 
 
 class Runner:
@@ -364,9 +362,14 @@ def plan(cfg: RunConfig) -> list[Job]:
             f"unknown mode(s) {', '.join(unknown)}; choose from {', '.join(VARIANTS)}"
         )
     qs = select(
-        load_questions(cfg.questions), cfg.ids, cfg.company, cfg.question_type, cfg.limit,
-        failure_mode=cfg.failure_mode, order=cfg.order,
-    )  # fmt: skip
+        load_questions(cfg.questions),
+        cfg.ids,
+        cfg.company,
+        cfg.question_type,
+        cfg.limit,
+        failure_mode=cfg.failure_mode,
+        order=cfg.order,
+    )
     if not qs:
         raise DocnavError(
             "no questions selected (check --ids/--company/--question-type/--failure-mode)"
@@ -390,11 +393,22 @@ def _pin_config(cfg: RunConfig, out: Path) -> None:
     # limits each time, is reproduced by the whole list, not by its last command
     runs = list(prev.get("runs") or [])
     if prev and not runs and prev.get("config"):  # run.json written before the list existed
-        runs.append({"command": prev["config"].get("command", ""), "commit": prev.get("commit"),
-                     "modes": prev["config"].get("modes", [])})  # fmt: skip
+        runs.append(
+            {
+                "command": prev["config"].get("command", ""),
+                "commit": prev.get("commit"),
+                "modes": prev["config"].get("modes", []),
+            }
+        )
     commit = git_commit()
-    runs.append({"command": cfg.command, "commit": commit, "modes": cfg.modes,
-                 "started_at": datetime.now(UTC).isoformat(timespec="seconds")})  # fmt: skip
+    runs.append(
+        {
+            "command": cfg.command,
+            "commit": commit,
+            "modes": cfg.modes,
+            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+    )
     out.mkdir(parents=True, exist_ok=True)
     f.write_text(
         json.dumps(

@@ -68,7 +68,8 @@ def validate_numeric(
                 ours = v is not None and v.outcome == "correct"
                 human = r.label == "Correct Answer"
                 pairs.append((ours, human))
-                conf[f"human {'correct' if human else 'not correct'} / ours {'correct' if ours else 'not correct'}"] += 1  # fmt: skip
+                said = {True: "correct", False: "not correct"}
+                conf[f"human {said[human]} / ours {said[ours]}"] += 1
                 if ours != human and policy == "last" and t == tol:
                     disagree.append(
                         {

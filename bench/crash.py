@@ -371,11 +371,15 @@ def event_points(labels: list[str]) -> list[KillPoint]:
     n = len(labels)
     for i, lab in enumerate(labels, 1):
         if lab.startswith("rename store/docs/.tmp-"):
-            pts += [(i, "version folder written, before its rename into place"),
-                    (i + 1, "version folder renamed in, catalog not yet switched")]  # fmt: skip
+            pts += [
+                (i, "version folder written, before its rename into place"),
+                (i + 1, "version folder renamed in, catalog not yet switched"),
+            ]
         elif lab.startswith("sql INSERT INTO documents"):
-            pts += [(i, "inside the catalog transaction (old rows deleted, new not yet in)"),
-                    (i + 1, "inside the catalog transaction (document row in, sections not)")]  # fmt: skip
+            pts += [
+                (i, "inside the catalog transaction (old rows deleted, new not yet in)"),
+                (i + 1, "inside the catalog transaction (document row in, sections not)"),
+            ]
             c = next(
                 (j for j in range(i + 1, n + 1) if labels[j - 1].startswith("sql COMMIT")), None
             )
@@ -392,7 +396,10 @@ def event_points(labels: list[str]) -> list[KillPoint]:
         elif lab.startswith("rmtree indexes/dense-"):
             pts.append((i, "before the embeddings folder is dropped (--full)"))
         elif lab.startswith("rename indexes/dense-"):
-            pts += [(i, "embeddings file written, before its rename"), (i + 1, "just after an embeddings file's rename")]  # fmt: skip
+            pts += [
+                (i, "embeddings file written, before its rename"),
+                (i + 1, "just after an embeddings file's rename"),
+            ]
     best: dict[int, str] = {}
     for i, why in pts:  # one reason per event: the later, more specific one (an old
         if 1 <= i <= n:  # version's deletion right after COMMIT is named as such)
@@ -434,8 +441,14 @@ def timed_points(start_s: float, end_s: float, k: int) -> list[KillPoint]:
     to its end), ends excluded."""
     span = max(end_s - start_s, 0.1)
     fr = [(j + 1) / (k + 1) for j in range(k)]
-    return [KillPoint(kind="time", at=round(start_s + span * f, 2),
-                      why=f"{f:.0%} into the writing part of the run") for f in fr]  # fmt: skip
+    return [
+        KillPoint(
+            kind="time",
+            at=round(start_s + span * f, 2),
+            why=f"{f:.0%} into the writing part of the run",
+        )
+        for f in fr
+    ]
 
 
 # -- scenarios -----------------------------------------------------------------------------------
@@ -451,10 +464,19 @@ def scenarios(files: list[Path], base_home: Path, rebuild_full: bool = True) -> 
     rebuild = ["index", "rebuild"] + (["--full"] if rebuild_full else ["--bm25-only"])
     return [
         Scenario(name="ingest", args=ingest, rerun=ingest, base=None),
-        Scenario(name="reingest", args=ingest + ["--force"], rerun=ingest + ["--force"], base=str(base_home)),
-        Scenario(name="rebuild", args=rebuild, rerun=rebuild[:2] + rebuild[3:] if rebuild_full else rebuild,
-                 base=str(base_home)),
-    ]  # fmt: skip
+        Scenario(
+            name="reingest",
+            args=ingest + ["--force"],
+            rerun=ingest + ["--force"],
+            base=str(base_home),
+        ),
+        Scenario(
+            name="rebuild",
+            args=rebuild,
+            rerun=rebuild[:2] + rebuild[3:] if rebuild_full else rebuild,
+            base=str(base_home),
+        ),
+    ]
 
 
 def _fresh(sc: Scenario, home: Path) -> None:
@@ -490,8 +512,10 @@ def run_scenario(
     plan = pick(all_events, event_budget) + timed_points(
         ref_run.first_event_s or 0.0, ref_run.seconds, timed
     )
-    log(f"{sc.name}: reference {ref_run.seconds:.1f}s, {len(labels)} events, "
-        f"{len(all_events)} exact kill points ({len(plan)} run)")  # fmt: skip
+    log(
+        f"{sc.name}: reference {ref_run.seconds:.1f}s, {len(labels)} events, "
+        f"{len(all_events)} exact kill points ({len(plan)} run)"
+    )
     rows = []
     for kp in plan:
         _fresh(sc, home)
@@ -508,16 +532,19 @@ def run_scenario(
             same_index = same_index_as(index_snapshot(home), reference["index"])
         row = {
             "kill": kp.model_dump(),
-            "landed": (f"just before #{int(kp.at)} {labels[int(kp.at) - 1]}" if kp.kind == "event"
-                       else f"after #{run.events} {run.last_event or '(no write yet)'}"),
+            "landed": (
+                f"just before #{int(kp.at)} {labels[int(kp.at) - 1]}"
+                if kp.kind == "event"
+                else f"after #{run.events} {run.last_event or '(no write yet)'}"
+            ),
             "run": run.model_dump(exclude={"stderr_tail"}),
             "after_kill": after.model_dump(),
-            "rerun": rerun.model_dump(exclude={"stderr_tail"}) | (
-                {"stderr_tail": rerun.stderr_tail} if rerun.rc != 0 else {}),
+            "rerun": rerun.model_dump(exclude={"stderr_tail"})
+            | ({"stderr_tail": rerun.stderr_tail} if rerun.rc != 0 else {}),
             "after_rerun": final.model_dump(),
             "same_catalog_as_reference": same,
             "same_index_as_reference": same_index,
-        }  # fmt: skip
+        }
         row["ok"] = bool(
             not after.problems
             and not final.problems
@@ -528,11 +555,13 @@ def run_scenario(
             and run.survivors == 0
         )
         rows.append(row)
-        log(f"  {kp.kind} {kp.at:>6}: {row['landed'][:70]:<70} -> "
+        log(
+            f"  {kp.kind} {kp.at:>6}: {row['landed'][:70]:<70} -> "
             f"docs {after.documents}, bm25 {after.bm25}, leftovers {len(after.leftovers)}, "
             f"problems {len(after.problems)}; rerun rc {rerun.rc}, same {same}"
             + ("" if same_index is None else f", same index {same_index}")
-            + ("" if row["ok"] else "  <-- FAIL"))  # fmt: skip
+            + ("" if row["ok"] else "  <-- FAIL")
+        )
     shutil.rmtree(home, ignore_errors=True)
     return {
         "name": sc.name,
@@ -544,7 +573,7 @@ def run_scenario(
             "documents": ref_check.documents,
             "chunks": ref_check.chunks,
             "exact_kill_points": len(all_events),
-        },  # fmt: skip
+        },
         "kills": rows,
         "passed": sum(r["ok"] for r in rows),
         "failed": sum(not r["ok"] for r in rows),
@@ -559,8 +588,10 @@ def prepare_base(files: list[Path], base: Path, dense: bool = True) -> None:
     """A complete home: the files ingested and the index built (plain CLI runs)."""
     shutil.rmtree(base, ignore_errors=True)
     base.mkdir(parents=True)
-    for args in (["ingest", *map(str, files), "-j", "1"],
-                 ["index", "rebuild"] + ([] if dense else ["--bm25-only"])):  # fmt: skip
+    for args in (
+        ["ingest", *map(str, files), "-j", "1"],
+        ["index", "rebuild"] + ([] if dense else ["--bm25-only"]),
+    ):
         r = run_cli(args, base, base.parent / "base.trace")
         if r.rc != 0:
             raise RuntimeError(f"`docnav {' '.join(args[:2])}` failed: {r.stderr_tail}")
@@ -712,9 +743,15 @@ def main(argv: list[str] | None = None) -> int:  # python -m docnav.bench.crash
     ap.add_argument("--timed", type=int, default=6)
     ap.add_argument("--only", default="")
     a = ap.parse_args(argv)
-    r = run_crash_bench(a.files, a.work, a.out, a.events, a.timed,
-                        only=[x for x in a.only.split(",") if x] or None,
-                        command="python -m docnav.bench.crash " + " ".join(sys.argv[1:]))  # fmt: skip
+    r = run_crash_bench(
+        a.files,
+        a.work,
+        a.out,
+        a.events,
+        a.timed,
+        only=[x for x in a.only.split(",") if x] or None,
+        command="python -m docnav.bench.crash " + " ".join(sys.argv[1:]),
+    )
     return 1 if r["failed"] else 0
 
 

@@ -47,11 +47,11 @@ def _free_port() -> int:
 def create_stub_ask_app():
     """uvicorn factory for ``--ask stub``: the real app and Engine, with ``Engine.ask``
     replaced by a stand-in that takes STUB_SECONDS, reports steps and honours cancel."""
-    from docnav.agent.answer import Answer, Step, Trace
     from docnav.engine import Engine
     from docnav.serving import create_app
     from docnav.serving.logs import setup_logging
     from docnav.settings import Settings
+    from docnav.types import Answer, Step, Trace
 
     settings = Settings()
     setup_logging(settings.serve.log_json)
@@ -78,8 +78,19 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         full = {**os.environ, "DOCNAV_HOME": str(home), **env}
         if stub_ask:
-            cmd = [sys.executable, "-m", "uvicorn", "docnav.bench.load:create_stub_ask_app",
-                   "--factory", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]  # fmt: skip
+            cmd = [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "docnav.bench.load:create_stub_ask_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+            ]
         else:
             docnav = str(Path(sys.executable).with_name("docnav"))
             cmd = [docnav, "serve", "--host", "127.0.0.1", "--port", str(self.port)]

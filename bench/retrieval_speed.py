@@ -123,9 +123,13 @@ def load_real(
             parts.append(np.asarray(m, dtype=np.float32))
         di = len(docs)
         docs.append(
-            {"name": d.name, "company": d.meta.company, "year": d.meta.fiscal_year,
-             "form": d.meta.form}
-        )  # fmt: skip
+            {
+                "name": d.name,
+                "company": d.meta.company,
+                "year": d.meta.fiscal_year,
+                "form": d.meta.form,
+            }
+        )
         for c in chunks:
             tokens.append(chunk_tokens(c))
             doc_of.append(di)
@@ -156,9 +160,13 @@ def _from_npz(
     for d in store.list_documents()[:max_docs]:
         di = len(docs)
         docs.append(
-            {"name": d.name, "company": d.meta.company, "year": d.meta.fiscal_year,
-             "form": d.meta.form}
-        )  # fmt: skip
+            {
+                "name": d.name,
+                "company": d.meta.company,
+                "year": d.meta.fiscal_year,
+                "form": d.meta.form,
+            }
+        )
         for c in store.chunks(d.doc_id):
             tokens.append(chunk_tokens(c))
             doc_of.append(di)
@@ -271,9 +279,16 @@ def run_retrieval_speed_bench(
     for n in sizes:
         console.print(f"[bold]{n} chunks[/bold]")
         result["sizes"][str(n)] = _one_size(
-            real, n, qtext, qtok, qvec, filt, rank_bm25_budget_s, threads,
+            real,
+            n,
+            qtext,
+            qtok,
+            qvec,
+            filt,
+            rank_bm25_budget_s,
+            threads,
             console,
-        )  # fmt: skip
+        )
     torch.set_num_threads(torch_threads)
     result["total_s"] = round(time.perf_counter() - t_start, 1)
     result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -344,8 +359,16 @@ def _one_size(real, n, qtext, qtok, qvec, filt, rank_budget, threads, console) -
     row["dense_hnsw"] |= latencies(lambda i: ann.search_vector(qvec[i], 10), nq)
     truth = [{r for r, _ in exact.search_vector(q, 10)} for q in qvec]
     row["dense_hnsw"]["recall@10"] = round(
-        float(np.mean([len(t & {r for r, _ in ann.search_vector(q, 10)}) / 10
-                       for t, q in zip(truth, qvec, strict=True)])), 4)  # fmt: skip
+        float(
+            np.mean(
+                [
+                    len(t & {r for r, _ in ann.search_vector(q, 10)}) / 10
+                    for t, q in zip(truth, qvec, strict=True)
+                ]
+            )
+        ),
+        4,
+    )
     console.print(
         f"  dense exact {row['dense_exact']['p50_ms']} ms, hnsw {row['dense_hnsw']['p50_ms']} ms "
         f"(recall@10 {row['dense_hnsw']['recall@10']}, build {row['dense_hnsw']['build_s']} s)"

@@ -29,9 +29,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from docnav.agent.answer import Answer, Step
 from docnav.errors import DocnavError
 from docnav.settings import Settings
+from docnav.types import Answer, Step
 
 __all__ = [
     "DEMO_SEED",
@@ -244,7 +244,7 @@ def load_demo_questions(path: Path, n: int, known_docs: set[str] | None) -> list
             gold_unit=q.answer_unit,
             failure_mode=q.failure_mode,
             doc_names=q.doc_names,
-        )  # fmt: skip
+        )
         for q in pick_questions(qs, n)
     ]
 
@@ -298,16 +298,24 @@ def load_model(settings: Settings, console: Console | None):
 # -- answering and grading ---------------------------------------------------------------------
 
 
-def answer_row(engine, q: DemoQuestion, mode: str, grader, max_steps: int,
-               on_step: Callable[[Step], None] | None = None) -> DemoRow:  # fmt: skip
+def answer_row(
+    engine,
+    q: DemoQuestion,
+    mode: str,
+    grader,
+    max_steps: int,
+    on_step: Callable[[Step], None] | None = None,
+) -> DemoRow:
     """Ask ``q`` in ``mode`` and grade the answer (errors become a row, not an exception)."""
     row = DemoRow(question_id=q.id, failure_mode=q.failure_mode, mode=mode)
     t0 = time.perf_counter()
     try:
         a: Answer = engine.ask(
-            q.question, mode=mode, on_step=on_step,  # type: ignore[arg-type]
+            q.question,
+            mode=mode,
+            on_step=on_step,  # type: ignore[arg-type]
             max_steps=max_steps if mode == "agent" else None,
-        )  # fmt: skip
+        )
     except DocnavError as e:  # LLMError is one
         row.seconds = time.perf_counter() - t0
         row.detail = str(e)
@@ -323,11 +331,15 @@ def answer_row(engine, q: DemoQuestion, mode: str, grader, max_steps: int,
     row.tokens_in, row.tokens_out = tr.tokens_in, tr.tokens_out
     row.seconds = tr.seconds or (time.perf_counter() - t0)
     v = grader.grade(
-        q.question, q.gold, a.answer, not_found=a.not_found,
+        q.question,
+        q.gold,
+        a.answer,
+        not_found=a.not_found,
         number=a.number.value if a.number else None,
         number_unit=a.number.unit if a.number else None,
-        gold_value=q.gold_value, gold_unit=q.gold_unit,
-    )  # fmt: skip
+        gold_value=q.gold_value,
+        gold_unit=q.gold_unit,
+    )
     row.outcome, row.detail = v.outcome, v.detail
     return row
 
@@ -395,10 +407,15 @@ def run_demo(
                     f"  {_mark(row.outcome)} {escape(_short(row.answer or row.detail, 160))}"
                 )
     return DemoResult(
-        corpus=str(corpus), home=str(engine.settings.home_dir), model=getattr(model, "name", "") or str(settings.llm.model),
-        corpus_reused=reused, prepare_seconds=round(prep, 2),
-        seconds=round(time.perf_counter() - t_start, 2), questions=questions, rows=rows,
-    )  # fmt: skip
+        corpus=str(corpus),
+        home=str(engine.settings.home_dir),
+        model=getattr(model, "name", "") or str(settings.llm.model),
+        corpus_reused=reused,
+        prepare_seconds=round(prep, 2),
+        seconds=round(time.perf_counter() - t_start, 2),
+        questions=questions,
+        rows=rows,
+    )
 
 
 # -- printing ----------------------------------------------------------------------------------
@@ -458,10 +475,17 @@ def print_demo(console: Console, res: DemoResult) -> None:
                 head = f"[bold]Q{i}[/bold] [magenta]{q.failure_mode or ''}[/magenta]\n"
                 head += f"[dim]gold:[/dim] {escape(q.gold)}"
             t.add_row(
-                head, r.mode, escape(_short(r.answer or r.detail, 200)), escape(r.value or "–"),
-                _cites(r), str(r.steps), f"{r.tokens_in:,}/{r.tokens_out:,}", f"{r.seconds:.0f}",
-                _mark(r.outcome), end_section=j == len(rows) - 1,
-            )  # fmt: skip
+                head,
+                r.mode,
+                escape(_short(r.answer or r.detail, 200)),
+                escape(r.value or "–"),
+                _cites(r),
+                str(r.steps),
+                f"{r.tokens_in:,}/{r.tokens_out:,}",
+                f"{r.seconds:.0f}",
+                _mark(r.outcome),
+                end_section=j == len(rows) - 1,
+            )
     console.print(t)
     for i, q in enumerate(res.questions, 1):
         console.print(f"[bold]Q{i}[/bold] {escape(q.question)}", highlight=False)

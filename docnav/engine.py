@@ -7,10 +7,16 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from docnav.agent.answer import Answer, AnswerMode, Step
 from docnav.agent.llm.base import ChatMessage, ChatModel
 from docnav.agent.loop import AgentBudget, AgentRunner, read_history
-from docnav.agent.modes import Context, Passage, answer_once, pages_context, passages_context
+from docnav.agent.modes import (
+    Context,
+    answer_once,
+    context_room,
+    filing_context,
+    first_look_chars,
+    rag_context,
+)
 from docnav.agent.policy import GuidedConfig, GuidedPolicy, Policy, policy_tools, resolve_policy
 from docnav.errors import DocnavError
 from docnav.ingestion import (
@@ -32,7 +38,7 @@ from docnav.retrieval.rerank import Reranker
 from docnav.settings import Settings
 from docnav.tools.base import ToolContext
 from docnav.tools.facts import FactRow, find_facts
-from docnav.types import Document, FileResult, IngestReport, Section
+from docnav.types import Answer, AnswerMode, Document, FileResult, IngestReport, Section, Step
 
 
 class OutlineEntry(Section):
@@ -84,15 +90,21 @@ class Engine:
             reranker = self.reranker()
         self.index.ensure(dense=mode != "bm25", on_progress=on_progress)
         return self.index.search(
-            query, mode=mode, k=k, filters=filters, fusion=fusion,  # type: ignore[arg-type]
+            query,
+            mode=mode,
+            k=k,
+            filters=filters,
+            fusion=fusion,  # type: ignore[arg-type]
             understand=s.understand if understand is None else understand,
             expand=s.expand if expand is None else expand,
-            expand_weight=s.expand_weight, reranker=reranker,
-            rerank_depth=s.rerank_depth, max_query_chars=s.max_query_chars,
+            expand_weight=s.expand_weight,
+            reranker=reranker,
+            rerank_depth=s.rerank_depth,
+            max_query_chars=s.max_query_chars,
             unit=s.unit if unit is None else unit,
             route=s.route if route is None else route,
             page_ranker=s.page_ranker if page_ranker is None else page_ranker,
-        )  # fmt: skip
+        )
 
     def reranker(self) -> Reranker | None:
         """The reranker named by ``DOCNAV_RERANKER`` (none | cross-encoder[:path] |
@@ -109,7 +121,9 @@ class Engine:
             msg = [ChatMessage(role="user", content=prompt)]
             return self.chat_model.chat(msg, max_tokens=max_tokens).message.content
 
-        return make_reranker(spec, complete=complete, reranker_model=self.settings.retrieval.reranker_model)
+        return make_reranker(
+            spec, complete=complete, reranker_model=self.settings.retrieval.reranker_model
+        )
 
     def set_reranker(self, reranker: Reranker | None) -> None:
         self._reranker = reranker
@@ -234,9 +248,14 @@ class Engine:
         unit, scale and 1-based page, best matches of ``metric`` first (finance synonyms
         included); the lookup `docnav facts`, ``GET /v1/facts`` and the agent's tool share."""
         return find_facts(
-            self.store, doc=doc, company=company, metric=metric, year=year, period=period,
+            self.store,
+            doc=doc,
+            company=company,
+            metric=metric,
+            year=year,
+            period=period,
             limit=limit,
-        )  # fmt: skip
+        )
 
     def page_text(self, doc: str, page: int) -> str:
         """Text of page index ``page`` (0-based)."""
@@ -270,14 +289,6 @@ class Engine:
         """The agent runner of the configured policy."""
         return self.runner_for(self.agent_policy)
 
-    def _first_look_chars(self) -> int:
-        """The guided first look takes at most a third of what a small window leaves after the
-        system prompt, tool list and answer (~2,000 tokens), at ~3 characters a token, so the
-        reads after it fit (the loop elides older tool output, never the first look); a 16k
-        window is not limited by this (tool_max_chars is smaller)."""
-        room = self.chat_model.context_window - self.settings.llm.max_new_tokens - 2000
-        return max(1200, room)
-
     def runner_for(self, policy: Policy) -> AgentRunner:
         """The runner of one policy; the guided one gets its pieces (DOCNAV_AGENT_GUIDED_OFF),
         its tool subset, its system prompt and rag mode's own search for its first look."""
@@ -291,7 +302,10 @@ class Engine:
                 guided = GuidedPolicy(
                     cfg,
                     retrieve=lambda q: self.search(q, mode=s.agent.rag_mode, k=s.agent.rag_k),  # type: ignore[arg-type]
-                    max_chars=min(s.agent.tool_max_chars, self._first_look_chars()),
+                    max_chars=min(
+                        s.agent.tool_max_chars,
+                        first_look_chars(self.chat_model.context_window, s.llm.max_new_tokens),
+                    ),
                 )
             self._runners[policy] = AgentRunner(
                 self.chat_model,
@@ -354,47 +368,45 @@ class Engine:
                 temperature=temperature,
             ).model_copy(update={"question": question})
         model = self.chat_model
-        names = {d.doc_id: d.name for d in self.store.list_documents()}
-        s = self.settings
         notes: list[str] = []
-        context: Context | None = None
+        context = self._context(mode, question, doc, filters, pages, notes)
+        return answer_once(
+            model,
+            mode,
+            question,
+            context,
+            {d.doc_id: d.name for d in self.store.list_documents()},
+            question_first=question_first,
+            max_new_tokens=max_tokens or self.settings.llm.max_new_tokens,
+            temperature=temperature,
+            on_step=on_step,
+            extra_notes=notes,
+        )
+
+    def _context(
+        self,
+        mode: AnswerMode,
+        question: str,
+        doc: str | None,
+        filters: SearchFilters | None,
+        pages: list[int] | None,
+        notes: list[str],
+    ) -> Context | None:
+        """The single-call modes' context (docnav.agent.modes builds it): rag's search, or the
+        filing for long-context and oracle; closed-book has none."""
+        s = self.settings
         if mode == "rag":
             f = filters or SearchFilters()
             if doc:
                 f = f.model_copy(update={"doc_ids": [self.document(doc).doc_id]})
             res = self.search(question, mode=s.agent.rag_mode, k=s.agent.rag_k, filters=f)
-            hits = getattr(res, "hits", res)
-            applied = getattr(getattr(res, "analysis", None), "applied", None)
-            if applied:
-                notes.append("query understanding: " + "; ".join(applied))
-            context = passages_context(
-                [
-                    Passage(h.doc_id, h.doc_name, h.page_start, h.page_end, h.text, h.section_path)
-                    for h in hits
-                ]
-            )
-        elif mode in ("long-context", "oracle"):
+            return rag_context(res)
+        if mode in ("long-context", "oracle"):
             d = self._pick_doc(question, doc, filters, notes)
-            n = d.n_pages
-            wanted = range(n) if mode == "long-context" else self._oracle_pages(pages, n)
-            passages = [
-                Passage(d.doc_id, d.name, p, p, self.store.page_text(d.doc_id, p)) for p in wanted
-            ]
-            room = model.context_window - s.llm.max_new_tokens - 800
-            context = pages_context(passages, room, model.count_tokens)
-        answer = answer_once(
-            model,
-            mode,
-            question,
-            context,
-            names,
-            question_first=question_first,
-            max_new_tokens=max_tokens or s.llm.max_new_tokens,
-            temperature=temperature,
-            on_step=on_step,
-            extra_notes=notes,
-        )
-        return answer
+            model = self.chat_model
+            room = context_room(model.context_window, s.llm.max_new_tokens)
+            return filing_context(self.store, d, mode, pages, room, model.count_tokens)
+        return None
 
     def conversation(self, thread_id: str) -> list[dict]:
         """The checkpointed agent conversation for ``thread_id`` (empty when unknown); reads
@@ -423,19 +435,9 @@ class Engine:
     ) -> Document:
         if doc:
             return self.document(doc)
-        res = self.search(question, mode="bm25", k=1, filters=filters)
-        hits = getattr(res, "hits", res)
+        hits = self.search(question, mode="bm25", k=1, filters=filters).hits
         if not hits:
             raise DocnavError("no filing matches the question; name one with --doc")
         d = self.document(hits[0].doc_id)
         notes.append(f"filing chosen by retrieval: {d.name}")
         return d
-
-    @staticmethod
-    def _oracle_pages(pages: list[int] | None, n: int) -> list[int]:
-        if not pages:
-            raise DocnavError("oracle mode needs the evidence pages (--pages 12,13)")
-        bad = [p for p in pages if not 1 <= p <= n]
-        if bad:
-            raise DocnavError(f"pages {bad} are outside 1..{n}")
-        return [p - 1 for p in sorted(set(pages))]

@@ -127,7 +127,7 @@ def build_server(engine: Engine, ask: bool = True) -> Server:
                 idempotent_hint=True,
                 open_world_hint=False,
             ),
-        )  # fmt: skip
+        )
         for t in tools.values()
     ]
 
@@ -147,8 +147,10 @@ def build_server(engine: Engine, ask: bool = True) -> Server:
         except Exception as exc:  # noqa: BLE001 - Tool.__call__ returns errors as text already
             return _error(f"Error: {_public_message(exc)}")
         structured = getattr(res, "structured", None) or {
-            "ok": res.ok, "truncated": res.truncated, "pages_read": _pages_read(res),
-        }  # fmt: skip
+            "ok": res.ok,
+            "truncated": res.truncated,
+            "pages_read": _pages_read(res),
+        }
         # a failure's text passes the REST API's filter (no server paths); results stay as read
         text = res.text if res.ok else _public(res.text)
         return types.CallToolResult(
@@ -253,8 +255,13 @@ def run_http(engine: Engine, host: str = "127.0.0.1", port: int = 8001, ask: boo
     uvicorn.run(http_app(engine, host=host, ask=ask), host=host, port=port, log_config=None)
 
 
-def serve(engine: Engine, transport: str = "stdio", host: str = "127.0.0.1", port: int = 8001,
-          ask: bool = True) -> None:  # fmt: skip
+def serve(
+    engine: Engine,
+    transport: str = "stdio",
+    host: str = "127.0.0.1",
+    port: int = 8001,
+    ask: bool = True,
+) -> None:
     if transport == "stdio":
         run_stdio(engine, ask=ask)
     elif transport == "http":

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from docnav.agent.answer import Answer, Citation, Step
+from docnav.types import Answer, Citation, Step
 
 
 def _args(a: dict) -> str:
@@ -83,8 +83,10 @@ def print_answer(console: Console, a: Answer) -> None:
             check = citation_check(c)
             t.add_row(
                 f"[green]{check}[/green]" if c.verified else f"[red]{check}[/red]",
-                c.doc_name, str(c.page), c.quote[:100],
-            )  # fmt: skip
+                c.doc_name,
+                str(c.page),
+                c.quote[:100],
+            )
         console.print(t)
     for n in a.notes:
         console.print(f"[yellow]note:[/yellow] {n}")

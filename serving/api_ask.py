@@ -19,19 +19,16 @@ import anyio
 from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse
 
-from docnav.agent.answer import Answer, Step
 from docnav.serving.errors import ApiError, from_docnav
 from docnav.serving.schemas import AskRequest, ConversationOut, ErrorOut
 from docnav.serving.service import Service, Svc
+from docnav.types import Answer, Step
 
 router = APIRouter(prefix="/v1", tags=["ask"])
 log = logging.getLogger("docnav.serving.ask")
 
 
 def _ask_kwargs(svc: Service, req: AskRequest) -> dict[str, Any]:
-    ask = getattr(svc.engine, "ask", None)
-    if ask is None:
-        raise ApiError(501, "not_available", "this build has no agent (Engine.ask)")
     kw: dict[str, Any] = {
         "doc": req.doc,
         "filters": req.filters.to_filters() if req.filters else None,
@@ -41,7 +38,7 @@ def _ask_kwargs(svc: Service, req: AskRequest) -> dict[str, Any]:
         kw["pages"] = req.pages
     opts = req.options.model_dump(exclude_none=True) if req.options else {}
     if opts:
-        params = inspect.signature(ask).parameters
+        params = inspect.signature(svc.engine.ask).parameters
         takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
         unknown = [k for k in opts if k not in params and not takes_any]
         if unknown:
@@ -85,7 +82,7 @@ def _check(svc: Service, req: AskRequest) -> None:
             "question_too_long",
             f"question is over {svc.settings.agent.max_question_chars} characters",
         )
-    _ask_kwargs(svc, req)  # 501/422 before taking a slot
+    _ask_kwargs(svc, req)  # 422 before taking a slot
 
 
 @router.post(
@@ -97,7 +94,6 @@ def _check(svc: Service, req: AskRequest) -> None:
             "description": "Answer, or SSE events when streamed",
         },
         422: {"model": ErrorOut},
-        501: {"model": ErrorOut},
         502: {"model": ErrorOut},
         503: {"model": ErrorOut},
         504: {"model": ErrorOut},
@@ -200,14 +196,9 @@ def _err_json(e: ApiError) -> str:
 @router.get(
     "/conversations/{thread_id}",
     response_model=ConversationOut,
-    responses={404: {"model": ErrorOut}, 501: {"model": ErrorOut}},
+    responses={404: {"model": ErrorOut}},
 )
 async def conversation(thread_id: str, svc: Svc) -> ConversationOut:
     """The checkpointed history of a thread, so a follow-up can go on it."""
-    get = getattr(svc.engine, "conversation", None)
-    if get is None:
-        raise ApiError(
-            501, "not_available", "this build keeps no conversations (Engine.conversation)"
-        )
-    messages = await anyio.to_thread.run_sync(get, thread_id)
+    messages = await anyio.to_thread.run_sync(svc.engine.conversation, thread_id)
     return ConversationOut(thread_id=thread_id, messages=messages)

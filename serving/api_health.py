@@ -28,30 +28,20 @@ _LLM_TTL_S = 10.0  # readyz is polled often; the backend is asked at most this o
 
 
 def _llm_check(svc: Service) -> Check:
-    """The engine's own probe when it has one; else an OpenAI-compatible server is asked
-    for /models; an embedded backend cannot be checked without loading the model."""
-    probe = getattr(svc.engine, "llm_ready", None)
+    """An OpenAI-compatible server is asked for /models; an embedded backend cannot be
+    checked without loading the model."""
     s = svc.settings
     key = f"{id(svc)}:{s.llm.backend}:{s.llm.base_url}"
     hit = _LLM_CACHE.get(key)
     if hit and time.monotonic() - hit[0] < _LLM_TTL_S:
         return hit[1]
     try:
-        if probe is not None:
-            ok, detail = probe()
-            check = Check(ok=bool(ok), detail=str(detail))
-        elif s.llm.backend == "openai" and s.llm.base_url:
+        if s.llm.backend == "openai" and s.llm.base_url:
             url = s.llm.base_url.rstrip("/") + "/models"
-            headers = (
-                {"Authorization": f"Bearer {s.llm.api_key}"}
-                if getattr(s, "llm_api_key", None)
-                else {}
-            )
+            headers = {"Authorization": f"Bearer {s.llm.api_key}"} if s.llm.api_key else {}
             r = httpx.get(url, timeout=2.0, headers=headers)
             # no URL: /readyz is open, and where the backend lives is internal
             check = Check(ok=r.status_code < 500, detail=f"LLM server answered {r.status_code}")
-        elif not hasattr(svc.engine, "ask"):
-            check = Check(ok=None, detail="this build has no agent (Engine.ask)")
         else:
             check = Check(ok=None, detail=f"{s.llm.backend} backend: loaded on the first question")
     except Exception as exc:  # unreachable or failing probe: not ready to answer

@@ -34,7 +34,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from docnav.agent.answer import Answer, AnswerMode, Step
 from docnav.render import answer_text, citation_check
 from docnav.serving.api_ask import _check, _disconnected, _Run
 from docnav.serving.errors import ApiError, from_docnav
@@ -42,6 +41,7 @@ from docnav.serving.logs import request_id_var
 from docnav.serving.redact import public_text
 from docnav.serving.schemas import AskOptions, AskRequest, ErrorOut, FiltersIn
 from docnav.serving.service import Service, Svc
+from docnav.types import Answer, AnswerMode, Step
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 log = logging.getLogger("docnav.serving.openai")
@@ -222,8 +222,8 @@ def _model(name: str, svc: Service) -> dict[str, Any]:
     "/chat/completions",
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "chat.completion, or chunks"},
-        404: {"model": ErrorOut}, 422: {"model": ErrorOut}, 501: {"model": ErrorOut},
-        502: {"model": ErrorOut}, 503: {"model": ErrorOut}, 504: {"model": ErrorOut},
+        404: {"model": ErrorOut}, 422: {"model": ErrorOut}, 502: {"model": ErrorOut},
+        503: {"model": ErrorOut}, 504: {"model": ErrorOut},
     },
 )  # fmt: skip
 async def chat_completions(req: ChatCompletionRequest, request: Request, svc: Svc):

@@ -19,15 +19,11 @@ def _search(svc: Service, req: SearchRequest) -> dict[str, Any]:
     filters = req.filters.to_filters() if req.filters else None
     with svc.indexed() as engine:
         res = engine.search(req.query, mode=req.mode, k=req.k, filters=filters, fusion=req.fusion)
-    analysis = getattr(res, "analysis", None)
-    if analysis is not None and hasattr(analysis, "model_dump"):
-        analysis = analysis.model_dump(mode="json")
     return {
-        # a SearchResult, or a bare list of hits; pages 1-based for clients
-        "hits": [HitOut.of(h) for h in getattr(res, "hits", res)],
-        "analysis": analysis,
-        "applied": list(getattr(res, "applied", []) or []),
-        "timings": dict(getattr(res, "timings", {}) or {}),
+        "hits": [HitOut.of(h) for h in res.hits],  # pages 1-based for clients
+        "analysis": res.analysis.model_dump(mode="json") if res.analysis else None,
+        "applied": list(res.applied),
+        "timings": dict(res.timings),
     }
 
 

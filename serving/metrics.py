@@ -14,7 +14,7 @@ from prometheus_client import (
     generate_latest,
 )
 
-from docnav.agent.answer import Answer
+from docnav.types import Answer
 
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 

@@ -6,11 +6,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
 
-from docnav.agent.answer import AnswerMode
 from docnav.engine import OutlineEntry
 from docnav.retrieval.index import SearchFilters, SearchHit
 from docnav.serving.redact import file_name, public_text
-from docnav.types import Document, FileResult
+from docnav.types import AnswerMode, Document, FileResult
 
 
 class _Strict(BaseModel):

@@ -75,7 +75,7 @@ class Search(Tool):
             doc_ids=doc_ids,
         )
         res = ctx.index.search(args.query, mode=args.mode, k=args.k, filters=filters)
-        hits = list(getattr(res, "hits", res))  # a SearchResult or a plain list of hits
+        hits = res.hits
         if not hits:
             return ToolResult(
                 text=f"No passage found for {args.query!r} with those filters; loosen them "
@@ -84,9 +84,8 @@ class Search(Tool):
             )
         per_hit = max(300, (ctx.max_chars - 200) // len(hits) - 160)
         lines = [f"{len(hits)} passage(s) for {args.query!r} (pages are 1-based):"]
-        applied = getattr(res, "applied", None)  # what the retriever did to the query
-        if applied:
-            lines[0] += f"\n(search applied: {'; '.join(map(str, applied))[:300]})"
+        if res.applied:  # what the retriever did to the query
+            lines[0] += f"\n(search applied: {'; '.join(map(str, res.applied))[:300]})"
         reads: list[PageRead] = []
         for i, h in enumerate(hits, 1):
             a, b = h.page_start + 1, h.page_end + 1

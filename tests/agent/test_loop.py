@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from docnav.agent.answer import Step
 from docnav.agent.llm.base import ChatMessage, ContextOverflow, LLMError, is_context_overflow
 from docnav.agent.loop import AgentBudget, AgentRunner
 from docnav.errors import LLMUnavailableError
 from docnav.ingestion import CorpusStore, IngestOptions, ingest_paths
 from docnav.tools.base import PageRead, Tool, ToolContext, ToolResult
+from docnav.types import Step
 
 from .fakes import ScriptedChatModel, call
 

@@ -78,8 +78,13 @@ def test_interrupted_run_resumes_without_duplicates_or_losses(
     store_home: Path, tmp_path: Path
 ) -> None:
     qfile = _questions(tmp_path / "q.jsonl", 4)
-    cfg = RunConfig(questions=qfile, modes=["closed-book", "rag-single"], out=tmp_path / "run",
-                    judge="none", paper_results=None)  # fmt: skip
+    cfg = RunConfig(
+        questions=qfile,
+        modes=["closed-book", "rag-single"],
+        out=tmp_path / "run",
+        judge="none",
+        paper_results=None,
+    )
     eng = _engine(store_home, [_final(), _final(), _interrupt])
     with pytest.raises(KeyboardInterrupt):
         run_answers(cfg, engine=eng, judge=None)
@@ -115,8 +120,14 @@ def test_each_start_is_kept_and_the_report_reproduces_every_mode(
     # a run built in two starts with different modes: run.json keeps both commands, and the
     # report's reproduce command asks for every mode the results hold, not only the last start's
     qfile = _questions(tmp_path / "q.jsonl", 1)
-    base = RunConfig(questions=qfile, modes=["closed-book"], out=tmp_path / "run", judge="none",
-                     paper_results=None, command="docnav bench answers --modes closed-book")  # fmt: skip
+    base = RunConfig(
+        questions=qfile,
+        modes=["closed-book"],
+        out=tmp_path / "run",
+        judge="none",
+        paper_results=None,
+        command="docnav bench answers --modes closed-book",
+    )
     run_answers(base, engine=_engine(store_home, [_final()]), judge=None)
     more = base.model_copy(update={"modes": ["rag"], "command": "docnav bench answers --modes rag"})
     run_answers(more, engine=_engine(store_home, [_final()]), judge=None)
@@ -134,21 +145,32 @@ def test_each_start_is_kept_and_the_report_reproduces_every_mode(
 def test_timeout_error_and_retry(store_home: Path, tmp_path: Path) -> None:
     qfile = tmp_path / "q.jsonl"
     qfile.write_text(
-        json.dumps({"id": "slow", "question": "Revenue?", "answer": "$1 million"}) + "\n"
-        + json.dumps({"id": "nodoc", "question": "Revenue?", "answer": "$1 million"}) + "\n"
-    )  # fmt: skip
+        json.dumps({"id": "slow", "question": "Revenue?", "answer": "$1 million"})
+        + "\n"
+        + json.dumps({"id": "nodoc", "question": "Revenue?", "answer": "$1 million"})
+        + "\n"
+    )
 
     def slow(_messages):
         time.sleep(1.5)
         return _final()
 
-    cfg = RunConfig(questions=qfile, modes=["closed-book", "oracle"], out=tmp_path / "run",
-                    judge="none", timeout_s=0.3, paper_results=None)  # fmt: skip
+    cfg = RunConfig(
+        questions=qfile,
+        modes=["closed-book", "oracle"],
+        out=tmp_path / "run",
+        judge="none",
+        timeout_s=0.3,
+        paper_results=None,
+    )
     run_answers(cfg, engine=_engine(store_home, [slow, _final()]), judge=None)
     rows = {(r["id"], r["variant"]): r for r in read_rows(cfg.out / "answers.jsonl")[0]}
     assert rows[("slow", "closed-book")]["status"] == "timeout"
     assert rows[("nodoc", "oracle")]["status"] == "error"
-    assert "evidence pages" in rows[("nodoc", "oracle")]["error"] or "filing" in rows[("nodoc", "oracle")]["error"]  # fmt: skip
+    assert (
+        "evidence pages" in rows[("nodoc", "oracle")]["error"]
+        or "filing" in rows[("nodoc", "oracle")]["error"]
+    )
     time.sleep(1.5)  # let the abandoned call finish before the next run
     # timeouts are kept, errors retried; --retry-timeouts reruns the slow one too
     eng = _engine(store_home, [_final()])
@@ -161,8 +183,13 @@ def test_timeout_error_and_retry(store_home: Path, tmp_path: Path) -> None:
 
 def test_rerun_with_another_model_is_refused(store_home: Path, tmp_path: Path) -> None:
     qfile = _questions(tmp_path / "q.jsonl", 1)
-    cfg = RunConfig(questions=qfile, modes=["closed-book"], out=tmp_path / "run", judge="none",
-                    paper_results=None)  # fmt: skip
+    cfg = RunConfig(
+        questions=qfile,
+        modes=["closed-book"],
+        out=tmp_path / "run",
+        judge="none",
+        paper_results=None,
+    )
     run_answers(cfg, engine=_engine(store_home, [_final()]), judge=None)
     other = cfg.model_copy(update={"llm": ModelSpec(backend="openai", model="x")})
     with pytest.raises(DocnavError, match="another configuration"):
@@ -178,9 +205,18 @@ def test_unknown_mode_and_ids_are_clear_errors(tmp_path: Path) -> None:
     from docnav.cli import app
 
     res = CliRunner().invoke(
-        app, ["bench", "answers", "--questions", str(qfile), "--modes", "magic",
-              "--out", str(tmp_path / "r2")],
-    )  # fmt: skip
+        app,
+        [
+            "bench",
+            "answers",
+            "--questions",
+            str(qfile),
+            "--modes",
+            "magic",
+            "--out",
+            str(tmp_path / "r2"),
+        ],
+    )
     assert res.exit_code == 1 and "unknown mode" in res.output and "Traceback" not in res.output
 
 
@@ -189,18 +225,31 @@ def test_unknown_mode_and_ids_are_clear_errors(tmp_path: Path) -> None:
 
 def _row(qid, variant, outcome, pages, checker="numeric", tokens=(1000, 50), wall=2.0, cites=()):
     return {
-        "id": qid, "variant": variant, "mode": variant.split("-")[0], "status": "ok",
-        "question": f"question {qid}", "gold": "$1577.00", "question_type": "metrics-generated",
+        "id": qid,
+        "variant": variant,
+        "mode": variant.split("-")[0],
+        "status": "ok",
+        "question": f"question {qid}",
+        "gold": "$1577.00",
+        "question_type": "metrics-generated",
         "question_reasoning": "Information extraction",
-        "evidence": [["3M_2018_10K", 60]], "pages_read": pages, "wall_s": wall,
-        "answer": {"answer": f"answer {qid} {variant}", "model": "m",
-                   "citations": [{"doc_name": d, "page": p, "verified": True} for d, p in cites],
-                   "trace": {"llm_calls": 1 if variant == "rag" else 4,
-                             "tool_calls": 0 if variant == "rag" else 3,
-                             "tokens_in": tokens[0], "tokens_out": tokens[1],
-                             "steps": [{"kind": "tool", "tool": "grep"}] if variant == "agent" else []}},
+        "evidence": [["3M_2018_10K", 60]],
+        "pages_read": pages,
+        "wall_s": wall,
+        "answer": {
+            "answer": f"answer {qid} {variant}",
+            "model": "m",
+            "citations": [{"doc_name": d, "page": p, "verified": True} for d, p in cites],
+            "trace": {
+                "llm_calls": 1 if variant == "rag" else 4,
+                "tool_calls": 0 if variant == "rag" else 3,
+                "tokens_in": tokens[0],
+                "tokens_out": tokens[1],
+                "steps": [{"kind": "tool", "tool": "grep"}] if variant == "agent" else [],
+            },
+        },
         "verdict": {"outcome": outcome, "checker": checker, "detail": ""},
-    }  # fmt: skip
+    }
 
 
 def _write_run(folder: Path, rows: list[dict]) -> Path:
@@ -214,10 +263,17 @@ def test_report_from_a_small_results_file(tmp_path: Path) -> None:
     rows = [
         _row(a, "rag", "correct", [["3M_2018_10K", 60]], cites=[("3M_2018_10K", 60)]),
         _row(b, "rag", "refusal", [["3M_2018_10K", 12]], checker="refusal"),
-        _row(a, "agent", "correct", [["3M_2018_10K", 60], ["3M_2018_10K", 61]],
-             tokens=(9000, 300), wall=20.0, cites=[("3M_2018_10K", 61)]),
+        _row(
+            a,
+            "agent",
+            "correct",
+            [["3M_2018_10K", 60], ["3M_2018_10K", 61]],
+            tokens=(9000, 300),
+            wall=20.0,
+            cites=[("3M_2018_10K", 61)],
+        ),
         _row(b, "agent", "correct", [["3M_2018_10K", 60]], tokens=(7000, 200), wall=30.0),
-    ]  # fmt: skip
+    ]
     run = _write_run(tmp_path / "run", rows)
     res = write_report(
         run, price_in=1.0, price_out=2.0, paper_results=PAPER if PAPER.is_dir() else None
@@ -255,9 +311,11 @@ def test_report_from_a_small_results_file(tmp_path: Path) -> None:
 
 def test_report_of_a_planted_set_breaks_accuracy_down_by_failure_mode(tmp_path: Path) -> None:
     rows = []
-    for qid, fm, rag, agent in (("s1", "temporal", "correct", "correct"),
-                                ("s2", "fragmentation", "incorrect", "correct"),
-                                ("s3", "fragmentation", "incorrect", "incorrect")):  # fmt: skip
+    for qid, fm, rag, agent in (
+        ("s1", "temporal", "correct", "correct"),
+        ("s2", "fragmentation", "incorrect", "correct"),
+        ("s3", "fragmentation", "incorrect", "incorrect"),
+    ):
         for variant, outcome in (("rag", rag), ("agent", agent)):
             rows.append(_row(qid, variant, outcome, []) | {"failure_mode": fm})
     run = _write_run(tmp_path / "planted", rows)
@@ -273,12 +331,16 @@ def test_report_of_a_planted_set_breaks_accuracy_down_by_failure_mode(tmp_path: 
 
 def test_modes_run_on_fewer_questions_are_compared_on_their_own(tmp_path: Path) -> None:
     # rag on 3 questions, the agent stopped after 2, long-context skipped where it did not fit
-    rows = [_row("q1", "rag", "incorrect", []), _row("q2", "rag", "correct", []),
-            _row("q3", "rag", "correct", []), _row("q1", "agent", "correct", []),
-            _row("q2", "agent", "incorrect", []),
-            _row("q1", "long-context", "correct", []),
-            _row("q2", "long-context", "correct", []) | {"status": "skipped", "verdict": None},
-            _row("q3", "long-context", "correct", []) | {"status": "skipped", "verdict": None}]  # fmt: skip
+    rows = [
+        _row("q1", "rag", "incorrect", []),
+        _row("q2", "rag", "correct", []),
+        _row("q3", "rag", "correct", []),
+        _row("q1", "agent", "correct", []),
+        _row("q2", "agent", "incorrect", []),
+        _row("q1", "long-context", "correct", []),
+        _row("q2", "long-context", "correct", []) | {"status": "skipped", "verdict": None},
+        _row("q3", "long-context", "correct", []) | {"status": "skipped", "verdict": None},
+    ]
     run = _write_run(tmp_path / "uneven", rows)
     res = write_report(run)
     assert res["metrics"]["rag"]["accuracy"] == pytest.approx(2 / 3)
@@ -296,8 +358,14 @@ def test_compare_two_runs(tmp_path: Path) -> None:
     a = _write_run(
         tmp_path / "a", [_row("q1", "rag", "correct", []), _row("q2", "rag", "incorrect", [])]
     )
-    b = _write_run(tmp_path / "b", [_row("q1", "rag", "incorrect", []), _row("q2", "rag", "correct", []),
-                                    _row("q1", "agent", "correct", [])])  # fmt: skip
+    b = _write_run(
+        tmp_path / "b",
+        [
+            _row("q1", "rag", "incorrect", []),
+            _row("q2", "rag", "correct", []),
+            _row("q1", "agent", "correct", []),
+        ],
+    )
     cmp = compare_runs(a, b)
     assert cmp["variants"]["rag"]["n"] == 2
     assert {(f["id"], f["a"], f["b"]) for f in cmp["variants"]["rag"]["flips"]} == {
@@ -318,11 +386,18 @@ def test_compare_two_runs(tmp_path: Path) -> None:
 def test_regrade_judges_unjudged_rows_without_answering(store_home: Path, tmp_path: Path) -> None:
     qfile = tmp_path / "q.jsonl"
     qfile.write_text(
-        json.dumps({"id": "num", "question": "Revenue?", "answer": "$9,583 million"}) + "\n"
-        + json.dumps({"id": "why", "question": "Why?", "answer": "Lower demand for appliances."}) + "\n"
-    )  # fmt: skip
-    cfg = RunConfig(questions=qfile, modes=["closed-book"], out=tmp_path / "run", judge="none",
-                    paper_results=None)  # fmt: skip
+        json.dumps({"id": "num", "question": "Revenue?", "answer": "$9,583 million"})
+        + "\n"
+        + json.dumps({"id": "why", "question": "Why?", "answer": "Lower demand for appliances."})
+        + "\n"
+    )
+    cfg = RunConfig(
+        questions=qfile,
+        modes=["closed-book"],
+        out=tmp_path / "run",
+        judge="none",
+        paper_results=None,
+    )
     eng = _engine(store_home, [_final(), _final("Demand for appliances fell.", None)])
     run_answers(cfg, engine=eng, judge=None)
     rows = {r["id"]: r for r in read_rows(cfg.out / "answers.jsonl")[0]}
@@ -336,8 +411,12 @@ def test_regrade_judges_unjudged_rows_without_answering(store_home: Path, tmp_pa
     rows2, _ = read_rows(cfg.out / "answers.jsonl")
     assert len((cfg.out / "answers.jsonl").read_text().splitlines()) == 2
     got = {r["id"]: r["verdict"] for r in rows2}
-    assert got["why"] == {"outcome": "correct", "checker": "judge", "detail": "same cause",
-                          "correct_2_5": None}  # fmt: skip
+    assert got["why"] == {
+        "outcome": "correct",
+        "checker": "judge",
+        "detail": "same cause",
+        "correct_2_5": None,
+    }
     assert got["num"]["checker"] == "numeric" and got["num"]["outcome"] == "correct"
     # the judge's verdict stands on a second regrade (no judge call is made)
     assert regrade(cfg.out, Grader(fakes.ScriptedChatModel([])))["changed"] == 0
@@ -345,8 +424,14 @@ def test_regrade_judges_unjudged_rows_without_answering(store_home: Path, tmp_pa
 
 def test_concurrency_with_an_http_backend(store_home: Path, tmp_path: Path) -> None:
     qfile = _questions(tmp_path / "q.jsonl", 5)
-    cfg = RunConfig(questions=qfile, modes=["closed-book"], out=tmp_path / "run", judge="none",
-                    concurrency=3, paper_results=None)  # fmt: skip
+    cfg = RunConfig(
+        questions=qfile,
+        modes=["closed-book"],
+        out=tmp_path / "run",
+        judge="none",
+        concurrency=3,
+        paper_results=None,
+    )
     import threading
 
     lock, active, peak = threading.Lock(), [0], [0]
@@ -374,11 +459,25 @@ def test_long_context_skipped_where_the_filing_does_not_fit(
 ) -> None:
     qfile = tmp_path / "q.jsonl"
     qfile.write_text(
-        json.dumps({"id": "big", "question": "Revenue?", "answer": "$9,583 million",
-                    "doc_names": ["quarterly"]}) + "\n"
-        + json.dumps({"id": "small", "question": "Sales?", "answer": "$3,400 million",
-                      "doc_names": ["earnings"]}) + "\n"
-    )  # fmt: skip
+        json.dumps(
+            {
+                "id": "big",
+                "question": "Revenue?",
+                "answer": "$9,583 million",
+                "doc_names": ["quarterly"],
+            }
+        )
+        + "\n"
+        + json.dumps(
+            {
+                "id": "small",
+                "question": "Sales?",
+                "answer": "$3,400 million",
+                "doc_names": ["earnings"],
+            }
+        )
+        + "\n"
+    )
     eng = _engine(store_home, [_final("Sales were $3.4 billion.", 3400.0)])
     eng.chat_model.context_window = 14000  # the 10-Q does not fit, the earnings release does
     eng.settings = eng.settings.replace(llm_max_new_tokens=256)
@@ -387,8 +486,13 @@ def test_long_context_skipped_where_the_filing_does_not_fit(
         for d in eng.documents()
     }
     assert sizes["quarterly"] > 14000 > sizes["earnings"] + 1100, sizes
-    cfg = RunConfig(questions=qfile, modes=["long-context"], out=tmp_path / "run", judge="none",
-                    paper_results=None)  # fmt: skip
+    cfg = RunConfig(
+        questions=qfile,
+        modes=["long-context"],
+        out=tmp_path / "run",
+        judge="none",
+        paper_results=None,
+    )
     run_answers(cfg, engine=eng, judge=None)
     rows = {r["id"]: r for r in read_rows(cfg.out / "answers.jsonl")[0]}
     assert rows["big"]["status"] == "skipped" and "does not fit" in rows["big"]["error"]

@@ -55,8 +55,12 @@ def _q(i: int, mode: str | None) -> Question:
 
 
 def test_questions_are_picked_round_robin_over_failure_modes() -> None:
-    qs = [_q(i, m) for i, m in enumerate(["temporal", "temporal", "fragmentation", "vocabulary",
-                                          "fragmentation", None])]  # fmt: skip
+    qs = [
+        _q(i, m)
+        for i, m in enumerate(
+            ["temporal", "temporal", "fragmentation", "vocabulary", "fragmentation", None]
+        )
+    ]
     picked = pick_questions(qs, 5)
     # FAILURE_MODES order first (fragmentation, ..., vocabulary, temporal), first of each in
     # file order, then the second round; unlabelled questions after the known modes
@@ -103,8 +107,9 @@ def test_demo_end_to_end_with_the_small_model(tmp_path: Path) -> None:
     assert any(m in out for m in ("= gold", "≠ gold", "– refused", "! error"))
     assert "rag 0/1 right" in out or "rag 1/1 right" in out
 
-    second = run("--fast", "--questions", "1", "--modes", "rag,agent", "--json", home=home,
-                 timeout=1500)  # fmt: skip
+    second = run(
+        "--fast", "--questions", "1", "--modes", "rag,agent", "--json", home=home, timeout=1500
+    )
     assert second.returncode == 0, second.stderr[-3000:]
     res = json.loads(second.stdout)
     assert res["corpus_reused"] is True

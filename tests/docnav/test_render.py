@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from docnav.agent.answer import Answer, Citation, NumberValue
 from docnav.render import answer_text, citation_check, print_answer
+from docnav.types import Answer, Citation, NumberValue
 
 
 def _answer() -> Answer:
@@ -16,14 +16,24 @@ def _answer() -> Answer:
         answer="Net sales were $3,673 million [1].",
         number=NumberValue(value=3673, unit="USD million", text="$3,673 million"),
         citations=[
-            Citation(doc_id="AMCOR_2023Q4_EARNINGS", doc_name="AMCOR_2023Q4_EARNINGS", page=2,
-                     section_path="Results", quote="Net sales for the Amcor Group of $3,673 million",
-                     verified=True),
-            Citation(doc_id="AMCOR_2023Q4_EARNINGS", doc_name="AMCOR_2023Q4_EARNINGS", page=9,
-                     quote="a quote the model made up", verified=False),
+            Citation(
+                doc_id="AMCOR_2023Q4_EARNINGS",
+                doc_name="AMCOR_2023Q4_EARNINGS",
+                page=2,
+                section_path="Results",
+                quote="Net sales for the Amcor Group of $3,673 million",
+                verified=True,
+            ),
+            Citation(
+                doc_id="AMCOR_2023Q4_EARNINGS",
+                doc_name="AMCOR_2023Q4_EARNINGS",
+                page=9,
+                quote="a quote the model made up",
+                verified=False,
+            ),
         ],
         notes=["query understanding: company: Amcor"],
-    )  # fmt: skip
+    )
 
 
 def test_citation_check_words():

@@ -10,13 +10,37 @@ from docnav.types import Section
 
 SECTIONS = [
     Section(id="s0000", title="PART II", kind="part", label="Part II", page_start=10, page_end=40),
-    Section(id="s0001", title="Item 8. Financial Statements", kind="item", label="Item 8",
-            level=1, parent="s0000", page_start=20, page_end=40),
-    Section(id="s0002", title="Note 12 — Leases", kind="note", label="Note 12", level=2,
-            parent="s0001", page_start=33, page_end=34),
-    Section(id="s0003", title="Note 13 — Lease commitments", kind="note", label="Note 13",
-            level=2, parent="s0001", page_start=35, page_end=35),
-]  # fmt: skip
+    Section(
+        id="s0001",
+        title="Item 8. Financial Statements",
+        kind="item",
+        label="Item 8",
+        level=1,
+        parent="s0000",
+        page_start=20,
+        page_end=40,
+    ),
+    Section(
+        id="s0002",
+        title="Note 12 — Leases",
+        kind="note",
+        label="Note 12",
+        level=2,
+        parent="s0001",
+        page_start=33,
+        page_end=34,
+    ),
+    Section(
+        id="s0003",
+        title="Note 13 — Lease commitments",
+        kind="note",
+        label="Note 13",
+        level=2,
+        parent="s0001",
+        page_start=35,
+        page_end=35,
+    ),
+]
 PATHS = section_paths(SECTIONS)
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from docnav.agent.answer import Answer, Citation, Step, Trace
 from docnav.engine import Engine
 from docnav.settings import Settings
+from docnav.types import Answer, Citation, Step, Trace
 
 FILINGS = ("AMCOR_2023Q4_EARNINGS", "BESTBUY_2024Q2_10Q")
 
@@ -112,7 +112,7 @@ def search_ask(delay_s: float = 0.0, gate: threading.Event | None = None, seen: 
                         question=question, mode=mode, answer="cancelled", trace=Trace(steps=steps)
                     )
             res = engine.search(question, mode="bm25", k=3, filters=filters)
-            hits = getattr(res, "hits", res)
+            hits = res.hits
             step(kind="tool", tool="search", arguments={"query": question},
                  summary=f"{len(hits)} hits")  # fmt: skip
             time.sleep(delay_s)

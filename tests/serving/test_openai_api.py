@@ -222,11 +222,11 @@ def test_stream_logic_failure_after_the_first_step(tmp_path: Path):
     import threading
     from types import SimpleNamespace
 
-    from docnav.agent.answer import Step
     from docnav.errors import LLMUnavailableError
     from docnav.serving.api_openai import _Reply, _stream
     from docnav.serving.metrics import Metrics
     from docnav.settings import Settings
+    from docnav.types import Step
 
     svc = SimpleNamespace(settings=Settings(home=tmp_path), metrics=Metrics())
 
