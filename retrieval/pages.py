@@ -31,6 +31,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 DATA = Path(__file__).parent / "data" / "page_ranker.json"
+ITEMS_WEIGHT = 1.0  # rrf ranker: weight of the line-item retriever's reciprocal rank
 
 FEATURES = (
     "rrf",  # best chunk on the page: 60 / (60 + fused rank)
@@ -76,7 +77,7 @@ class PageRanker:
     def score(self, x: dict[str, float]) -> float:
         if self.name == "rrf":
             # the line-item list is fused like a third retriever: its reciprocal rank is added
-            return x["rrf"] + 0.25 * x["rrf_rest"] + x.get("items", 0.0)
+            return x["rrf"] + 0.25 * x["rrf_rest"] + ITEMS_WEIGHT * x.get("items", 0.0)
         s = self.intercept
         for f, w in self.weights.items():
             s += w * (x.get(f, 0.0) - self.mean.get(f, 0.0)) / (self.std.get(f, 1.0) or 1.0)
