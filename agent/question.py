@@ -162,7 +162,9 @@ def read_question(question: str) -> QuestionRead:
     )
     out.average = bool(re.search(r"\baverage\b|\bavg\b", q, re.I))
     out.qualitative = bool(_QUALITATIVE.search(q)) and not defined
-    out.yes_no = bool(_YES_NO.match(q.strip()))
+    first = q.strip().split("?")[0]
+    # "Has the quick ratio improved or declined?" asks which, not yes or no
+    out.yes_no = bool(_YES_NO.match(first)) and not re.search(r"\bor\b", first, re.I)
     if out.formula:  # the formula's terms point at statements too
         for term in formula_terms(out.formula):
             stmt = statement_of(term)

@@ -93,5 +93,7 @@ def test_reasons_and_yes_no_questions_are_read_as_such() -> None:
     assert why.qualitative and not why.yes_no
     yn = read_question("Does the company have positive working capital based on FY2022 data?")
     assert yn.yes_no and not yn.qualitative
+    which = read_question("Has the quick ratio improved or declined between FY2023 and FY2022?")
+    assert not which.yes_no
     value = read_question("What is the FY2022 operating margin? Define it as operating income / revenue.")
     assert not value.qualitative and not value.yes_no
