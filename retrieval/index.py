@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import shutil
 import threading
 import time
@@ -208,11 +209,38 @@ class CorpusIndex:
         """The line-item retriever over every filing's statement facts (none: empty)."""
         if self._line_items is None:
             t = time.perf_counter()
-            self._line_items = LineItemIndex.from_files(
-                (i, functools.partial(self._fact_lines, d)) for i, d in enumerate(self.docs)
-            )
+            self._line_items = LineItemIndex(self._line_item_entries())
             self.line_items_build_ms = _ms(t)
         return self._line_items
+
+    def _line_item_entries(self) -> list[tuple[int, int, str]]:
+        """(filing row, page, label) of every filing's facts, cached under the index folder
+        (reading every facts.jsonl takes seconds) and keyed by each facts file's version,
+        size and time, so a backfill or a re-ingest is seen."""
+        stats = []
+        for doc_id in self.docs:
+            path = self.store.doc_dir(doc_id) / "facts.jsonl"
+            st = path.stat() if path.exists() else None
+            stats.append([self._versions.get(doc_id), st and st.st_size, st and st.st_mtime_ns])
+        key = hashlib.sha256(json.dumps(stats).encode()).hexdigest()[:16]
+        cache = self.folder / "line_items.json"
+        try:
+            raw = json.loads(cache.read_text(encoding="utf-8"))
+            if raw.get("key") == key:
+                return [tuple(e) for e in raw["entries"]]
+        except (OSError, ValueError):
+            pass  # absent or unreadable: rebuilt below
+        entries = LineItemIndex.entries_from_files(
+            (i, functools.partial(self._fact_lines, d)) for i, d in enumerate(self.docs)
+        )
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_name(f".line_items.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"key": key, "entries": entries}), encoding="utf-8")
+            os.replace(tmp, cache)
+        except OSError:
+            pass  # a read-only index folder: rebuilt next load
+        return entries
 
     def _fact_lines(self, doc_id: str) -> list[str]:
         path = self.store.doc_dir(doc_id) / "facts.jsonl"

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 import numpy as np
 
 from docnav.retrieval.bm25 import Bm25Index
-from docnav.retrieval.synonyms import expand as expand_tokens
+from docnav.retrieval.synonyms import load_groups
 from docnav.retrieval.tokenize import tokenize
 
 __all__ = ["LineItemIndex"]
@@ -34,6 +35,12 @@ class LineItemIndex:
 
     @classmethod
     def from_files(cls, lines_of: Iterable[tuple[int, Callable[[], Iterable[str]]]]) -> LineItemIndex:
+        return cls(cls.entries_from_files(lines_of))
+
+    @staticmethod
+    def entries_from_files(
+        lines_of: Iterable[tuple[int, Callable[[], Iterable[str]]]],
+    ) -> list[tuple[int, int, str]]:
         """``lines_of``: (filing row, a callable giving its facts.jsonl lines). A label is kept
         once per page (the periods of one row are one entry)."""
         seen: set[tuple[int, int, str]] = set()
@@ -47,7 +54,7 @@ class LineItemIndex:
                 if key not in seen:
                     seen.add(key)
                     entries.append((doc_row, int(f["page"]), f["label"]))
-        return cls(entries)
+        return entries
 
     def search(self, qtoks: list[str], doc_rows: set[int], top: int = 20) -> list[tuple[int, int]]:
         """Pages (filing row, page) of the best-matching labels within ``doc_rows``, best
@@ -71,8 +78,35 @@ class LineItemIndex:
         return out
 
 
+@lru_cache(maxsize=1)
+def _term_groups() -> tuple[dict[tuple[str, ...], list[int]], list[list[str]], int]:
+    """Synonym term (as tokens) -> its groups; each group's tokens; the longest term."""
+    terms: dict[tuple[str, ...], list[int]] = {}
+    group_tokens: list[list[str]] = []
+    for gi, g in enumerate(load_groups()):
+        toks: list[str] = []
+        for t in g.terms:
+            tt = tuple(tokenize(t))
+            if tt:
+                terms.setdefault(tt, []).append(gi)
+                toks += [x for x in tt if x not in toks]
+        group_tokens.append(toks)
+    return terms, group_tokens, max((len(t) for t in terms), default=0)
+
+
+@lru_cache(maxsize=65536)  # labels repeat across filings ("Total", "Net sales")
 def _label_tokens(label: str) -> list[str]:
-    """The label's words plus its synonym group's other names (a label is short: the
-    synonyms carry the words questions use)."""
+    """The label's words plus the names of the synonym groups whose terms it holds (a label
+    is short: the synonyms carry the words questions use). The same groups as
+    :func:`~docnav.retrieval.synonyms.expand`, found by n-gram lookup: there are 10^5 labels."""
     toks = tokenize(label)
-    return toks + expand_tokens(toks).tokens
+    terms, group_tokens, longest = _term_groups()
+    fired: list[int] = []
+    for i in range(len(toks)):
+        for n in range(1, min(longest, len(toks) - i) + 1):
+            for gi in terms.get(tuple(toks[i : i + n]), ()):
+                if gi not in fired:
+                    fired.append(gi)
+    have = set(toks)
+    extra = [t for gi in fired for t in group_tokens[gi] if not (t in have or have.add(t))]
+    return toks + extra
