@@ -76,3 +76,18 @@ def test_changed_or_missing_source_is_skipped(fb_pdfs: Path, tmp_path: Path) -> 
     assert rep.ok and rep.count("skipped") == 1
     with pytest.raises(ValueError, match="not in the store"):
         backfill_facts(store, ["nope"])
+
+
+def test_a_store_with_the_same_bytes_lends_its_facts(fb_pdfs: Path, tmp_path: Path) -> None:
+    src = tmp_path / "e.pdf"
+    shutil.copyfile(fb_pdfs / "AMCOR_2023Q4_EARNINGS.pdf", src)
+    store, doc_id = _stored_without_facts(tmp_path, src)
+    lender = CorpusStore(tmp_path / "lender")
+    ingest_paths(lender, [src], IngestOptions(edgartools_check=False))
+    src.unlink()  # not needed: the facts come from the lender
+    item = backfill_facts(store, like=lender).items[0]
+    assert item.status == "added" and item.source == str(lender.root)
+    (lent,) = lender.list_documents()
+    assert [f.model_dump() for f in store.facts(doc_id)] == [
+        f.model_copy(update={"doc_id": doc_id}).model_dump() for f in lender.facts(lent.doc_id)
+    ]
