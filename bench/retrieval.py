@@ -258,6 +258,9 @@ def run_retrieval_bench(
         for name, r in old.get("recall", {}).items():
             if name not in table:
                 carried[name] = {**r, "from": r.get("from") or old.get("measured_at_commit")}
+        for name, r in old.get("carried_over", {}).items():  # carried before: keep carrying
+            if name not in table and name not in carried:
+                carried[name] = r
     planted_res = None
     if planted is not None:
         from docnav.bench.page_ranker import planted_section
