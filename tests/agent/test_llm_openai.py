@@ -5,16 +5,11 @@ what servers without a tool parser send back."""
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
@@ -271,46 +266,6 @@ def test_history_is_sent_in_openai_shape(stub) -> None:
         "arguments": '{"expression": "2*3"}',
     }
     assert sent[3] == {"role": "tool", "tool_call_id": "c1", "content": "6"}
-
-
-@pytest.fixture(scope="module")
-def llama_server(small_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """llama-cpp-python's OpenAI-compatible server on 127.0.0.1 with the 0.5B model."""
-    pytest.importorskip("llama_cpp.server", reason="install with: pip install -e '.[local]'")
-    port = _free_port()
-    cmd = [
-        sys.executable, "-m", "llama_cpp.server",
-        "--model", str(small_gguf),
-        "--host", "127.0.0.1", "--port", str(port),
-        "--chat_format", "chatml-function-calling",  # structured tool_calls for named tools
-        "--n_ctx", "2048",
-    ]  # fmt: skip
-    env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}
-    log = tmp_path_factory.mktemp("llama-server") / "server.log"
-    # the server logs a lot while loading: into a file, not an unread pipe that would fill up
-    log_f = open(log, "wb")  # noqa: SIM115
-    proc = subprocess.Popen(cmd, stdout=log_f, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 180
-    try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama.cpp server exited: {log.read_text(errors='replace')[-2000:]}")
-            try:
-                urllib.request.urlopen(url + "/models", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("llama.cpp server did not start within 180 s")
-                time.sleep(0.5)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log_f.close()
 
 
 @pytest.mark.slow
