@@ -547,32 +547,9 @@ class CorpusIndex:
         base = "hybrid" if mode == "hybrid+rerank" else mode
         self.ensure(dense=base != "bm25")
 
-        analysis: QueryAnalysis | None = None
-        used: Understand = understand
-        effective = filters
-        boost: np.ndarray | None = None
-        if understand != "off":
-            t = time.perf_counter()
-            analysis = analyze_query(query, list(self.docs.values()))
-            timings["analyze"] = _ms(t)
-            merged, notes = merge_filters(filters, analysis.filters)
-            applied += notes
-            if not analysis.filters.is_empty():
-                if understand == "filter":
-                    m = self.mask(merged)
-                    if m is not None and not m.any():
-                        used = "boost"
-                        applied.append(
-                            "the question's filters leave no chunk: used as a boost instead"
-                        )
-                    else:
-                        effective = merged
-                        applied += ["filter " + a for a in analysis.applied]
-                        if prefer_latest and merged.year_min != merged.year_max:
-                            boost = self._latest_year_mask(merged, m, applied)
-                if used == "boost":
-                    boost = self.mask(merged)
-                    applied += ["boost " + a for a in analysis.applied]
+        analysis, used, effective, boost = self._understand(
+            query, understand, filters, prefer_latest, applied, timings
+        )
         mask = self.mask(effective)
         pool = depth * 4 if boost is not None else depth  # a boost needs candidates to lift
         if unit == "page":
@@ -618,16 +595,7 @@ class CorpusIndex:
             name = base
         if boost is not None:
             fused = sorted(fused, key=lambda x: not boost[x[0]])  # stable: score order within
-        rerank: dict[int, float] = {}
-        if reranker is not None and fused:
-            t = time.perf_counter()
-            top = fused[:rerank_depth]
-            texts = [_dense_text(self.chunks[r], self.docs[self.chunks[r].doc_id]) for r, _ in top]
-            got = reranker.score(query, texts)
-            rerank = {r: float(s) for (r, _), s in zip(top, got, strict=True)}
-            fused = sorted(top, key=lambda x: -rerank[x[0]]) + fused[rerank_depth:]
-            timings["rerank"] = _ms(t)
-            applied.append(f"reranked the top {len(top)} with {getattr(reranker, 'name', '?')}")
+        fused, rerank = self._rerank(query, fused, reranker, rerank_depth, applied, timings)
         per = {
             n: {row: (rank, s) for rank, (row, s) in enumerate(lst, 1)} for n, lst in lists.items()
         }
@@ -635,53 +603,148 @@ class CorpusIndex:
         routing: Route | None = None
         shown: list[tuple[int, float, int | None, float]] = [(row, s, None, s) for row, s in fused[:k]]
         if unit == "page":
-            t = time.perf_counter()
-            routes = [r.strip() for r in (route.split(",") if isinstance(route, str) else route or [])
-                      if r.strip()]  # fmt: skip
-            bad = [r for r in routes if r not in ROUTES]
-            if bad:
-                raise InvalidQueryError(f"unknown route {bad}: use any of {', '.join(ROUTES)}")
-            if routes and used != "off":  # routing reads the question: understanding off, none
-                routing = read_route(
-                    query, qtoks, analysis.quarters if analysis else [],
-                    analysis.forms if analysis else [],
-                    filing_date=bool(analysis and any("filing date" in a for a in analysis.applied)),
-                    groups=expansion.groups if expansion is not None else None,
-                )  # fmt: skip
-                applied += routing.describe()
-            ranked = self._rank_pages(
-                fused, per, bm25_all if base in ("bm25", "hybrid") else None,
-                qvec if base in ("dense", "hybrid") else None, qtoks, analysis, mask, boost,
-                routes, routing, load_ranker(page_ranker),
+            routing, pages, shown = self._page_list(
+                query, qtoks, k, fused, per, bm25_all if base in ("bm25", "hybrid") else None,
+                qvec if base in ("dense", "hybrid") else None, analysis, mask, boost, used,
+                expansion, route, page_ranker, features, applied, timings,
             )  # fmt: skip
-            used_rows: set[int] = set()
-            shown = []
-            doc_list = list(self.docs.values())
-            ceiling = float("inf")
-            for n, cand in enumerate(ranked):
-                if n >= k and len(shown) >= k:
-                    break
-                # routing places pages by rule before score: the score shown never rises down
-                # the list (clients read it as the ranking); the ranker's own is in scores
-                rank_score = min(cand.score, ceiling)
-                ceiling = rank_score
-                best = next((r for r, _ in cand.chunks if r not in used_rows), None)
-                if best is not None and len(shown) < k:  # k chunks when the pages allow
-                    used_rows.add(best)
-                    shown.append((best, rank_score, cand.page, cand.score))
-                if n >= k:
-                    continue
-                d = doc_list[cand.doc_row]
-                pages.append(PageHit(
-                    doc_id=d.doc_id, doc_name=d.name, page=cand.page, score=round(rank_score, 5),
-                    routed=cand.routed, statements=sorted(cand.statements),
-                    chunk_ids=[self.chunks[r].id for r, _ in cand.chunks],
-                    features={f: round(cand.x.get(f, 0.0), 5) for f in FEATURES} if features else None,
-                ))  # fmt: skip
-            if features:
-                # training wants every candidate page, not only the top k
-                self.last_page_candidates = ranked
-            timings["pages"] = _ms(t)
+        hits = self._hits(shown, fused, per, name, rerank)
+        timings["total"] = _ms(t_all)
+        return SearchResult(
+            query=query, mode=mode, hits=hits, analysis=analysis, filters=effective,
+            understand=used, expansion=expansion, applied=applied, timings=timings,
+            unit=unit, pages=pages, route=routing,
+        )  # fmt: skip
+
+    def _rerank(
+        self,
+        query: str,
+        fused: list[tuple[int, float]],
+        reranker: Reranker | None,
+        rerank_depth: int,
+        applied: list[str],
+        timings: dict[str, float],
+    ) -> tuple[list[tuple[int, float]], dict[int, float]]:
+        """The top ``rerank_depth`` candidates reordered by ``reranker``; its scores by row."""
+        rerank: dict[int, float] = {}
+        if reranker is None or not fused:
+            return fused, rerank
+        t = time.perf_counter()
+        top = fused[:rerank_depth]
+        texts = [_dense_text(self.chunks[r], self.docs[self.chunks[r].doc_id]) for r, _ in top]
+        got = reranker.score(query, texts)
+        rerank = {r: float(s) for (r, _), s in zip(top, got, strict=True)}
+        fused = sorted(top, key=lambda x: -rerank[x[0]]) + fused[rerank_depth:]
+        timings["rerank"] = _ms(t)
+        applied.append(f"reranked the top {len(top)} with {getattr(reranker, 'name', '?')}")
+        return fused, rerank
+
+    def _understand(
+        self,
+        query: str,
+        understand: Understand,
+        filters: SearchFilters | None,
+        prefer_latest: bool,
+        applied: list[str],
+        timings: dict[str, float],
+    ) -> tuple[QueryAnalysis | None, Understand, SearchFilters | None, np.ndarray | None]:
+        """The question's companies, years and forms as filters (or a boost when filtering
+        leaves nothing): (analysis, understanding used, effective filters, boost mask)."""
+        analysis: QueryAnalysis | None = None
+        used: Understand = understand
+        effective = filters
+        boost: np.ndarray | None = None
+        if understand != "off":
+            t = time.perf_counter()
+            analysis = analyze_query(query, list(self.docs.values()))
+            timings["analyze"] = _ms(t)
+            merged, notes = merge_filters(filters, analysis.filters)
+            applied += notes
+            if not analysis.filters.is_empty():
+                if understand == "filter":
+                    m = self.mask(merged)
+                    if m is not None and not m.any():
+                        used = "boost"
+                        applied.append(
+                            "the question's filters leave no chunk: used as a boost instead"
+                        )
+                    else:
+                        effective = merged
+                        applied += ["filter " + a for a in analysis.applied]
+                        if prefer_latest and merged.year_min != merged.year_max:
+                            boost = self._latest_year_mask(merged, m, applied)
+                if used == "boost":
+                    boost = self.mask(merged)
+                    applied += ["boost " + a for a in analysis.applied]
+        return analysis, used, effective, boost
+
+    def _page_list(
+        self, query: str, qtoks: list[str], k: int, fused: list[tuple[int, float]],
+        per: dict[str, dict[int, tuple[int, float]]], bm25_all: np.ndarray | None,
+        qvec: np.ndarray | None, analysis: QueryAnalysis | None, mask: np.ndarray | None,
+        boost: np.ndarray | None, used: Understand, expansion: Expansion | None,
+        route: str | list[str] | None, page_ranker: str, features: bool, applied: list[str],
+        timings: dict[str, float],
+    ) -> tuple[Route | None, list[PageHit], list[tuple[int, float, int | None, float]]]:
+        """Pages as the ranked unit: (routing read, the top k pages, the chunk shown for each)."""
+        routing: Route | None = None
+        pages: list[PageHit] = []
+        t = time.perf_counter()
+        routes = [r.strip() for r in (route.split(",") if isinstance(route, str) else route or [])
+                  if r.strip()]  # fmt: skip
+        bad = [r for r in routes if r not in ROUTES]
+        if bad:
+            raise InvalidQueryError(f"unknown route {bad}: use any of {', '.join(ROUTES)}")
+        if routes and used != "off":  # routing reads the question: understanding off, none
+            routing = read_route(
+                query, qtoks, analysis.quarters if analysis else [],
+                analysis.forms if analysis else [],
+                filing_date=bool(analysis and any("filing date" in a for a in analysis.applied)),
+                groups=expansion.groups if expansion is not None else None,
+            )  # fmt: skip
+            applied += routing.describe()
+        ranked = self._rank_pages(
+            fused, per, bm25_all, qvec, qtoks, analysis, mask, boost, routes, routing,
+            load_ranker(page_ranker),
+        )  # fmt: skip
+        used_rows: set[int] = set()
+        shown: list[tuple[int, float, int | None, float]] = []
+        doc_list = list(self.docs.values())
+        ceiling = float("inf")
+        for n, cand in enumerate(ranked):
+            if n >= k and len(shown) >= k:
+                break
+            # routing places pages by rule before score: the score shown never rises down
+            # the list (clients read it as the ranking); the ranker's own is in scores
+            rank_score = min(cand.score, ceiling)
+            ceiling = rank_score
+            best = next((r for r, _ in cand.chunks if r not in used_rows), None)
+            if best is not None and len(shown) < k:  # k chunks when the pages allow
+                used_rows.add(best)
+                shown.append((best, rank_score, cand.page, cand.score))
+            if n >= k:
+                continue
+            d = doc_list[cand.doc_row]
+            pages.append(PageHit(
+                doc_id=d.doc_id, doc_name=d.name, page=cand.page, score=round(rank_score, 5),
+                routed=cand.routed, statements=sorted(cand.statements),
+                chunk_ids=[self.chunks[r].id for r, _ in cand.chunks],
+                features={f: round(cand.x.get(f, 0.0), 5) for f in FEATURES} if features else None,
+            ))  # fmt: skip
+        if features:
+            # training wants every candidate page, not only the top k
+            self.last_page_candidates = ranked
+        timings["pages"] = _ms(t)
+        return routing, pages, shown
+
+    def _hits(
+        self,
+        shown: list[tuple[int, float, int | None, float]],
+        fused: list[tuple[int, float]],
+        per: dict[str, dict[int, tuple[int, float]]],
+        name: str,
+        rerank: dict[int, float],
+    ) -> list[SearchHit]:
         hits = []
         fused_score = dict(fused)
         for row, score, page, page_score in shown:
@@ -713,13 +776,7 @@ class CorpusIndex:
                     page=page,
                 )  # fmt: skip
             )
-        timings["total"] = _ms(t_all)
-        return SearchResult(
-            query=query, mode=mode, hits=hits, analysis=analysis, filters=effective,
-            understand=used, expansion=expansion, applied=applied, timings=timings,
-            unit=unit, pages=pages, route=routing,
-        )  # fmt: skip
-
+        return hits
 
     # -- pages ------------------------------------------------------------------------------
     FORM_BONUS = 0.3  # rrf page ranker with "filing": a page of the filing kind asked for
