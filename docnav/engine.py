@@ -6,18 +6,8 @@ import os
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from docnav.agent.llm.base import ChatMessage, ChatModel
-from docnav.agent.loop import AgentBudget, AgentRunner, read_history
-from docnav.agent.modes import (
-    Context,
-    answer_once,
-    context_room,
-    filing_context,
-    first_look_chars,
-    rag_context,
-)
-from docnav.agent.policy import GuidedConfig, GuidedPolicy, Policy, policy_tools, resolve_policy
 from docnav.errors import DocnavError
 from docnav.ingestion import (
     CorpusStore,
@@ -39,6 +29,13 @@ from docnav.settings import Settings
 from docnav.tools.base import ToolContext
 from docnav.tools.facts import FactRow, find_facts
 from docnav.types import Answer, AnswerMode, Document, FileResult, IngestReport, Section, Step
+
+if TYPE_CHECKING:  # the agent stack (LangGraph) loads when a question is asked, not before:
+    # `docnav documents` and the other store commands stay fast
+    from docnav.agent.llm.base import ChatModel
+    from docnav.agent.loop import AgentRunner
+    from docnav.agent.modes import Context
+    from docnav.agent.policy import Policy
 
 
 class OutlineEntry(Section):
@@ -118,6 +115,8 @@ class Engine:
         from docnav.retrieval.rerank import make_reranker
 
         def complete(prompt: str, max_tokens: int = 256) -> str:
+            from docnav.agent.llm.base import ChatMessage
+
             msg = [ChatMessage(role="user", content=prompt)]
             return self.chat_model.chat(msg, max_tokens=max_tokens).message.content
 
@@ -282,6 +281,8 @@ class Engine:
     @property
     def agent_policy(self) -> Policy:
         """The configured policy: ``auto`` is guided for the local backend, free for servers."""
+        from docnav.agent.policy import resolve_policy
+
         return resolve_policy(self.settings.agent.policy, self.settings.llm.backend)
 
     @property
@@ -293,6 +294,9 @@ class Engine:
         """The runner of one policy; the guided one gets its pieces (DOCNAV_AGENT_GUIDED_OFF),
         its tool subset, its system prompt and rag mode's own search for its first look."""
         if policy not in self._runners:
+            from docnav.agent.loop import AgentBudget, AgentRunner
+            from docnav.agent.modes import first_look_chars
+            from docnav.agent.policy import GuidedConfig, GuidedPolicy, policy_tools
             from docnav.agent.prompts import AGENT_SYSTEM, GUIDED_SYSTEM
 
             s = self.settings
@@ -367,6 +371,8 @@ class Engine:
                 budget=budget,
                 temperature=temperature,
             ).model_copy(update={"question": question})
+        from docnav.agent.modes import answer_once
+
         model = self.chat_model
         notes: list[str] = []
         context = self._context(mode, question, doc, filters, pages, notes)
@@ -394,6 +400,8 @@ class Engine:
     ) -> Context | None:
         """The single-call modes' context (docnav.agent.modes builds it): rag's search, or the
         filing for long-context and oracle; closed-book has none."""
+        from docnav.agent.modes import context_room, filing_context, rag_context
+
         s = self.settings
         if mode == "rag":
             f = filters or SearchFilters()
@@ -413,6 +421,8 @@ class Engine:
         the checkpoint database without loading the model."""
         if self._runners:  # every policy's runner shares the one checkpoint database
             return next(iter(self._runners.values())).history(thread_id)
+        from docnav.agent.loop import read_history
+
         return read_history(self._checkpoints(), thread_id)
 
     def _checkpoints(self) -> str | Path:

@@ -190,11 +190,6 @@ def test_documents_imports_no_benchmark_or_model_stack(home: Path) -> None:
     assert "docnav.bench" in bench  # the sub-app loads when asked for, and only then
 
 
-@pytest.mark.xfail(
-    reason="docnav/engine.py imports the agent stack (LangGraph) at module level; the CLI "
-    "imports the engine only inside commands, so this passes once engine.py defers it",
-    strict=False,
-)
 def test_documents_imports_no_agent_stack(home: Path) -> None:
     mods = imported_by(["documents", "--json"], home)
     assert not mods & set(AGENT), mods & set(AGENT)
