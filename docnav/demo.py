@@ -184,7 +184,8 @@ def prepare_store(engine, paths: Sequence[Path], console: Console | None) -> flo
             if r.status == "failed" and console:
                 progress.console.print(f"[red]failed[/red] {r.path}: {r.error}")
 
-        report = engine.ingest(list(paths), on_start=on_start, on_result=on_result)
+        # embeddings come next, with their own progress bar (not silently inside ingest)
+        report = engine.ingest(list(paths), on_start=on_start, on_result=on_result, embed=False)
         tasks: dict[str, int] = {}
 
         def on_progress(stage: str, done: int, total: int) -> None:

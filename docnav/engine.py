@@ -222,7 +222,13 @@ class Engine:
         year: int | None = None,
         ticker: str | None = None,
     ) -> list[Document]:
-        return self.store.list_documents(company=company, form=form, year=year, ticker=ticker)
+        """The catalog, filtered; a filing printed without a ticker carries its company's (a
+        10-K cover often omits it), so ``ticker`` finds every filing of the company."""
+        from docnav.ingestion.tickers import filter_ticker, with_shared_tickers
+
+        docs = self.store.list_documents(company=company, form=form, year=year)
+        catalog = self.store.list_documents()
+        return filter_ticker(docs, ticker, catalog) if ticker else with_shared_tickers(docs, catalog)
 
     def document(self, doc: str) -> Document:
         return self.store.get_document(doc)

@@ -42,3 +42,26 @@ def test_two_tickers_for_one_company_share_nothing() -> None:
     ]
     assert "name:alphabet" not in shared_tickers(docs)
     assert with_shared_tickers(docs)[2].meta.ticker is None
+
+
+def test_the_engine_lists_a_company_by_ticker_for_every_caller(tmp_path, monkeypatch) -> None:
+    # Engine.documents serves the CLI, REST and MCP alike: a 10-K printed without a ticker
+    # is found by its company's ticker there too, also when another filter narrows the list
+    from docnav.engine import Engine
+    from docnav.settings import Settings
+
+    docs = [
+        doc("mmm-10q", company="3M Company", ticker="MMM", form="10-Q"),
+        doc("mmm-10k", company="3M Company", form="10-K"),
+        doc("aapl", company="Apple Inc.", ticker="AAPL", form="10-K"),
+    ]
+
+    class Store:
+        def list_documents(self, company=None, form=None, year=None, ticker=None):
+            return [d for d in docs if form is None or d.meta.form == form]
+
+    monkeypatch.setattr(Engine, "store", property(lambda self: Store()))
+    eng = Engine(Settings(home=tmp_path))
+    assert [d.doc_id for d in eng.documents(ticker="mmm")] == ["mmm-10q", "mmm-10k"]
+    assert [d.doc_id for d in eng.documents(ticker="MMM", form="10-K")] == ["mmm-10k"]
+    assert {d.doc_id: d.meta.ticker for d in eng.documents()}["mmm-10k"] == "MMM"
