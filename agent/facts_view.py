@@ -16,6 +16,12 @@ from docnav.retrieval.tokenize import tokenize
 from docnav.types import Fact
 
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+PRIMARY = ("income", "balance", "cashflow")  # the statements a note or segment table repeats
+
+
+def in_period(f: Fact, years: set[str]) -> bool:
+    """The row is of one of ``years`` (fiscal year or as-of date, from its period or column)."""
+    return any(y in f"{f.period or ''} {f.column}" for y in years)
 
 
 def facts_of(store: Any, doc_id: str) -> list[Fact]:
@@ -89,8 +95,8 @@ def candidates(
             if overlap is None:
                 continue
             label = set(tokenize(f.norm_label or f.label))
-            in_year = bool(ys) and any(y in f"{f.period or ''} {f.column}" for y in ys)
-            primary = f.statement in ("income", "balance", "cashflow")
+            in_year = bool(ys) and in_period(f, ys)
+            primary = f.statement in PRIMARY
             scored.append((in_year, len(label & asked), primary, overlap, -f.page, f))
         scored.sort(key=lambda x: x[:5], reverse=True)
         for *_, f in scored[:per_term]:

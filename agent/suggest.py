@@ -18,18 +18,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from docnav.agent import arith, facts_view
+from docnav.agent.question import formula_terms, statement_of
 from docnav.retrieval.tokenize import tokenize
 from docnav.types import Fact
 
-PRIMARY = ("income", "balance", "cashflow")
 GROWTH = "(new - old) / old * 100"
-_KIND = {"Income Statement": "income", "Balance Sheet": "balance", "Cash Flow Statement": "cashflow"}
+_KIND = {
+    "Income Statement": "income",
+    "Balance Sheet": "balance",
+    "Cash Flow Statement": "cashflow",
+}
 
 
 @dataclass
 class Suggestion:
     lines: list[str] = field(default_factory=list)  # shown to the model, after the fact rows
-    facts: list[Fact] = field(default_factory=list)  # rows it uses, in the order first used
     calc: dict[str, Any] | None = None  # {"expr", "value", "refs"} when a value was computed
 
 
@@ -37,15 +40,13 @@ def best_row(facts: list[Fact], term: str, year: int, asked: set[str]) -> Fact |
     """The primary-statement row for ``term`` in fiscal ``year``: the label sharing most words
     with the question ("net PP&E": the net row, not the gross one), then the closest label
     match, then the earlier page (the statement itself before its continuation)."""
-    from docnav.agent.question import statement_of
-
     toks = facts_view.term_tokens(term)
     # the statement that prints the item (PP&E: the balance sheet, not the cash flow line
     # "Purchases of PP&E"), where the vocabulary knows it
     home = _KIND.get(statement_of(term) or "")
     scored = []
     for f in facts:
-        if f.statement not in PRIMARY or str(year) not in f"{f.period or ''} {f.column}":
+        if f.statement not in facts_view.PRIMARY or not facts_view.in_period(f, {str(year)}):
             continue
         if home and f.statement != home:
             continue
@@ -91,10 +92,8 @@ def suggest(
             return out
         rn, ro = ref_of(new), ref_of(old)
         return _computed(out, f"({rn} - {ro}) / {ro} * 100", {rn: new, ro: old},
-                         f"{items[0]} growth FY{old_y} to FY{new_y}", ref_of)  # fmt: skip
+                         f"{items[0]} growth FY{old_y} to FY{new_y}")  # fmt: skip
     if formula and not formula_defined and len(years) == 1:
-        from docnav.agent.question import formula_terms
-
         terms = formula_terms(formula)
         if not terms or any(t.lower().startswith("average") for t in terms):
             return out
@@ -106,14 +105,13 @@ def suggest(
             return out
         refs = {t: _operand(ref_of(f), f) for t, f in rows.items() if f is not None}
         used = {ref_of(f): f for f in rows.values() if f is not None}
-        return _computed(out, _substitute(formula, terms, refs), used, formula, ref_of)
+        return _computed(out, _substitute(formula, terms, refs), used, formula)
     if not formula and items:
         f = best_row(facts, items[0], max(years), asked)
         if f is not None:
             _, text = facts_view.fmt_value(f)
             if f.statement == "cashflow" and f.value < 0:  # "(1,577)": an amount paid out
                 text = f"{text.lstrip('-')} paid out (printed in parentheses)"
-            out.facts.append(f)
             out.lines.append(
                 f"Best match in the statements: {ref_of(f)} {f.label}, {f.period or f.column}"
                 f" = {text} ({f.statement} p. {f.page + 1}). Check it against the question"
@@ -122,22 +120,15 @@ def suggest(
     return out
 
 
-def _computed(
-    out: Suggestion, expr: str, used: dict[str, Fact], what: str, ref_of: Any
-) -> Suggestion:
-    refs = {}
-    for r, f in used.items():
-        v, text = facts_view.fmt_value(f)
-        refs[r] = {"value": v}
+def _computed(out: Suggestion, expr: str, used: dict[str, Fact], what: str) -> Suggestion:
+    shown = {r: facts_view.fmt_value(f) for r, f in used.items()}  # (value, text) per row
     try:
-        value, names = arith.evaluate_named(expr, refs)
+        value, names = arith.evaluate_named(expr, {r: {"value": v} for r, (v, _) in shown.items()})
     except Exception:  # noqa: BLE001 - a zero denominator or odd row: no suggestion
         return out
-    out.facts.extend(used.values())
     out.calc = {"expr": expr, "value": value, "refs": names}
     rows = "; ".join(
-        f"{r} = {facts_view.fmt_value(f)[1]} ({f.label}, {f.period or f.column}, "
-        f"{f.statement} p. {f.page + 1})"
+        f"{r} = {shown[r][1]} ({f.label}, {f.period or f.column}, {f.statement} p. {f.page + 1})"
         for r, f in used.items()
     )
     out.lines.append(
