@@ -70,8 +70,10 @@ def _outline(doc: Document, sections: list[Section], max_chars: int) -> str:
     rest = [s for s in sections if s.kind in ("item", "note")]
     lines = [head]
     if stm:
-        lines.append("Financial statements: " + "; ".join(
-            f"{s.label or s.title[:40]} {s.page_label}" for s in stm))  # fmt: skip
+        lines.append(
+            "Financial statements: "
+            + "; ".join(f"{s.label or s.title[:40]} {s.page_label}" for s in stm)
+        )
     used = sum(len(x) + 1 for x in lines)
     for s in rest:
         line = f"  {s.id} {s.label + ' ' if s.label and s.label not in s.title else ''}{s.title[:60]} {s.page_label}"
@@ -201,23 +203,38 @@ def build_first_look(
             return named[-1][0]
 
         hint = suggest.suggest(
-            facts, qr.items, qr.formula, qr.formula_defined, list(analysis.years), ref_of,
+            facts,
+            qr.items,
+            qr.formula,
+            qr.formula_defined,
+            list(analysis.years),
+            ref_of,
             question=question,
         )
         if named:
-            use = ("reference them as F1, F2 ... in calculator" if qr.calc or qr.formula
-                   else "the answer is one of these values as printed: no calculation")  # fmt: skip
+            use = (
+                "reference them as F1, F2 ... in calculator"
+                if qr.calc or qr.formula
+                else "the answer is one of these values as printed: no calculation"
+            )
             rows_text = facts_view.render(named, doc.doc_id)
             if len(rows_text) > max_chars // 3:  # a small window: the first rows, whole lines
                 rows_text = rows_text[: max_chars // 3].rsplit("\n", 1)[0]
             parts.append(
-                f"Statement line items that may hold the values ({use}):\n" + rows_text
+                f"Statement line items that may hold the values ({use}):\n"
+                + rows_text
                 + "".join("\n" + x for x in hint.lines)
             )
             for ref, f in named:
                 v, text = facts_view.fmt_value(f)
-                out.refs[ref] = {"value": v, "doc": f.doc_id, "page": f.page, "label": f.label,
-                                 "period": f.period or f.column, "shown": text}  # fmt: skip
+                out.refs[ref] = {
+                    "value": v,
+                    "doc": f.doc_id,
+                    "page": f.page,
+                    "label": f.label,
+                    "period": f.period or f.column,
+                    "shown": text,
+                }
                 out.reads.append(PageRead(doc_id=f.doc_id, page=f.page, text=f"{f.label} {text}"))
             out.suggested = hint.calc
     if doc and show_hits:

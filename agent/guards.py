@@ -96,7 +96,8 @@ def repeat_reply(
     if not left:
         where = "; ".join(f"{e['why']} pp. {e['start']}-{e['end']}" for e in named)
         return ToolResult(
-            text=head + " You have read the pages the question points to"
+            text=head
+            + " You have read the pages the question points to"
             + (f" ({where})" if where else "")
             + ": take the value from those pages and call final_answer with it, its page and "
             "a quote.",
@@ -143,8 +144,10 @@ def unknown_doc_hint(text: str, docs: list[Any]) -> str:
     """An unknown-document error, with the ids of the filings of the question's company."""
     if not docs:
         return text
-    lines = [f"{d.doc_id} | {d.meta.form or '?'} | {d.meta.fiscal_period or d.meta.fiscal_year}"
-             for d in docs[:12]]  # fmt: skip
+    lines = [
+        f"{d.doc_id} | {d.meta.form or '?'} | {d.meta.fiscal_period or d.meta.fiscal_year}"
+        for d in docs[:12]
+    ]
     return text + "\nFilings of the company the question names:\n" + "\n".join(lines)
 
 
@@ -171,8 +174,11 @@ def yes_no_reply() -> ToolResult:
 def lookup_reply(refs_used: list[str], refs: dict[str, dict[str, Any]]) -> ToolResult:
     """A calculator call that combines values when the question asks for one reported value:
     a small model turns "what was capex" into a percentage change of two fact rows."""
-    shown = "; ".join(f"{r} = {refs[r]['shown']} ({refs[r]['label']}, {refs[r]['period']})"
-                      for r in refs_used if r in refs)  # fmt: skip
+    shown = "; ".join(
+        f"{r} = {refs[r]['shown']} ({refs[r]['label']}, {refs[r]['period']})"
+        for r in refs_used
+        if r in refs
+    )
     pick = f" The rows you named: {shown}." if shown else ""
     return ToolResult(
         text="Not computed: this question asks for one reported value, not a ratio, change, "

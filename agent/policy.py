@@ -140,10 +140,16 @@ class GuidedPolicy:
             except Exception as e:  # noqa: BLE001 - no index yet: the model searches itself
                 note = f"(retrieval failed: {e})"
         look = build_first_look(
-            question, qr, analysis, hits, ctx,
-            show_hits=self.cfg.first, show_facts=self.cfg.facts, show_plan=self.cfg.plan,
+            question,
+            qr,
+            analysis,
+            hits,
+            ctx,
+            show_hits=self.cfg.first,
+            show_facts=self.cfg.facts,
+            show_plan=self.cfg.plan,
             max_chars=min(self.max_chars, FIRST_LOOK_CHARS),
-        )  # fmt: skip
+        )
         memo = {
             "calls": {},
             "n": 0,
@@ -197,8 +203,10 @@ class GuidedPolicy:
             _open(memo, res)
         if earlier is None:
             memo["calls"][key] = {
-                "n": memo["n"], "ok": res.ok, "summary": res.summary or res.text[:160]
-            }  # fmt: skip
+                "n": memo["n"],
+                "ok": res.ok,
+                "summary": res.summary or res.text[:160],
+            }
         return res
 
     @staticmethod
@@ -283,9 +291,12 @@ class GuidedPolicy:
         return None
 
     def finalize(
-        self, args: dict[str, Any], memo: dict[str, Any], reads: dict[tuple[str, int], str],
+        self,
+        args: dict[str, Any],
+        memo: dict[str, Any],
+        reads: dict[tuple[str, int], str],
         order: list[tuple[str, int]],
-    ) -> tuple[dict[str, Any], list[str]]:  # fmt: skip
+    ) -> tuple[dict[str, Any], list[str]]:
         """The answer's value from the evaluation, citations from the values used."""
         if not self.cfg.calc:
             return args, []

@@ -15,66 +15,144 @@ from dataclasses import dataclass, field
 INCOME, BALANCE, CASHFLOW = "Income Statement", "Balance Sheet", "Cash Flow Statement"
 
 _NAMED_STATEMENT = [
-    (INCOME, re.compile(
-        r"income\s+statements?|statements?\s+of\s+(?:consolidated\s+)?(?:operations|income|"
-        r"earnings)|\bp\s*&\s*l\b|profit\s+(?:and|&)\s+loss", re.I)),
-    (BALANCE, re.compile(
-        r"balance\s+sheets?|statements?\s+of\s+(?:consolidated\s+)?financial\s+(?:position|"
-        r"condition)", re.I)),
-    (CASHFLOW, re.compile(
-        r"cash\s*flows?\s+statements?|statements?\s+of\s+(?:consolidated\s+)?cash\s*flows?", re.I)),
-]  # fmt: skip
+    (
+        INCOME,
+        re.compile(
+            r"income\s+statements?|statements?\s+of\s+(?:consolidated\s+)?(?:operations|income|"
+            r"earnings)|\bp\s*&\s*l\b|profit\s+(?:and|&)\s+loss",
+            re.I,
+        ),
+    ),
+    (
+        BALANCE,
+        re.compile(
+            r"balance\s+sheets?|statements?\s+of\s+(?:consolidated\s+)?financial\s+(?:position|"
+            r"condition)",
+            re.I,
+        ),
+    ),
+    (
+        CASHFLOW,
+        re.compile(
+            r"cash\s*flows?\s+statements?|statements?\s+of\s+(?:consolidated\s+)?cash\s*flows?",
+            re.I,
+        ),
+    ),
+]
 _NOTE = re.compile(r"\bnote\s+(\d{1,2}[a-z]?)\b", re.I)
 
 # line items -> the statement that prints them (first match wins, longest phrases first)
 _ITEM_STATEMENT: list[tuple[str, str]] = [
-    ("purchases of property", CASHFLOW), ("capital expenditure", CASHFLOW), ("capex", CASHFLOW),
-    ("cash from operations", CASHFLOW), ("operating activities", CASHFLOW),
-    ("operating cash flow", CASHFLOW), ("free cash flow", CASHFLOW), ("dividends", CASHFLOW),
-    ("repurchase", CASHFLOW), ("buyback", CASHFLOW), ("depreciation", CASHFLOW),
-    ("investing activities", CASHFLOW), ("financing activities", CASHFLOW),
-    ("total current assets", BALANCE), ("total current liabilities", BALANCE),
-    ("current assets", BALANCE), ("current liabilities", BALANCE), ("total assets", BALANCE),
-    ("total liabilities", BALANCE), ("working capital", BALANCE), ("quick ratio", BALANCE),
-    ("current ratio", BALANCE), ("inventor", BALANCE), ("accounts payable", BALANCE),
-    ("payable", BALANCE), ("receivable", BALANCE), ("property, plant", BALANCE),
-    ("pp&e", BALANCE), ("ppne", BALANCE), ("fixed assets", BALANCE), ("goodwill", BALANCE),
-    ("cash and cash equivalents", BALANCE), ("short-term investments", BALANCE),
-    ("marketable securities", BALANCE), ("debt", BALANCE), ("borrowings", BALANCE),
-    ("equity", BALANCE), ("revenue", INCOME), ("net sales", INCOME), ("sales", INCOME),
-    ("top line", INCOME), ("cost of goods sold", INCOME), ("cogs", INCOME),
-    ("cost of sales", INCOME), ("cost of revenue", INCOME), ("gross profit", INCOME),
-    ("gross margin", INCOME), ("operating income", INCOME), ("operating margin", INCOME),
-    ("operating profit", INCOME), ("ebitda", INCOME), ("ebit", INCOME), ("net income", INCOME),
-    ("net profit", INCOME), ("net earnings", INCOME), ("earnings per share", INCOME),
-    ("eps", INCOME), ("interest expense", INCOME), ("income tax", INCOME),
-    ("tax rate", INCOME), ("sg&a", INCOME), ("selling, general", INCOME),
-    ("research and development", INCOME), ("r&d", INCOME),
-]  # fmt: skip
+    ("purchases of property", CASHFLOW),
+    ("capital expenditure", CASHFLOW),
+    ("capex", CASHFLOW),
+    ("cash from operations", CASHFLOW),
+    ("operating activities", CASHFLOW),
+    ("operating cash flow", CASHFLOW),
+    ("free cash flow", CASHFLOW),
+    ("dividends", CASHFLOW),
+    ("repurchase", CASHFLOW),
+    ("buyback", CASHFLOW),
+    ("depreciation", CASHFLOW),
+    ("investing activities", CASHFLOW),
+    ("financing activities", CASHFLOW),
+    ("total current assets", BALANCE),
+    ("total current liabilities", BALANCE),
+    ("current assets", BALANCE),
+    ("current liabilities", BALANCE),
+    ("total assets", BALANCE),
+    ("total liabilities", BALANCE),
+    ("working capital", BALANCE),
+    ("quick ratio", BALANCE),
+    ("current ratio", BALANCE),
+    ("inventor", BALANCE),
+    ("accounts payable", BALANCE),
+    ("payable", BALANCE),
+    ("receivable", BALANCE),
+    ("property, plant", BALANCE),
+    ("pp&e", BALANCE),
+    ("ppne", BALANCE),
+    ("fixed assets", BALANCE),
+    ("goodwill", BALANCE),
+    ("cash and cash equivalents", BALANCE),
+    ("short-term investments", BALANCE),
+    ("marketable securities", BALANCE),
+    ("debt", BALANCE),
+    ("borrowings", BALANCE),
+    ("equity", BALANCE),
+    ("revenue", INCOME),
+    ("net sales", INCOME),
+    ("sales", INCOME),
+    ("top line", INCOME),
+    ("cost of goods sold", INCOME),
+    ("cogs", INCOME),
+    ("cost of sales", INCOME),
+    ("cost of revenue", INCOME),
+    ("gross profit", INCOME),
+    ("gross margin", INCOME),
+    ("operating income", INCOME),
+    ("operating margin", INCOME),
+    ("operating profit", INCOME),
+    ("ebitda", INCOME),
+    ("ebit", INCOME),
+    ("net income", INCOME),
+    ("net profit", INCOME),
+    ("net earnings", INCOME),
+    ("earnings per share", INCOME),
+    ("eps", INCOME),
+    ("interest expense", INCOME),
+    ("income tax", INCOME),
+    ("tax rate", INCOME),
+    ("sg&a", INCOME),
+    ("selling, general", INCOME),
+    ("research and development", INCOME),
+    ("r&d", INCOME),
+]
 
 # textbook definitions: (pattern of the ratio's name, expression over named terms)
 FORMULAS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"quick ratio|acid.test", re.I),
-     "(cash and cash equivalents + short-term investments + accounts receivable) / total current liabilities"),
-    (re.compile(r"current ratio|working capital ratio", re.I),
-     "total current assets / total current liabilities"),
+    (
+        re.compile(r"quick ratio|acid.test", re.I),
+        "(cash and cash equivalents + short-term investments + accounts receivable) / total current liabilities",
+    ),
+    (
+        re.compile(r"current ratio|working capital ratio", re.I),
+        "total current assets / total current liabilities",
+    ),
     (re.compile(r"working capital", re.I), "total current assets - total current liabilities"),
     (re.compile(r"gross (?:profit )?margin", re.I), "gross profit / revenue * 100"),
     (re.compile(r"operating (?:income |profit )?margin", re.I), "operating income / revenue * 100"),
-    (re.compile(r"ebitda margin", re.I),
-     "(operating income + depreciation and amortization) / revenue * 100"),
-    (re.compile(r"net (?:profit |income )?margin|profit margin", re.I), "net income / revenue * 100"),
-    (re.compile(r"days payable outstanding|\bdpo\b", re.I),
-     "365 * accounts payable / cost of goods sold"),
+    (
+        re.compile(r"ebitda margin", re.I),
+        "(operating income + depreciation and amortization) / revenue * 100",
+    ),
+    (
+        re.compile(r"net (?:profit |income )?margin|profit margin", re.I),
+        "net income / revenue * 100",
+    ),
+    (
+        re.compile(r"days payable outstanding|\bdpo\b", re.I),
+        "365 * accounts payable / cost of goods sold",
+    ),
     (re.compile(r"days sales outstanding|\bdso\b", re.I), "365 * accounts receivable / revenue"),
-    (re.compile(r"days inventory outstanding|\bdio\b", re.I), "365 * inventory / cost of goods sold"),
+    (
+        re.compile(r"days inventory outstanding|\bdio\b", re.I),
+        "365 * inventory / cost of goods sold",
+    ),
     (re.compile(r"inventory turnover", re.I), "cost of goods sold / average inventory"),
-    (re.compile(r"fixed asset turnover", re.I), "revenue / average net property, plant and equipment"),
+    (
+        re.compile(r"fixed asset turnover", re.I),
+        "revenue / average net property, plant and equipment",
+    ),
     (re.compile(r"asset turnover", re.I), "revenue / average total assets"),
-    (re.compile(r"capex.{0,30}revenue|capital.intensi", re.I),
-     "capital expenditure / revenue * 100"),
-    (re.compile(r"effective tax rate", re.I),
-     "income tax expense / income before income taxes * 100"),
+    (
+        re.compile(r"capex.{0,30}revenue|capital.intensi", re.I),
+        "capital expenditure / revenue * 100",
+    ),
+    (
+        re.compile(r"effective tax rate", re.I),
+        "income tax expense / income before income taxes * 100",
+    ),
     (re.compile(r"interest coverage", re.I), "EBIT / interest expense"),
     (re.compile(r"debt.to.equity", re.I), "total debt / total equity"),
     (re.compile(r"return on assets|\broa\b", re.I), "net income / average total assets * 100"),
@@ -82,7 +160,7 @@ FORMULAS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"dividend payout", re.I), "dividends paid / net income * 100"),
     (re.compile(r"free cash flow", re.I), "cash from operations - capital expenditure"),
     (re.compile(r"growth|(?:percent(?:age)?|%) change|change in", re.I), "(new - old) / old * 100"),
-]  # fmt: skip
+]
 
 _DEFINED = re.compile(
     r"(?:defined?\s+(?:\w+\s+){0,6}?as|calculated\s+as|computed\s+as|formula(?:\s+is)?:?)"

@@ -91,8 +91,12 @@ def suggest(
         if new is None or old is None:
             return out
         rn, ro = ref_of(new), ref_of(old)
-        return _computed(out, f"({rn} - {ro}) / {ro} * 100", {rn: new, ro: old},
-                         f"{items[0]} growth FY{old_y} to FY{new_y}")  # fmt: skip
+        return _computed(
+            out,
+            f"({rn} - {ro}) / {ro} * 100",
+            {rn: new, ro: old},
+            f"{items[0]} growth FY{old_y} to FY{new_y}",
+        )
     if formula and not formula_defined and len(years) == 1:
         terms = formula_terms(formula)
         if not terms or any(t.lower().startswith("average") for t in terms):

@@ -275,10 +275,12 @@ def _plots(result: dict, out: Path) -> list[str]:
     ax.set_xticks(x + w * (len(series) - 1) / 2, variants, rotation=20)
     files.append(
         _save_pct_bars(
-            fig, ax, "Accuracy by mode (paper figures recomputed on the same questions)",
+            fig,
+            ax,
+            "Accuracy by mode (paper figures recomputed on the same questions)",
             out / "accuracy_by_mode.png",
         )
-    )  # fmt: skip
+    )
     # 2. accuracy against tokens and latency
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for ax, key, label in (
@@ -413,8 +415,11 @@ def render_markdown(result: dict, meta: dict) -> str:
             f"{_fmt(m['cost_per_1000_usd'], 2)} |"
         )
     p = result["prices_usd_per_mtok"]
-    L += ["", f"Cost at ${p['input']}/M input and ${p['output']}/M output tokens "
-          "(DOCNAV_BENCH_PRICE_IN_PER_MTOK / _OUT_)."]  # fmt: skip
+    L += [
+        "",
+        f"Cost at ${p['input']}/M input and ${p['output']}/M output tokens "
+        "(DOCNAV_BENCH_PRICE_IN_PER_MTOK / _OUT_).",
+    ]
     L += ["", "Statuses and checkers:", ""]
     for v in variants:
         m = per[v]
@@ -484,7 +489,10 @@ def render_markdown(result: dict, meta: dict) -> str:
             + " |"
         )
     L += ["", "## Evidence and citations", ""]
-    L += ["| mode | questions with gold pages | read ≥1 gold page | read all gold pages | pages read (mean) | citations | on a gold page | quote found on a page read |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    L += [
+        "| mode | questions with gold pages | read ≥1 gold page | read all gold pages | pages read (mean) | citations | on a gold page | quote found on a page read |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for v in variants:
         m = per[v]
         L.append(

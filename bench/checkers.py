@@ -65,11 +65,43 @@ _DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?|\.\d+")
 _WORD = re.compile(r"[A-Za-z]+")
 # words that may stand next to a number in a bare numeric answer
 _UNIT_WORDS = {
-    "usd", "us", "dollars", "dollar", "million", "millions", "billion", "billions",
-    "thousand", "thousands", "mn", "bn", "m", "b", "k", "percent", "per", "cent", "pct",
-    "x", "times", "ratio", "shares", "share", "approximately", "about", "around", "bps",
-    "basis", "points", "days", "in", "of", "mm", "eur", "cents",
-}  # fmt: skip
+    "usd",
+    "us",
+    "dollars",
+    "dollar",
+    "million",
+    "millions",
+    "billion",
+    "billions",
+    "thousand",
+    "thousands",
+    "mn",
+    "bn",
+    "m",
+    "b",
+    "k",
+    "percent",
+    "per",
+    "cent",
+    "pct",
+    "x",
+    "times",
+    "ratio",
+    "shares",
+    "share",
+    "approximately",
+    "about",
+    "around",
+    "bps",
+    "basis",
+    "points",
+    "days",
+    "in",
+    "of",
+    "mm",
+    "eur",
+    "cents",
+}
 
 
 def _num(m) -> Num:  # m: a NumberMention

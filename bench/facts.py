@@ -59,11 +59,15 @@ def coverage(pdfs: Path = Path(FB_PDFS)) -> dict:
         with_facts = sorted({f.page for f in facts if f.page in sp})
         rows.append(
             {
-                "doc": name, "statement_pages": len(sp), "statement_pages_with_facts": len(with_facts),
-                "facts": len(facts), "facts_with_period": sum(1 for f in facts if f.period),
-                "seconds": round(secs, 3), "pages_read": len({f.page for f in facts}),
+                "doc": name,
+                "statement_pages": len(sp),
+                "statement_pages_with_facts": len(with_facts),
+                "facts": len(facts),
+                "facts_with_period": sum(1 for f in facts if f.period),
+                "seconds": round(secs, 3),
+                "pages_read": len({f.page for f in facts}),
             }
-        )  # fmt: skip
+        )
     ok = sum(1 for r in rows if r["statement_pages_with_facts"] >= 3)
     return {
         "command": "python -m docnav.bench.facts coverage",
@@ -94,11 +98,19 @@ def sample(
             ][:3]
             out.append(
                 {
-                    "doc": name, "page": f.page + 1, "statement": f.statement, "label": f.label,
-                    "period": f.period, "column": f.column, "value": f.value, "unit": f.unit,
-                    "scale": f.scale, "page_top": lines[:8], "page_lines": held[:3],
+                    "doc": name,
+                    "page": f.page + 1,
+                    "statement": f.statement,
+                    "label": f.label,
+                    "period": f.period,
+                    "column": f.column,
+                    "value": f.value,
+                    "unit": f.unit,
+                    "scale": f.scale,
+                    "page_top": lines[:8],
+                    "page_lines": held[:3],
                 }
-            )  # fmt: skip
+            )
     return out
 
 
@@ -236,15 +248,22 @@ def report(checked: list[dict], cov: dict, plb: dict | None) -> str:
         "facts from iXBRL (checked on two EDGAR filings in tests only).",
         "",
     ]
-    lines += ["| # | doc | page | statement | label | period | value | verdict | note |",
-              "| --- | --- | ---: | --- | --- | --- | ---: | --- | --- |"]  # fmt: skip
+    lines += [
+        "| # | doc | page | statement | label | period | value | verdict | note |",
+        "| --- | --- | ---: | --- | --- | --- | ---: | --- | --- |",
+    ]
     for i, r in enumerate(checked, 1):
         lines.append(
             f"| {i} | {r['doc']} | {r['page']} | {r['statement']} | {r['label'][:60]} | "
             f"{r['period']} | {r['value']:,.6g} {r['unit'] or ''} | {r['verdict']} | {r.get('note', '')} |"
         )
-    lines += ["", "Coverage per 10-K:", "", "| doc | statement pages | with facts | facts | s |",
-              "| --- | ---: | ---: | ---: | ---: |"]  # fmt: skip
+    lines += [
+        "",
+        "Coverage per 10-K:",
+        "",
+        "| doc | statement pages | with facts | facts | s |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
     for r in cov["rows"]:
         lines.append(
             f"| {r['doc']} | {r['statement_pages']} | {r['statement_pages_with_facts']} | "

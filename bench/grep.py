@@ -143,9 +143,15 @@ def _bench_corpus(
             max_filesize=2**31,
         )
         ref = _run("python", pattern, paths, opts)
-        row: dict = {"corpus": name, "pattern_name": label, "pattern": pattern,
-                     "ignore_case": icase, "context": ctx, "fixed_strings": fixed,
-                     "engines": {}}  # fmt: skip
+        row: dict = {
+            "corpus": name,
+            "pattern_name": label,
+            "pattern": pattern,
+            "ignore_case": icase,
+            "context": ctx,
+            "fixed_strings": fixed,
+            "engines": {},
+        }
         for engine in ENGINES:
             times, out = [], None
             for _ in range(reps):
@@ -222,7 +228,7 @@ def run_grep_bench(
             "page_files": n_files,
             "mb": n_bytes / 1e6,
             "big_file_mb": big_mb,
-        },  # fmt: skip
+        },
         "reps": reps,
         "rows": rows,
         "summary": summary,

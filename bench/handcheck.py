@@ -15,8 +15,11 @@ from pathlib import Path
 from pydantic import BaseModel
 
 LABELS = ("right", "partly", "wrong", "refusal")
-_MODE_NAMES = {"oracle": "oracle", "long-context-qfirst": "long-context-qfirst",
-               "long-context": "long-context"}  # fmt: skip
+_MODE_NAMES = {
+    "oracle": "oracle",
+    "long-context-qfirst": "long-context-qfirst",
+    "long-context": "long-context",
+}
 _FIRST_WORD = re.compile(r"[*\s]*([a-z]+)")
 
 
@@ -61,12 +64,16 @@ def parse_handcheck(text: str) -> list[HandLabel]:
         low = [h.lower() for h in head]
         if low[:1] == ["id"]:  # one column per mode, from the 4th column on
             for r in body:
-                rows += [HandLabel(id=r[0], mode=_mode(head[i]), label=lab)
-                         for i in range(3, len(head)) if (lab := _label(r[i]))]  # fmt: skip
+                rows += [
+                    HandLabel(id=r[0], mode=_mode(head[i]), label=lab)
+                    for i in range(3, len(head))
+                    if (lab := _label(r[i]))
+                ]
         elif "mode" in low and "by hand" in low:
             qi, mi, hi = low.index("question"), low.index("mode"), low.index("by hand")
-            rows += [HandLabel(id=r[qi], mode=r[mi], label=lab) for r in body
-                     if (lab := _label(r[hi]))]  # fmt: skip
+            rows += [
+                HandLabel(id=r[qi], mode=r[mi], label=lab) for r in body if (lab := _label(r[hi]))
+            ]
     return rows
 
 

@@ -182,9 +182,14 @@ def run_ingest_scale_bench(
                 secs, failed = _ingest(files, p, root, lambda t=task: prog.advance(t), check)
                 prog.remove_task(task)
                 runs.append(
-                    {"what": what, "processes": p, "edgartools_check": check,
-                     "seconds": round(secs, 2), "failed": failed}
-                )  # fmt: skip
+                    {
+                        "what": what,
+                        "processes": p,
+                        "edgartools_check": check,
+                        "seconds": round(secs, 2),
+                        "failed": failed,
+                    }
+                )
                 console.print(f"{what}: {secs:.1f}s")
             task = prog.add_task("re-ingest, nothing changed", total=n)
             again_s, _ = _ingest(files, plan[-1][0], roots[-1], lambda: prog.advance(task))

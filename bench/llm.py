@@ -46,7 +46,7 @@ def filing_text(n_paragraphs: int) -> str:
                 n=4 + i % 15,
                 c=800 + 13 * i,
                 x=90 + 3 * i,
-            )  # fmt: skip
+            )
         )
     return "".join(parts)
 
@@ -80,12 +80,32 @@ def call_tools() -> list[Any]:
 
     s, i = {"type": "string"}, {"type": "integer"}
     return [
-        ToolSpec(name="calculator", description="Evaluate arithmetic.", parameters=obj({"expression": s}, ["expression"])),
-        ToolSpec(name="read_pages", description="Read pages start..end of a document.", parameters=obj({"doc": s, "start": i, "end": i}, ["doc", "start"])),
-        ToolSpec(name="grep", description="Regex search over filings.", parameters=obj({"pattern": s, "company": s, "year": i}, ["pattern"])),
-        ToolSpec(name="outline", description="Section tree of a document.", parameters=obj({"doc": s}, ["doc"])),
-        ToolSpec(name="search", description="Hybrid search over filings.", parameters=obj({"query": s, "k": i}, ["query"])),
-    ]  # fmt: skip
+        ToolSpec(
+            name="calculator",
+            description="Evaluate arithmetic.",
+            parameters=obj({"expression": s}, ["expression"]),
+        ),
+        ToolSpec(
+            name="read_pages",
+            description="Read pages start..end of a document.",
+            parameters=obj({"doc": s, "start": i, "end": i}, ["doc", "start"]),
+        ),
+        ToolSpec(
+            name="grep",
+            description="Regex search over filings.",
+            parameters=obj({"pattern": s, "company": s, "year": i}, ["pattern"]),
+        ),
+        ToolSpec(
+            name="outline",
+            description="Section tree of a document.",
+            parameters=obj({"doc": s}, ["doc"]),
+        ),
+        ToolSpec(
+            name="search",
+            description="Hybrid search over filings.",
+            parameters=obj({"query": s, "k": i}, ["query"]),
+        ),
+    ]
 
 
 # --- worker (one setting, in a subprocess) ---------------------------------------------------
@@ -103,10 +123,15 @@ def worker_speed(cfg: dict[str, Any]) -> dict[str, Any]:
 
     t0 = time.perf_counter()
     llm = llama_cpp.Llama(
-        cfg["model_path"], n_ctx=4096, n_batch=cfg["batch"], n_ubatch=cfg["batch"],
-        n_threads=cfg["threads"], n_threads_batch=cfg["threads"], flash_attn=cfg["flash"],
+        cfg["model_path"],
+        n_ctx=4096,
+        n_batch=cfg["batch"],
+        n_ubatch=cfg["batch"],
+        n_threads=cfg["threads"],
+        n_threads_batch=cfg["threads"],
+        flash_attn=cfg["flash"],
         verbose=False,
-    )  # fmt: skip
+    )
     load_s = time.perf_counter() - t0
     text = filing_text(60)
     toks = llm.tokenize(text.encode(), add_bos=False)[: cfg["prompt_tokens"]]
@@ -144,8 +169,10 @@ def worker_speed(cfg: dict[str, Any]) -> dict[str, Any]:
         "reuse_new_tokens": len(extra),
         "reuse_evaluated_tokens": int(d[1] - c[1]),
         "reuse_wall_s": round(reuse_wall, 2),
-        "reuse_speedup_vs_cold": round(pp_wall * (len(toks) + len(extra)) / len(toks) / reuse_wall, 1),
-    }  # fmt: skip
+        "reuse_speedup_vs_cold": round(
+            pp_wall * (len(toks) + len(extra)) / len(toks) / reuse_wall, 1
+        ),
+    }
 
 
 def worker_calls(cfg: dict[str, Any]) -> dict[str, Any]:
@@ -232,12 +259,24 @@ def run_llm_bench(
         "calls": {},
     }
     for label, key, threads, batch, flash, omp in grid:
-        cfg = {"model_path": paths[key], "threads": threads, "batch": batch, "flash": flash,
-               "prompt_tokens": prompt_tokens, "gen_tokens": gen_tokens}  # fmt: skip
+        cfg = {
+            "model_path": paths[key],
+            "threads": threads,
+            "batch": batch,
+            "flash": flash,
+            "prompt_tokens": prompt_tokens,
+            "gen_tokens": gen_tokens,
+        }
         load = _loadavg()
         r = _run_worker("speed", cfg, omp, timeout_s=900)
-        r.update(model=key, threads=threads, batch=batch, flash_attn=flash, omp_wait_policy=omp,
-                 load_at_start=load)  # fmt: skip
+        r.update(
+            model=key,
+            threads=threads,
+            batch=batch,
+            flash_attn=flash,
+            omp_wait_policy=omp,
+            load_at_start=load,
+        )
         result["settings"][label] = r
         console.print(
             f"{label}: {json.dumps({k: r.get(k) for k in ('pp_tok_s', 'gen_tok_s', 'reuse_evaluated_tokens', 'reuse_speedup_vs_cold', 'error')})}"
@@ -249,8 +288,14 @@ def run_llm_bench(
             result["calls"][key] = r
             console.print(
                 f"calls {key}: "
-                + json.dumps({k: {kk: v.get(kk) for kk in ("calls_ok", "malformed", "no_call")} for k, v in r.items() if isinstance(v, dict)})
-            )  # fmt: skip
+                + json.dumps(
+                    {
+                        k: {kk: v.get(kk) for kk in ("calls_ok", "malformed", "no_call")}
+                        for k, v in r.items()
+                        if isinstance(v, dict)
+                    }
+                )
+            )
     result["load_after"] = _loadavg()
     _write(result, out)
     return result

@@ -32,12 +32,16 @@ def load_planted(path: Path) -> list[dict]:
         if not line.strip():
             continue
         q = json.loads(line)
-        ev = [
-            (e["doc_name"], e.get("page_index", e["page"] - 1)) for e in q["evidence"]
-        ]  # fmt: skip
-        out.append({"id": q["id"], "question": q["question"], "gold": ev,
-                    "doc_names": q.get("doc_names") or sorted({d for d, _ in ev}),
-                    "failure_mode": q.get("failure_mode")})  # fmt: skip
+        ev = [(e["doc_name"], e.get("page_index", e["page"] - 1)) for e in q["evidence"]]
+        out.append(
+            {
+                "id": q["id"],
+                "question": q["question"],
+                "gold": ev,
+                "doc_names": q.get("doc_names") or sorted({d for d, _ in ev}),
+                "failure_mode": q.get("failure_mode"),
+            }
+        )
     return out
 
 
@@ -47,8 +51,11 @@ def planted_engine(synth_dir: Path, home: Path) -> Engine:
     engine = Engine(Settings(home=home, ingest_edgartools_check=False))
     html = synth_dir / "html"
     sidecar = synth_dir / "documents.jsonl"
-    report = engine.ingest([html if html.exists() else synth_dir / "pdf"], workers=1,
-                           sidecar=sidecar if sidecar.exists() else None)  # fmt: skip
+    report = engine.ingest(
+        [html if html.exists() else synth_dir / "pdf"],
+        workers=1,
+        sidecar=sidecar if sidecar.exists() else None,
+    )
     if report.failed:
         raise RuntimeError(f"{len(report.failed)} synthetic filings failed to ingest")
     engine.index.ensure(dense=True)
@@ -63,8 +70,7 @@ def collect(engine: Engine, questions: list[dict], route: str, k: int = 20):
     xs, ys, groups = [], [], []
     for qi, q in enumerate(questions):
         gold = set(q["gold"])
-        engine.index.search(q["question"], k=k, unit="page", route=route, features=True,
-                            **SEARCH)  # fmt: skip
+        engine.index.search(q["question"], k=k, unit="page", route=route, features=True, **SEARCH)
         names = {d.doc_id: d.name for d in engine.index.docs.values()}
         doc_list = list(engine.index.docs.values())
         for c in engine.index.last_page_candidates:
@@ -134,10 +140,16 @@ def planted_recall(engine: Engine, questions: list[dict], configs) -> dict[str, 
             gold = set(q["gold"])
             t = time.perf_counter()
             res = engine.index.search(
-                q["question"], mode=cfg.mode, k=max(KS), fusion=cfg.fusion,
-                understand=cfg.understand, expand=cfg.expand, unit=cfg.unit, route=cfg.route,
+                q["question"],
+                mode=cfg.mode,
+                k=max(KS),
+                fusion=cfg.fusion,
+                understand=cfg.understand,
+                expand=cfg.expand,
+                unit=cfg.unit,
+                route=cfg.route,
                 page_ranker=cfg.page_ranker,
-            )  # fmt: skip
+            )
             lat.append(time.perf_counter() - t)
             if res.pages:
                 plist = [(p.doc_name, p.page) for p in res.pages]
@@ -148,9 +160,16 @@ def planted_recall(engine: Engine, questions: list[dict], configs) -> dict[str, 
                         if (h.doc_name, p) not in plist:
                             plist.append((h.doc_name, p))
             pr.append(next((i for i, p in enumerate(plist, 1) if p in gold), None))
-            cr.append(next((i for i, h in enumerate(res.hits, 1)
-                            if any(h.doc_name == d and h.page_start <= p <= h.page_end
-                                   for d, p in gold)), None))  # fmt: skip
+            cr.append(
+                next(
+                    (
+                        i
+                        for i, h in enumerate(res.hits, 1)
+                        if any(h.doc_name == d and h.page_start <= p <= h.page_end for d, p in gold)
+                    ),
+                    None,
+                )
+            )
             right.append(any(p[0] in q["doc_names"] for p in plist[:10]))
         n = len(questions)
         table[cfg.label] = {

@@ -46,8 +46,11 @@ def _found(
 def _summary(ranks: list[int | None], ms: list[float]) -> dict:
     n = len(ranks)
     out = {f"R@{k}": round(100 * sum(r is not None and r <= k for r in ranks) / n, 1) for k in KS}
-    out.update(questions=n, p50_ms=round(statistics.median(ms), 2),
-               p95_ms=round(float(np.percentile(ms, 95)), 2))  # fmt: skip
+    out.update(
+        questions=n,
+        p50_ms=round(statistics.median(ms), 2),
+        p95_ms=round(float(np.percentile(ms, 95)), 2),
+    )
     return out
 
 
@@ -56,8 +59,12 @@ def copy_into(src: CorpusStore, dst: PgCorpusStore, names: set[str] | None) -> d
     ids = copy_store(_Only(src, names) if names else src, dst)
     secs = time.perf_counter() - t
     chunks = sum(d.n_chunks for d in dst.list_documents())
-    return {"filings": len(ids), "chunks": chunks, "seconds": round(secs, 1),
-            "chunks_per_s": round(chunks / secs, 1)}  # fmt: skip
+    return {
+        "filings": len(ids),
+        "chunks": chunks,
+        "seconds": round(secs, 1),
+        "chunks_per_s": round(chunks / secs, 1),
+    }
 
 
 class _Only:
@@ -73,8 +80,9 @@ class _Only:
         return getattr(self.store, name)
 
 
-def load_embeddings(index: CorpusIndex, search: PgSearch, src_index: Path,
-                    versions: dict[str, str]) -> tuple[dict, float]:  # fmt: skip
+def load_embeddings(
+    index: CorpusIndex, search: PgSearch, src_index: Path, versions: dict[str, str]
+) -> tuple[dict, float]:
     """The file store's per-filing embedding files (``<home>/indexes/dense-*/<version>.npy``)
     into PostgreSQL; returns the matrices by doc_id and the seconds the insert (with HNSW
     maintenance) took."""
@@ -94,13 +102,23 @@ def load_embeddings(index: CorpusIndex, search: PgSearch, src_index: Path,
 def keyword_rows(questions, index: CorpusIndex, search: PgSearch, names) -> dict:
     rows = {}
     for kind in ("shared", "single"):
-        got: dict[str, tuple[list, list]] = {"bm25s (file store)": ([], []),
-                                             "PostgreSQL full text": ([], [])}  # fmt: skip
+        got: dict[str, tuple[list, list]] = {
+            "bm25s (file store)": ([], []),
+            "PostgreSQL full text": ([], []),
+        }
         for q in questions:
             f = SearchFilters(doc_ids=[q["doc_name"]]) if kind == "single" else None
             t = time.perf_counter()
-            res = index.search(q["question"], mode="bm25", k=max(KS), filters=f,
-                               understand="off", expand=False, unit="chunk", route="")  # fmt: skip
+            res = index.search(
+                q["question"],
+                mode="bm25",
+                k=max(KS),
+                filters=f,
+                understand="off",
+                expand=False,
+                unit="chunk",
+                route="",
+            )
             ms = (time.perf_counter() - t) * 1000
             hits = [(h.doc_id, h.page_start, h.page_end) for h in res.hits]
             got["bm25s (file store)"][0].append(_found(hits, q["evidence"], names))
@@ -163,8 +181,15 @@ def _doc_id(q: dict, names: dict[str, str]) -> str | None:
 
 
 def sizes(store: PgCorpusStore, search: PgSearch, index: CorpusIndex, by_doc: dict) -> dict:
-    rels = ("chunks", "chunks_tsv", "documents", "sections", "facts", search.table,
-            f"{search.table}_hnsw")  # fmt: skip
+    rels = (
+        "chunks",
+        "chunks_tsv",
+        "documents",
+        "sections",
+        "facts",
+        search.table,
+        f"{search.table}_hnsw",
+    )
     out = {}
     with store._connect() as db:
         for r in rels:
@@ -206,8 +231,11 @@ def main(argv: list[str] | None = None) -> dict:
     src = CorpusStore(a.home / "store")
     dst = PgCorpusStore(a.pages, a.database_url)
     only = None if a.all_filings else {q["doc_name"] for q in questions}
-    result = {"command": "python -m docnav.bench.pg_backends " + " ".join(argv or []),
-              "measured_at_commit": commit, "machine": machine_info()}  # fmt: skip
+    result = {
+        "command": "python -m docnav.bench.pg_backends " + " ".join(argv or []),
+        "measured_at_commit": commit,
+        "machine": machine_info(),
+    }
     result["copy"] = copy_into(src, dst, only)
     versions = src.versions()
     assert set(dst.versions()) <= set(versions), "doc ids changed in the copy"
@@ -216,8 +244,11 @@ def main(argv: list[str] | None = None) -> dict:
     index.ensure(dense=False)
     search = PgSearch(dst, index.embedding_model, dim=384)
     by_doc, secs = load_embeddings(index, search, a.home / "indexes", versions)
-    result["embeddings_loaded"] = {"filings": len(by_doc), "rows": int(sum(m.shape[0] for m in by_doc.values())),
-                                   "insert_seconds_with_hnsw": round(secs, 1)}  # fmt: skip
+    result["embeddings_loaded"] = {
+        "filings": len(by_doc),
+        "rows": int(sum(m.shape[0] for m in by_doc.values())),
+        "insert_seconds_with_hnsw": round(secs, 1),
+    }
     names = {d.doc_id: d.name for d in dst.list_documents()}
     result["keyword"] = keyword_rows(questions, index, search, names)
     result["vector"] = vector_rows(questions, index, search, by_doc, names)

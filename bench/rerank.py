@@ -28,9 +28,14 @@ BASELINE = "none"
 
 def _search(engine: Any, question: str, k: int, depth: int, reranker: Any) -> Any:
     return engine.index.search(
-        question, mode="hybrid", k=k, understand="filter", expand=True,
-        reranker=reranker, rerank_depth=depth,
-    )  # fmt: skip
+        question,
+        mode="hybrid",
+        k=k,
+        understand="filter",
+        expand=True,
+        reranker=reranker,
+        rerank_depth=depth,
+    )
 
 
 def run_rerank_bench(

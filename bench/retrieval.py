@@ -45,32 +45,86 @@ ROUTE = "statements,filing,diverse"
 ROUTE_ITEMS = ROUTE + ",items"  # + the line-item retriever over statement facts
 PAGE_CONFIGS = [
     Config("pages", "hybrid", understand="filter", expand=True, unit="page"),
-    Config("pages+filing", "hybrid", understand="filter", expand=True, unit="page",
-           route="filing"),
-    Config("pages+statements", "hybrid", understand="filter", expand=True, unit="page",
-           route="statements"),
-    Config("pages+route (named statements only)", "hybrid", understand="filter", expand=True,
-           unit="page", route="named,filing,diverse"),
-    Config("pages+route (no diversity)", "hybrid", understand="filter", expand=True,
-           unit="page", route="statements,filing"),
+    Config("pages+filing", "hybrid", understand="filter", expand=True, unit="page", route="filing"),
+    Config(
+        "pages+statements",
+        "hybrid",
+        understand="filter",
+        expand=True,
+        unit="page",
+        route="statements",
+    ),
+    Config(
+        "pages+route (named statements only)",
+        "hybrid",
+        understand="filter",
+        expand=True,
+        unit="page",
+        route="named,filing,diverse",
+    ),
+    Config(
+        "pages+route (no diversity)",
+        "hybrid",
+        understand="filter",
+        expand=True,
+        unit="page",
+        route="statements,filing",
+    ),
     Config("pages+route", "hybrid", understand="filter", expand=True, unit="page", route=ROUTE),
-    Config("pages+learned", "hybrid", understand="filter", expand=True, unit="page",
-           page_ranker="learned"),
-    Config("pages+route+learned", "hybrid", understand="filter", expand=True, unit="page",
-           route=ROUTE, page_ranker="learned"),
-    Config("pages+route+items", "hybrid", understand="filter", expand=True, unit="page",
-           route=ROUTE_ITEMS),
+    Config(
+        "pages+learned",
+        "hybrid",
+        understand="filter",
+        expand=True,
+        unit="page",
+        page_ranker="learned",
+    ),
+    Config(
+        "pages+route+learned",
+        "hybrid",
+        understand="filter",
+        expand=True,
+        unit="page",
+        route=ROUTE,
+        page_ranker="learned",
+    ),
+    Config(
+        "pages+route+items",
+        "hybrid",
+        understand="filter",
+        expand=True,
+        unit="page",
+        route=ROUTE_ITEMS,
+    ),
     # the same on BM25 alone (measurable where the store's embeddings are not built)
     Config("bm25 pages", "bm25", understand="filter", expand=True, unit="page"),
-    Config("bm25 pages+route", "bm25", understand="filter", expand=True, unit="page",
-           route=ROUTE),
-    Config("bm25 pages+learned", "bm25", understand="filter", expand=True, unit="page",
-           page_ranker="learned"),
-    Config("bm25 pages+route+learned", "bm25", understand="filter", expand=True, unit="page",
-           route=ROUTE, page_ranker="learned"),
-    Config("bm25 pages+route+items", "bm25", understand="filter", expand=True, unit="page",
-           route=ROUTE_ITEMS),
-]  # fmt: skip
+    Config("bm25 pages+route", "bm25", understand="filter", expand=True, unit="page", route=ROUTE),
+    Config(
+        "bm25 pages+learned",
+        "bm25",
+        understand="filter",
+        expand=True,
+        unit="page",
+        page_ranker="learned",
+    ),
+    Config(
+        "bm25 pages+route+learned",
+        "bm25",
+        understand="filter",
+        expand=True,
+        unit="page",
+        route=ROUTE,
+        page_ranker="learned",
+    ),
+    Config(
+        "bm25 pages+route+items",
+        "bm25",
+        understand="filter",
+        expand=True,
+        unit="page",
+        route=ROUTE_ITEMS,
+    ),
+]
 
 
 def pick_configs(rows: str | None) -> list[Config] | None:
@@ -81,8 +135,10 @@ def pick_configs(rows: str | None) -> list[Config] | None:
     want = [r.strip() for r in rows.split(",") if r.strip()]
     out = []
     for c in CONFIGS:
-        if c.label in want or ("bm25" in want and c.mode == "bm25") or (
-            "pages" in want and c.unit == "page"
+        if (
+            c.label in want
+            or ("bm25" in want and c.mode == "bm25")
+            or ("pages" in want and c.unit == "page")
         ):
             out.append(c)
     if not out:
@@ -106,7 +162,7 @@ CONFIGS = [
         understand="filter",
         expand=True,
         prefer_latest=False,
-    ),  # fmt: skip
+    ),
     Config("hybrid+filters", "hybrid", understand="filter", expand=True),
     Config("hybrid+filters+rerank", "hybrid", understand="filter", expand=True, rerank=True),
     *PAGE_CONFIGS,
@@ -130,9 +186,11 @@ def _page_rank(pages: list[tuple[str, int]], gold: set[tuple[str, int]]) -> int 
 
 
 PLANTED_CONFIGS = [
-    c for c in CONFIGS
-    if c.label in ("bm25+filters", "hybrid+filters") or (c.unit == "page" and c.route in ("", ROUTE, ROUTE_ITEMS))
-]  # fmt: skip
+    c
+    for c in CONFIGS
+    if c.label in ("bm25+filters", "hybrid+filters")
+    or (c.unit == "page" and c.route in ("", ROUTE, ROUTE_ITEMS))
+]
 
 
 def _found_rank(hits: list[SearchHit], evidence: list[dict]) -> int | None:
@@ -195,8 +253,11 @@ def run_retrieval_bench(
             name = f"{cfg.label} / {store_kind} store"
             if embedded is not None and store_kind == "shared" and cfg.mode != "bm25":
                 continue  # a shared-store dense search would see only the embedded filings
-            if embedded is not None and store_kind == "single" and cfg.mode != "bm25" and any(
-                docs_by_name[q["doc_name"]].doc_id not in embedded for q in questions
+            if (
+                embedded is not None
+                and store_kind == "single"
+                and cfg.mode != "bm25"
+                and any(docs_by_name[q["doc_name"]].doc_id not in embedded for q in questions)
             ):
                 continue
             ranks, wrong_year, right_doc, latencies, fallbacks = [], [], [], [], 0
@@ -207,11 +268,19 @@ def run_retrieval_bench(
                 filters = SearchFilters(doc_ids=[gold.doc_id]) if store_kind == "single" else None
                 t = time.perf_counter()
                 res = engine.index.search(
-                    q["question"], mode=cfg.mode, k=max(KS), filters=filters, fusion=cfg.fusion,
-                    understand=cfg.understand, expand=cfg.expand, prefer_latest=cfg.prefer_latest,
-                    reranker=reranker if cfg.rerank else None, unit=cfg.unit, route=cfg.route,
+                    q["question"],
+                    mode=cfg.mode,
+                    k=max(KS),
+                    filters=filters,
+                    fusion=cfg.fusion,
+                    understand=cfg.understand,
+                    expand=cfg.expand,
+                    prefer_latest=cfg.prefer_latest,
+                    reranker=reranker if cfg.rerank else None,
+                    unit=cfg.unit,
+                    route=cfg.route,
                     page_ranker=cfg.page_ranker,
-                )  # fmt: skip
+                )
                 latencies.append(time.perf_counter() - t)
                 if "pages" in res.timings:
                     page_ms.append(res.timings["pages"])
@@ -220,25 +289,36 @@ def run_retrieval_bench(
                 r = _found_rank(hits, q["evidence"])
                 ranks.append(r)
                 plist = _page_list(res)
-                pr = _page_rank(plist, {(e["doc_name"], e["evidence_page_num"]) for e in q["evidence"]})
+                pr = _page_rank(
+                    plist, {(e["doc_name"], e["evidence_page_num"]) for e in q["evidence"]}
+                )
                 pranks.append(pr)
                 top5 = [p[0] for p in plist[:5]] if res.pages else [h.doc_name for h in hits[:5]]
                 if top5 and store_kind == "shared":
                     wy = [
-                        n for n in top5
-                        if docs_by_name[n].meta.fiscal_year != gold.meta.fiscal_year
-                    ]  # fmt: skip
+                        n for n in top5 if docs_by_name[n].meta.fiscal_year != gold.meta.fiscal_year
+                    ]
                     wrong_year.append(len(wy) / len(top5))
-                    top10 = [p[0] for p in plist[:10]] if res.pages else [h.doc_name for h in hits[:10]]
+                    top10 = (
+                        [p[0] for p in plist[:10]] if res.pages else [h.doc_name for h in hits[:10]]
+                    )
                     right_doc.append(gold.name in top10)
-                rows.append({"config": name, "financebench_id": q["financebench_id"], "rank": r,
-                             "page_rank": pr})  # fmt: skip
+                rows.append(
+                    {
+                        "config": name,
+                        "financebench_id": q["financebench_id"],
+                        "rank": r,
+                        "page_rank": pr,
+                    }
+                )
             n = len(ranks)
             table[name] = {
                 **{f"recall@{k}": round(sum(1 for r in ranks if r and r <= k) / n, 4) for k in KS},
                 "mrr@20": round(sum(1 / r for r in ranks if r) / n, 4),
-                **{f"page_recall@{k}": round(sum(1 for r in pranks if r and r <= k) / n, 4)
-                   for k in KS},
+                **{
+                    f"page_recall@{k}": round(sum(1 for r in pranks if r and r <= k) / n, 4)
+                    for k in KS
+                },
                 "page_mrr@20": round(sum(1 / r for r in pranks if r and r <= 20) / n, 4),
                 "wrong_fiscal_year_top5": round(statistics.mean(wrong_year), 4)
                 if wrong_year
@@ -308,9 +388,9 @@ def run_retrieval_bench(
         "reranker": getattr(reranker, "name", None),
         "configs": [c._asdict() for c in configs],
         "recall": table,
-        "partial_dense": None if embedded is None else sorted(
-            d.name for d in engine.documents() if d.doc_id in embedded
-        ),
+        "partial_dense": None
+        if embedded is None
+        else sorted(d.name for d in engine.documents() if d.doc_id in embedded),
         "carried_over": carried,
         "planted": planted_res,
         "bm25_engines": engines,
@@ -457,7 +537,9 @@ def _report(result: dict, out: Path) -> None:
         ]
         for n, r in pl["recall"].items():
             lines.append(
-                f"| {n} | " + " | ".join(f"{100 * r[f'page_recall@{k}']:.1f}" for k in KS) + " | "
+                f"| {n} | "
+                + " | ".join(f"{100 * r[f'page_recall@{k}']:.1f}" for k in KS)
+                + " | "
                 + " | ".join(f"{100 * r[f'recall@{k}']:.1f}" for k in KS)
                 + f" | {100 * r['right_filing_in_top10']:.0f}% | {r['latency_ms_p50']} |"
             )

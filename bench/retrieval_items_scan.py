@@ -32,17 +32,36 @@ def scan(home: Path, questions: Path, weights: list[float]) -> list[dict]:
             pages_mod.ITEMS_WEIGHT = w
             f10 = f20 = right = 0
             for q in qs:
-                flt = SearchFilters(doc_ids=[docs[q["doc_name"]].doc_id]) if store == "single" else None
-                r = idx.search(q["question"], mode="hybrid", k=20, filters=flt, understand="filter",
-                               expand=True, unit="page", route=ROUTE)  # fmt: skip
+                flt = (
+                    SearchFilters(doc_ids=[docs[q["doc_name"]].doc_id])
+                    if store == "single"
+                    else None
+                )
+                r = idx.search(
+                    q["question"],
+                    mode="hybrid",
+                    k=20,
+                    filters=flt,
+                    understand="filter",
+                    expand=True,
+                    unit="page",
+                    route=ROUTE,
+                )
                 gold = {(e["doc_name"], e["evidence_page_num"]) for e in q["evidence"]}
-                rank = next((i for i, p in enumerate(r.pages, 1) if (p.doc_name, p.page) in gold), None)
+                rank = next(
+                    (i for i, p in enumerate(r.pages, 1) if (p.doc_name, p.page) in gold), None
+                )
                 f10 += bool(rank and rank <= 10)
                 f20 += bool(rank and rank <= 20)
                 right += q["doc_name"] in [p.doc_name for p in r.pages[:10]]
             n = len(qs)
-            row = {"store": store, "items_weight": w, "page_recall@10": round(f10 / n, 4),
-                   "page_recall@20": round(f20 / n, 4), "right_filing_in_top10": round(right / n, 4)}  # fmt: skip
+            row = {
+                "store": store,
+                "items_weight": w,
+                "page_recall@10": round(f10 / n, 4),
+                "page_recall@20": round(f20 / n, 4),
+                "right_filing_in_top10": round(right / n, 4),
+            }
             print(json.dumps(row), flush=True)
             out.append(row)
     pages_mod.ITEMS_WEIGHT = 1.0

@@ -57,10 +57,25 @@ class LlmServer:
         self.proc: subprocess.Popen | None = None
 
     def start(self, wait_s: float = 240.0) -> float:
-        cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(self.gguf),
-               "--model_alias", MODEL, "--host", "127.0.0.1", "--port", str(self.port),
-               "--n_ctx", str(self.n_ctx), "--chat_format", "chatml-function-calling",
-               "--verbose", "False"]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(self.gguf),
+            "--model_alias",
+            MODEL,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--n_ctx",
+            str(self.n_ctx),
+            "--chat_format",
+            "chatml-function-calling",
+            "--verbose",
+            "False",
+        ]
         env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}
         t0 = time.monotonic()
         with self.log_path.open("ab") as log:
@@ -138,16 +153,28 @@ class Recorder:
 
     def add(self, endpoint: str, status: str, started: float, **extra: Any) -> None:
         now = time.monotonic()
-        self.rows.append({"t": round(started - self.t0, 2), "secs": round(now - started, 3),
-                          "endpoint": endpoint, "status": status, **extra})  # fmt: skip
+        self.rows.append(
+            {
+                "t": round(started - self.t0, 2),
+                "secs": round(now - started, 3),
+                "endpoint": endpoint,
+                "status": status,
+                **extra,
+            }
+        )
 
 
 def _status(r: httpx.Response) -> str:
     return str(r.status_code)
 
 
-async def _ask(c: httpx.AsyncClient, rec: Recorder, rnd: random.Random, questions: list[str],
-               llm_up: threading.Event) -> None:  # fmt: skip
+async def _ask(
+    c: httpx.AsyncClient,
+    rec: Recorder,
+    rnd: random.Random,
+    questions: list[str],
+    llm_up: threading.Event,
+) -> None:
     mode = "agent" if rnd.random() < 0.25 else "rag"
     stream = rnd.random() < 0.25
     body = {"question": rnd.choice(questions), "mode": mode, "stream": stream}
@@ -187,13 +214,23 @@ async def _upload(c: httpx.AsyncClient, rec: Recorder, rnd: random.Random, i: in
     rec.add("upload", status, t)
 
 
-async def _browse(c: httpx.AsyncClient, rec: Recorder, rnd: random.Random, docs: list[dict],
-                  questions: list[str]) -> None:  # fmt: skip
+async def _browse(
+    c: httpx.AsyncClient, rec: Recorder, rnd: random.Random, docs: list[dict], questions: list[str]
+) -> None:
     x = rnd.random()
     d = rnd.choice(docs)
     if x < 0.5:
-        ep, call = "search", c.post("/v1/search", json={
-            "query": rnd.choice(questions), "mode": "bm25" if rnd.random() < 0.7 else "hybrid", "k": 5})  # fmt: skip
+        ep, call = (
+            "search",
+            c.post(
+                "/v1/search",
+                json={
+                    "query": rnd.choice(questions),
+                    "mode": "bm25" if rnd.random() < 0.7 else "hybrid",
+                    "k": 5,
+                },
+            ),
+        )
     elif x < 0.62:
         ep, call = "documents", c.get("/v1/documents")
     elif x < 0.75:
@@ -213,9 +250,19 @@ async def _browse(c: httpx.AsyncClient, rec: Recorder, rnd: random.Random, docs:
     rec.add(ep, status, t)
 
 
-async def _traffic(url: str, rec: Recorder, clients: int, ask_clients: int, upload_clients: int,
-                   deadline: float, max_requests: int, docs: list[dict], questions: list[str],
-                   llm_up: threading.Event, seed: int) -> None:  # fmt: skip
+async def _traffic(
+    url: str,
+    rec: Recorder,
+    clients: int,
+    ask_clients: int,
+    upload_clients: int,
+    deadline: float,
+    max_requests: int,
+    docs: list[dict],
+    questions: list[str],
+    llm_up: threading.Event,
+    seed: int,
+) -> None:
     limits = httpx.Limits(max_connections=clients + 4, max_keepalive_connections=clients + 4)
     counter = {"upload": 0}
     async with httpx.AsyncClient(base_url=url, timeout=300, limits=limits) as c:
@@ -275,8 +322,9 @@ def _verify_uploads(url: str, rec: Recorder, wait_s: float = 300.0) -> dict[str,
     return {"acknowledged": len(jobs), "present": present, "missing": missing, "failed": failed}
 
 
-def _sampler(srv: Server, llm: LlmServer, t0: float, stop: threading.Event,
-             out: list[dict]) -> None:  # fmt: skip
+def _sampler(
+    srv: Server, llm: LlmServer, t0: float, stop: threading.Event, out: list[dict]
+) -> None:
     proc = psutil.Process(srv.proc.pid)
     while not stop.is_set():
         try:
@@ -284,8 +332,14 @@ def _sampler(srv: Server, llm: LlmServer, t0: float, stop: threading.Event,
             kids = sum(k.memory_info().rss for k in proc.children(recursive=True)) / 1e6
         except psutil.Error:
             rss, kids = None, None
-        out.append({"t": round(time.monotonic() - t0, 1), "server_mb": rss and round(rss, 1),
-                    "server_children_mb": kids and round(kids, 1), "llm_mb": llm.rss_mb()})  # fmt: skip
+        out.append(
+            {
+                "t": round(time.monotonic() - t0, 1),
+                "server_mb": rss and round(rss, 1),
+                "server_children_mb": kids and round(kids, 1),
+                "llm_mb": llm.rss_mb(),
+            }
+        )
         stop.wait(2.0)
 
 
@@ -311,12 +365,20 @@ def run_soak(
     llm_start_s = llm.start()
     console.print(f"llama.cpp server up in {llm_start_s:.1f} s at {llm.url} ({gguf.name})")
     env = {
-        "DOCNAV_LLM_BACKEND": "openai", "DOCNAV_LLM_BASE_URL": llm.url, "DOCNAV_LLM_MODEL": MODEL,
-        "DOCNAV_LLM_TIMEOUT_S": "60", "DOCNAV_LLM_MAX_RETRIES": "1", "DOCNAV_LLM_CTX": "4096",
-        "DOCNAV_RAG_K": "3", "DOCNAV_AGENT_MAX_STEPS": "3", "DOCNAV_AGENT_MAX_SECONDS": "90",
-        "DOCNAV_ASK_TIMEOUT_S": "120", "DOCNAV_ASK_QUEUE_WAIT_S": "2", "DOCNAV_LOG_JSON": "true",
+        "DOCNAV_LLM_BACKEND": "openai",
+        "DOCNAV_LLM_BASE_URL": llm.url,
+        "DOCNAV_LLM_MODEL": MODEL,
+        "DOCNAV_LLM_TIMEOUT_S": "60",
+        "DOCNAV_LLM_MAX_RETRIES": "1",
+        "DOCNAV_LLM_CTX": "4096",
+        "DOCNAV_RAG_K": "3",
+        "DOCNAV_AGENT_MAX_STEPS": "3",
+        "DOCNAV_AGENT_MAX_SECONDS": "90",
+        "DOCNAV_ASK_TIMEOUT_S": "120",
+        "DOCNAV_ASK_QUEUE_WAIT_S": "2",
+        "DOCNAV_LOG_JSON": "true",
         "DOCNAV_SERVE_WARM_DENSE": "true",
-    }  # fmt: skip
+    }
     log = home / "soak-server.log"
     log.unlink(missing_ok=True)
     srv = Server(home, log, env, stub_ask=False)
@@ -354,8 +416,21 @@ def run_soak(
         console.print(
             f"soak: {clients} clients ({ask_clients} ask, {upload_clients} upload) for {duration_s:.0f} s"
         )
-        asyncio.run(_traffic(srv.url, rec, clients, ask_clients, upload_clients,
-                             t0 + duration_s, max_requests, docs, questions, llm_up, seed))  # fmt: skip
+        asyncio.run(
+            _traffic(
+                srv.url,
+                rec,
+                clients,
+                ask_clients,
+                upload_clients,
+                t0 + duration_s,
+                max_requests,
+                docs,
+                questions,
+                llm_up,
+                seed,
+            )
+        )
         traffic_s = time.monotonic() - t0
         events.append({"t": round(traffic_s, 1), "event": "traffic ends (uploads checked after)"})
         stop.set()
@@ -384,7 +459,7 @@ def run_soak(
             "store_documents_at_start": len(docs),
             "llm": f"{MODEL} ({gguf.name}) via python -m llama_cpp.server",
             "env": env,
-        },  # fmt: skip
+        },
         "events": events,
         "llm_server_errors": llm_server_errors(llm.log_path),
         "rss": samples,
@@ -430,8 +505,14 @@ def llm_server_errors(log: Path) -> dict[str, int]:
     return out
 
 
-def summarise(rec: Recorder, samples: list[dict], events: list[dict], uploads: dict,
-              traffic_s: float, server_alive: bool) -> dict[str, Any]:  # fmt: skip
+def summarise(
+    rec: Recorder,
+    samples: list[dict],
+    events: list[dict],
+    uploads: dict,
+    traffic_s: float,
+    server_alive: bool,
+) -> dict[str, Any]:
     by_ep: dict[str, dict[str, int]] = {}
     for r in rec.rows:
         by_ep.setdefault(r["endpoint"], {}).setdefault(r["status"], 0)
@@ -473,9 +554,16 @@ def summarise(rec: Recorder, samples: list[dict], events: list[dict], uploads: d
         "rss_flat": flat,
         "uploads": uploads,
         "server_alive_at_end": server_alive,
-        "passed": bool(not undocumented and not transport and flat and server_alive
-                       and not uploads["missing"] and not uploads["failed"] and not disguised),
-    }  # fmt: skip
+        "passed": bool(
+            not undocumented
+            and not transport
+            and flat
+            and server_alive
+            and not uploads["missing"]
+            and not uploads["failed"]
+            and not disguised
+        ),
+    }
 
 
 def write_report(result: dict[str, Any], out: Path) -> None:
@@ -494,8 +582,10 @@ def write_report(result: dict[str, Any], out: Path) -> None:
     a1.plot(ts, [s["llm_mb"] for s in result["rss"]], label="llama.cpp server RSS", alpha=0.7)
     a1.set_ylabel("MB")
     a1.legend(loc="upper left")
-    a1.set_title(f"soak: {result['config']['clients']} clients, {result['config']['duration_s']:.0f} s, "
-                 "LLM server killed and restarted (shaded: down; dashed: traffic ends)")  # fmt: skip
+    a1.set_title(
+        f"soak: {result['config']['clients']} clients, {result['config']['duration_s']:.0f} s, "
+        "LLM server killed and restarted (shaded: down; dashed: traffic ends)"
+    )
     b = result["buckets"]
     bucket = b["seconds"]
     colors = ("tab:green", "tab:gray", "tab:orange", "tab:purple", "tab:brown", "tab:red", "black")

@@ -228,7 +228,9 @@ class Engine:
 
         docs = self.store.list_documents(company=company, form=form, year=year)
         catalog = self.store.list_documents()
-        return filter_ticker(docs, ticker, catalog) if ticker else with_shared_tickers(docs, catalog)
+        return (
+            filter_ticker(docs, ticker, catalog) if ticker else with_shared_tickers(docs, catalog)
+        )
 
     def document(self, doc: str) -> Document:
         return self.store.get_document(doc)

@@ -38,9 +38,14 @@ class StageProgress:
         self.labels = labels or {}
         self.interactive = console.is_terminal
         self._bars = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeRemainingColumn(), console=console, disable=not self.interactive, transient=True,
-        )  # fmt: skip
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            disable=not self.interactive,
+            transient=True,
+        )
         self._tasks: dict[str, TaskID] = {}
         self._started: dict[str, float] = {}
         self._done: set[str] = set()
@@ -63,8 +68,10 @@ class StageProgress:
                 secs = self._mark - self._started[stage]
                 self.console.print(
                     f"{stage}: {total:,} {self.labels.get(stage, self.unit)} in {secs:.1f}s",
-                    markup=False, highlight=False, soft_wrap=True,
-                )  # fmt: skip
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
 
     def __enter__(self) -> StageProgress:
         self._mark = self.clock()

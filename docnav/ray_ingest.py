@@ -32,8 +32,14 @@ def _store(store_dir: str, database_url: str):
     return PgCorpusStore(store_dir, database_url, pool_size=2)
 
 
-def ingest_file(path: str, store_dir: str, database_url: str, opts: IngestOptions,
-                force: bool = False, replace: bool = False) -> FileResult:  # fmt: skip
+def ingest_file(
+    path: str,
+    store_dir: str,
+    database_url: str,
+    opts: IngestOptions,
+    force: bool = False,
+    replace: bool = False,
+) -> FileResult:
     """One file into the store (the body of a Ray task; a plain function for tests)."""
     store = _store(store_dir, database_url)
     t = time.perf_counter()
@@ -57,8 +63,9 @@ def embed_document(doc_id: str, store_dir: str, database_url: str, model: str) -
     search = PgSearch(store, model)
     search.ensure_table()
     doc = store.get_document(doc_id)
-    done = {o for (o,) in store._rows(
-        f"SELECT ordinal FROM {search.table} WHERE doc_id=%s", (doc_id,))}  # fmt: skip
+    done = {
+        o for (o,) in store._rows(f"SELECT ordinal FROM {search.table} WHERE doc_id=%s", (doc_id,))
+    }
     todo = [c for c in store.chunks(doc_id) if c.ordinal not in done]
     if todo:
         matrix = embed([_dense_text(c, doc) for c in todo], model)
@@ -89,8 +96,9 @@ def ingest_with_ray(
     opts = opts or IngestOptions()
     t0 = time.perf_counter()
     files, results = expand_paths(inputs)
-    ray.init(address=address, ignore_reinit_error=True, include_dashboard=False,
-             log_to_driver=False)  # fmt: skip
+    ray.init(
+        address=address, ignore_reinit_error=True, include_dashboard=False, log_to_driver=False
+    )
     root = str(Path(store_dir).expanduser().resolve())
     _store(root, database_url).sweep()  # crash leftovers, once, before any task writes
     parse = ray.remote(max_retries=max_retries, retry_exceptions=False)(ingest_file)

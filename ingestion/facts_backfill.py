@@ -102,23 +102,30 @@ def _one(store: CorpusStore, doc: Document, force: bool, like: CorpusStore | Non
         facts = like.facts(twin.doc_id)
         if not _write(store, doc.doc_id, store.doc_dir(doc.doc_id), facts):
             return BackfillItem(doc_id=doc.doc_id, status="skipped", reason="re-ingested meanwhile")
-        return BackfillItem(doc_id=doc.doc_id, status="added", facts=len(facts), source=str(like.root))
+        return BackfillItem(
+            doc_id=doc.doc_id, status="added", facts=len(facts), source=str(like.root)
+        )
     if doc.file_type not in ("pdf", "html"):
-        return BackfillItem(doc_id=doc.doc_id, status="skipped", reason="no statement tables in plain text")
+        return BackfillItem(
+            doc_id=doc.doc_id, status="skipped", reason="no statement tables in plain text"
+        )
     src = Path(doc.source_path)
     if not src.is_file():
         return BackfillItem(doc_id=doc.doc_id, status="skipped", reason=f"source {src} is gone")
     data = src.read_bytes()
     if hashlib.sha256(data).hexdigest() != doc.content_hash:
         return BackfillItem(
-            doc_id=doc.doc_id, status="skipped",
+            doc_id=doc.doc_id,
+            status="skipped",
             reason=f"source {src} changed since ingestion (re-ingest it instead)",
-        )  # fmt: skip
+        )
     folder = store.doc_dir(doc.doc_id)
     try:
         facts = _facts_of(store, doc, src, data)
     except Exception as exc:  # noqa: BLE001 - one filing's parser failure is reported, not fatal
-        return BackfillItem(doc_id=doc.doc_id, status="failed", reason=f"{type(exc).__name__}: {exc}")
+        return BackfillItem(
+            doc_id=doc.doc_id, status="failed", reason=f"{type(exc).__name__}: {exc}"
+        )
     if not _write(store, doc.doc_id, folder, facts):
         return BackfillItem(doc_id=doc.doc_id, status="skipped", reason="re-ingested meanwhile")
     return BackfillItem(doc_id=doc.doc_id, status="added", facts=len(facts), source="parsed")
@@ -128,7 +135,9 @@ def _facts_of(store: CorpusStore, doc: Document, src: Path, data: bytes) -> list
     form = doc.meta.form
     if doc.file_type == "html":
         filing = parse_html_filing(data, form_hint=form, edgartools_check=False)
-        return xbrl_facts(data, filing.pages, filing.structure, doc.meta, doc_id=doc.doc_id, form=form)
+        return xbrl_facts(
+            data, filing.pages, filing.structure, doc.meta, doc_id=doc.doc_id, form=form
+        )
     pages = [store.page_path(doc.doc_id, i).read_text(encoding="utf-8") for i in range(doc.n_pages)]
     structure = detect_structure(pages, form=form)
     return pdf_facts(str(src), pages, structure, doc.meta, doc_id=doc.doc_id)

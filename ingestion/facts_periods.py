@@ -18,14 +18,22 @@ _MONTHS = {
     m: i + 1
     for i, names in enumerate(
         [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
             ("december", "dec"),
         ]
     )
     for m in names
-}  # fmt: skip
+}
 _MONTH_RX = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DATE = re.compile(rf"\b({_MONTH_RX})\.?\s+(\d{{1,2}})\b", re.IGNORECASE)
 _MONTH_ONLY = re.compile(rf"\b({_MONTH_RX})\b", re.IGNORECASE)

@@ -14,8 +14,23 @@ from docnav.types import DocumentMeta
 
 _WORDS = re.compile(r"[a-z0-9]+")
 # legal-form words differ between a cover page and a sidecar ("3M CO" vs "3M Company")
-_LEGAL = {"inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited",
-          "plc", "llc", "lp", "sa", "nv", "ag", "the"}  # fmt: skip
+_LEGAL = {
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "ltd",
+    "limited",
+    "plc",
+    "llc",
+    "lp",
+    "sa",
+    "nv",
+    "ag",
+    "the",
+}
 # one period holds many of these, so the filing date tells them apart
 _EVENT_FORMS = {"8K", "EARNINGS"}
 

@@ -21,8 +21,10 @@ def copy_store(
         chunks = src.chunks(doc.doc_id)
 
         def chunks_for(doc_id: str, chunks=chunks) -> list:
-            return [c.model_copy(update={"doc_id": doc_id, "id": f"{doc_id}:{c.ordinal:05d}"})
-                    for c in chunks]  # fmt: skip
+            return [
+                c.model_copy(update={"doc_id": doc_id, "id": f"{doc_id}:{c.ordinal:05d}"})
+                for c in chunks
+            ]
 
         with dst.write_lock():
             new, status = dst.put(

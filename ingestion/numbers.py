@@ -197,12 +197,19 @@ def extract_numbers(
     for m in _NUM_RX.finditer(text):
         if m.group("skip"):
             continue
-        lparen, sign, cur, lparen2, digits, rparen, pct, rparen3, scale_raw, bps, shares = (
-            m.group(
-                "lparen", "sign", "cur", "lparen2", "digits", "rparen", "pct", "rparen3",
-                "scale", "bps", "shares",
-            )
-        )  # fmt: skip
+        lparen, sign, cur, lparen2, digits, rparen, pct, rparen3, scale_raw, bps, shares = m.group(
+            "lparen",
+            "sign",
+            "cur",
+            "lparen2",
+            "digits",
+            "rparen",
+            "pct",
+            "rparen3",
+            "scale",
+            "bps",
+            "shares",
+        )
         scale_word = scale_raw.lower() if scale_raw else ""
         if (
             scale_word in _ABBREV

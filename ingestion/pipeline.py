@@ -82,7 +82,13 @@ def expand_paths(inputs: Iterable[str | os.PathLike]) -> tuple[list[Path], list[
     def add(p: Path, root: Path | None = None) -> None:
         rp = p.resolve()
         if root is not None and not rp.is_relative_to(root):
-            failed.append(FileResult(path=str(p), status="failed", error=f"a link to {rp.name} outside {root}; refused (name the file itself to ingest it)"))  # fmt: skip
+            failed.append(
+                FileResult(
+                    path=str(p),
+                    status="failed",
+                    error=f"a link to {rp.name} outside {root}; refused (name the file itself to ingest it)",
+                )
+            )
         elif rp not in seen:
             seen.add(rp)
             files.append(rp)
@@ -272,9 +278,13 @@ def commit(store: CorpusStore, parsed: Parsed, replace: bool = False) -> FileRes
             "both are kept (ingest with --replace to replace it)"
         )
     return FileResult(
-        path=doc.source_path, status=status, doc_id=doc.doc_id, pages=doc.n_pages,
-        chunks=doc.n_chunks, note=note,
-    )  # fmt: skip
+        path=doc.source_path,
+        status=status,
+        doc_id=doc.doc_id,
+        pages=doc.n_pages,
+        chunks=doc.n_chunks,
+        note=note,
+    )
 
 
 def _triage(store: CorpusStore, f: Path, opts: IngestOptions, force: bool) -> FileResult | None:
@@ -290,9 +300,12 @@ def _triage(store: CorpusStore, f: Path, opts: IngestOptions, force: bool) -> Fi
     if existing is None:
         return None
     return FileResult(
-        path=str(f), status="unchanged", doc_id=existing.doc_id, pages=existing.n_pages,
+        path=str(f),
+        status="unchanged",
+        doc_id=existing.doc_id,
+        pages=existing.n_pages,
         chunks=existing.n_chunks,
-    )  # fmt: skip
+    )
 
 
 def _die_with_parent(parent_pid: int) -> None:

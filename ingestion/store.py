@@ -94,7 +94,8 @@ def _migrate(db: sqlite3.Connection) -> None:
         for r in rows:
             meta = Document.model_validate_json(r["record"]).meta
             db.execute(
-                "UPDATE documents SET identity=? WHERE doc_id=?", (filing_identity(meta), r["doc_id"])
+                "UPDATE documents SET identity=? WHERE doc_id=?",
+                (filing_identity(meta), r["doc_id"]),
             )
     db.execute("CREATE INDEX IF NOT EXISTS documents_identity ON documents(identity)")
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
@@ -210,7 +211,9 @@ class CorpusStore:
                 if len(rows) == 1:
                     return Document.model_validate_json(rows[0]["record"])
                 if rows:
-                    ids = ", ".join(r["doc_id"] for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+                    ids = ", ".join(r["doc_id"] for r in rows[:5]) + (
+                        ", ..." if len(rows) > 5 else ""
+                    )
                     raise AmbiguousRefError(
                         f"{ref!r} matches more than one document ({ids}); give a full doc_id"
                     )
@@ -270,7 +273,9 @@ class CorpusStore:
         doc = self.get_document(doc_id)
         if not 0 <= page < doc.n_pages:
             # said in the 1-based numbers people and citations use
-            raise NotFoundError(f"{doc.name} has pages 1-{doc.n_pages}; there is no page {page + 1}")
+            raise NotFoundError(
+                f"{doc.name} has pages 1-{doc.n_pages}; there is no page {page + 1}"
+            )
         return self.page_path(doc.doc_id, page).read_text(encoding="utf-8")
 
     # -- writes ---------------------------------------------------------------------

@@ -274,8 +274,16 @@ def _table_block(
         if mm:
             scale = _SCALE_VAL[(mm.group(1) or mm.group(2)).lower()]
             break
-    return Block(type="table", text="\n".join(rows[ts:te]), page_start=page, page_end=page,
-                 section_id=sid, caption=caption, headers=headers, scale=scale)  # fmt: skip
+    return Block(
+        type="table",
+        text="\n".join(rows[ts:te]),
+        page_start=page,
+        page_end=page,
+        section_id=sid,
+        caption=caption,
+        headers=headers,
+        scale=scale,
+    )
 
 
 def _text_blocks(

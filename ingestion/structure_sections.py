@@ -25,9 +25,17 @@ def build_sections(lines: PageLines, heads: list[Head]) -> list[Section]:
         parent = sections[stack[-1][0]].id if stack else None
         p = lines.page_of[h.line] if h.line < lines.n_lines else lines.n_pages - 1
         sections.append(
-            Section(id=f"s{len(sections):04d}", title=h.title or lines.texts[h.line][:160], kind=h.kind,
-                    label=h.label, level=level, parent=parent, page_start=p, page_end=p)
-        )  # fmt: skip
+            Section(
+                id=f"s{len(sections):04d}",
+                title=h.title or lines.texts[h.line][:160],
+                kind=h.kind,
+                label=h.label,
+                level=level,
+                parent=parent,
+                page_start=p,
+                page_end=p,
+            )
+        )
         stack.append((len(sections) - 1, level))
     _set_page_ends(lines, heads, sections)
     for sec in sections:

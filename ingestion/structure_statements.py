@@ -15,12 +15,33 @@ from docnav.ingestion.structure_text import TRAILING_PAGENO, is_title_like, sque
 __all__ = ["STMT_PATTERNS", "find_statements", "statement_label", "statements_range"]
 
 STMT_PATTERNS = [
-    ("Comprehensive Income", re.compile(r"statements?of(?:consolidated)?comprehensive(?:income|loss|earnings)")),
-    ("Income Statement", re.compile(r"(?:statements?of(?:consolidated)?(?:netincome|income|operations|earnings|loss)|incomestatements?)")),
-    ("Balance Sheet", re.compile(r"(?:balancesheets?|statements?of(?:consolidated)?financial(?:position|condition))")),
-    ("Cash Flow Statement", re.compile(r"(?:statements?of(?:consolidated)?cashflows?|cashflows?statements?)")),
-    ("Equity Statement", re.compile(r"statements?of(?:consolidated)?(?:changesin)?[a-z]{0,30}?(?:equity|deficit|investment)")),
-]  # fmt: skip
+    (
+        "Comprehensive Income",
+        re.compile(r"statements?of(?:consolidated)?comprehensive(?:income|loss|earnings)"),
+    ),
+    (
+        "Income Statement",
+        re.compile(
+            r"(?:statements?of(?:consolidated)?(?:netincome|income|operations|earnings|loss)|incomestatements?)"
+        ),
+    ),
+    (
+        "Balance Sheet",
+        re.compile(
+            r"(?:balancesheets?|statements?of(?:consolidated)?financial(?:position|condition))"
+        ),
+    ),
+    (
+        "Cash Flow Statement",
+        re.compile(r"(?:statements?of(?:consolidated)?cashflows?|cashflows?statements?)"),
+    ),
+    (
+        "Equity Statement",
+        re.compile(
+            r"statements?of(?:consolidated)?(?:changesin)?[a-z]{0,30}?(?:equity|deficit|investment)"
+        ),
+    ),
+]
 _STMT_PREFIX = re.compile(
     r"^(?:condensed|consolidated|combined|unaudited|interim|the|parent|company|and|registrant)*$"
 )

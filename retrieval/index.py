@@ -201,8 +201,13 @@ class CorpusIndex:
                     by_doc_stmt.setdefault((int(self._doc_row[row]), stmt[row]), []).append(row)
             note[row] = (sec is not None and sec.kind == "note") or " > note " in f" > {path}"
             mdna[row] = "discussion and analysis" in path
-        self._meta = {"stmt": stmt, "note": note, "mdna": mdna, "table": table,
-                      "by_doc_stmt": by_doc_stmt}  # fmt: skip
+        self._meta = {
+            "stmt": stmt,
+            "note": note,
+            "mdna": mdna,
+            "table": table,
+            "by_doc_stmt": by_doc_stmt,
+        }
         return self._meta
 
     def line_items(self) -> LineItemIndex:
@@ -260,7 +265,9 @@ class CorpusIndex:
     def _chunk_numbers(self, row: int) -> frozenset[str]:
         got = self._numtoks.get(row)
         if got is None:
-            got = frozenset(t for t in number_tokens(self.chunks[row].numbers) if t.startswith("n:"))
+            got = frozenset(
+                t for t in number_tokens(self.chunks[row].numbers) if t.startswith("n:")
+            )
             self._numtoks[row] = got
         return got
 
@@ -386,10 +393,15 @@ class CorpusIndex:
                 bad.append(str(path))
         self._fingerprint = None  # the next ensure() re-checks everything
         return IndexStatus(
-            folder=str(self.folder), documents=len(self.docs), chunks=len(self.chunks),
-            bm25=bm25, embedding_model=self.embedding_model, dense_embedded=ok,
-            dense_missing=missing + len(counts) - ok - missing - len(bad), dense_corrupt=bad,
-        )  # fmt: skip
+            folder=str(self.folder),
+            documents=len(self.docs),
+            chunks=len(self.chunks),
+            bm25=bm25,
+            embedding_model=self.embedding_model,
+            dense_embedded=ok,
+            dense_missing=missing + len(counts) - ok - missing - len(bad),
+            dense_corrupt=bad,
+        )
 
     @_locked
     def rebuild(
@@ -444,8 +456,10 @@ class CorpusIndex:
                 ok &= d.doc_id in f.doc_ids or d.name in f.doc_ids
             for names in ([f.company] if f.company else [], f.companies or []):
                 if names and ok:
-                    ok &= any(self._company_is(m.company, n, aliases) or n.lower() in d.name.lower()
-                              for n in names)  # fmt: skip
+                    ok &= any(
+                        self._company_is(m.company, n, aliases) or n.lower() in d.name.lower()
+                        for n in names
+                    )
             if f.ticker:
                 ok &= (m.ticker or "").upper() == f.ticker.upper()
             for forms in ([f.form] if f.form else [], f.forms or []):
@@ -478,8 +492,10 @@ class CorpusIndex:
         if not years:
             return None
         latest = max(years)
-        applied.append(f"rank fiscal year {latest} first: the latest filing in the range "
-                       "reports the earlier years too")  # fmt: skip
+        applied.append(
+            f"rank fiscal year {latest} first: the latest filing in the range "
+            "reports the earlier years too"
+        )
         return self.mask(f.model_copy(update={"year_min": latest, "year_max": latest}))
 
     def _company_is(self, company: str | None, name: str, aliases: dict) -> bool:
@@ -569,7 +585,9 @@ class CorpusIndex:
         qvec: np.ndarray | None = None
         if base in ("bm25", "hybrid"):
             t = time.perf_counter()
-            bm25_all = self.bm25.scores(qtoks + extra, [1.0] * len(qtoks) + [expand_weight] * len(extra))
+            bm25_all = self.bm25.scores(
+                qtoks + extra, [1.0] * len(qtoks) + [expand_weight] * len(extra)
+            )
             lists["bm25"] = [] if bm25_all is None else _top(bm25_all, want, mask)
             timings["bm25"] = _ms(t)
         if base in ("dense", "hybrid"):
@@ -601,20 +619,45 @@ class CorpusIndex:
         }
         pages: list[PageHit] = []
         routing: Route | None = None
-        shown: list[tuple[int, float, int | None, float]] = [(row, s, None, s) for row, s in fused[:k]]
+        shown: list[tuple[int, float, int | None, float]] = [
+            (row, s, None, s) for row, s in fused[:k]
+        ]
         if unit == "page":
             routing, pages, shown = self._page_list(
-                query, qtoks, k, fused, per, bm25_all if base in ("bm25", "hybrid") else None,
-                qvec if base in ("dense", "hybrid") else None, analysis, mask, boost, used,
-                expansion, route, page_ranker, features, applied, timings,
-            )  # fmt: skip
+                query,
+                qtoks,
+                k,
+                fused,
+                per,
+                bm25_all if base in ("bm25", "hybrid") else None,
+                qvec if base in ("dense", "hybrid") else None,
+                analysis,
+                mask,
+                boost,
+                used,
+                expansion,
+                route,
+                page_ranker,
+                features,
+                applied,
+                timings,
+            )
         hits = self._hits(shown, fused, per, name, rerank)
         timings["total"] = _ms(t_all)
         return SearchResult(
-            query=query, mode=mode, hits=hits, analysis=analysis, filters=effective,
-            understand=used, expansion=expansion, applied=applied, timings=timings,
-            unit=unit, pages=pages, route=routing,
-        )  # fmt: skip
+            query=query,
+            mode=mode,
+            hits=hits,
+            analysis=analysis,
+            filters=effective,
+            understand=used,
+            expansion=expansion,
+            applied=applied,
+            timings=timings,
+            unit=unit,
+            pages=pages,
+            route=routing,
+        )
 
     def _rerank(
         self,
@@ -679,34 +722,60 @@ class CorpusIndex:
         return analysis, used, effective, boost
 
     def _page_list(
-        self, query: str, qtoks: list[str], k: int, fused: list[tuple[int, float]],
-        per: dict[str, dict[int, tuple[int, float]]], bm25_all: np.ndarray | None,
-        qvec: np.ndarray | None, analysis: QueryAnalysis | None, mask: np.ndarray | None,
-        boost: np.ndarray | None, used: Understand, expansion: Expansion | None,
-        route: str | list[str] | None, page_ranker: str, features: bool, applied: list[str],
+        self,
+        query: str,
+        qtoks: list[str],
+        k: int,
+        fused: list[tuple[int, float]],
+        per: dict[str, dict[int, tuple[int, float]]],
+        bm25_all: np.ndarray | None,
+        qvec: np.ndarray | None,
+        analysis: QueryAnalysis | None,
+        mask: np.ndarray | None,
+        boost: np.ndarray | None,
+        used: Understand,
+        expansion: Expansion | None,
+        route: str | list[str] | None,
+        page_ranker: str,
+        features: bool,
+        applied: list[str],
         timings: dict[str, float],
     ) -> tuple[Route | None, list[PageHit], list[tuple[int, float, int | None, float]]]:
         """Pages as the ranked unit: (routing read, the top k pages, the chunk shown for each)."""
         routing: Route | None = None
         pages: list[PageHit] = []
         t = time.perf_counter()
-        routes = [r.strip() for r in (route.split(",") if isinstance(route, str) else route or [])
-                  if r.strip()]  # fmt: skip
+        routes = [
+            r.strip()
+            for r in (route.split(",") if isinstance(route, str) else route or [])
+            if r.strip()
+        ]
         bad = [r for r in routes if r not in ROUTES]
         if bad:
             raise InvalidQueryError(f"unknown route {bad}: use any of {', '.join(ROUTES)}")
         if routes and used != "off":  # routing reads the question: understanding off, none
             routing = read_route(
-                query, qtoks, analysis.quarters if analysis else [],
+                query,
+                qtoks,
+                analysis.quarters if analysis else [],
                 analysis.forms if analysis else [],
                 filing_date=bool(analysis and any("filing date" in a for a in analysis.applied)),
                 groups=expansion.groups if expansion is not None else None,
-            )  # fmt: skip
+            )
             applied += routing.describe()
         ranked = self._rank_pages(
-            fused, per, bm25_all, qvec, qtoks, analysis, mask, boost, routes, routing,
+            fused,
+            per,
+            bm25_all,
+            qvec,
+            qtoks,
+            analysis,
+            mask,
+            boost,
+            routes,
+            routing,
             load_ranker(page_ranker),
-        )  # fmt: skip
+        )
         used_rows: set[int] = set()
         shown: list[tuple[int, float, int | None, float]] = []
         doc_list = list(self.docs.values())
@@ -725,12 +794,20 @@ class CorpusIndex:
             if n >= k:
                 continue
             d = doc_list[cand.doc_row]
-            pages.append(PageHit(
-                doc_id=d.doc_id, doc_name=d.name, page=cand.page, score=round(rank_score, 5),
-                routed=cand.routed, statements=sorted(cand.statements),
-                chunk_ids=[self.chunks[r].id for r, _ in cand.chunks],
-                features={f: round(cand.x.get(f, 0.0), 5) for f in FEATURES} if features else None,
-            ))  # fmt: skip
+            pages.append(
+                PageHit(
+                    doc_id=d.doc_id,
+                    doc_name=d.name,
+                    page=cand.page,
+                    score=round(rank_score, 5),
+                    routed=cand.routed,
+                    statements=sorted(cand.statements),
+                    chunk_ids=[self.chunks[r].id for r, _ in cand.chunks],
+                    features={f: round(cand.x.get(f, 0.0), 5) for f in FEATURES}
+                    if features
+                    else None,
+                )
+            )
         if features:
             # training wants every candidate page, not only the top k
             self.last_page_candidates = ranked
@@ -774,7 +851,7 @@ class CorpusIndex:
                     scores=scores,
                     ranks={n: per[n][row][0] for n in per if row in per[n]},
                     page=page,
-                )  # fmt: skip
+                )
             )
         return hits
 

@@ -34,7 +34,9 @@ class LineItemIndex:
         self.bm25 = Bm25Index.build([_label_tokens(x) for x in self.labels]) if entries else None
 
     @classmethod
-    def from_files(cls, lines_of: Iterable[tuple[int, Callable[[], Iterable[str]]]]) -> LineItemIndex:
+    def from_files(
+        cls, lines_of: Iterable[tuple[int, Callable[[], Iterable[str]]]]
+    ) -> LineItemIndex:
         return cls(cls.entries_from_files(lines_of))
 
     @staticmethod

@@ -84,9 +84,15 @@ class PageRanker:
         return s
 
     def to_json(self) -> dict:
-        return {"name": self.name, "features": list(self.weights), "weights": self.weights,
-                "mean": self.mean, "std": self.std, "intercept": self.intercept,
-                "about": self.about}  # fmt: skip
+        return {
+            "name": self.name,
+            "features": list(self.weights),
+            "weights": self.weights,
+            "mean": self.mean,
+            "std": self.std,
+            "intercept": self.intercept,
+            "about": self.about,
+        }
 
 
 @lru_cache(maxsize=4)
@@ -97,9 +103,13 @@ def load_ranker(spec: str = "rrf") -> PageRanker:
     path = DATA if spec == "learned" else Path(spec)
     raw = json.loads(path.read_text())
     return PageRanker(
-        name=raw.get("name", "learned"), weights=raw["weights"], mean=raw["mean"],
-        std=raw["std"], intercept=raw.get("intercept", 0.0), about=raw.get("about", {}),
-    )  # fmt: skip
+        name=raw.get("name", "learned"),
+        weights=raw["weights"],
+        mean=raw["mean"],
+        std=raw["std"],
+        intercept=raw.get("intercept", 0.0),
+        about=raw.get("about", {}),
+    )
 
 
 @dataclass

@@ -161,8 +161,11 @@ class PgSearch:
         if self._catalog is None or self._catalog[0] != versions:
             self._catalog = (versions, self.store.list_documents())
         docs = self._catalog[1]
-        aliases = {d.meta.company: d.meta.former_names for d in docs
-                   if d.meta.company and d.meta.former_names}  # fmt: skip
+        aliases = {
+            d.meta.company: d.meta.former_names
+            for d in docs
+            if d.meta.company and d.meta.former_names
+        }
         return [d.doc_id for d in docs if doc_passes(d, f, aliases)]
 
     @staticmethod
@@ -198,8 +201,9 @@ class PgSearch:
         self.last_ms["keyword"] = (time.perf_counter() - t) * 1000
         return self._hits([((d, o), float(s)) for d, o, s in rows], "keyword")
 
-    def vector(self, query: str | np.ndarray, k: int = 10,
-               filters: SearchFilters | None = None) -> list[PgHit]:  # fmt: skip
+    def vector(
+        self, query: str | np.ndarray, k: int = 10, filters: SearchFilters | None = None
+    ) -> list[PgHit]:
         """Cosine nearest neighbours through the HNSW index, filters inside the query."""
         t = time.perf_counter()
         allowed = self._allowed(filters)
@@ -225,13 +229,16 @@ class PgSearch:
         self.last_ms["vector"] = (time.perf_counter() - t) * 1000
         return self._hits([((d, o), 1.0 - float(dist)) for d, o, dist in rows], "vector")
 
-    def hybrid(self, query: str, k: int = 10, filters: SearchFilters | None = None,
-               depth: int = 50) -> list[PgHit]:  # fmt: skip
+    def hybrid(
+        self, query: str, k: int = 10, filters: SearchFilters | None = None, depth: int = 50
+    ) -> list[PgHit]:
         """Reciprocal-rank fusion of the keyword and vector lists (``depth`` each)."""
         kw = self.keyword(query, depth, filters)
         vec = self.vector(query, depth, filters)
-        lists = {"keyword": [((h.doc_id, h.ordinal), h.score) for h in kw],
-                 "vector": [((h.doc_id, h.ordinal), h.score) for h in vec]}  # fmt: skip
+        lists = {
+            "keyword": [((h.doc_id, h.ordinal), h.score) for h in kw],
+            "vector": [((h.doc_id, h.ordinal), h.score) for h in vec],
+        }
         by_key = {(h.doc_id, h.ordinal): h for h in [*vec, *kw]}
         out = []
         for key, score in rrf(lists)[:k]:
@@ -263,7 +270,7 @@ class PgSearch:
                 text=i[5],
                 score=s,
                 scores={name: s},
-            )  # fmt: skip
+            )
             for key, s in ranked
             if (i := info.get(key)) is not None
         ]

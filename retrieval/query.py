@@ -64,8 +64,12 @@ class QueryAnalysis(BaseModel):
 
 # -- periods ----------------------------------------------------------------------------------
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}  # fmt: skip
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
@@ -90,14 +94,20 @@ _FY = re.compile(
     rf"\b(?:fy|fiscal\s+(?:year\s+)?)\s*'?\s*({_Y4}|\d\d)\b|\bfy({_Y4}|\d\d)\b", re.IGNORECASE
 )
 _BARE_YEAR = re.compile(rf"(?<![\d$.,/-])({_Y4})(?![\d%]|,\d|\.\d|\s*(?:million|billion|thousand))")
-_SINCE = re.compile(rf"\b(?:since|after|from)\s+(?:fy\s?|fiscal\s+(?:year\s+)?)?({_Y4})\b(?!\s*(?:to|through|-|and))", re.I)  # fmt: skip
+_SINCE = re.compile(
+    rf"\b(?:since|after|from)\s+(?:fy\s?|fiscal\s+(?:year\s+)?)?({_Y4})\b(?!\s*(?:to|through|-|and))",
+    re.I,
+)
 
 _FORMS = [
     ("10-K", re.compile(r"\b10-?k\b|\bannual\s+(?:report|filing)\b", re.I)),
     ("10-Q", re.compile(r"\b10-?q\b|\bquarterly\s+(?:report|filing)\b", re.I)),
     ("8-K", re.compile(r"\b8-?k\b|\bcurrent\s+report\b", re.I)),
-    ("EARNINGS", re.compile(r"\bearnings\s+(?:release|report|press\s+release)\b|\bpress\s+release\b", re.I)),
-]  # fmt: skip
+    (
+        "EARNINGS",
+        re.compile(r"\bearnings\s+(?:release|report|press\s+release)\b|\bpress\s+release\b", re.I),
+    ),
+]
 
 
 def _year(y: str) -> int:
@@ -153,10 +163,34 @@ def _clamped(year: int, month: int, day: int) -> date:
 
 # words that never identify a company on their own ("American" of American Water Works)
 _GENERIC = {
-    "american", "general", "united", "first", "national", "international", "global", "new",
-    "best", "great", "southern", "northern", "western", "eastern", "royal", "standard", "public",
-    "service", "services", "energy", "financial", "capital", "bank", "the", "and", "of", "us",
-}  # fmt: skip
+    "american",
+    "general",
+    "united",
+    "first",
+    "national",
+    "international",
+    "global",
+    "new",
+    "best",
+    "great",
+    "southern",
+    "northern",
+    "western",
+    "eastern",
+    "royal",
+    "standard",
+    "public",
+    "service",
+    "services",
+    "energy",
+    "financial",
+    "capital",
+    "bank",
+    "the",
+    "and",
+    "of",
+    "us",
+}
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
 

@@ -48,18 +48,42 @@ _TITLE_RX = [  # when the label is missing: the printed title
 ]
 
 _NAMED = [  # statements named in a question
-    ("cashflow", re.compile(r"\bcash[\s-]*flows?\s+statements?\b|\bstatements?\s+of\s+cash\s+flows?\b", re.I)),
-    ("balance", re.compile(r"\bbalance\s+sheets?\b|\bstatements?\s+of\s+financial\s+(?:position|condition)\b", re.I)),
-    ("income", re.compile(r"\bincome\s+statements?\b|\bstatements?\s+of\s+(?:income|operations|earnings)\b|\bp\s*&\s*l\b|\bprofit\s+and\s+loss\b", re.I)),
-    ("equity", re.compile(r"\bstatements?\s+of\s+(?:changes\s+in\s+)?(?:stockholders|shareholders)\W+equity\b", re.I)),
-]  # fmt: skip
+    (
+        "cashflow",
+        re.compile(
+            r"\bcash[\s-]*flows?\s+statements?\b|\bstatements?\s+of\s+cash\s+flows?\b", re.I
+        ),
+    ),
+    (
+        "balance",
+        re.compile(
+            r"\bbalance\s+sheets?\b|\bstatements?\s+of\s+financial\s+(?:position|condition)\b", re.I
+        ),
+    ),
+    (
+        "income",
+        re.compile(
+            r"\bincome\s+statements?\b|\bstatements?\s+of\s+(?:income|operations|earnings)\b|\bp\s*&\s*l\b|\bprofit\s+and\s+loss\b",
+            re.I,
+        ),
+    ),
+    (
+        "equity",
+        re.compile(
+            r"\bstatements?\s+of\s+(?:changes\s+in\s+)?(?:stockholders|shareholders)\W+equity\b",
+            re.I,
+        ),
+    ),
+]
 
 _QUARTER_WORDS = re.compile(
     r"\bq[1-4]\b|\bq[1-4]\s*'?\s*(?:fy)?\s*\d{2,4}\b|\bquarter(?:ly)?\b|\bh[12]\b|\b(?:first|second)\s+half\b"
     r"|\b(?:three|six|nine)\s+months\b|\byear[\s-]+to[\s-]+date\b|\bytd\b",
     re.I,
 )
-_Q4 = re.compile(r"\bq4\b|\bq4\s*'?\s*(?:fy)?\s*\d{2,4}\b|\bfourth\s+quarter\b|\b4th\s+quarter\b", re.I)
+_Q4 = re.compile(
+    r"\bq4\b|\bq4\s*'?\s*(?:fy)?\s*\d{2,4}\b|\bfourth\s+quarter\b|\b4th\s+quarter\b", re.I
+)
 _EVENT = re.compile(
     r"\bagenda\b|\bannounce(?:d|s|ment)?\b|\bappoint(?:ed|s|ment)?\b|\bnominees?\b|\bvot(?:e|es|ed|ing)\b"
     r"|\b(?:annual|special)\s+meeting\b|\bshareholders?\s+meeting\b|\bresign(?:ed|s|ation)?\b"
@@ -115,8 +139,10 @@ def not_printed(path: str | None = None) -> frozenset[str]:
 def item_terms(path: str | None = None) -> list[tuple[str, re.Pattern, list[str]]]:
     """Line items without a synonym group: (name, word pattern, statements)."""
     raw = json.loads(Path(path or DATA).read_text())
-    return [(k, re.compile(r"\b" + re.escape(k).replace(r"\ ", r"\s+") + r"\b", re.I), list(v))
-            for k, v in raw.get("terms", {}).items()]  # fmt: skip
+    return [
+        (k, re.compile(r"\b" + re.escape(k).replace(r"\ ", r"\s+") + r"\b", re.I), list(v))
+        for k, v in raw.get("terms", {}).items()
+    ]
 
 
 def section_statement(label: str | None, title: str) -> str | None:
@@ -129,8 +155,14 @@ def section_statement(label: str | None, title: str) -> str | None:
     return None
 
 
-def read_route(query: str, qtoks: list[str], quarters: list[str], forms: list[str],
-               filing_date: bool = False, groups: list[str] | None = None) -> Route:  # fmt: skip
+def read_route(
+    query: str,
+    qtoks: list[str],
+    quarters: list[str],
+    forms: list[str],
+    filing_date: bool = False,
+    groups: list[str] | None = None,
+) -> Route:
     """Statements and the filing kind a question points at. ``qtoks`` are its query tokens,
     ``quarters``/``forms`` what query understanding read, ``filing_date`` whether it named a
     filing date ("8-K dated 1 July 2022"), ``groups`` the synonym groups the query fired

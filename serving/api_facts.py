@@ -38,9 +38,14 @@ async def facts(
     def run() -> list[FactRow]:
         try:
             return find_facts(
-                svc.engine.store, doc=doc, company=company, metric=metric, year=year,
-                period=period, limit=limit,
-            )  # fmt: skip
+                svc.engine.store,
+                doc=doc,
+                company=company,
+                metric=metric,
+                year=year,
+                period=period,
+                limit=limit,
+            )
         except ToolError as exc:
             raise ApiError(404, "not_found", str(exc)) from exc
 

@@ -89,9 +89,10 @@ def _mode(model: str) -> AnswerMode:
     name = ALIASES.get(model, model)
     if name not in MODELS:
         raise ApiError(
-            404, "model_not_found",
+            404,
+            "model_not_found",
             f"no model {model[:100]!r}; docnav serves {', '.join(MODELS)} (GET /v1/models)",
-        )  # fmt: skip
+        )
     return MODELS[name]
 
 
@@ -151,24 +152,32 @@ class _Reply:
 
     def completion(self, a: Answer) -> dict[str, Any]:
         return {
-            "id": self.id, "object": "chat.completion", "created": self.created,
+            "id": self.id,
+            "object": "chat.completion",
+            "created": self.created,
             "model": self.model,
-            "choices": [{
-                "index": 0, "finish_reason": "stop", "logprobs": None,
-                "message": {"role": "assistant", "content": answer_text(a)},
-            }],
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "stop",
+                    "logprobs": None,
+                    "message": {"role": "assistant", "content": answer_text(a)},
+                }
+            ],
             "usage": _usage(a),
             "citations": _citations(a),
             "docnav": a.model_dump(mode="json"),
-        }  # fmt: skip
+        }
 
     def chunk(self, delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
         body = {
-            "id": self.id, "object": "chat.completion.chunk", "created": self.created,
+            "id": self.id,
+            "object": "chat.completion.chunk",
+            "created": self.created,
             "model": self.model,
             "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
             **extra,
-        }  # fmt: skip
+        }
         return _sse(body)
 
 
@@ -177,10 +186,16 @@ def _sse(body: dict[str, Any]) -> str:
 
 
 def _error_event(e: ApiError) -> str:
-    return _sse({"error": {
-        "code": e.code, "message": public_text(e.message), "request_id": request_id_var.get(),
-        "status": e.status,
-    }})  # fmt: skip
+    return _sse(
+        {
+            "error": {
+                "code": e.code,
+                "message": public_text(e.message),
+                "request_id": request_id_var.get(),
+                "status": e.status,
+            }
+        }
+    )
 
 
 def _pieces(text: str, size: int = 80) -> list[str]:
@@ -212,20 +227,29 @@ async def get_model(model_id: str, svc: Svc) -> dict[str, Any]:
 def _model(name: str, svc: Service) -> dict[str, Any]:
     mode = MODELS[name]
     return {
-        "id": name, "object": "model", "created": CREATED, "owned_by": "docnav",
-        "docnav": {"mode": mode, "description": DESCRIPTIONS[mode],
-                   "llm_backend": svc.settings.llm.backend},
-    }  # fmt: skip
+        "id": name,
+        "object": "model",
+        "created": CREATED,
+        "owned_by": "docnav",
+        "docnav": {
+            "mode": mode,
+            "description": DESCRIPTIONS[mode],
+            "llm_backend": svc.settings.llm.backend,
+        },
+    }
 
 
 @router.post(
     "/chat/completions",
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "chat.completion, or chunks"},
-        404: {"model": ErrorOut}, 422: {"model": ErrorOut}, 502: {"model": ErrorOut},
-        503: {"model": ErrorOut}, 504: {"model": ErrorOut},
+        404: {"model": ErrorOut},
+        422: {"model": ErrorOut},
+        502: {"model": ErrorOut},
+        503: {"model": ErrorOut},
+        504: {"model": ErrorOut},
     },
-)  # fmt: skip
+)
 async def chat_completions(req: ChatCompletionRequest, request: Request, svc: Svc):
     """An answer with citations as an OpenAI chat completion (see the module notes)."""
     ask_req = _ask_request(req)
@@ -309,9 +333,12 @@ async def _stream(
         for piece in _pieces(answer_text(answer)):
             yield reply.chunk({"content": piece})
         yield reply.chunk(
-            {}, "stop", usage=_usage(answer), citations=_citations(answer),
+            {},
+            "stop",
+            usage=_usage(answer),
+            citations=_citations(answer),
             docnav=answer.model_dump(mode="json"),
-        )  # fmt: skip
+        )
         yield "data: [DONE]\n\n"
     except TimeoutError:
         run.cancel.set()

@@ -124,9 +124,13 @@ class RequestMiddleware:
                     scope["path"],
                     state["status"],
                     1000 * secs,
-                    extra={"method": scope["method"], "path": scope["path"],
-                           "status": state["status"], "ms": round(1000 * secs, 1)},
-                )  # fmt: skip
+                    extra={
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": state["status"],
+                        "ms": round(1000 * secs, 1),
+                    },
+                )
             request_id_var.reset(token)
 
 

@@ -51,8 +51,12 @@ _COLS = (
     "results, notes, error, seq"
 )
 # keepalives: a lease held by a machine that vanished is dropped within ~a minute
-_KEEPALIVE = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
-              "keepalives_count": 3}  # fmt: skip
+_KEEPALIVE = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
 
 
 def _ts(v: datetime | None) -> str | None:
@@ -113,9 +117,12 @@ class PgJobStore:
 
     # -- writes -------------------------------------------------------------------------
     def create(
-        self, inputs: list[str], force: bool = False, form_hint: str | None = None,
+        self,
+        inputs: list[str],
+        force: bool = False,
+        form_hint: str | None = None,
         replace: bool = False,
-    ) -> JobOut:  # fmt: skip
+    ) -> JobOut:
         job_id = uuid.uuid4().hex[:16]
         req = {"inputs": inputs, "force": force, "form_hint": form_hint, "replace": replace}
         with self._db() as db:
@@ -208,25 +215,49 @@ class PgJobStore:
                     db.execute(
                         "UPDATE jobs SET status='failed', finished_at=now(), notes=%s, error=%s "
                         "WHERE id=%s",
-                        (json.dumps(notes), "interrupted twice by a worker stop; files committed "
-                         "before stay in the catalog, re-submit to finish", job_id),
-                    )  # fmt: skip
+                        (
+                            json.dumps(notes),
+                            "interrupted twice by a worker stop; files committed "
+                            "before stay in the catalog, re-submit to finish",
+                            job_id,
+                        ),
+                    )
                 changed.append(job_id)
         return changed
 
 
 def _out(row: tuple) -> JobOut:
-    (job_id, status, created, started, finished, attempts, req, total, results, notes, error,
-     _seq) = row  # fmt: skip
+    (
+        job_id,
+        status,
+        created,
+        started,
+        finished,
+        attempts,
+        req,
+        total,
+        results,
+        notes,
+        error,
+        _seq,
+    ) = row
     results = [FileResult(**r) for r in results]
     return JobOut(
-        id=job_id, status=status, created_at=_ts(created), started_at=_ts(started),
-        finished_at=_ts(finished), inputs=req["inputs"], files_total=total,
+        id=job_id,
+        status=status,
+        created_at=_ts(created),
+        started_at=_ts(started),
+        finished_at=_ts(finished),
+        inputs=req["inputs"],
+        files_total=total,
         files_done=len(results),
         pages=sum(r.pages for r in results if r.status in ("added", "replaced")),
-        errors=sum(1 for r in results if r.status == "failed"), results=results,
-        attempts=attempts, notes=notes, error=error,
-    )  # fmt: skip
+        errors=sum(1 for r in results if r.status == "failed"),
+        results=results,
+        attempts=attempts,
+        notes=notes,
+        error=error,
+    )
 
 
 def open_job_store(home_dir, database_url: str | None):

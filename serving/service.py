@@ -40,7 +40,9 @@ class Service:
         # search while that happens: one lock around every index use
         self.index_lock = threading.RLock()
         self.ask_slots = threading.BoundedSemaphore(max(1, s.serve.ask_concurrency))
-        self.ask_pool = ThreadPoolExecutor(max(1, s.serve.ask_concurrency), thread_name_prefix="ask")
+        self.ask_pool = ThreadPoolExecutor(
+            max(1, s.serve.ask_concurrency), thread_name_prefix="ask"
+        )
         self.index_state: dict[str, Any] = {"ok": None, "detail": "not loaded yet"}
         self.cancels: set[threading.Event] = set()  # questions in flight, stopped at shutdown
 

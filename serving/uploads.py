@@ -27,7 +27,11 @@ from docnav.serving.errors import ApiError
 from docnav.settings import Settings
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-_CANON = {"pdf": (PDF_SUFFIXES, ".pdf"), "html": (HTML_SUFFIXES, ".html"), "text": (TEXT_SUFFIXES, ".txt")}  # fmt: skip
+_CANON = {
+    "pdf": (PDF_SUFFIXES, ".pdf"),
+    "html": (HTML_SUFFIXES, ".html"),
+    "text": (TEXT_SUFFIXES, ".txt"),
+}
 
 
 def sanitize_filename(raw: str | None) -> str:

@@ -66,9 +66,7 @@ def make_chat_model(settings: Settings) -> ChatModel:
             gpu_memory_utilization=s.gpu_memory_utilization,
             seed=s.seed,
         )
-    raise LLMError(
-        f"unknown DOCNAV_LLM_BACKEND {s.backend!r}: use one of {', '.join(BACKENDS)}"
-    )
+    raise LLMError(f"unknown DOCNAV_LLM_BACKEND {s.backend!r}: use one of {', '.join(BACKENDS)}")
 
 
 __all__ = [

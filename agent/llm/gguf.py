@@ -195,8 +195,10 @@ def assemble_gguf(spec: GGUFSpec, models_dir: Path, also: Iterable[Path] = ()) -
         if _stat(dest) != seen and _good_copy(spec, [models_dir], total):
             return dest
         if dest.exists():
-            print(f"docnav: {dest} is incomplete or corrupt (SHA-256); assembling it again",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"docnav: {dest} is incomplete or corrupt (SHA-256); assembling it again",
+                file=sys.stderr,
+            )
         with open(parts[0], "rb") as f:
             if f.read(4) != GGUF_MAGIC:
                 raise ModelNotAvailable(f"{parts[0]} does not start a GGUF file")

@@ -167,9 +167,12 @@ def demo(
         qfile = Path(questions).expanduser()
     try:
         opts = DemoOptions(
-            questions=n, modes=split_csv(modes) or [], corpus=corpus, questions_file=qfile,
+            questions=n,
+            modes=split_csv(modes) or [],
+            corpus=corpus,
+            questions_file=qfile,
             model=FAST_MODEL if fast else model,
-        )  # fmt: skip
+        )
     except ValueError as exc:  # pydantic's ValidationError: --questions out of range
         fail(DocnavError(f"bad demo options: {exc}"))
     settings = settings_for(home)

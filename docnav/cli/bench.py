@@ -7,8 +7,6 @@ import typer
 
 from docnav.cli import bench_answers, bench_infra
 
-app = typer.Typer(
-    name="bench", help="Benchmarks; results go under results/.", no_args_is_help=True
-)
+app = typer.Typer(name="bench", help="Benchmarks; results go under results/.", no_args_is_help=True)
 app.add_typer(bench_infra.app)  # no name: their commands join this group
 app.add_typer(bench_answers.app)

@@ -104,14 +104,27 @@ def bench_answers(
     try:
         data = load_config(config) if config else {}
         flags = {
-            "questions": questions, "modes": split_csv(modes), "ids": split_csv(ids),
-            "company": company, "question_type": question_type, "failure_mode": failure_mode,
-            "order": order, "limit": limit, "out": out,
-            "bench_home": bench_home, "pdfs": pdfs, "judge": judge_backend,
-            "judge_model": judge_model, "judge_base_url": judge_base_url, "rag_k": rag_k,
-            "rag_mode": rag_mode, "timeout_s": timeout_s, "concurrency": concurrency,
-            "tolerance": tolerance, "guided_off": guided_off,
-        }  # fmt: skip
+            "questions": questions,
+            "modes": split_csv(modes),
+            "ids": split_csv(ids),
+            "company": company,
+            "question_type": question_type,
+            "failure_mode": failure_mode,
+            "order": order,
+            "limit": limit,
+            "out": out,
+            "bench_home": bench_home,
+            "pdfs": pdfs,
+            "judge": judge_backend,
+            "judge_model": judge_model,
+            "judge_base_url": judge_base_url,
+            "rag_k": rag_k,
+            "rag_mode": rag_mode,
+            "timeout_s": timeout_s,
+            "concurrency": concurrency,
+            "tolerance": tolerance,
+            "guided_off": guided_off,
+        }
         data.update({k: v for k, v in flags.items() if v is not None})
         llm = dict(data.get("llm") or {})
         llm.update(
@@ -207,11 +220,18 @@ def bench_checkers(
             spec = ModelSpec(backend=judge_backend, model=judge_model, base_url=judge_base_url)
             judge = make_chat_model(spec.settings(s))
         res = run_checker_validation(
-            out, paper_results, questions, judge, judge_backend, n=n, seed=seed,
-            tol=s.bench_numeric_tolerance, loose=s.bench_numeric_loose_tolerance,
+            out,
+            paper_results,
+            questions,
+            judge,
+            judge_backend,
+            n=n,
+            seed=seed,
+            tol=s.bench_numeric_tolerance,
+            loose=s.bench_numeric_loose_tolerance,
             deadline_s=None if max_minutes is None else 60 * max_minutes,
             command="docnav " + " ".join(sys.argv[1:]),
-        )  # fmt: skip
+        )
     except (DocnavError, LLMError) as exc:
         fail(exc)
     for k, v in res["numeric"]["policies"].items():
@@ -241,10 +261,16 @@ def bench_llm(
 
     try:
         run_llm_bench(
-            out, Settings().models_dir, prompt_tokens=prompt_tokens, gen_tokens=gen_tokens,
-            n_prompts=n_prompts, only=only, calls=calls, console=console,
+            out,
+            Settings().models_dir,
+            prompt_tokens=prompt_tokens,
+            gen_tokens=gen_tokens,
+            n_prompts=n_prompts,
+            only=only,
+            calls=calls,
+            console=console,
             command="docnav " + " ".join(sys.argv[1:]),
-        )  # fmt: skip
+        )
     except (DocnavError, LLMError) as exc:
         fail(exc)
     console.print(f"report: {out / 'report.md'}")

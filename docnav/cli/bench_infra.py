@@ -62,9 +62,14 @@ def bench_ingest_scale(
         if not procs or min(procs) < 1:
             raise DocnavError("--processes takes counts >= 1, e.g. 1,2")
         run_ingest_scale_bench(
-            corpus.expanduser(), out, fmt=fmt, processes=procs, limit=limit,
-            keep_store=keep_store.expanduser() if keep_store else None, console=console,
-        )  # fmt: skip
+            corpus.expanduser(),
+            out,
+            fmt=fmt,
+            processes=procs,
+            limit=limit,
+            keep_store=keep_store.expanduser() if keep_store else None,
+            console=console,
+        )
     except ValueError:
         fail(DocnavError(f"--processes takes counts like 1,2, not {processes!r}"))
     except DocnavError as exc:
@@ -95,14 +100,14 @@ def bench_retrieval(
             help="Only these rows: comma-separated labels, 'bm25' (every BM25-only row: "
             "no embeddings needed) or 'pages' (every page row)."
         ),
-    ] = None,  # fmt: skip
+    ] = None,
     previous: Annotated[
         Path | None,
         typer.Option(
             help="A results.json whose rows this run does not measure are carried over "
             "(marked with their commit)."
         ),
-    ] = None,  # fmt: skip
+    ] = None,
     planted: Annotated[
         Path | None,
         typer.Option(help="A `docnav synth` folder: adds its planted questions' recall."),
@@ -116,7 +121,7 @@ def bench_retrieval(
             help="Embed nothing: use the embeddings on disk (single-store rows and "
             "shared-store BM25 rows only)."
         ),
-    ] = False,  # fmt: skip
+    ] = False,
 ) -> None:
     """Evidence-page recall@1/5/10/20 and MRR of bm25, dense and hybrid on FinanceBench
     (shared and single store, LLM-free; chunk and page recall), and bm25s against rank-bm25 in
@@ -129,12 +134,19 @@ def bench_retrieval(
         if reranker:
             rr = open_engine(bench_home.expanduser()).make_reranker(reranker)
         run_retrieval_bench(
-            pdfs, questions, out, bench_home.expanduser(), console=console,
-            command="docnav " + " ".join(sys.argv[1:]), reranker=rr, configs=pick_configs(rows),
-            previous=previous, planted=planted,
+            pdfs,
+            questions,
+            out,
+            bench_home.expanduser(),
+            console=console,
+            command="docnav " + " ".join(sys.argv[1:]),
+            reranker=rr,
+            configs=pick_configs(rows),
+            previous=previous,
+            planted=planted,
             planted_home=planted_home.expanduser() if planted_home else None,
             partial_dense=partial_dense,
-        )  # fmt: skip
+        )
     except (DocnavError, ValueError) as exc:
         fail(exc)
 
@@ -165,10 +177,15 @@ def bench_rerank(
 
     try:
         run_rerank_bench(
-            open_engine(bench_home.expanduser()), questions, out,
-            [s.strip() for s in rerankers.split(",") if s.strip()], limit=limit, depth=depth,
-            console=console, command="docnav " + " ".join(sys.argv[1:]),
-        )  # fmt: skip
+            open_engine(bench_home.expanduser()),
+            questions,
+            out,
+            [s.strip() for s in rerankers.split(",") if s.strip()],
+            limit=limit,
+            depth=depth,
+            console=console,
+            command="docnav " + " ".join(sys.argv[1:]),
+        )
     except DocnavError as exc:
         fail(exc)
 
@@ -236,8 +253,16 @@ def bench_crash(
     files = default_files(work, pdfs)
     # a --full rebuild embeds everything (a minute here): fewer kills there
     budgets = {"rebuild": (min(events, 6), min(timed, 4))}
-    r = run_crash_bench(files, work, out, event_budget=events, timed=timed, budgets=budgets,
-                        command=cmd, log=console.print)  # fmt: skip
+    r = run_crash_bench(
+        files,
+        work,
+        out,
+        event_budget=events,
+        timed=timed,
+        budgets=budgets,
+        command=cmd,
+        log=console.print,
+    )
     console.print(f"{r['kills']} kills, {r['failed']} failed -> {out}/report.md")
     if r["failed"]:
         raise typer.Exit(code=1)
@@ -266,8 +291,16 @@ def bench_soak(
     cmd = f"docnav bench soak --clients {clients} --seconds {seconds:g}"
     models_dir = models.expanduser() if models else Settings().home_dir / "models"
     try:
-        r = run_soak(bench_home.expanduser(), out, models_dir, clients=clients, duration_s=seconds,
-                     max_requests=max_requests, command=cmd, console=console)  # fmt: skip
+        r = run_soak(
+            bench_home.expanduser(),
+            out,
+            models_dir,
+            clients=clients,
+            duration_s=seconds,
+            max_requests=max_requests,
+            command=cmd,
+            console=console,
+        )
     except (DocnavError, RuntimeError) as exc:
         fail(exc)
     console.print(f"{'PASS' if r['passed'] else 'FAIL'} -> {out}/report.md")
@@ -317,8 +350,17 @@ def bench_load(
     if ask not in ("stub", "real"):
         fail(ValueError("--ask is stub or real"))
     try:
-        run_load_bench(bench_home.expanduser(), pdfs, questions, out, limit=limit,
-                       requests=requests, time_cap_s=time_cap, ask=ask, console=console)  # fmt: skip
+        run_load_bench(
+            bench_home.expanduser(),
+            pdfs,
+            questions,
+            out,
+            limit=limit,
+            requests=requests,
+            time_cap_s=time_cap,
+            ask=ask,
+            console=console,
+        )
     except (DocnavError, RuntimeError) as exc:
         fail(exc)
 

@@ -75,9 +75,14 @@ def stage_bars(unit: str) -> tuple[Progress, Callable[[str, int, int], None]]:
     """Transient bars on stderr, one per engine stage ("embed", "bm25", ...), and the
     ``on_progress(stage, done, total)`` callback the engine reports to."""
     progress = Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err, disable=not err.is_terminal, transient=True,
-    )  # fmt: skip
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not err.is_terminal,
+        transient=True,
+    )
     tasks: dict[str, TaskID] = {}
 
     def on_progress(stage: str, done: int, total: int) -> None:

@@ -47,10 +47,17 @@ def documents(
         return
     cols = ("doc_id", "company", "ticker", "form", "period", "pages", "chunks")
     rows = [
-        (d.doc_id, d.meta.company or "?", d.meta.ticker or "", d.meta.form or "?",
-         d.meta.fiscal_period or "?", d.n_pages, d.n_chunks)
+        (
+            d.doc_id,
+            d.meta.company or "?",
+            d.meta.ticker or "",
+            d.meta.form or "?",
+            d.meta.fiscal_period or "?",
+            d.n_pages,
+            d.n_chunks,
+        )
         for d in docs
-    ]  # fmt: skip
+    ]
     if how == "tsv":
         print_tsv(cols, rows)
         return
@@ -86,10 +93,18 @@ def outline(
     if how == "tsv":
         cols = ("id", "parent", "level", "kind", "label", "title", "page_start", "page_end")
         rows = (
-            (e.id, e.parent, e.level, e.kind, e.label, e.title, display_page(e.page_start),
-             display_page(e.page_end))
+            (
+                e.id,
+                e.parent,
+                e.level,
+                e.kind,
+                e.label,
+                e.title,
+                display_page(e.page_start),
+                display_page(e.page_end),
+            )
             for e in entries
-        )  # fmt: skip
+        )
         print_tsv(cols, rows)
         return
     m = d.meta
@@ -133,7 +148,7 @@ def search(
             help="filter | boost | off: companies/years/forms read from the question "
             "(default $DOCNAV_SEARCH_UNDERSTAND or filter)."
         ),
-    ] = None,  # fmt: skip
+    ] = None,
     no_understand: Annotated[
         bool, typer.Option("--no-understand", help="Do not read filters from the question.")
     ] = False,
@@ -163,20 +178,34 @@ def search(
         fail(ValueError("give --year or --year-min/--year-max, not both"))
     engine = open_engine(home)
     if mode == "hybrid+rerank" and engine.reranker() is None:
-        fail(ValueError(
-            "mode hybrid+rerank needs a reranker and none is configured: set "
-            "DOCNAV_RERANKER_MODEL to a CrossEncoder name or local path, or use --mode hybrid"
-        ))  # fmt: skip
+        fail(
+            ValueError(
+                "mode hybrid+rerank needs a reranker and none is configured: set "
+                "DOCNAV_RERANKER_MODEL to a CrossEncoder name or local path, or use --mode hybrid"
+            )
+        )
     lo, hi = (year, year) if year is not None else (year_min, year_max)
-    filters = SearchFilters(company=company, form=form, year_min=lo, year_max=hi,
-                            section_prefix=section, **_ticker_filter(engine, ticker))  # fmt: skip
+    filters = SearchFilters(
+        company=company,
+        form=form,
+        year_min=lo,
+        year_max=hi,
+        section_prefix=section,
+        **_ticker_filter(engine, ticker),
+    )
     progress, on_progress = stage_bars(f"chunks ({engine.settings.embedding_model})")
     try:
         with progress:
             res = engine.search(
-                query, mode=mode, k=k, filters=filters, fusion=fusion, on_progress=on_progress,
-                understand="off" if no_understand else understand, expand=False if no_expand else None,
-            )  # fmt: skip
+                query,
+                mode=mode,
+                k=k,
+                filters=filters,
+                fusion=fusion,
+                on_progress=on_progress,
+                understand="off" if no_understand else understand,
+                expand=False if no_expand else None,
+            )
     except DocnavError as exc:
         fail(exc)
     for line in res.applied:
@@ -221,17 +250,34 @@ def _hits_table(hits: list[SearchHit]) -> None:
 
 
 def _hits_tsv(hits: list[SearchHit]) -> None:
-    cols = ("rank", "doc_id", "page", "page_start", "page_end", "chunk_type", "score",
-            "section_path", "text")  # fmt: skip
+    cols = (
+        "rank",
+        "doc_id",
+        "page",
+        "page_start",
+        "page_end",
+        "chunk_type",
+        "score",
+        "section_path",
+        "text",
+    )
     print_tsv(
         cols,
         (
-            (i, h.doc_id, None if h.page is None else display_page(h.page),
-             display_page(h.page_start), display_page(h.page_end), h.chunk_type,
-             f"{h.score:.4f}", h.section_path, h.text[:240])
+            (
+                i,
+                h.doc_id,
+                None if h.page is None else display_page(h.page),
+                display_page(h.page_start),
+                display_page(h.page_end),
+                h.chunk_type,
+                f"{h.score:.4f}",
+                h.section_path,
+                h.text[:240],
+            )
             for i, h in enumerate(hits, 1)
         ),
-    )  # fmt: skip
+    )
 
 
 @app.command()

@@ -70,21 +70,31 @@ def synth(
         else:
             a, _, b = years.partition("-")
             cfg = SynthConfig(
-                companies=companies, first_year=int(a), last_year=int(b or a), seed=seed,
+                companies=companies,
+                first_year=int(a),
+                last_year=int(b or a),
+                seed=seed,
                 formats=fmts,
                 quarters=[int(q) for q in quarters.split(",") if q.strip()],
-                earnings=earnings, quarterly_companies=quarterly_companies,
-            )  # fmt: skip
+                earnings=earnings,
+                quarterly_companies=quarterly_companies,
+            )
     except ValueError as exc:  # ValidationError is a ValueError
         msg = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
         fail(DocnavError(f"bad synth options: {msg}"))
     if not cfg.formats:
         fail(DocnavError("--formats needs html, pdf or both"))
     progress = Progress(
-        SpinnerColumn(), TextColumn("[bold]synth"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]} filings/s"), TimeElapsedColumn(), TimeRemainingColumn(),
-        console=err, disable=not err.is_terminal or json_out,
-    )  # fmt: skip
+        SpinnerColumn(),
+        TextColumn("[bold]synth"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} filings/s"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not err.is_terminal or json_out,
+    )
     t0 = time.perf_counter()
     state: dict = {"done": 0}
 

@@ -162,13 +162,19 @@ def build_10k(rng: random.Random, books: CompanyBooks, fy: int) -> Filing:
     ng_name, ng_abbr = NON_GAAP_NAMES[int(c.cik) % len(NON_GAAP_NAMES)]
     fyw = fy_end_words(c)
     ctx = {
-        "name": c.name, "short": c.short, "industry_l": c.industry.lower(), "fy": fy,
-        "seg0": c.segments[0], "seg1": c.segments[1], "fye": long_date(fye),
-        "employees": rng.randrange(800, 40_000), "intl": rng.randrange(15, 60),
+        "name": c.name,
+        "short": c.short,
+        "industry_l": c.industry.lower(),
+        "fy": fy,
+        "seg0": c.segments[0],
+        "seg1": c.segments[1],
+        "fye": long_date(fye),
+        "employees": rng.randrange(800, 40_000),
+        "intl": rng.randrange(15, 60),
         "strong": rng.choice(["third", "fourth"]),
         "tone": rng.choice(["progress", "transition", "solid execution", "mixed results"]),
         "seg_move": rng.choice(["improved", "softened", "remained steady", "strengthened"]),
-    }  # fmt: skip
+    }
 
     # notes: optional ones make numbering differ between companies
     note_keys = ["policies", "revenue"]
@@ -187,33 +193,56 @@ def build_10k(rng: random.Random, books: CompanyBooks, fy: int) -> Filing:
 
     _cover(lay, c, "10-K", f"For the fiscal year ended {long_date(fye)}", "ANNUAL")
     items = [
-        ("PART I", ""), ("Item 1", "Business"), ("Item 1A", "Risk Factors"),
-        ("Item 1B", "Unresolved Staff Comments"), ("Item 1C", "Cybersecurity"),
-        ("Item 2", "Properties"), ("Item 3", "Legal Proceedings"), ("Item 4", "Mine Safety Disclosures"),
+        ("PART I", ""),
+        ("Item 1", "Business"),
+        ("Item 1A", "Risk Factors"),
+        ("Item 1B", "Unresolved Staff Comments"),
+        ("Item 1C", "Cybersecurity"),
+        ("Item 2", "Properties"),
+        ("Item 3", "Legal Proceedings"),
+        ("Item 4", "Mine Safety Disclosures"),
         ("PART II", ""),
-        ("Item 5", "Market for Registrant's Common Equity, Related Stockholder Matters and Issuer Purchases of Equity Securities"),
+        (
+            "Item 5",
+            "Market for Registrant's Common Equity, Related Stockholder Matters and Issuer Purchases of Equity Securities",
+        ),
         ("Item 6", "[Reserved]"),
-        ("Item 7", "Management's Discussion and Analysis of Financial Condition and Results of Operations"),
+        (
+            "Item 7",
+            "Management's Discussion and Analysis of Financial Condition and Results of Operations",
+        ),
         ("Item 7A", "Quantitative and Qualitative Disclosures About Market Risk"),
         ("Item 8", "Financial Statements and Supplementary Data"),
-        ("Item 9", "Changes in and Disagreements with Accountants on Accounting and Financial Disclosure"),
-        ("Item 9A", "Controls and Procedures"), ("Item 9B", "Other Information"),
-        ("PART III", ""), ("Item 10", "Directors, Executive Officers and Corporate Governance"),
+        (
+            "Item 9",
+            "Changes in and Disagreements with Accountants on Accounting and Financial Disclosure",
+        ),
+        ("Item 9A", "Controls and Procedures"),
+        ("Item 9B", "Other Information"),
+        ("PART III", ""),
+        ("Item 10", "Directors, Executive Officers and Corporate Governance"),
         ("Item 11", "Executive Compensation"),
-        ("Item 12", "Security Ownership of Certain Beneficial Owners and Management and Related Stockholder Matters"),
+        (
+            "Item 12",
+            "Security Ownership of Certain Beneficial Owners and Management and Related Stockholder Matters",
+        ),
         ("Item 13", "Certain Relationships and Related Transactions, and Director Independence"),
         ("Item 14", "Principal Accountant Fees and Services"),
-        ("PART IV", ""), ("Item 15", "Exhibits and Financial Statement Schedules"), ("Item 16", "Form 10-K Summary"),
-    ]  # fmt: skip
+        ("PART IV", ""),
+        ("Item 15", "Exhibits and Financial Statement Schedules"),
+        ("Item 16", "Form 10-K Summary"),
+    ]
     _toc(lay, items)
 
     # ---- Part I
     lay.new_page()
-    lay.add(Para(
-        f"This Annual Report on Form 10-K contains forward-looking statements that involve risks and uncertainties. "
-        f"Unless otherwise stated, references to fiscal {fy} are to {c.short}'s fiscal year ended {long_date(fye)}. "
-        f"Factors that could cause actual results to differ are discussed in Part I, Item 1A of this Form 10-K under the heading \"Risk Factors.\""
-    ))  # fmt: skip
+    lay.add(
+        Para(
+            f"This Annual Report on Form 10-K contains forward-looking statements that involve risks and uncertainties. "
+            f"Unless otherwise stated, references to fiscal {fy} are to {c.short}'s fiscal year ended {long_date(fye)}. "
+            f'Factors that could cause actual results to differ are discussed in Part I, Item 1A of this Form 10-K under the heading "Risk Factors."'
+        )
+    )
     lay.heading("PART I")
     lay.heading("Item 1. Business")
     for tmpl in rng.sample(BUSINESS, k=rng.randrange(5, len(BUSINESS) + 1)):
@@ -221,11 +250,17 @@ def build_10k(rng: random.Random, books: CompanyBooks, fy: int) -> Filing:
     lay.heading("Item 1A. Risk Factors")
     for title, body in rng.sample(RISKS, k=rng.randrange(8, len(RISKS) + 1)):
         lay.add(Para(title))
-        lay.para(body + " " + rng.choice([
-            "Any of these events could materially harm our business.",
-            "These risks could adversely affect our financial condition and results of operations.",
-            "As a result, the market price of our common stock could decline.",
-        ]))  # fmt: skip
+        lay.para(
+            body
+            + " "
+            + rng.choice(
+                [
+                    "Any of these events could materially harm our business.",
+                    "These risks could adversely affect our financial condition and results of operations.",
+                    "As a result, the market price of our common stock could decline.",
+                ]
+            )
+        )
     lay.heading("Item 1B. Unresolved Staff Comments")
     lay.para("None.")
     lay.heading("Item 1C. Cybersecurity")
@@ -253,16 +288,19 @@ def build_10k(rng: random.Random, books: CompanyBooks, fy: int) -> Filing:
     s3 = money_words(a.lit_item3)
     month = rng.choice(["March", "April", "May", "August"])
     lay.para(
-        rng.choice([
-            f"In {month} {fy - 1}, {plaintiff} filed a complaint against the Company alleging breach of contract and seeking damages. "
-            f"As of {long_date(fye)}, the Company had accrued {s3} for this matter, which represents its best estimate of the probable loss.",
-            f"The Company is defending a lawsuit filed by {plaintiff} in {month} {fy - 1} that alleges the Company failed to deliver products as agreed. "
-            f"The Company has recorded an accrual of {s3} for this matter as of {long_date(fye)}.",
-            f"{plaintiff[0].upper() + plaintiff[1:]} commenced an action against us in {month} {fy - 1} asserting claims for unpaid amounts and related damages. "
-            f"We believe a loss is probable and have accrued {s3}, our best estimate, at {long_date(fye)}.",
-        ]),
-        anchor="lit_item3", snippet=s3,
-    )  # fmt: skip
+        rng.choice(
+            [
+                f"In {month} {fy - 1}, {plaintiff} filed a complaint against the Company alleging breach of contract and seeking damages. "
+                f"As of {long_date(fye)}, the Company had accrued {s3} for this matter, which represents its best estimate of the probable loss.",
+                f"The Company is defending a lawsuit filed by {plaintiff} in {month} {fy - 1} that alleges the Company failed to deliver products as agreed. "
+                f"The Company has recorded an accrual of {s3} for this matter as of {long_date(fye)}.",
+                f"{plaintiff[0].upper() + plaintiff[1:]} commenced an action against us in {month} {fy - 1} asserting claims for unpaid amounts and related damages. "
+                f"We believe a loss is probable and have accrued {s3}, our best estimate, at {long_date(fye)}.",
+            ]
+        ),
+        anchor="lit_item3",
+        snippet=s3,
+    )
     lay.para(
         f"For other legal matters, see Note {n['contingencies']}, Commitments and Contingencies, to the consolidated financial statements."
     )
@@ -294,15 +332,21 @@ def build_10k(rng: random.Random, books: CompanyBooks, fy: int) -> Filing:
     lay.para(
         f"Net revenue {up_down(a.revenue, p1.revenue)} {pct_change(a.revenue, p1.revenue)} to {money_words(a.revenue)} in fiscal {fy} "
         f"from {money_words(p1.revenue)} in fiscal {fy - 1}, "
-        + rng.choice(["driven by higher volumes in our {seg0} segment.", "reflecting pricing actions and changes in product mix.", "as growth in {seg1} offset softer demand elsewhere."]).format(**ctx)
-    )  # fmt: skip
+        + rng.choice(
+            [
+                "driven by higher volumes in our {seg0} segment.",
+                "reflecting pricing actions and changes in product mix.",
+                "as growth in {seg1} offset softer demand elsewhere.",
+            ]
+        ).format(**ctx)
+    )
     lay.heading("Segment Results", 2)
     for k, seg in enumerate(c.segments):
         v, v1 = a.segment_revenue[k], p1.segment_revenue[k]
         lay.para(
             f"{seg} revenue {up_down(v, v1)} {pct_change(v, v1)} to {money_words(v)} in fiscal {fy} from {money_words(v1)} in fiscal {fy - 1}, "
             f"{rng.choice(SEGMENT_DRIVERS)}."
-        )  # fmt: skip
+        )
     gm, gm1 = a.gross / a.revenue * 100, p1.gross / p1.revenue * 100
     lay.para(
         f"Gross margin was {gm:.1f}% of net revenue in fiscal {fy}, compared with {gm1:.1f}% in fiscal {fy - 1}."
@@ -315,8 +359,9 @@ def build_10k(rng: random.Random, books: CompanyBooks, fy: int) -> Filing:
     lay.para(
         f"Restructuring charges were {sr} in fiscal {fy}, primarily severance and facility exit costs under our {rng.choice(['Simplify', 'Focus', 'Streamline', 'Horizon'])} program. "
         f"See Note {n['restructuring']} for further information.",
-        anchor="restructuring_words", snippet=sr,
-    )  # fmt: skip
+        anchor="restructuring_words",
+        snippet=sr,
+    )
     f.refs.append((f"Note {n['restructuring']}", lay.page))
     lay.para(
         f"Operating income was {money_words(a.operating_income)} in fiscal {fy} compared with {money_words(p1.operating_income)} in fiscal {fy - 1}. Net income was {money_words(a.net_income)}, or ${a.eps:.2f} per diluted share."
@@ -324,9 +369,9 @@ def build_10k(rng: random.Random, books: CompanyBooks, fy: int) -> Filing:
     # vocabulary: the filing's own name for its non-GAAP measure
     lay.heading("Non-GAAP Financial Measures", 2)
     lay.para(
-        f"We use {ng_name} (\"{ng_abbr}\") to evaluate operating performance. {ng_abbr} is operating income excluding depreciation and amortization, "
+        f'We use {ng_name} ("{ng_abbr}") to evaluate operating performance. {ng_abbr} is operating income excluding depreciation and amortization, '
         f"restructuring charges and litigation charges. {ng_abbr} is not a measure under generally accepted accounting principles and should not be considered in isolation."
-    )  # fmt: skip
+    )
     lay.add(_scale_line(c), keep_lines=8)
     ng = Table(
         rows=[
@@ -359,7 +404,7 @@ def build_10k(rng: random.Random, books: CompanyBooks, fy: int) -> Filing:
         f"Cash and cash equivalents were {money_words(a.cash)} at {long_date(fye)}. Net cash provided by operating activities was {money_words(a.cfo)} in fiscal {fy}. "
         f"We invested {money_words(a.capex)} in property, plant and equipment and returned {money_words(-a.dividends)} to shareholders through dividends. "
         f"Our lease obligations are described in Note {n['leases']} and our debt in Note {n['debt']}."
-    )  # fmt: skip
+    )
     f.refs.append((f"Note {n['leases']}", lay.page))
     lay.heading("Critical Accounting Estimates", 2)
     for text in rng.sample(CRITICAL_ESTIMATES, k=rng.randrange(3, len(CRITICAL_ESTIMATES) + 1)):
@@ -421,18 +466,29 @@ def build_10k(rng: random.Random, books: CompanyBooks, fy: int) -> Filing:
     bs.header = [str(fy), str(fy - 1)]
     bs.header_label = f"As of {fyw}"
     for lab, attr, bold in [
-        ("Cash and cash equivalents", "cash", False), ("Accounts receivable, net", "receivables", False),
-        ("Inventories", "inventory", False), ("Other current assets", "other_current", False),
-        ("Total current assets", "current_assets", True), ("Property, plant and equipment, net", "ppe", False),
-        ("Operating lease right-of-use assets", "rou", False), ("Goodwill", "goodwill", False),
-        ("Other assets", "other_assets", False), ("Total assets", "total_assets", True),
-        ("Accounts payable", "payables", False), ("Accrued liabilities", "accrued", False),
-        ("Current operating lease liabilities", "lease_current", False), ("Current portion of long-term debt", "debt_current", False),
-        ("Total current liabilities", "current_liabilities", True), ("Long-term debt", "long_term_debt", False),
-        ("Noncurrent operating lease liabilities", "lease_noncurrent", False), ("Other liabilities", "other_liabilities", False),
-        ("Total liabilities", "total_liabilities", True), ("Common stock and additional paid-in capital", "paid_in", False),
-        ("Retained earnings", "retained", False), ("Total stockholders' equity", "equity", True),
-    ]:  # fmt: skip
+        ("Cash and cash equivalents", "cash", False),
+        ("Accounts receivable, net", "receivables", False),
+        ("Inventories", "inventory", False),
+        ("Other current assets", "other_current", False),
+        ("Total current assets", "current_assets", True),
+        ("Property, plant and equipment, net", "ppe", False),
+        ("Operating lease right-of-use assets", "rou", False),
+        ("Goodwill", "goodwill", False),
+        ("Other assets", "other_assets", False),
+        ("Total assets", "total_assets", True),
+        ("Accounts payable", "payables", False),
+        ("Accrued liabilities", "accrued", False),
+        ("Current operating lease liabilities", "lease_current", False),
+        ("Current portion of long-term debt", "debt_current", False),
+        ("Total current liabilities", "current_liabilities", True),
+        ("Long-term debt", "long_term_debt", False),
+        ("Noncurrent operating lease liabilities", "lease_noncurrent", False),
+        ("Other liabilities", "other_liabilities", False),
+        ("Total liabilities", "total_liabilities", True),
+        ("Common stock and additional paid-in capital", "paid_in", False),
+        ("Retained earnings", "retained", False),
+        ("Total stockholders' equity", "equity", True),
+    ]:
         bs.rows.append(
             Row(
                 lab,
@@ -440,8 +496,16 @@ def build_10k(rng: random.Random, books: CompanyBooks, fy: int) -> Filing:
                 bold,
             )
         )
-    bs.rows.append(Row("Total liabilities and stockholders' equity",
-                       [table_num(a.total_liabilities + a.equity, c.unit), table_num(p1.total_liabilities + p1.equity, c.unit)], True))  # fmt: skip
+    bs.rows.append(
+        Row(
+            "Total liabilities and stockholders' equity",
+            [
+                table_num(a.total_liabilities + a.equity, c.unit),
+                table_num(p1.total_liabilities + p1.equity, c.unit),
+            ],
+            True,
+        )
+    )
     bs.dollar_rows = {0, 9, 10, len(bs.rows) - 1}
     lay.table(bs)
     lay.mark("balance_sheet", table_num(a.total_assets, c.unit))
@@ -519,7 +583,7 @@ def build_10k(rng: random.Random, books: CompanyBooks, fy: int) -> Filing:
     lay.para(
         f"Pursuant to the requirements of Section 13 or 15(d) of the Securities Exchange Act of 1934, the registrant has duly caused this report to be signed on its behalf by the undersigned, thereunto duly authorized. "
         f"Date: {long_date(fye + timedelta(days=55))} {c.name} By: /s/ {rng.choice(['Jordan Avery', 'Morgan Ellis', 'Casey Lindqvist', 'Riley Okafor'])}, Chief Executive Officer"
-    )  # fmt: skip
+    )
     return f
 
 
@@ -550,11 +614,33 @@ def _note_10k(
             "We recognize revenue when control of promised goods or services transfers to customers. The following table presents revenue by segment:"
         )
         lay.add(_scale_line(c), keep_lines=8)
-        lay.table(Table(rows=[
-            Row(c.segments[0], [table_num(a.segment_revenue[0], c.unit), table_num(p1.segment_revenue[0], c.unit)]),
-            Row(c.segments[1], [table_num(a.segment_revenue[1], c.unit), table_num(p1.segment_revenue[1], c.unit)]),
-            Row("Total net revenue", [table_num(a.revenue, c.unit), table_num(p1.revenue, c.unit)], True),
-        ], header=[str(fy), str(fy - 1)], dollar_rows={0, 2}))  # fmt: skip
+        lay.table(
+            Table(
+                rows=[
+                    Row(
+                        c.segments[0],
+                        [
+                            table_num(a.segment_revenue[0], c.unit),
+                            table_num(p1.segment_revenue[0], c.unit),
+                        ],
+                    ),
+                    Row(
+                        c.segments[1],
+                        [
+                            table_num(a.segment_revenue[1], c.unit),
+                            table_num(p1.segment_revenue[1], c.unit),
+                        ],
+                    ),
+                    Row(
+                        "Total net revenue",
+                        [table_num(a.revenue, c.unit), table_num(p1.revenue, c.unit)],
+                        True,
+                    ),
+                ],
+                header=[str(fy), str(fy - 1)],
+                dollar_rows={0, 2},
+            )
+        )
     elif key == "acquisitions":
         head("Acquisitions")
         lay.para(
@@ -564,11 +650,17 @@ def _note_10k(
         head("Inventories")
         lay.add(_scale_line(c), keep_lines=8)
         raw = round(a.inventory * 0.4 / c.unit) * c.unit
-        lay.table(Table(rows=[
-            Row("Raw materials", [table_num(raw, c.unit)]),
-            Row("Finished goods", [table_num(a.inventory - raw, c.unit)]),
-            Row("Total inventories", [table_num(a.inventory, c.unit)], True),
-        ], header=[str(fy)], dollar_rows={0, 2}))  # fmt: skip
+        lay.table(
+            Table(
+                rows=[
+                    Row("Raw materials", [table_num(raw, c.unit)]),
+                    Row("Finished goods", [table_num(a.inventory - raw, c.unit)]),
+                    Row("Total inventories", [table_num(a.inventory, c.unit)], True),
+                ],
+                header=[str(fy)],
+                dollar_rows={0, 2},
+            )
+        )
     elif key == "ppe":
         head("Property, Plant and Equipment")
         lay.para(
@@ -590,11 +682,26 @@ def _note_10k(
             f"We lease offices, warehouses and equipment under operating leases. Operating lease cost was {money_words(a.lease_expense)} in fiscal {fy}. Lease liabilities of continuing operations were as follows:"
         )
         lay.add(_scale_line(c), keep_lines=8)
-        lay.table(Table(rows=[
-            Row("Current operating lease liabilities", [table_num(a.lease_current, c.unit)]),
-            Row("Noncurrent operating lease liabilities", [table_num(a.lease_noncurrent, c.unit)]),
-            Row("Total operating lease liabilities", [table_num(a.lease_total, c.unit)], True),
-        ], header=[str(fy)], dollar_rows={0, 2}))  # fmt: skip
+        lay.table(
+            Table(
+                rows=[
+                    Row(
+                        "Current operating lease liabilities", [table_num(a.lease_current, c.unit)]
+                    ),
+                    Row(
+                        "Noncurrent operating lease liabilities",
+                        [table_num(a.lease_noncurrent, c.unit)],
+                    ),
+                    Row(
+                        "Total operating lease liabilities",
+                        [table_num(a.lease_total, c.unit)],
+                        True,
+                    ),
+                ],
+                header=[str(fy)],
+                dollar_rows={0, 2},
+            )
+        )
         lay.mark("lease_total", table_num(a.lease_total, c.unit))
         lay.para(
             f"The amounts above exclude the leases of our discontinued operations, which are presented within liabilities of discontinued operations. See Note {n['discontinued']}."
@@ -606,11 +713,39 @@ def _note_10k(
             "Restructuring charges consist of severance and facility exit costs. Charges by fiscal year were as follows:"
         )
         lay.add(_scale_line(c), keep_lines=8)
-        lay.table(Table(rows=[
-            Row("Severance and benefits", [table_num(round(a.restructuring * 0.6 / c.unit) * c.unit, c.unit), table_num(round(p1.restructuring * 0.6 / c.unit) * c.unit, c.unit)]),
-            Row("Facility exit costs", [table_num(a.restructuring - round(a.restructuring * 0.6 / c.unit) * c.unit, c.unit), table_num(p1.restructuring - round(p1.restructuring * 0.6 / c.unit) * c.unit, c.unit)]),
-            Row("Total restructuring charges", [table_num(a.restructuring, c.unit), table_num(p1.restructuring, c.unit)], True),
-        ], header=[str(fy), str(fy - 1)], dollar_rows={0, 2}))  # fmt: skip
+        lay.table(
+            Table(
+                rows=[
+                    Row(
+                        "Severance and benefits",
+                        [
+                            table_num(round(a.restructuring * 0.6 / c.unit) * c.unit, c.unit),
+                            table_num(round(p1.restructuring * 0.6 / c.unit) * c.unit, c.unit),
+                        ],
+                    ),
+                    Row(
+                        "Facility exit costs",
+                        [
+                            table_num(
+                                a.restructuring - round(a.restructuring * 0.6 / c.unit) * c.unit,
+                                c.unit,
+                            ),
+                            table_num(
+                                p1.restructuring - round(p1.restructuring * 0.6 / c.unit) * c.unit,
+                                c.unit,
+                            ),
+                        ],
+                    ),
+                    Row(
+                        "Total restructuring charges",
+                        [table_num(a.restructuring, c.unit), table_num(p1.restructuring, c.unit)],
+                        True,
+                    ),
+                ],
+                header=[str(fy), str(fy - 1)],
+                dollar_rows={0, 2},
+            )
+        )
         lay.mark("restructuring_table", table_num(p1.restructuring, c.unit))
     elif key == "taxes":
         head("Income Taxes")
@@ -629,21 +764,27 @@ def _note_10k(
         sd, st = money_words(a.disc_lease), money_words(a.terminated_lease)
         biz = rng.choice(["consumer", "field service", "wholesale", "specialty coatings"])
         lay.para(
-            rng.choice([
-                f"In fiscal {fy - 1}, we agreed to sell our legacy {biz} business, which is presented as discontinued operations. "
-                f"At {fye}, lease liabilities of the discontinued operations were {sd}.",
-                f"Our former {biz} business is reported as discontinued operations following our decision in fiscal {fy - 1} to exit it. "
-                f"Its operating lease liabilities, which are classified within liabilities of discontinued operations, totaled {sd} at {fye}.",
-            ]),
-            anchor="disc_lease", snippet=sd,
-        )  # fmt: skip
+            rng.choice(
+                [
+                    f"In fiscal {fy - 1}, we agreed to sell our legacy {biz} business, which is presented as discontinued operations. "
+                    f"At {fye}, lease liabilities of the discontinued operations were {sd}.",
+                    f"Our former {biz} business is reported as discontinued operations following our decision in fiscal {fy - 1} to exit it. "
+                    f"Its operating lease liabilities, which are classified within liabilities of discontinued operations, totaled {sd} at {fye}.",
+                ]
+            ),
+            anchor="disc_lease",
+            snippet=sd,
+        )
         lay.para(
-            rng.choice([
-                f"In {when}, we terminated leases of the discontinued operations with remaining obligations of {st}; these obligations were released on termination and are included in the amount above.",
-                f"During {when}, we exited several facilities of the discontinued business and terminated the related leases, releasing remaining lease obligations of {st}, which are included in the lease liabilities stated above.",
-            ]),
-            anchor="terminated_lease", snippet=st,
-        )  # fmt: skip
+            rng.choice(
+                [
+                    f"In {when}, we terminated leases of the discontinued operations with remaining obligations of {st}; these obligations were released on termination and are included in the amount above.",
+                    f"During {when}, we exited several facilities of the discontinued business and terminated the related leases, releasing remaining lease obligations of {st}, which are included in the lease liabilities stated above.",
+                ]
+            ),
+            anchor="terminated_lease",
+            snippet=st,
+        )
     elif key == "contingencies":
         head("Commitments and Contingencies")
         sn = money_words(a.lit_note)
@@ -654,16 +795,19 @@ def _note_10k(
             ["Orrin Technologies", "Calder Systems", "Tesserine Labs", "Pemberly Holdings"]
         )
         lay.para(
-            rng.choice([
-                f"Legal matters. We are a defendant in a patent infringement action brought by {who}. "
-                f"We recorded a liability of {sn} related to this action as of {fye}. The matter described in Part I, Item 3 is not included in this amount.",
-                f"Legal matters. {who} has alleged that certain of our products infringe its patents. "
-                f"Our accrued liabilities include {sn} for this claim at {fye}; this amount does not include the matter described in Part I, Item 3.",
-                f"Legal matters. In an arbitration with {who}, a former distributor, we recognized a loss contingency of {sn} as of {fye}. "
-                f"Matters described under Legal Proceedings in Part I, Item 3 are accrued separately.",
-            ]),
-            anchor="lit_note", snippet=sn,
-        )  # fmt: skip
+            rng.choice(
+                [
+                    f"Legal matters. We are a defendant in a patent infringement action brought by {who}. "
+                    f"We recorded a liability of {sn} related to this action as of {fye}. The matter described in Part I, Item 3 is not included in this amount.",
+                    f"Legal matters. {who} has alleged that certain of our products infringe its patents. "
+                    f"Our accrued liabilities include {sn} for this claim at {fye}; this amount does not include the matter described in Part I, Item 3.",
+                    f"Legal matters. In an arbitration with {who}, a former distributor, we recognized a loss contingency of {sn} as of {fye}. "
+                    f"Matters described under Legal Proceedings in Part I, Item 3 are accrued separately.",
+                ]
+            ),
+            anchor="lit_note",
+            snippet=sn,
+        )
         lay.para(f"For a matter settled after the balance sheet date, see Note {n['subsequent']}.")
         f.refs.append((f"Note {n['subsequent']}", lay.page))
     elif key == "segments":
@@ -679,14 +823,17 @@ def _note_10k(
         ss = money_words(a.lit_subsequent)
         d = f.period_end + timedelta(days=rng.randrange(20, 45))
         lay.para(
-            rng.choice([
-                f"On {long_date(d)}, we agreed to settle a previously undisclosed product liability claim for {ss}, payable in the first quarter of fiscal {fy + 1}. ",
-                f"After the end of the fiscal year, on {long_date(d)}, we reached an agreement to resolve a customer warranty dispute for a payment of {ss}. ",
-                f"On {long_date(d)}, a court approved our settlement of a wage-and-hour class action for {ss}, which we expect to pay during fiscal {fy + 1}. ",
-            ])
+            rng.choice(
+                [
+                    f"On {long_date(d)}, we agreed to settle a previously undisclosed product liability claim for {ss}, payable in the first quarter of fiscal {fy + 1}. ",
+                    f"After the end of the fiscal year, on {long_date(d)}, we reached an agreement to resolve a customer warranty dispute for a payment of {ss}. ",
+                    f"On {long_date(d)}, a court approved our settlement of a wage-and-hour class action for {ss}, which we expect to pay during fiscal {fy + 1}. ",
+                ]
+            )
             + "We have evaluated subsequent events through the date these financial statements were issued.",
-            anchor="lit_subsequent", snippet=ss,
-        )  # fmt: skip
+            anchor="lit_subsequent",
+            snippet=ss,
+        )
 
 
 # ----------------------------------------------------------------------------------------
@@ -756,16 +903,62 @@ def build_10q(rng: random.Random, books: CompanyBooks, fy: int, q: int) -> Filin
     other_assets = mid("total_assets") - cash - recv - inv
     tl = mid("total_liabilities")
     eq = cash + recv + inv + other_assets - tl
-    lay.table(Table(rows=[
-        Row("Cash and cash equivalents", [table_num(cash, c.unit), table_num(prev.cash, c.unit)]),
-        Row("Accounts receivable, net", [table_num(recv, c.unit), table_num(prev.receivables, c.unit)]),
-        Row("Inventories", [table_num(inv, c.unit), table_num(prev.inventory, c.unit)]),
-        Row("Other assets", [table_num(other_assets, c.unit), table_num(prev.total_assets - prev.cash - prev.receivables - prev.inventory, c.unit)]),
-        Row("Total assets", [table_num(cash + recv + inv + other_assets, c.unit), table_num(prev.total_assets, c.unit)], True),
-        Row("Total liabilities", [table_num(tl, c.unit), table_num(prev.total_liabilities, c.unit)], True),
-        Row("Total stockholders' equity", [table_num(eq, c.unit), table_num(prev.equity, c.unit)], True),
-        Row("Total liabilities and stockholders' equity", [table_num(tl + eq, c.unit), table_num(prev.total_liabilities + prev.equity, c.unit)], True),
-    ], header=[long_date(qe)[:-6] + f", {qe.year}", fy_end_words(c) + f", {fiscal_year_end(c, fy - 1).year}"], dollar_rows={0, 4, 5, 7}))  # fmt: skip
+    lay.table(
+        Table(
+            rows=[
+                Row(
+                    "Cash and cash equivalents",
+                    [table_num(cash, c.unit), table_num(prev.cash, c.unit)],
+                ),
+                Row(
+                    "Accounts receivable, net",
+                    [table_num(recv, c.unit), table_num(prev.receivables, c.unit)],
+                ),
+                Row("Inventories", [table_num(inv, c.unit), table_num(prev.inventory, c.unit)]),
+                Row(
+                    "Other assets",
+                    [
+                        table_num(other_assets, c.unit),
+                        table_num(
+                            prev.total_assets - prev.cash - prev.receivables - prev.inventory,
+                            c.unit,
+                        ),
+                    ],
+                ),
+                Row(
+                    "Total assets",
+                    [
+                        table_num(cash + recv + inv + other_assets, c.unit),
+                        table_num(prev.total_assets, c.unit),
+                    ],
+                    True,
+                ),
+                Row(
+                    "Total liabilities",
+                    [table_num(tl, c.unit), table_num(prev.total_liabilities, c.unit)],
+                    True,
+                ),
+                Row(
+                    "Total stockholders' equity",
+                    [table_num(eq, c.unit), table_num(prev.equity, c.unit)],
+                    True,
+                ),
+                Row(
+                    "Total liabilities and stockholders' equity",
+                    [
+                        table_num(tl + eq, c.unit),
+                        table_num(prev.total_liabilities + prev.equity, c.unit),
+                    ],
+                    True,
+                ),
+            ],
+            header=[
+                long_date(qe)[:-6] + f", {qe.year}",
+                fy_end_words(c) + f", {fiscal_year_end(c, fy - 1).year}",
+            ],
+            dollar_rows={0, 4, 5, 7},
+        )
+    )
     lay.new_page()
     lay.heading("NOTES TO CONDENSED CONSOLIDATED FINANCIAL STATEMENTS (Unaudited)", 2)
     lay.heading("Note 1 \u2014 Basis of Presentation", 2)
@@ -798,9 +991,16 @@ def build_10q(rng: random.Random, books: CompanyBooks, fy: int, q: int) -> Filin
     rv = money_words(cur.revenue)
     lay.para(
         f"Net revenue for the {qw} was {rv}, {up_down(cur.revenue, prv.revenue)} {pct_change(cur.revenue, prv.revenue)} from {money_words(prv.revenue)} in the {_ORD[q]} quarter of fiscal {fy - 1}, "
-        + rng.choice(["reflecting higher volumes.", "as pricing offset lower unit demand.", f"driven by the {c.segments[0]} segment."]),
-        anchor="q_revenue_words", snippet=rv,
-    )  # fmt: skip
+        + rng.choice(
+            [
+                "reflecting higher volumes.",
+                "as pricing offset lower unit demand.",
+                f"driven by the {c.segments[0]} segment.",
+            ]
+        ),
+        anchor="q_revenue_words",
+        snippet=rv,
+    )
     lay.para(
         f"Operating income for the {qw} was {money_words(cur.operating_income)} compared with {money_words(prv.operating_income)} a year earlier. Net income was {money_words(cur.net_income)}, or ${cur.eps:.2f} per diluted share."
     )
@@ -810,7 +1010,7 @@ def build_10q(rng: random.Random, books: CompanyBooks, fy: int, q: int) -> Filin
             f"For the {_Q_WORDS[q]} months ended {long_date(qe)}, net revenue was {money_words(y0)} compared with "
             f"{money_words(y1)} for the {_Q_WORDS[q]} months ended {long_date(qe1)}, and operating income was "
             f"{money_words(sum(x.operating_income for x in ytd))}."
-        )  # fmt: skip
+        )
     lay.heading("Item 3. Quantitative and Qualitative Disclosures About Market Risk")
     lay.para(
         f"There have been no material changes to our market risk since our Annual Report on Form 10-K for fiscal {fy - 1}."
@@ -858,8 +1058,12 @@ def build_8k(rng: random.Random, books: CompanyBooks, fy: int) -> Filing:
     doc_name = f"{c.doc_prefix}_{fy}Q4_8K"
     # no DocumentPeriodEndDate (EDGAR puts the report date there): the period then comes
     # from the release text ("ended June 30, 2024"), the same for HTML and PDF
-    dei = {"DocumentType": "8-K", "EntityRegistrantName": c.name, "EntityCentralIndexKey": c.cik,
-           "TradingSymbol": c.ticker}  # fmt: skip
+    dei = {
+        "DocumentType": "8-K",
+        "EntityRegistrantName": c.name,
+        "EntityCentralIndexKey": c.cik,
+        "TradingSymbol": c.ticker,
+    }
     f = Filing(doc_name, "8-K", c, fy, f"Q4 {fy}", fye, lay, dei)
     _cover(
         lay, c, "8-K", f"Date of Report (Date of earliest event reported): {long_date(report)}", ""
@@ -878,8 +1082,9 @@ def build_8k(rng: random.Random, books: CompanyBooks, fy: int) -> Filing:
     lay.para(
         f"{c.city}, {c.region} -- {long_date(report)} -- {c.name} ({c.exchange.split()[0] if 'Nasdaq' not in c.exchange else 'NASDAQ'}: {c.ticker}) today reported results for its fourth quarter and fiscal year ended {long_date(fye)}. "
         f"Fourth-quarter net revenue was {rq}, {up_down(q4.revenue, q4p.revenue)} {pct_change(q4.revenue, q4p.revenue)} from the prior-year quarter.",
-        anchor="q4_revenue_words", snippet=rq,
-    )  # fmt: skip
+        anchor="q4_revenue_words",
+        snippet=rq,
+    )
     lay.para(
         f"Fiscal {fy} net revenue was {money_words(a.revenue)} compared with {money_words(p1.revenue)} in fiscal {fy - 1}. Net income for the year was {money_words(a.net_income)}, or ${a.eps:.2f} per diluted share."
     )
@@ -887,18 +1092,53 @@ def build_8k(rng: random.Random, books: CompanyBooks, fy: int) -> Filing:
         f'"{rng.choice(["We closed the year with momentum", "Our teams delivered in a demanding environment", "We made meaningful progress on our priorities"])}," said the Chief Executive Officer.'
     )
     lay.add(_scale_line(c, ", except per share amounts"), keep_lines=8)
-    lay.table(Table(rows=[
-        Row("Net revenue", [table_num(q4.revenue, c.unit), table_num(q4p.revenue, c.unit), table_num(a.revenue, c.unit), table_num(p1.revenue, c.unit)]),
-        Row("Operating income", [table_num(q4.operating_income, c.unit), table_num(q4p.operating_income, c.unit), table_num(a.operating_income, c.unit), table_num(p1.operating_income, c.unit)]),
-        Row("Net income", [table_num(q4.net_income, c.unit), table_num(q4p.net_income, c.unit), table_num(a.net_income, c.unit), table_num(p1.net_income, c.unit)], True),
-    ], header=[f"Q4 {fy}", f"Q4 {fy - 1}", f"FY {fy}", f"FY {fy - 1}"], dollar_rows={0, 2}))  # fmt: skip
+    lay.table(
+        Table(
+            rows=[
+                Row(
+                    "Net revenue",
+                    [
+                        table_num(q4.revenue, c.unit),
+                        table_num(q4p.revenue, c.unit),
+                        table_num(a.revenue, c.unit),
+                        table_num(p1.revenue, c.unit),
+                    ],
+                ),
+                Row(
+                    "Operating income",
+                    [
+                        table_num(q4.operating_income, c.unit),
+                        table_num(q4p.operating_income, c.unit),
+                        table_num(a.operating_income, c.unit),
+                        table_num(p1.operating_income, c.unit),
+                    ],
+                ),
+                Row(
+                    "Net income",
+                    [
+                        table_num(q4.net_income, c.unit),
+                        table_num(q4p.net_income, c.unit),
+                        table_num(a.net_income, c.unit),
+                        table_num(p1.net_income, c.unit),
+                    ],
+                    True,
+                ),
+            ],
+            header=[f"Q4 {fy}", f"Q4 {fy - 1}", f"FY {fy}", f"FY {fy - 1}"],
+            dollar_rows={0, 2},
+        )
+    )
     lay.mark("q4_table", table_num(q4.revenue, c.unit))
     return f
 
 
 def _dei(c: Company, form: str, fy: int, fp: str, end: date) -> dict[str, str]:
     return {
-        "DocumentType": form, "DocumentFiscalYearFocus": str(fy), "DocumentFiscalPeriodFocus": fp,
-        "DocumentPeriodEndDate": long_date(end), "EntityRegistrantName": c.name,
-        "EntityCentralIndexKey": c.cik, "TradingSymbol": c.ticker,
-    }  # fmt: skip
+        "DocumentType": form,
+        "DocumentFiscalYearFocus": str(fy),
+        "DocumentFiscalPeriodFocus": fp,
+        "DocumentPeriodEndDate": long_date(end),
+        "EntityRegistrantName": c.name,
+        "EntityCentralIndexKey": c.cik,
+        "TradingSymbol": c.ticker,
+    }

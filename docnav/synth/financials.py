@@ -214,22 +214,55 @@ def build_books(rng: random.Random, c: Company, first: int, last: int) -> Compan
         equity = ta - tl
         retained = equity - paid_in
         a = Annual(
-            year=y, revenue=rev, segment_revenue=[seg0, rev - seg0], cost=cost, gross=gross,
-            rd=rd, sga=sga, restructuring=restructuring, litigation_charge=lit_charge,
-            operating_income=op, interest=interest, other=other, pretax=pretax, tax=tax,
-            net_income=ni, shares=shares, eps=eps, da=da, sbc=sbc, capex=capex,
-            cash=cash, receivables=recv, inventory=inv, other_current=oca, current_assets=ca,
-            ppe=ppe, rou=rou, goodwill=gw, other_assets=oa, total_assets=ta, payables=ap,
-            accrued=acc, lease_current=lease_cur, debt_current=debt_cur, current_liabilities=cl,
-            long_term_debt=ltd, lease_noncurrent=lease_nc, other_liabilities=ol,
-            total_liabilities=tl, paid_in=paid_in, retained=retained, equity=equity,
+            year=y,
+            revenue=rev,
+            segment_revenue=[seg0, rev - seg0],
+            cost=cost,
+            gross=gross,
+            rd=rd,
+            sga=sga,
+            restructuring=restructuring,
+            litigation_charge=lit_charge,
+            operating_income=op,
+            interest=interest,
+            other=other,
+            pretax=pretax,
+            tax=tax,
+            net_income=ni,
+            shares=shares,
+            eps=eps,
+            da=da,
+            sbc=sbc,
+            capex=capex,
+            cash=cash,
+            receivables=recv,
+            inventory=inv,
+            other_current=oca,
+            current_assets=ca,
+            ppe=ppe,
+            rou=rou,
+            goodwill=gw,
+            other_assets=oa,
+            total_assets=ta,
+            payables=ap,
+            accrued=acc,
+            lease_current=lease_cur,
+            debt_current=debt_cur,
+            current_liabilities=cl,
+            long_term_debt=ltd,
+            lease_noncurrent=lease_nc,
+            other_liabilities=ol,
+            total_liabilities=tl,
+            paid_in=paid_in,
+            retained=retained,
+            equity=equity,
             lit_item3=planted(rev * rng.uniform(0.004, 0.02)),
             lit_note=planted(rev * rng.uniform(0.004, 0.02)),
             lit_subsequent=planted(rev * rng.uniform(0.004, 0.02)),
             disc_lease=planted(lease_total * rng.uniform(0.12, 0.35)),
             terminated_lease=planted(lease_total * rng.uniform(0.02, 0.08)),
             lease_expense=r(lease_total * rng.uniform(0.15, 0.22)),
-        )  # fmt: skip
+        )
         if prev is not None:
             _cash_flows(a, prev, rng, r)
         years[y] = a
@@ -255,9 +288,16 @@ def build_books(rng: random.Random, c: Company, first: int, last: int) -> Compan
             else:
                 rev, gross, op, ni = left["revenue"], left["gross"], left["op"], left["ni"]
             quarters[(y, q)] = Quarter(
-                year=y, q=q, revenue=rev, cost=rev - gross, gross=gross, opex=gross - op,
-                operating_income=op, net_income=ni, eps=round(ni / (a.shares * 1000), 2),
-            )  # fmt: skip
+                year=y,
+                q=q,
+                revenue=rev,
+                cost=rev - gross,
+                gross=gross,
+                opex=gross - op,
+                operating_income=op,
+                net_income=ni,
+                eps=round(ni / (a.shares * 1000), 2),
+            )
     return CompanyBooks(company=c, years=years, quarters=quarters)
 
 
@@ -267,9 +307,14 @@ def _cash_flows(a: Annual, prev: Annual, rng: random.Random, r) -> None:
     a.d_payables = a.payables - prev.payables
     a.other_operating = r(a.revenue * rng.uniform(-0.01, 0.01))
     a.cfo = (
-        a.net_income + a.da + a.sbc + a.d_receivables + a.d_inventory + a.d_payables
+        a.net_income
+        + a.da
+        + a.sbc
+        + a.d_receivables
+        + a.d_inventory
+        + a.d_payables
         + a.other_operating
-    )  # fmt: skip
+    )
     a.acquisitions = -r(a.revenue * rng.uniform(0.0, 0.03))
     a.cfi = -a.capex + a.acquisitions
     a.debt_net = (a.long_term_debt + a.debt_current) - (prev.long_term_debt + prev.debt_current)

@@ -65,8 +65,9 @@ class SynthConfig(BaseModel):
 def small_config(seed: int = 0) -> SynthConfig:
     """The demo/test preset: 3 companies x 2 fiscal years: six 10-Ks, plus two 10-Qs and
     two 8-Ks of the first company (10 filings)."""
-    return SynthConfig(companies=3, first_year=2023, last_year=2024, seed=seed, quarters=[2],
-                       quarterly_companies=1)  # fmt: skip
+    return SynthConfig(
+        companies=3, first_year=2023, last_year=2024, seed=seed, quarters=[2], quarterly_companies=1
+    )
 
 
 def scale_config(seed: int = 0) -> SynthConfig:
@@ -200,8 +201,15 @@ def generate(
     by_mode: dict[str, int] = {}
     for q in questions:
         by_mode[q.failure_mode or "none"] = by_mode.get(q.failure_mode or "none", 0) + 1
-    man = CorpusManifest(out=str(root), config=cfg, filings=len(filings), pages=pages,
-                         questions=len(questions), by_form=by_form, by_failure_mode=by_mode)  # fmt: skip
+    man = CorpusManifest(
+        out=str(root),
+        config=cfg,
+        filings=len(filings),
+        pages=pages,
+        questions=len(questions),
+        by_form=by_form,
+        by_failure_mode=by_mode,
+    )
     (root / "manifest.json").write_text(
         man.model_copy(update={"out": "."}).model_dump_json(indent=2) + "\n", encoding="utf-8"
     )
@@ -211,9 +219,14 @@ def generate(
 def _doc_row(f: Filing) -> dict:
     c = f.company
     return {
-        "doc_name": f.doc_name, "company": c.name, "ticker": c.ticker, "cik": c.cik,
+        "doc_name": f.doc_name,
+        "company": c.name,
+        "ticker": c.ticker,
+        "cik": c.cik,
         "doc_type": {"10-K": "10k", "10-Q": "10q", "8-K": "8k"}[f.form],
-        "doc_period": f.fiscal_year, "fiscal_period": f.fiscal_period,
-        "period_end": f.period_end.isoformat(), "fiscal_year_end": long_date(f.period_end),
+        "doc_period": f.fiscal_year,
+        "fiscal_period": f.fiscal_period,
+        "period_end": f.period_end.isoformat(),
+        "fiscal_year_end": long_date(f.period_end),
         "pages": f.n_pages,
-    }  # fmt: skip
+    }

@@ -100,13 +100,31 @@ MDA_OVERVIEW = [
 ]
 
 RISKS += [
-    ("Our international operations expose us to additional risks.", "Political instability, trade restrictions and differing legal regimes in the countries where we operate could disrupt our business."),
-    ("We may be unable to protect our intellectual property.", "Third parties may infringe our patents or challenge their validity, and litigation to enforce our rights could be costly."),
-    ("Inflation could increase our costs faster than our prices.", "Higher costs for materials, freight and labor may not be fully offset by price increases or productivity gains."),
-    ("The loss of key personnel could harm our business.", "Our success depends on retaining our senior management and attracting qualified engineers and sales personnel."),
-    ("Impairment of goodwill could reduce our earnings.", "If the fair value of a reporting unit falls below its carrying amount, we may record a non-cash impairment charge."),
-    ("Climate-related regulation may increase our costs.", "New requirements to measure and reduce emissions could require capital investment and change how we operate our facilities."),
-]  # fmt: skip
+    (
+        "Our international operations expose us to additional risks.",
+        "Political instability, trade restrictions and differing legal regimes in the countries where we operate could disrupt our business.",
+    ),
+    (
+        "We may be unable to protect our intellectual property.",
+        "Third parties may infringe our patents or challenge their validity, and litigation to enforce our rights could be costly.",
+    ),
+    (
+        "Inflation could increase our costs faster than our prices.",
+        "Higher costs for materials, freight and labor may not be fully offset by price increases or productivity gains.",
+    ),
+    (
+        "The loss of key personnel could harm our business.",
+        "Our success depends on retaining our senior management and attracting qualified engineers and sales personnel.",
+    ),
+    (
+        "Impairment of goodwill could reduce our earnings.",
+        "If the fair value of a reporting unit falls below its carrying amount, we may record a non-cash impairment charge.",
+    ),
+    (
+        "Climate-related regulation may increase our costs.",
+        "New requirements to measure and reduce emissions could require capital investment and change how we operate our facilities.",
+    ),
+]
 CRITICAL_ESTIMATES = [
     "Revenue recognition. Certain contracts include multiple performance obligations, and judgment is required to allocate the transaction price based on relative standalone selling prices.",
     "Goodwill. We test goodwill for impairment annually using discounted cash flow models that depend on assumptions about growth rates, margins and discount rates.",

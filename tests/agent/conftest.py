@@ -26,12 +26,20 @@ def llama_server(small_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     pytest.importorskip("llama_cpp.server", reason="install with: pip install -e '.[local]'")
     port = _free_port()
     cmd = [
-        sys.executable, "-m", "llama_cpp.server",
-        "--model", str(small_gguf),
-        "--host", "127.0.0.1", "--port", str(port),
-        "--chat_format", "chatml-function-calling",  # structured tool_calls for named tools
-        "--n_ctx", "4096",  # the free agent loop's system prompt, tools and a page
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(small_gguf),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--chat_format",
+        "chatml-function-calling",  # structured tool_calls for named tools
+        "--n_ctx",
+        "4096",  # the free agent loop's system prompt, tools and a page
+    ]
     env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
     # the server logs a lot while loading: into a file, not an unread pipe that would fill up

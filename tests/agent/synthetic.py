@@ -81,12 +81,20 @@ def hits_for(store: CorpusStore, *words: str) -> list[SearchHit]:
             if any(w.lower() in c.text.lower() for w in words):
                 out.append(
                     SearchHit(
-                        chunk_id=c.id, doc_id=d.doc_id, doc_name=d.name, company=c.company,
-                        form=c.form, fiscal_period=c.fiscal_period, page_start=c.page_start,
-                        page_end=c.page_end, section_path=c.section_path, chunk_type=c.type,
-                        text=c.text, score=1.0,
+                        chunk_id=c.id,
+                        doc_id=d.doc_id,
+                        doc_name=d.name,
+                        company=c.company,
+                        form=c.form,
+                        fiscal_period=c.fiscal_period,
+                        page_start=c.page_start,
+                        page_end=c.page_end,
+                        section_path=c.section_path,
+                        chunk_type=c.type,
+                        text=c.text,
+                        score=1.0,
                     )
-                )  # fmt: skip
+                )
     return out
 
 
@@ -94,8 +102,9 @@ def retriever(store: CorpusStore, *words: str) -> Any:
     return lambda question: hits_for(store, *words)
 
 
-def guided_runner(store: CorpusStore, model: Any, words: tuple[str, ...], off: str = "",
-                  **budget: Any) -> Any:  # fmt: skip
+def guided_runner(
+    store: CorpusStore, model: Any, words: tuple[str, ...], off: str = "", **budget: Any
+) -> Any:
     """An AgentRunner of the guided policy over ``store``, its first look searching ``words``;
     ``off`` switches pieces off (GuidedConfig.from_off), ``budget`` goes to AgentBudget."""
     from docnav.agent.loop import AgentBudget, AgentRunner

@@ -23,11 +23,16 @@ def test_free_agent_over_an_openai_compatible_server(
     shutil.copyfile(fb_pdfs / "BESTBUY_2024Q2_10Q.pdf", src)
     eng = Engine(
         Settings(
-            home=tmp_path / "home", llm_backend="openai", llm_base_url=llama_server,
-            agent_policy="auto", agent_max_steps=2, llm_max_new_tokens=200,
-            tool_max_chars=1500, llm_timeout_s=900,
+            home=tmp_path / "home",
+            llm_backend="openai",
+            llm_base_url=llama_server,
+            agent_policy="auto",
+            agent_max_steps=2,
+            llm_max_new_tokens=200,
+            tool_max_chars=1500,
+            llm_timeout_s=900,
         )
-    )  # fmt: skip
+    )
     eng.ingest([src])
     assert eng.agent_policy == "free"
     ans = eng.ask("What was Best Buy's revenue in the second quarter of fiscal 2024?", mode="agent")

@@ -56,10 +56,15 @@ def parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         _install_part(site, f"{prefix}{i}", f"{dist_prefix}{i}", i, blob)
     monkeypatch.syspath_prepend(str(site))
     spec = GGUFSpec(
-        key="fake", filename="fake.gguf", module_prefix=prefix, dist_prefix=dist_prefix,
-        version="1.0", n_parts=len(BLOBS), description="a fake model",
+        key="fake",
+        filename="fake.gguf",
+        module_prefix=prefix,
+        dist_prefix=dist_prefix,
+        version="1.0",
+        n_parts=len(BLOBS),
+        description="a fake model",
         sha256=hashlib.sha256(b"".join(BLOBS)).hexdigest(),
-    )  # fmt: skip
+    )
     yield spec, site
     for name in [m for m in sys.modules if m.startswith(prefix)]:
         del sys.modules[name]

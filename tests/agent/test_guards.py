@@ -128,7 +128,7 @@ def test_not_found_before_the_named_statement_is_answered_with_it(store: CorpusS
                 answer="Inventories were $175 million.",
                 value=175,
                 citations=[{"doc": DOC, "page": 5, "quote": "Inventories 175 160"}],
-            ),  # fmt: skip
+            ),
         ]
     )
     ans = guided(store, model, off="first").run(Q_BALANCE)

@@ -292,6 +292,8 @@ def test_a_server_refusing_tool_choice_required_is_asked_with_auto(stub) -> None
     s = stub([(500, ERR, 0, {}), (200, _completion(text), 0, {}), (200, _completion(text), 0, {})])
     m = OpenAIChatModel(s.url, model="stub", max_retries=0)
     for _ in range(2):
-        r = m.chat([ChatMessage(role="user", content="2*3?")], [CALC, SEARCH], tool_choice="required")
+        r = m.chat(
+            [ChatMessage(role="user", content="2*3?")], [CALC, SEARCH], tool_choice="required"
+        )
         assert r.message.content == "6"
     assert [q["tool_choice"] for q in s.requests] == ["required", "auto", "auto"]

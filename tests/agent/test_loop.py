@@ -273,14 +273,23 @@ def test_context_overflow_with_nothing_to_drop_is_an_error(ctx: ToolContext) -> 
     "message, overflow",
     [
         # vLLM's OpenAI server (400)
-        ("This model's maximum context length is 32768 tokens. However, you requested 33100 tokens "
-         "(32588 in the messages, 512 in the completion).", True),
-        ("the request exceeds the available context size, try increasing it", True),  # llama.cpp server
-        ("The decoder prompt (length 40000) is longer than the maximum model length of 32768.", True),
+        (
+            "This model's maximum context length is 32768 tokens. However, you requested 33100 tokens "
+            "(32588 in the messages, 512 in the completion).",
+            True,
+        ),
+        (
+            "the request exceeds the available context size, try increasing it",
+            True,
+        ),  # llama.cpp server
+        (
+            "The decoder prompt (length 40000) is longer than the maximum model length of 32768.",
+            True,
+        ),
         ("Rate limit reached for requests", False),
         ("Invalid 'tools[0].function.name': string does not match pattern", False),
     ],
-)  # fmt: skip
+)
 def test_context_overflow_messages(message: str, overflow: bool) -> None:
     assert is_context_overflow(message) is overflow
 

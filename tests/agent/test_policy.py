@@ -110,9 +110,7 @@ def test_the_answer_value_comes_from_the_calculator(store: CorpusStore) -> None:
             call("read_pages", doc=DOC, start=4),
             call("calculator", expression="450 / 1,250 * 100"),
             # the model copies the result wrongly; the evaluation wins
-            call(
-                "final_answer", answer="Gross margin was 38%.", value=38, unit="%", citations=[]
-            ),  # fmt: skip
+            call("final_answer", answer="Gross margin was 38%.", value=38, unit="%", citations=[]),
         ]
     )
     ans = guided(store, model).run(q)
@@ -134,7 +132,7 @@ def test_arithmetic_written_in_the_answer_is_redone(store: CorpusStore) -> None:
                 unit="%",
                 citations=[],
             )
-        ]  # fmt: skip
+        ]
     )
     ans = guided(store, model, off="notfound").run("Summarise ACME's FY2022 income.")
     assert "= 12%" in ans.answer and ans.number is not None and ans.number.value == 12
@@ -157,7 +155,7 @@ def test_a_cut_off_final_answer_is_salvaged(store: CorpusStore) -> None:
         role="assistant",
         tool_calls=[
             ToolCall(id="x", name="final_answer", parse_error="truncated", raw_arguments=raw)
-        ],  # fmt: skip
+        ],
     )
     ans = guided(store, ScriptedChatModel([cut])).run("What were ACME's FY2022 net sales?")
     assert ans.answer.startswith("Net sales were $1,250 million in FY2022")
@@ -179,12 +177,31 @@ def test_fact_rows_and_fact_references(store: CorpusStore, monkeypatch) -> None:
     from docnav.types import Fact
 
     facts = [
-        Fact(doc_id=DOC, page=4, statement="income", label="Net sales", norm_label="net sales",
-             period="FY2022", column="2022", value=1.25e9, unit="USD", scale="in millions"),
-        Fact(doc_id=DOC, page=4, statement="income", label="Gross profit",
-             norm_label="gross profit", period="FY2022", column="2022", value=4.5e8, unit="USD",
-             scale="in millions"),
-    ]  # fmt: skip
+        Fact(
+            doc_id=DOC,
+            page=4,
+            statement="income",
+            label="Net sales",
+            norm_label="net sales",
+            period="FY2022",
+            column="2022",
+            value=1.25e9,
+            unit="USD",
+            scale="in millions",
+        ),
+        Fact(
+            doc_id=DOC,
+            page=4,
+            statement="income",
+            label="Gross profit",
+            norm_label="gross profit",
+            period="FY2022",
+            column="2022",
+            value=4.5e8,
+            unit="USD",
+            scale="in millions",
+        ),
+    ]
     monkeypatch.setattr(type(store), "facts", lambda self, doc_id: facts, raising=False)
     model = ScriptedChatModel(
         [
@@ -203,23 +220,38 @@ def test_fact_rows_and_fact_references(store: CorpusStore, monkeypatch) -> None:
 
 
 def test_a_single_value_question_gets_no_computation(store: CorpusStore, monkeypatch) -> None:
-    """"What were net sales?" asks for one value: a calculator call that combines two rows is
+    """ "What were net sales?" asks for one value: a calculator call that combines two rows is
     sent back (no value from it), while a unit conversion of one value still runs."""
     from docnav.types import Fact
 
     facts = [
-        Fact(doc_id=DOC, page=4, statement="income", label="Net sales", norm_label="net sales",
-             period=p, column=p[2:], value=v, unit="USD", scale="in millions")
+        Fact(
+            doc_id=DOC,
+            page=4,
+            statement="income",
+            label="Net sales",
+            norm_label="net sales",
+            period=p,
+            column=p[2:],
+            value=v,
+            unit="USD",
+            scale="in millions",
+        )
         for p, v in (("FY2022", 1.25e9), ("FY2021", 1.1e9))
-    ]  # fmt: skip
+    ]
     monkeypatch.setattr(type(store), "facts", lambda self, doc_id: facts, raising=False)
     model = ScriptedChatModel(
         [
             call("calculator", expression="(F1 - F2) / F2 * 100"),
             call("calculator", expression="1250 / 1000"),
-            call("final_answer", answer="ACME's FY2022 net sales were $1.25 billion.", value=1.25,
-                 unit="USD billions", citations=[]),
-        ]  # fmt: skip
+            call(
+                "final_answer",
+                answer="ACME's FY2022 net sales were $1.25 billion.",
+                value=1.25,
+                unit="USD billions",
+                citations=[],
+            ),
+        ]
     )
     ans = guided(store, model).run("What were ACME's FY2022 net sales in USD billions?")
     first = model.requests[0][0][1].content
@@ -263,8 +295,15 @@ def test_fact_candidates_prefer_the_rows_the_question_words_name() -> None:
     from docnav.types import Fact
 
     def fact(label: str, statement: str, page: int) -> Fact:
-        return Fact(doc_id=DOC, page=page, statement=statement, label=label,  # type: ignore[arg-type]
-                    norm_label=label.lower(), period="FY2022", value=1.0)  # fmt: skip
+        return Fact(
+            doc_id=DOC,
+            page=page,
+            statement=statement,
+            label=label,  # type: ignore[arg-type]
+            norm_label=label.lower(),
+            period="FY2022",
+            value=1.0,
+        )
 
     rows = [
         fact("Property, plant and equipment", "balance", 5),

@@ -10,9 +10,17 @@ DOC = "ACME_2022_10K"
 
 
 def fact(label: str, statement: str, value: float, period: str = "FY2022", page: int = 4) -> Fact:
-    return Fact(doc_id=DOC, page=page, statement=statement, label=label,  # type: ignore[arg-type]
-                norm_label=label.lower(), period=period, value=value, unit="USD",
-                scale="in millions")  # fmt: skip
+    return Fact(
+        doc_id=DOC,
+        page=page,
+        statement=statement,
+        label=label,  # type: ignore[arg-type]
+        norm_label=label.lower(),
+        period=period,
+        value=value,
+        unit="USD",
+        scale="in millions",
+    )
 
 
 ROWS = [
@@ -52,8 +60,15 @@ def test_the_row_comes_from_the_statement_that_prints_the_item() -> None:
 
 def test_a_textbook_ratio_is_computed_in_code() -> None:
     named, ref_of = names()
-    s = suggest(ROWS, ["operating margin"], "operating income / revenue * 100", False, [2022],
-                ref_of, question="What is the FY2022 operating margin?")  # fmt: skip
+    s = suggest(
+        ROWS,
+        ["operating margin"],
+        "operating income / revenue * 100",
+        False,
+        [2022],
+        ref_of,
+        question="What is the FY2022 operating margin?",
+    )
     assert s.calc is not None and round(s.calc["value"], 4) == 5.0
     assert "Computed in code" in s.lines[0] and "= 5" in s.lines[0]
 
@@ -74,7 +89,11 @@ def test_growth_over_two_years() -> None:
 def test_a_single_lookup_gets_a_best_match_and_no_computation() -> None:
     named, ref_of = names()
     s = suggest(ROWS, ["capex"], None, False, [2022], ref_of)
-    assert s.calc is None and "Best match" in s.lines[0] and "1,200 USD millions paid out" in s.lines[0]
+    assert (
+        s.calc is None
+        and "Best match" in s.lines[0]
+        and "1,200 USD millions paid out" in s.lines[0]
+    )
 
 
 def test_no_suggestion_when_a_term_has_no_row_or_two_terms_share_one() -> None:
@@ -95,5 +114,7 @@ def test_reasons_and_yes_no_questions_are_read_as_such() -> None:
     assert yn.yes_no and not yn.qualitative
     which = read_question("Has the quick ratio improved or declined between FY2023 and FY2022?")
     assert not which.yes_no
-    value = read_question("What is the FY2022 operating margin? Define it as operating income / revenue.")
+    value = read_question(
+        "What is the FY2022 operating margin? Define it as operating income / revenue."
+    )
     assert not value.qualitative and not value.yes_no

@@ -55,8 +55,14 @@ def test_tiny_bench_run_with_the_real_small_model(fb_pdfs: Path, tmp_path: Path,
     )
     # closed-book on both (numeric verifier; the real model judging the sentence answer), then
     # rag-single on the numeric one into the same run folder (a resumed run with another mode)
-    cfg = RunConfig(questions=qfile, modes=["closed-book"], out=tmp_path / "run", judge="same",
-                    timeout_s=600, paper_results=None)  # fmt: skip
+    cfg = RunConfig(
+        questions=qfile,
+        modes=["closed-book"],
+        out=tmp_path / "run",
+        judge="same",
+        timeout_s=600,
+        paper_results=None,
+    )
     run_answers(cfg, engine=eng, judge=small_llm)
     cfg2 = cfg.model_copy(update={"modes": ["rag-single"], "ids": ["bby-rev"]})
     run_answers(cfg2, engine=eng, judge=small_llm)

@@ -117,24 +117,82 @@ def test_numeric_gold_detection(gold: str, numeric: bool) -> None:
 # paper_results/, and the scale the question names where the answer's digits need it.
 REAL_PAIRS = [
     ("$1577.00", "The FY2018 capital expenditure amount for 3M is $1,577 million USD.", True),
-    ("$5409.00", "The year-end FY2019 total amount of inventories for Best Buy is $5,409 million USD.", True),
-    ("$382.00", "In FY2020, Block (formerly known as Square) generated $381.6 million in cash flow from operating activities.", True),
-    ("$303.00", "The year-end FY2018 amount of accounts payable for MGM Resorts is $302.6 million.", True),
-    ("$303.00", "The year-end FY2018 amount of accounts payable for MGM Resorts is $302,578,000. When expressed in USD millions, this is $302.578 million.", True),
-    ("$5409.00", "Based on the provided information, the year-end FY2019 total amount of inventories for Best Buy is $11,395 million USD.", False),
-    ("$8.70", "The year end FY2018 net PP&E (Property, Plant, and Equipment) for 3M is $8.738 billion.", True),
-    ("$382.00", "Block (formerly known as Square) generated $381,603,000 in cash flow from operating activities in FY2020.", True, "in USD millions"),
+    (
+        "$5409.00",
+        "The year-end FY2019 total amount of inventories for Best Buy is $5,409 million USD.",
+        True,
+    ),
+    (
+        "$382.00",
+        "In FY2020, Block (formerly known as Square) generated $381.6 million in cash flow from operating activities.",
+        True,
+    ),
+    (
+        "$303.00",
+        "The year-end FY2018 amount of accounts payable for MGM Resorts is $302.6 million.",
+        True,
+    ),
+    (
+        "$303.00",
+        "The year-end FY2018 amount of accounts payable for MGM Resorts is $302,578,000. When expressed in USD millions, this is $302.578 million.",
+        True,
+    ),
+    (
+        "$5409.00",
+        "Based on the provided information, the year-end FY2019 total amount of inventories for Best Buy is $11,395 million USD.",
+        False,
+    ),
+    (
+        "$8.70",
+        "The year end FY2018 net PP&E (Property, Plant, and Equipment) for 3M is $8.738 billion.",
+        True,
+    ),
+    (
+        "$382.00",
+        "Block (formerly known as Square) generated $381,603,000 in cash flow from operating activities in FY2020.",
+        True,
+        "in USD millions",
+    ),
     ("$59268.00", "At the end of FY2021, Costco had total assets of USD 59,268 million.", True),
-    ("$303.00", "The year end FY2018 amount of accounts payable for MGM Resorts is $302,578 thousand, which is $302.578 million.", True),
+    (
+        "$303.00",
+        "The year end FY2018 amount of accounts payable for MGM Resorts is $302,578 thousand, which is $302.578 million.",
+        True,
+    ),
     ("$32780.00", "The FY2016 COGS (Cost of Goods Sold) for Microsoft is $32,780 million.", True),
-    ("77.78", "Pfizer expects to incur costs of approximately $700 million in connection with separating Upjohn.", False),
-    ("1.73", "The working capital ratio for Block (formerly known as Square) for FY2016 is 1.73.", True),
-    ("$382.00", "According to the information provided, Block (formerly known as Square) generated $25.3 billion in net cash provided by operating activities in fiscal year 2020.", False),
-    ("$59268.00", "Sure! Based on the information provided in the balance sheet, Costco had $45,400 million in total assets at the end of FY2021.", False),
-    ("$303.00", "Based on the information provided in the balance sheet, the year-end FY2018 amount of accounts payable for MGM Resorts is $302,578,000.", True, "in USD millions"),
-    ("7.9%", "So, the FY2018 - FY2020 3-year average of capex as a % of revenue for MGM Resorts is 7.9%.", True),
+    (
+        "77.78",
+        "Pfizer expects to incur costs of approximately $700 million in connection with separating Upjohn.",
+        False,
+    ),
+    (
+        "1.73",
+        "The working capital ratio for Block (formerly known as Square) for FY2016 is 1.73.",
+        True,
+    ),
+    (
+        "$382.00",
+        "According to the information provided, Block (formerly known as Square) generated $25.3 billion in net cash provided by operating activities in fiscal year 2020.",
+        False,
+    ),
+    (
+        "$59268.00",
+        "Sure! Based on the information provided in the balance sheet, Costco had $45,400 million in total assets at the end of FY2021.",
+        False,
+    ),
+    (
+        "$303.00",
+        "Based on the information provided in the balance sheet, the year-end FY2018 amount of accounts payable for MGM Resorts is $302,578,000.",
+        True,
+        "in USD millions",
+    ),
+    (
+        "7.9%",
+        "So, the FY2018 - FY2020 3-year average of capex as a % of revenue for MGM Resorts is 7.9%.",
+        True,
+    ),
     ("2.8%", "Therefore, the growth rate is 0.028.", True),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("pair", REAL_PAIRS, ids=lambda p: p[0])

@@ -21,7 +21,10 @@ def test_committed_json_matches_the_prose(run: str) -> None:
 
 
 def test_dev60_tally_is_the_published_one() -> None:
-    rows = [HandLabel(**r) for r in json.loads((RESULTS / "answers-dev60" / "handcheck.json").read_text())]
+    rows = [
+        HandLabel(**r)
+        for r in json.loads((RESULTS / "answers-dev60" / "handcheck.json").read_text())
+    ]
     t = tally(rows)
     assert (t["rag"]["right"], t["agent"]["right"], t["oracle"]["right"]) == (10, 6, 15)
     assert t["agent"]["refusal"] == 27 and sum(t["agent"].values()) == 60
@@ -38,4 +41,7 @@ def test_both_table_shapes_parse() -> None:
 | X-1 | temporal | agent | 5 | **partly** | n |
 """
     assert [(r.id, r.mode, r.label) for r in parse_handcheck(md)] == [
-        ("001", "rag", "right"), ("001", "agent", "refusal"), ("X-1", "agent", "partly")]  # fmt: skip
+        ("001", "rag", "right"),
+        ("001", "agent", "refusal"),
+        ("X-1", "agent", "partly"),
+    ]

@@ -18,8 +18,15 @@ def test_bench_load_small(fb_pdfs, tmp_path):
     for d in ("AMCOR_2023Q4_EARNINGS", "BESTBUY_2024Q2_10Q"):
         shutil.copyfile(fb_pdfs / f"{d}.pdf", pdfs / f"{d}.pdf")
     out = tmp_path / "out"
-    r = run_load_bench(tmp_path / "home", pdfs, fb_pdfs.parent / "questions.jsonl", out,
-                       limit=2, requests=30, time_cap_s=30)  # fmt: skip
+    r = run_load_bench(
+        tmp_path / "home",
+        pdfs,
+        fb_pdfs.parent / "questions.jsonl",
+        out,
+        limit=2,
+        requests=30,
+        time_cap_s=30,
+    )
     assert r["store"]["documents"] == 2
     for lv in r["search"]["levels"]:
         assert lv["errors"] == 0 and lv["requests"] == 30, lv

@@ -31,9 +31,14 @@ def test_bench_retrieval_speed_tiny(fb_pdfs, tmp_path):
     # one size below the real chunk count (a subset) and one above it (replicas)
     sizes = (n_real // 2, 3 * n_real)
     result = run_retrieval_speed_bench(
-        tmp_path / "store", qfile, out, sizes=sizes, embed_sample=10_000, queries=4,
+        tmp_path / "store",
+        qfile,
+        out,
+        sizes=sizes,
+        embed_sample=10_000,
+        queries=4,
         rank_bm25_budget_s=1.0,
-    )  # fmt: skip
+    )
     assert {p.name for p in out.iterdir()} == {"results.json", "report.md", "latency.png"}
     assert json.loads((out / "results.json").read_text())["sizes"].keys() == {str(s) for s in sizes}
     assert result["real_chunks"] == n_real
@@ -42,9 +47,14 @@ def test_bench_retrieval_speed_tiny(fb_pdfs, tmp_path):
         row = result["sizes"][str(s)]
         assert row["chunks"] == s
         for key in (
-            "bm25s", "rank_bm25", "dense_exact", "dense_hnsw", "hybrid", "hybrid_filtered",
+            "bm25s",
+            "rank_bm25",
+            "dense_exact",
+            "dense_hnsw",
+            "hybrid",
+            "hybrid_filtered",
             "hybrid_filtered_e2e",
-        ):  # fmt: skip
+        ):
             assert 0 < row[key]["p50_ms"] <= row[key]["p95_ms"]
         assert row["bm25_speedup_p50"] > 1  # bm25s beats rank-bm25 even at this size
         assert row["dense_hnsw"]["recall@10"] >= 0.8

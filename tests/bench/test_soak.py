@@ -20,8 +20,16 @@ FLAT = [{"t": i, "server_mb": 300.0 + (i % 3), "llm_mb": 500.0} for i in range(4
 
 
 def test_documented_errors_pass():
-    rec = _rec([("search", "200"), ("ask-rag", "502"), ("ask-rag", "503"), ("ask-agent", "504"),
-                ("missing", "404"), ("ask-rag-sse", "200-sse-error")])  # fmt: skip
+    rec = _rec(
+        [
+            ("search", "200"),
+            ("ask-rag", "502"),
+            ("ask-rag", "503"),
+            ("ask-agent", "504"),
+            ("missing", "404"),
+            ("ask-rag-sse", "200-sse-error"),
+        ]
+    )
     s = summarise(rec, FLAT, [], UPLOADS_OK, 60.0, True)
     assert s["passed"] and s["undocumented_5xx"] == 0 and s["rss_flat"]
 
@@ -45,8 +53,15 @@ def test_500_disguised_answer_growth_and_lost_upload_fail():
 def test_compact_requests_keeps_asks_and_errors():
     from docnav.bench.soak import compact_requests
 
-    rows = _rec([("search", "200"), ("missing", "404"), ("search", "500"), ("ask-rag", "200"),
-                 ("page", "ReadTimeout")]).rows  # fmt: skip
+    rows = _rec(
+        [
+            ("search", "200"),
+            ("missing", "404"),
+            ("search", "500"),
+            ("ask-rag", "200"),
+            ("page", "ReadTimeout"),
+        ]
+    ).rows
     c = compact_requests(rows)
     assert [r["status"] for r in c["requests"]] == ["500", "200", "ReadTimeout"]
     assert c["buckets"]["2xx"] == [2] and c["buckets"]["other 5xx"] == [1]

@@ -107,25 +107,48 @@ def test_search_shows_what_the_query_applied_and_index_commands(tmp_path):
     docs = json.loads(run("documents", "--json", home=home).stdout)
     apple = next(d for d in docs if d["name"] == "aapl-10-k-2024-11-01")
     res = json.loads(
-        run("search", "Apple share repurchases in fiscal 2024", "--mode", "bm25", "--json",
-            home=home).stdout
-    )  # fmt: skip
+        run(
+            "search",
+            "Apple share repurchases in fiscal 2024",
+            "--mode",
+            "bm25",
+            "--json",
+            home=home,
+        ).stdout
+    )
     assert res["hits"] and {h["doc_id"] for h in res["hits"]} == {apple["doc_id"]}
     assert res["analysis"]["year_min"] == 2024 and res["analysis"]["companies"]
     assert res["understand"] == "filter" and res["filters"]["year_min"] == 2024
-    plain = run("search", "Apple capex in fiscal 2024", "--mode", "bm25", "--format", "table",
-                home=home)  # fmt: skip
+    plain = run(
+        "search", "Apple capex in fiscal 2024", "--mode", "bm25", "--format", "table", home=home
+    )
     assert "applied: filter fiscal year 2024" in plain.stderr
     assert "synonyms: capital expenditures" in plain.stderr
     off = json.loads(
-        run("search", "Apple capex in fiscal 2024", "--mode", "bm25", "--no-understand",
-            "--no-expand", "--json", home=home).stdout
-    )  # fmt: skip
+        run(
+            "search",
+            "Apple capex in fiscal 2024",
+            "--mode",
+            "bm25",
+            "--no-understand",
+            "--no-expand",
+            "--json",
+            home=home,
+        ).stdout
+    )
     assert off["analysis"] is None and off["expansion"] is None and off["applied"] == []
     explicit = json.loads(
-        run("search", "share repurchases in fiscal 2024", "--mode", "bm25", "--year", "1999",
-            "--json", home=home).stdout
-    )  # fmt: skip
+        run(
+            "search",
+            "share repurchases in fiscal 2024",
+            "--mode",
+            "bm25",
+            "--year",
+            "1999",
+            "--json",
+            home=home,
+        ).stdout
+    )
     assert explicit["hits"] == [] and explicit["filters"]["year_min"] == 1999
     for bad in (("",), ("x", "--year", "2020", "--year-min", "2019"), ("x", "--understand", "?")):
         proc = run("search", *bad, "--mode", "bm25", home=home, check=False)

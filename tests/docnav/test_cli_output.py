@@ -87,9 +87,10 @@ def test_outline_pages_are_1_based_in_json_and_tsv(home: Path) -> None:
 
 def test_search_pages_are_1_based_and_hold_the_hit(home: Path) -> None:
     res = json.loads(
-        run("search", "share repurchase program", "--mode", "bm25", "-k", "3", "--json",
-            home=home).stdout
-    )  # fmt: skip
+        run(
+            "search", "share repurchase program", "--mode", "bm25", "-k", "3", "--json", home=home
+        ).stdout
+    )
     assert res["hits"]
     for h in res["hits"]:
         pages = "".join(
@@ -100,8 +101,9 @@ def test_search_pages_are_1_based_and_hold_the_hit(home: Path) -> None:
         assert words in " ".join(pages.split()), (h["page_start"], words)
         assert h["page"] is None or h["page_start"] <= h["page"] <= h["page_end"]
     assert all(p["page"] >= 1 for p in res["pages"])
-    rows = tsv(run("search", "share repurchase program", "--mode", "bm25", "-k", "3",
-                   home=home).stdout)  # fmt: skip
+    rows = tsv(
+        run("search", "share repurchase program", "--mode", "bm25", "-k", "3", home=home).stdout
+    )
     assert [(r["doc_id"], int(r["page_start"])) for r in rows] == [
         (h["doc_id"], h["page_start"]) for h in res["hits"]
     ]
@@ -154,14 +156,25 @@ def test_ambiguous_reference_names_every_match(home: Path) -> None:
 def test_a_filing_without_a_ticker_shares_its_companys(home: Path) -> None:
     docs = json.loads(run("documents", "--ticker", "bke", "--json", home=home).stdout)
     by_id = {d["doc_id"]: d["meta"]["ticker"] for d in docs}
-    assert by_id == {"BuckleInc.8-K": "BKE", "BuckleInc.8-K.EX99.1": "BKE",
-                     "buckle-10k-2024": "BKE"}  # fmt: skip
+    assert by_id == {
+        "BuckleInc.8-K": "BKE",
+        "BuckleInc.8-K.EX99.1": "BKE",
+        "buckle-10k-2024": "BKE",
+    }
     only_10k = tsv(run("documents", "--ticker", "BKE", "--form", "10-K", home=home).stdout)
     assert [d["doc_id"] for d in only_10k] == ["buckle-10k-2024"]
     hits = json.loads(
-        run("search", "casual apparel retailer", "--ticker", "BKE", "--mode", "bm25", "--json",
-            home=home).stdout
-    )["hits"]  # fmt: skip
+        run(
+            "search",
+            "casual apparel retailer",
+            "--ticker",
+            "BKE",
+            "--mode",
+            "bm25",
+            "--json",
+            home=home,
+        ).stdout
+    )["hits"]
     assert "buckle-10k-2024" in {h["doc_id"] for h in hits}
     assert {h["doc_id"] for h in hits} <= set(by_id)
 
@@ -198,9 +211,11 @@ def test_documents_imports_no_agent_stack(home: Path) -> None:
 def test_python_m_docnav_cli_finds_every_command(home: Path) -> None:
     for cmd in ("ask", "demo", "synth", "documents"):
         proc = subprocess.run(
-            [sys.executable, "-m", "docnav.cli", cmd, "--help"], capture_output=True, text=True,
+            [sys.executable, "-m", "docnav.cli", cmd, "--help"],
+            capture_output=True,
+            text=True,
             timeout=120,
-        )  # fmt: skip
+        )
         assert proc.returncode == 0 and "Usage: docnav " + cmd in proc.stdout, proc.stderr
 
 
@@ -233,14 +248,27 @@ def llm_stub() -> Iterator[str]:
 
         def do_POST(self) -> None:  # noqa: N802
             self.rfile.read(int(self.headers.get("content-length", 0)))
-            call = {"id": "c1", "type": "function",
-                    "function": {"name": "final_answer", "arguments": json.dumps(FINAL)}}  # fmt: skip
-            self._send({
-                "id": "x", "object": "chat.completion", "created": 0, "model": "stub",
-                "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
-                    "role": "assistant", "content": None, "tool_calls": [call]}}],
-                "usage": {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19},
-            })  # fmt: skip
+            call = {
+                "id": "c1",
+                "type": "function",
+                "function": {"name": "final_answer", "arguments": json.dumps(FINAL)},
+            }
+            self._send(
+                {
+                    "id": "x",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": "stub",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": "tool_calls",
+                            "message": {"role": "assistant", "content": None, "tool_calls": [call]},
+                        }
+                    ],
+                    "usage": {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19},
+                }
+            )
 
         def log_message(self, *args: object) -> None:
             pass
@@ -255,10 +283,15 @@ def llm_stub() -> Iterator[str]:
 def test_ask_json_streams_progress_to_stderr_and_one_document_to_stdout(
     home: Path, llm_stub: str
 ) -> None:
-    env = {"DOCNAV_LLM_BACKEND": "openai", "DOCNAV_LLM_BASE_URL": llm_stub,
-           "DOCNAV_LLM_MODEL": "stub", "DOCNAV_LLM_MAX_RETRIES": "0"}  # fmt: skip
-    proc = run("ask", "What was Apple's revenue?", "--mode", "closed-book", "--json",
-               home=home, env=env)  # fmt: skip
+    env = {
+        "DOCNAV_LLM_BACKEND": "openai",
+        "DOCNAV_LLM_BASE_URL": llm_stub,
+        "DOCNAV_LLM_MODEL": "stub",
+        "DOCNAV_LLM_MAX_RETRIES": "0",
+    }
+    proc = run(
+        "ask", "What was Apple's revenue?", "--mode", "closed-book", "--json", home=home, env=env
+    )
     answer = json.loads(proc.stdout)  # the whole of stdout is one JSON document
     assert answer["mode"] == "closed-book" and "391,035" in answer["answer"]
     progress = proc.stderr.splitlines()

@@ -141,8 +141,12 @@ def test_demo_end_to_end_with_the_small_model(tmp_path: Path) -> None:
     assert res["rows"][0]["steps"] == 1 and res["rows"][1]["steps"] > 1
     # the same question, model and greedy decoding: the first run's rag verdict is this one's
     rag = res["rows"][0]["outcome"]
-    marks = {"correct": "= gold", "incorrect": "≠ gold", "refusal": "– refused",
-             "unjudged": "? no numeric gold"}  # fmt: skip
+    marks = {
+        "correct": "= gold",
+        "incorrect": "≠ gold",
+        "refusal": "– refused",
+        "unjudged": "? no numeric gold",
+    }
     assert marks.get(rag, "?") in out, (rag, out[-2000:])
     assert f"rag {int(rag == 'correct')}/1 right" in out
     # the second run re-ingested and re-embedded nothing: every index file is as the first left it

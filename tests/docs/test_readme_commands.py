@@ -80,8 +80,12 @@ def test_command_block(block: Block, docs_home: Path) -> None:
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     r = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", block.body],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=840,
-    )  # fmt: skip
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=840,
+    )
     assert r.returncode == 0, f"{block.name} exited {r.returncode}:\n{r.stdout}\n{r.stderr}"
 
 

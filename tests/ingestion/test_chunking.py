@@ -7,13 +7,37 @@ from docnav.types import Block, DocumentMeta, Section, StructuredDoc
 
 SECTIONS = [
     Section(id="s0000", title="PART II", kind="part", label="Part II", page_start=0, page_end=3),
-    Section(id="s0001", title="Item 7. MD&A", kind="item", label="Item 7", level=1, parent="s0000",
-            page_start=0, page_end=1),
-    Section(id="s0002", title="Item 8. Financial Statements", kind="item", label="Item 8", level=1,
-            parent="s0000", page_start=2, page_end=3),
-    Section(id="s0003", title="Note 12 — Leases", kind="note", label="Note 12", level=2, parent="s0002",
-            page_start=3, page_end=3),
-]  # fmt: skip
+    Section(
+        id="s0001",
+        title="Item 7. MD&A",
+        kind="item",
+        label="Item 7",
+        level=1,
+        parent="s0000",
+        page_start=0,
+        page_end=1,
+    ),
+    Section(
+        id="s0002",
+        title="Item 8. Financial Statements",
+        kind="item",
+        label="Item 8",
+        level=1,
+        parent="s0000",
+        page_start=2,
+        page_end=3,
+    ),
+    Section(
+        id="s0003",
+        title="Note 12 — Leases",
+        kind="note",
+        label="Note 12",
+        level=2,
+        parent="s0002",
+        page_start=3,
+        page_end=3,
+    ),
+]
 
 
 def para(i: int) -> str:
@@ -48,7 +72,7 @@ def doc() -> StructuredDoc:
             section_id="s0003",
         )
     )
-    return StructuredDoc(sections=SECTIONS, blocks=blocks)  # fmt: skip
+    return StructuredDoc(sections=SECTIONS, blocks=blocks)
 
 
 def test_sections_are_boundaries_and_overlap_is_small():

@@ -92,9 +92,13 @@ def test_crash_consistency_small(synth_pdfs, tmp_path):
     and a BM25 rebuild (1 exact: between the old BM25's removal and the new one's rename)."""
     log: list[str] = []
     r = run_crash_bench(
-        synth_pdfs, tmp_path / "work", tmp_path / "out", rebuild_full=False, log=log.append,
+        synth_pdfs,
+        tmp_path / "work",
+        tmp_path / "out",
+        rebuild_full=False,
+        log=log.append,
         budgets={"ingest": (3, 1), "reingest": (1, 0), "rebuild": (1, 0)},
-    )  # fmt: skip
+    )
     assert r["failed"] == 0, "\n".join(log)
     by = {s["name"]: s for s in r["scenarios"]}
     assert set(by) == {"ingest", "reingest", "rebuild"}

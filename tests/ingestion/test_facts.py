@@ -32,8 +32,16 @@ def _table_lines() -> list[Line]:
         + _line(34, ("Restructuring", 20), ("—", 424))  # 2019 blank: the dash is 2018's
         + _line(46, ("Proceeds", 20), ("from", 74), ("sale", 104), ("of", 134), ("assets,", 152))
         + _line(55, ("net", 30), ("of", 52), ("tax", 68), ("(45)", 300), ("12", 412))
-        + _line(67, ("Accounts", 20), ("receivable", 74), ("of", 140), ("$95", 156), ("80", 312), ("70", 412))
-    )  # fmt: skip
+        + _line(
+            67,
+            ("Accounts", 20),
+            ("receivable", 74),
+            ("of", 140),
+            ("$95", 156),
+            ("80", 312),
+            ("70", 412),
+        )
+    )
     return group_lines(words)
 
 
@@ -175,9 +183,11 @@ def test_fiscal_dates_and_quarters(fb_pdfs: Path):
     facts, _ = _pdf_facts(fb_pdfs / "AMCOR_2023Q2_10Q.pdf")
     sales = [f for f in facts if f.label == "Net sales" and f.statement == "income"]
     assert {f.period: f.value for f in sales} == {
-        "Q2 2023": 3_642_000_000, "Q2 2022": 3_507_000_000,
-        "6M 2023": 7_354_000_000, "6M 2022": 6_927_000_000,
-    }  # fmt: skip
+        "Q2 2023": 3_642_000_000,
+        "Q2 2022": 3_507_000_000,
+        "6M 2023": 7_354_000_000,
+        "6M 2022": 6_927_000_000,
+    }
 
 
 @pytest.mark.shared

@@ -46,7 +46,9 @@ def test_real_pdfs_end_to_end(small_pdfs, tmp_path):
     # pages stored one file each, 0-based file names
     assert store.page_path(q.doc_id, 0).name == "page-0000.txt"
     assert "10-Q" in store.page_text(q.doc_id, 0).upper()
-    with pytest.raises(Exception, match=f"has pages 1-{q.n_pages}; there is no page {q.n_pages + 1}"):
+    with pytest.raises(
+        Exception, match=f"has pages 1-{q.n_pages}; there is no page {q.n_pages + 1}"
+    ):
         store.page_text(q.doc_id, q.n_pages)
     chunks = store.chunks(q.doc_id)
     assert all(c.doc_id == q.doc_id and c.id.startswith(q.doc_id + ":") for c in chunks)
@@ -142,7 +144,9 @@ def test_links_out_of_an_ingested_folder_are_refused(small_pdfs, tmp_path):
     (folder / "linked-dir").symlink_to(small_pdfs[1].parent, target_is_directory=True)
     files, failed = expand_paths([folder])
     assert files == [(folder / "inside.pdf").resolve()]
-    assert len(failed) == 1 and "outside" in failed[0].error and failed[0].path.endswith("outside.pdf")
+    assert (
+        len(failed) == 1 and "outside" in failed[0].error and failed[0].path.endswith("outside.pdf")
+    )
     files, failed = expand_paths([str(folder / "*.pdf")])  # a glob: its folder is the root
     assert files == [(folder / "inside.pdf").resolve()] and len(failed) == 1
     assert expand_paths([folder / "outside.pdf"])[0] == [small_pdfs[1].resolve()]  # named: taken
@@ -170,10 +174,15 @@ def test_concurrent_ingest_is_safe(small_pdfs, tmp_path):
     docnav = Path(sys.executable).with_name("docnav")
     env = {**os.environ, "DOCNAV_HOME": str(home)}
     procs = [
-        subprocess.Popen([str(docnav), "ingest", *map(str, small_pdfs)], env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [str(docnav), "ingest", *map(str, small_pdfs)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(3)
-    ]  # fmt: skip
+    ]
     for p in procs:
         out, errs = p.communicate(timeout=240)
         assert p.returncode == 0, errs

@@ -201,8 +201,13 @@ def test_versions_of_one_filing_kept_unless_replace(tmp_path):
         with pytest.raises(IngestError, match="2 stored documents"):  # which one? refused
             store.put(_doc("acme", "c" * 64, **meta), ["v3"], [], _chunks, replace=True)
         store.remove(b.doc_id)
-        c, sc = store.put(_doc("acme-v3", "c" * 64, "/z/other.pdf", **{**meta, "company": "ACME CORPORATION"}),
-                          ["v3"], [], _chunks, replace=True)  # fmt: skip
+        c, sc = store.put(
+            _doc("acme-v3", "c" * 64, "/z/other.pdf", **{**meta, "company": "ACME CORPORATION"}),
+            ["v3"],
+            [],
+            _chunks,
+            replace=True,
+        )
     assert sc == "replaced" and c.doc_id == a.doc_id
     assert store.page_text(a.doc_id, 0) == "v3" and len(store.list_documents()) == 1
 
@@ -227,4 +232,7 @@ def test_a_schema_1_store_is_migrated(tmp_path):
     assert sb == "added" and [d.doc_id for d in store.same_filing(b)] == [a.doc_id]
     db = sqlite3.connect(tmp_path / "catalog.sqlite")
     assert db.execute("PRAGMA user_version").fetchone()[0] == 2
-    assert db.execute("SELECT identity FROM documents WHERE doc_id='acme'").fetchone()[0] == "acme|10K|2021"
+    assert (
+        db.execute("SELECT identity FROM documents WHERE doc_id='acme'").fetchone()[0]
+        == "acme|10K|2021"
+    )

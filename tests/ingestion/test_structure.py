@@ -69,8 +69,15 @@ def test_3m_2018_items_parts_and_toc() -> None:
     doc = _doc("3M_2018_10K", "10-K")
     _check_invariants(doc, len(pages))
     items = _by_label(doc, "item")
-    expected = {"Item 1": 3, "Item 1A": 9, "Item 7": 14, "Item 7A": 50, "Item 8": 51, "Item 9": 127,
-                "Item 15": 130}  # fmt: skip
+    expected = {
+        "Item 1": 3,
+        "Item 1A": 9,
+        "Item 7": 14,
+        "Item 7A": 50,
+        "Item 8": 51,
+        "Item 9": 127,
+        "Item 15": 130,
+    }
     for label, page in expected.items():
         assert label in items, label
         assert items[label].page_start == page, (label, items[label].page_start)
@@ -111,9 +118,12 @@ def test_3m_2018_statements() -> None:
     doc = _doc("3M_2018_10K", "10-K")
     st = [s for s in doc.sections if s.kind == "statement"]
     assert [s.label for s in st] == [
-        "Income Statement", "Comprehensive Income", "Balance Sheet", "Equity Statement",
+        "Income Statement",
+        "Comprehensive Income",
+        "Balance Sheet",
+        "Equity Statement",
         "Cash Flow Statement",
-    ]  # fmt: skip
+    ]
     by = {s.label: s for s in st}
     assert by["Income Statement"].page_start == 55
     assert by["Balance Sheet"].page_start == 57
@@ -184,9 +194,12 @@ def test_pfizer_10q_parts_items_notes() -> None:
     fin = next(s for s in doc.sections if s.kind == "item" and s.label == "Item 1")
     assert all(s.parent == fin.id for s in notes)
     assert {s.label for s in doc.sections if s.kind == "statement"} == {
-        "Income Statement", "Comprehensive Income", "Balance Sheet", "Equity Statement",
+        "Income Statement",
+        "Comprehensive Income",
+        "Balance Sheet",
+        "Equity Statement",
         "Cash Flow Statement",
-    }  # fmt: skip
+    }
 
 
 # ------------------------------------------------------------------------------------
@@ -210,7 +223,7 @@ _TOC = "\r\n".join(
             ("8", "Financial Statements and Supplementary Data", 6),
             ("9", "Changes in and Disagreements", 7),
         ]
-    ]  # fmt: skip
+    ]
     + ["2"]
 )
 _FILL = (
@@ -261,8 +274,15 @@ def test_synthetic_10k_items_and_toc() -> None:
     doc = detect_structure(_tenk(), "10-K")
     _check_invariants(doc, 9)
     items = [(s.label, s.page_start) for s in doc.sections if s.kind == "item"]
-    assert items == [("Item 1", 2), ("Item 1A", 3), ("Item 2", 4), ("Item 7", 4), ("Item 7A", 5),
-                     ("Item 8", 5), ("Item 9", 8)]  # fmt: skip
+    assert items == [
+        ("Item 1", 2),
+        ("Item 1A", 3),
+        ("Item 2", 4),
+        ("Item 7", 4),
+        ("Item 7A", 5),
+        ("Item 8", 5),
+        ("Item 9", 8),
+    ]
     # nothing taken from the TOC page, prose cross-references are not headings
     assert not any(s.page_start == 1 and s.kind in ("item", "part") for s in doc.sections)
     assert sum(1 for s in doc.sections if s.label == "Item 7A") == 1
@@ -336,10 +356,14 @@ def test_synthetic_10q_parts_and_items() -> None:
     assert [s.label for s in doc.sections if s.kind == "part"] == ["Part I", "Part II"]
     items = [(s.label, s.parent) for s in doc.sections if s.kind == "item"]
     assert items == [
-        ("Item 1", parts["Part I"].id), ("Item 2", parts["Part I"].id), ("Item 3", parts["Part I"].id),
-        ("Item 4", parts["Part I"].id), ("Item 1", parts["Part II"].id), ("Item 1A", parts["Part II"].id),
+        ("Item 1", parts["Part I"].id),
+        ("Item 2", parts["Part I"].id),
+        ("Item 3", parts["Part I"].id),
+        ("Item 4", parts["Part I"].id),
+        ("Item 1", parts["Part II"].id),
+        ("Item 1A", parts["Part II"].id),
         ("Item 6", parts["Part II"].id),
-    ]  # fmt: skip
+    ]
     assert parts["Part I"].page_end == 2 and parts["Part II"].page_start == 3
 
 
@@ -353,8 +377,11 @@ def test_synthetic_8k_and_exhibit() -> None:
     ]
     doc = detect_structure(pages, "8-K")
     assert [(s.kind, s.label) for s in doc.sections] == [
-        ("cover", "Cover"), ("item", "Item 2.02"), ("item", "Item 9.01"), ("exhibit", "Exhibit 99.1"),
-    ]  # fmt: skip
+        ("cover", "Cover"),
+        ("item", "Item 2.02"),
+        ("item", "Item 9.01"),
+        ("exhibit", "Exhibit 99.1"),
+    ]
     ex = doc.sections[-1]
     assert ex.page_start == 1 and ex.level == 0
     assert doc.sections[0].page_end == 0
@@ -549,9 +576,10 @@ def test_synthetic_notes_header_split_word_and_runin_notes() -> None:
     doc = detect_structure(pages, "10-K")
     notes = [s for s in doc.sections if s.kind == "note"]
     assert [(s.label, s.title) for s in notes] == [
-        ("Note 1", "1. Summary of Significant Accounting Policies"), ("Note 2", "2. Leases"),
+        ("Note 1", "1. Summary of Significant Accounting Policies"),
+        ("Note 2", "2. Leases"),
         ("Note 3", "3. Income Taxes"),
-    ]  # fmt: skip
+    ]
     # the prose stays content
     texts = [b.text for b in doc.blocks]
     assert any(t.startswith("Unless the context otherwise requires") for t in texts)

@@ -71,8 +71,14 @@ def test_items_skip_the_table_of_contents_and_follow_the_form_order() -> None:
     assert toc[1] and not any(toc[2:])
     heads = find_items(lines, cands, toc, is_q=False)
     assert [h.label for h in heads] == [
-        "Part I", "Item 1", "Item 1A", "Part II", "Item 7", "Item 8", "Item 9A",
-    ]  # fmt: skip
+        "Part I",
+        "Item 1",
+        "Item 1A",
+        "Part II",
+        "Item 7",
+        "Item 8",
+        "Item 9A",
+    ]
     assert all(lines.page_of[h.line] >= 2 for h in heads)  # none from the TOC page
 
 
@@ -112,9 +118,14 @@ def test_ten_q_item_numbers_belong_to_their_part() -> None:
     heads = find_items(lines, cands, toc, is_q=True)
     got = [(h.label, h.extra.get("part")) for h in heads]
     assert got == [
-        ("Part I", 1), ("Item 1", 1), ("Item 2", 1),
-        ("Part II", 2), ("Item 1", 2), ("Item 1A", 2), ("Item 6", 2),
-    ]  # fmt: skip
+        ("Part I", 1),
+        ("Item 1", 1),
+        ("Item 2", 1),
+        ("Part II", 2),
+        ("Item 1", 2),
+        ("Item 1A", 2),
+        ("Item 6", 2),
+    ]
     start, _ = financial_statements_item(heads, lines.n_lines, is_q=True)
     assert lines.texts[start] == "Item 1. Financial Statements"
 
@@ -237,8 +248,15 @@ def test_best_chain_prefers_a_rising_sequence_and_explicit_notes() -> None:
         return (line, num, style, f"{num}. Title")
 
     # bare numbers 1, 2, 3 beat a lone bare "7." and a lone bare "12."
-    sc, chain = best_note_chain([c(1, 7, STYLE_NUMBER), c(2, 1, STYLE_NUMBER), c(3, 2, STYLE_NUMBER),
-                                 c(4, 12, STYLE_NUMBER), c(5, 3, STYLE_NUMBER)])  # fmt: skip
+    sc, chain = best_note_chain(
+        [
+            c(1, 7, STYLE_NUMBER),
+            c(2, 1, STYLE_NUMBER),
+            c(3, 2, STYLE_NUMBER),
+            c(4, 12, STYLE_NUMBER),
+            c(5, 3, STYLE_NUMBER),
+        ]
+    )
     assert [h.label for h in chain] == ["Note 1", "Note 2", "Note 3"] and sc == 3.0
     # one bare "1." is no chain; one explicit "Note 1" is (with the explicit-style bonus)
     assert best_note_chain([c(1, 1, STYLE_NUMBER)]) == (0.0, [])

@@ -8,8 +8,15 @@ from docnav.types import Document, DocumentMeta
 
 
 def doc(doc_id: str, **meta: str | None) -> Document:
-    return Document(doc_id=doc_id, name=doc_id, source_path=f"/x/{doc_id}", file_type="pdf",
-                    content_hash=doc_id, n_pages=1, meta=DocumentMeta(**meta))  # fmt: skip
+    return Document(
+        doc_id=doc_id,
+        name=doc_id,
+        source_path=f"/x/{doc_id}",
+        file_type="pdf",
+        content_hash=doc_id,
+        n_pages=1,
+        meta=DocumentMeta(**meta),
+    )
 
 
 def test_an_empty_ticker_takes_the_one_its_company_carries() -> None:
@@ -21,8 +28,13 @@ def test_an_empty_ticker_takes_the_one_its_company_carries() -> None:
         doc("acme", company="Acme Corp"),  # nothing to share
     ]
     got = {d.doc_id: d.meta.ticker for d in with_shared_tickers(docs)}
-    assert got == {"mmm-10q": "MMM", "mmm-10k": "MMM", "mmm-8k": "MMM", "aapl": "AAPL",
-                   "acme": None}  # fmt: skip
+    assert got == {
+        "mmm-10q": "MMM",
+        "mmm-10k": "MMM",
+        "mmm-8k": "MMM",
+        "aapl": "AAPL",
+        "acme": None,
+    }
     assert docs[1].meta.ticker is None  # the inputs are not changed
     assert [d.doc_id for d in filter_ticker(docs, "mmm")] == ["mmm-10q", "mmm-10k", "mmm-8k"]
 

@@ -33,8 +33,12 @@ def test_workers_die_with_a_killed_parent(fb_pdfs: Path, tmp_path: Path) -> None
     assert len(files) >= 2
     docnav = Path(sys.executable).with_name("docnav")
     env = {**os.environ, "DOCNAV_HOME": str(tmp_path / "home")}
-    proc = subprocess.Popen([str(docnav), "ingest", "-j", "2", *files], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    proc = subprocess.Popen(
+        [str(docnav), "ingest", "-j", "2", *files],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         kids = _workers(psutil.Process(proc.pid), timeout=60)
         time.sleep(0.5)  # let them take a task: the reported hang was a worker mid-pipe

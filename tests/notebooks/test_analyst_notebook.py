@@ -38,10 +38,11 @@ def test_analyst_notebook_runs_top_to_bottom(
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     text = "\n".join(
-        o.get("text", "") + o.get("data", {}).get("text/plain", "")
+        o.get("text", "")
+        + o.get("data", {}).get("text/plain", "")
         + o.get("data", {}).get("text/markdown", "")
         for o in outputs
-    )  # fmt: skip
+    )
     assert "4 files, 0 failed" in text
     # the statement facts, as printed in the 10-Ks (USD millions)
     for figure in ("141576", "118719", "42879", "39403"):  # Costco FY2018/16, Best Buy FY2019/17

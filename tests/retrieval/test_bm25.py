@@ -58,8 +58,14 @@ def test_parity_with_rank_bm25_on_a_real_10k(fb_pdfs):
     for toks in corpus:
         for t in set(toks):
             df[t] = df.get(t, 0) + 1
-    queries = ["net sales by business segment", "long-term debt maturities", "pension plan assets",
-               "restructuring actions charges", "respirator mask litigation", "capital expenditures 1,577"]  # fmt: skip
+    queries = [
+        "net sales by business segment",
+        "long-term debt maturities",
+        "pension plan assets",
+        "restructuring actions charges",
+        "respirator mask litigation",
+        "capital expenditures 1,577",
+    ]
     compared = 0
     for q in queries:
         toks = [

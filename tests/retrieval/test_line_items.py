@@ -18,15 +18,28 @@ def _lines(*rows: tuple[int, str]) -> list[str]:
     out = []
     for page, label in rows:
         for period in ("FY2023", "FY2022"):  # two periods of one row: one entry
-            out.append(json.dumps({"page": page, "label": label, "norm_label": label.lower(),
-                                   "period": period, "value": 1.0}))  # fmt: skip
+            out.append(
+                json.dumps(
+                    {
+                        "page": page,
+                        "label": label,
+                        "norm_label": label.lower(),
+                        "period": period,
+                        "value": 1.0,
+                    }
+                )
+            )
     return out
 
 
 @pytest.fixture(scope="module")
 def items() -> LineItemIndex:
-    a = _lines((40, "Purchases of property, plant and equipment"), (38, "Net sales"),
-               (38, "Cost of sales"), (52, "Inventories"))  # fmt: skip
+    a = _lines(
+        (40, "Purchases of property, plant and equipment"),
+        (38, "Net sales"),
+        (38, "Cost of sales"),
+        (52, "Inventories"),
+    )
     b = _lines((7, "Purchases of property and equipment"), (5, "Total revenues"))
     return LineItemIndex.from_files([(0, lambda: a), (1, lambda: b), (2, lambda: [])])
 
@@ -39,8 +52,9 @@ def test_synonyms_meet_the_label(items):
     # "capex" is in no label: the synonym group carries it
     assert items.search(query_tokens("How much capex in FY2023?"), {0, 1}) == [(0, 40), (1, 7)]
     assert items.search(query_tokens("What were revenues?"), {0, 1})[:2] in (
-        [(1, 5), (0, 38)], [(0, 38), (1, 5)],
-    )  # fmt: skip
+        [(1, 5), (0, 38)],
+        [(0, 38), (1, 5)],
+    )
 
 
 def test_restricted_to_the_given_filings_and_words_only(items):
@@ -57,14 +71,35 @@ def test_line_items_join_page_fusion_on_a_real_store(small_store, tmp_path: Path
     fact = next(f for f in small_store.facts(doc_id) if len(f.label.split()) >= 3)
     company = idx.docs[doc_id].meta.company
     q = f"{company}: what was {fact.label.lower()}?"
-    with_items = idx.search(q, mode="bm25", k=10, understand="filter", unit="page",
-                            route="statements,filing,items", features=True)  # fmt: skip
+    with_items = idx.search(
+        q,
+        mode="bm25",
+        k=10,
+        understand="filter",
+        unit="page",
+        route="statements,filing,items",
+        features=True,
+    )
     hit = [p for p in with_items.pages if (p.doc_id, p.page) == (doc_id, fact.page)]
     assert hit and hit[0].features["items"] > 0, [(p.doc_id, p.page) for p in with_items.pages]
-    without = idx.search(q, mode="bm25", k=10, understand="filter", unit="page",
-                         route="statements,filing", features=True)  # fmt: skip
+    without = idx.search(
+        q,
+        mode="bm25",
+        k=10,
+        understand="filter",
+        unit="page",
+        route="statements,filing",
+        features=True,
+    )
     assert all(p.features["items"] == 0 for p in without.pages)
     # understanding off: no routing, no line items (the plain page ranking)
-    off = idx.search(q, mode="bm25", k=10, understand="off", unit="page",
-                     route="statements,filing,items", features=True)  # fmt: skip
+    off = idx.search(
+        q,
+        mode="bm25",
+        k=10,
+        understand="off",
+        unit="page",
+        route="statements,filing,items",
+        features=True,
+    )
     assert off.route is None and all(p.features["items"] == 0 for p in off.pages)

@@ -87,8 +87,15 @@ def test_bm25_scores_match_search():
 @pytest.fixture(scope="module")
 def synth_engine(tmp_path_factory) -> Engine:
     root = tmp_path_factory.mktemp("pages")
-    cfg = SynthConfig(companies=2, first_year=2023, last_year=2024, seed=3, formats=["html"],
-                      quarters=[2], quarterly_companies=1)  # fmt: skip
+    cfg = SynthConfig(
+        companies=2,
+        first_year=2023,
+        last_year=2024,
+        seed=3,
+        formats=["html"],
+        quarters=[2],
+        quarterly_companies=1,
+    )
     generate(cfg, root / "corpus")
     e = Engine(Settings(home=root / "home", ingest_edgartools_check=False))
     assert not e.ingest([root / "corpus" / "html"]).failed
@@ -100,8 +107,13 @@ def test_pages_are_unique_and_each_shows_one_chunk(synth_engine):
     name = next(iter(idx.docs.values())).meta.company if idx.docs else None
     idx.ensure(dense=False)
     name = next(d.meta.company for d in idx.docs.values() if d.meta.company)
-    r = idx.search(f"What was {name}'s net income for fiscal 2023?", mode="bm25", k=8,
-                   understand="filter", unit="page")  # fmt: skip
+    r = idx.search(
+        f"What was {name}'s net income for fiscal 2023?",
+        mode="bm25",
+        k=8,
+        understand="filter",
+        unit="page",
+    )
     assert r.unit == "page" and 0 < len(r.pages) <= 8
     keys = [(p.doc_id, p.page) for p in r.pages]
     assert len(set(keys)) == len(keys)
@@ -117,8 +129,15 @@ def test_a_named_statement_puts_its_pages_of_the_chosen_filing_first(synth_engin
     idx.ensure(dense=False)
     name = next(d.meta.company for d in idx.docs.values() if d.meta.company)
     q = f"How much did {name} spend on capex in fiscal 2024? Use the cash flow statement."
-    r = idx.search(q, mode="bm25", k=10, understand="filter", unit="page",
-                   route="statements,filing,diverse", features=True)  # fmt: skip
+    r = idx.search(
+        q,
+        mode="bm25",
+        k=10,
+        understand="filter",
+        unit="page",
+        route="statements,filing,diverse",
+        features=True,
+    )
     assert r.route is not None and r.route.named == ["cashflow"]
     first = r.pages[0]
     assert first.routed and "cashflow" in first.statements

@@ -112,8 +112,15 @@ def test_dates_map_to_fiscal_years_by_the_filings_own_period_ends(small_store):
 def test_fiscal_year_of_date_without_documents_of_that_date():
     def doc(name: str, fy: int, end: date) -> Document:
         meta = DocumentMeta(company="X", fiscal_year=fy, fiscal_period=f"FY{fy}", period_end=end)
-        return Document(doc_id=name, name=name, source_path=name, file_type="pdf",
-                        content_hash=name, n_pages=1, meta=meta)  # fmt: skip
+        return Document(
+            doc_id=name,
+            name=name,
+            source_path=name,
+            file_type="pdf",
+            content_hash=name,
+            n_pages=1,
+            meta=meta,
+        )
 
     june = [doc("a", 2021, date(2021, 6, 30)), doc("b", 2022, date(2022, 6, 30))]
     assert fiscal_year_of_date(date(2022, 12, 31), june) == 2023  # FY ends in June
@@ -151,8 +158,13 @@ def test_filters_from_the_question_and_fallback_to_boost(small_store, tmp_path):
     assert any("no chunk" in a for a in res.applied)
     assert all(h.company and h.company.startswith("Best Buy") for h in res.hits)  # boosted first
     # explicit filters still apply when the question's fall back
-    res = index.search("comparable sales FY1999", mode="bm25", k=5, understand="filter",
-                       filters=SearchFilters(company="Ulta Beauty"))  # fmt: skip
+    res = index.search(
+        "comparable sales FY1999",
+        mode="bm25",
+        k=5,
+        understand="filter",
+        filters=SearchFilters(company="Ulta Beauty"),
+    )
     assert res.hits and {h.doc_name[:4] for h in res.hits} == {"ULTA"}
     # off: nothing read
     res = index.search("Best Buy comparable sales FY2024", mode="bm25", k=20, understand="off")

@@ -18,16 +18,29 @@ def test_data_file_is_well_formed_and_general():
         assert len(g.terms) >= 2 and all(t.strip() for t in g.terms), g.name
         assert all(tokenize(t) for t in g.terms), g.name  # every term yields filing tokens
     names = {g.name for g in groups}
-    for must in ("capital expenditures", "revenue", "cost of goods sold", "adjusted EBITDA",
-                 "depreciation and amortization", "free cash flow", "net income",
-                 "earnings per share", "selling, general and administrative", "working capital",
-                 "inventory turnover"):  # fmt: skip
+    for must in (
+        "capital expenditures",
+        "revenue",
+        "cost of goods sold",
+        "adjusted EBITDA",
+        "depreciation and amortization",
+        "free cash flow",
+        "net income",
+        "earnings per share",
+        "selling, general and administrative",
+        "working capital",
+        "inventory turnover",
+    ):
         assert must in names, must
 
 
 def test_groups_fire_on_any_written_form():
-    for q in ("FY2018 capex for 3M", "capital expenditures in 2018", "Capital Expenditure amount",
-              "purchases of property, plant and equipment"):  # fmt: skip
+    for q in (
+        "FY2018 capex for 3M",
+        "capital expenditures in 2018",
+        "Capital Expenditure amount",
+        "purchases of property, plant and equipment",
+    ):
         assert "capital expenditures" in expand(tokenize(q)).groups, q
     assert "cost of goods sold" in expand(tokenize("What is the FY2016 COGS?")).groups
     assert "revenue" in expand(tokenize("net sales growth")).groups

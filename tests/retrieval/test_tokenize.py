@@ -22,9 +22,17 @@ def test_names_periods_and_possessives():
 
 def test_number_values_meet_across_written_forms():
     chunk = Chunk(
-        id="d:00000", doc_id="d", ordinal=0, type="table", section_id=None, section_path="Item 8",
-        page_start=0, page_end=0, text="Lease cost 45,200", numbers=extract_numbers("45,200", scale=1e3, unit="USD"),
-    )  # fmt: skip
+        id="d:00000",
+        doc_id="d",
+        ordinal=0,
+        type="table",
+        section_id=None,
+        section_path="Item 8",
+        page_start=0,
+        page_end=0,
+        text="Lease cost 45,200",
+        numbers=extract_numbers("45,200", scale=1e3, unit="USD"),
+    )
     ct = chunk_tokens(chunk)
     assert "n:45200000" in ct and "usd:45200000" in ct and "item" in ct
     for q in ("lease cost of $45.2 million?", "lease cost 45,200,000"):

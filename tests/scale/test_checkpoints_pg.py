@@ -34,8 +34,10 @@ class Scripted:
 
 
 def _call(name: str, **arguments) -> ChatMessage:
-    return ChatMessage(role="assistant", tool_calls=[ToolCall(id=f"c-{name}-{len(arguments)}",
-                       name=name, arguments=arguments)])  # fmt: skip
+    return ChatMessage(
+        role="assistant",
+        tool_calls=[ToolCall(id=f"c-{name}-{len(arguments)}", name=name, arguments=arguments)],
+    )
 
 
 class ReadPageArgs(BaseModel):
@@ -52,8 +54,11 @@ class ReadPage(Tool):
     def run(self, ctx: ToolContext, args: ReadPageArgs) -> ToolResult:
         d = ctx.store.get_document(args.doc)
         text = ctx.store.page_text(d.doc_id, args.page - 1)
-        return ToolResult(text=text, reads=[PageRead(doc_id=d.doc_id, page=args.page - 1, text=text)],
-                          summary=f"read p. {args.page} of {d.name}")  # fmt: skip
+        return ToolResult(
+            text=text,
+            reads=[PageRead(doc_id=d.doc_id, page=args.page - 1, text=text)],
+            summary=f"read p. {args.page} of {d.name}",
+        )
 
 
 def test_a_thread_goes_on_from_another_replica(pg_url, tmp_path):
@@ -65,8 +70,12 @@ def test_a_thread_goes_on_from_another_replica(pg_url, tmp_path):
         ctx = ToolContext(store=open_store(root, pg_url))
         return AgentRunner(model, [ReadPage()], ctx, checkpoint_db=pg_url)
 
-    first = Scripted([_call("read_page", doc="memo", page=1),
-                      _call("final_answer", answer="$45.2 million", citations=[])])  # fmt: skip
+    first = Scripted(
+        [
+            _call("read_page", doc="memo", page=1),
+            _call("final_answer", answer="$45.2 million", citations=[]),
+        ]
+    )
     a1 = replica(first).run("What was revenue?", thread_id="t1")
     assert a1.answer == "$45.2 million"
 

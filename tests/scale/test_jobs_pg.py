@@ -73,8 +73,9 @@ def test_a_killed_worker_loses_and_duplicates_nothing(pg_url, tmp_path):
     job = jobs.create(inputs)
     worker = subprocess.Popen(
         [sys.executable, "-c", WORKER, pg_url, str(root), str(marker)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 120
         while not marker.exists():

@@ -114,8 +114,11 @@ def test_filters_apply_inside_each_query(stores, pg_search):
     file_store, _ = stores
     ulta = {d.doc_id for d in file_store.list_documents(company="Ulta")}
     f = SearchFilters(company="Ulta Beauty")
-    for hits in (pg_search.vector("net sales", 20, f), pg_search.keyword("net sales", 20, f),
-                 pg_search.hybrid("net sales", 20, f)):  # fmt: skip
+    for hits in (
+        pg_search.vector("net sales", 20, f),
+        pg_search.keyword("net sales", 20, f),
+        pg_search.hybrid("net sales", 20, f),
+    ):
         assert hits and {h.doc_id for h in hits} <= ulta
     # a selective filter still fills k from the HNSW walk (iterative scan)
     one = sorted(ulta)[0]
@@ -123,8 +126,9 @@ def test_filters_apply_inside_each_query(stores, pg_search):
     hits = pg_search.vector("net sales", 10, SearchFilters(doc_ids=[one]))
     assert len(hits) == min(10, n) and {h.doc_id for h in hits} == {one}
     # fiscal years the CorpusIndex way: Ulta's January year ends answer to both labels
-    years = pg_search.vector("net sales", 50, SearchFilters(company="Ulta", year_min=2023,
-                                                             year_max=2023))  # fmt: skip
+    years = pg_search.vector(
+        "net sales", 50, SearchFilters(company="Ulta", year_min=2023, year_max=2023)
+    )
     assert years and {h.doc_id for h in years} <= ulta
     assert pg_search.keyword("net sales", 10, SearchFilters(company="no such company")) == []
     prefixed = pg_search.keyword("sales", 10, SearchFilters(section_prefix="(unknown)"))
@@ -144,8 +148,12 @@ def test_a_replaced_filing_is_embedded_again(stores, pg_search):
     doc = pg_store.list_documents(company="Amcor")[0]
     before = len(pg_store.chunks(doc.doc_id))
     with pg_store.write_lock():
-        pg_store.put(doc, [pg_store.page_text(doc.doc_id, i) for i in range(doc.n_pages)],
-                     pg_store.sections(doc.doc_id), lambda _id: pg_store.chunks(doc.doc_id))  # fmt: skip
+        pg_store.put(
+            doc,
+            [pg_store.page_text(doc.doc_id, i) for i in range(doc.n_pages)],
+            pg_store.sections(doc.doc_id),
+            lambda _id: pg_store.chunks(doc.doc_id),
+        )
     assert len(pg_search.missing()) == before  # the old rows went with the old chunks
     assert pg_search.embed_missing() == before
     assert np.isfinite(pg_search.vector("Amcor", 1)[0].score)

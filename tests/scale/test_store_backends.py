@@ -15,35 +15,89 @@ from docnav.types import Chunk, Document, DocumentMeta, Fact, Section
 
 SECTIONS = [
     Section(id="s0000", title="PART II", kind="part", label="Part II", page_start=0, page_end=1),
-    Section(id="s0001", title="Item 8. Financial Statements", kind="item", label="Item 8",
-            level=1, parent="s0000", page_start=0, page_end=1),
-    Section(id="s0002", title="Note 12 — Leases", kind="note", label="Note 12", level=2,
-            parent="s0001", page_start=1, page_end=1),
-]  # fmt: skip
+    Section(
+        id="s0001",
+        title="Item 8. Financial Statements",
+        kind="item",
+        label="Item 8",
+        level=1,
+        parent="s0000",
+        page_start=0,
+        page_end=1,
+    ),
+    Section(
+        id="s0002",
+        title="Note 12 — Leases",
+        kind="note",
+        label="Note 12",
+        level=2,
+        parent="s0001",
+        page_start=1,
+        page_end=1,
+    ),
+]
 
 
 def _doc(name: str, h: str, source: str | None = None, **meta) -> Document:
-    return Document(doc_id="", name=name, source_path=source or f"/src/{name}.txt",
-                    file_type="text", content_hash=h, n_pages=2, meta=DocumentMeta(**meta))  # fmt: skip
+    return Document(
+        doc_id="",
+        name=name,
+        source_path=source or f"/src/{name}.txt",
+        file_type="text",
+        content_hash=h,
+        n_pages=2,
+        meta=DocumentMeta(**meta),
+    )
 
 
 def _chunks(doc_id: str) -> list[Chunk]:
-    return [Chunk(id=f"{doc_id}:00000", doc_id=doc_id, ordinal=0, type="text", section_id="s0002",
-                  section_path="x", page_start=1, page_end=1, text="lease text")]  # fmt: skip
+    return [
+        Chunk(
+            id=f"{doc_id}:00000",
+            doc_id=doc_id,
+            ordinal=0,
+            type="text",
+            section_id="s0002",
+            section_path="x",
+            page_start=1,
+            page_end=1,
+            text="lease text",
+        )
+    ]
 
 
 def test_put_get_filter_remove(tmp_path, open_backend):
     store = open_backend(tmp_path)
     with store.write_lock():
         a, sa = store.put(
-            _doc("Acme 10-K 2021", "a" * 64, company="Acme Corp", form="10-K", fiscal_year=2021,
-                 period_end=date(2021, 12, 31)),
-            ["p0", "p1"], SECTIONS, _chunks,
-            facts=[Fact(doc_id="", label="Revenue", norm_label="revenue", period="FY2021",
-                        value=5.0, page=1)],
-        )  # fmt: skip
-        b, _ = store.put(_doc("Beta", "b" * 64, company="Beta Inc", form="10-Q", fiscal_year=2022),
-                         ["p0", "p1"], SECTIONS, _chunks)  # fmt: skip
+            _doc(
+                "Acme 10-K 2021",
+                "a" * 64,
+                company="Acme Corp",
+                form="10-K",
+                fiscal_year=2021,
+                period_end=date(2021, 12, 31),
+            ),
+            ["p0", "p1"],
+            SECTIONS,
+            _chunks,
+            facts=[
+                Fact(
+                    doc_id="",
+                    label="Revenue",
+                    norm_label="revenue",
+                    period="FY2021",
+                    value=5.0,
+                    page=1,
+                )
+            ],
+        )
+        b, _ = store.put(
+            _doc("Beta", "b" * 64, company="Beta Inc", form="10-Q", fiscal_year=2022),
+            ["p0", "p1"],
+            SECTIONS,
+            _chunks,
+        )
     assert sa == "added" and a.doc_id == "Acme-10-K-2021"
     assert [d.doc_id for d in store.list_documents(form="10K")] == [a.doc_id]
     assert [d.doc_id for d in store.list_documents(company="beta")] == [b.doc_id]
@@ -145,8 +199,9 @@ def test_versions_of_one_filing_kept_unless_replace(tmp_path, open_backend):
         with pytest.raises(IngestError, match="2 stored documents"):
             store.put(_doc("acme", "c" * 64, **meta), ["v3"], [], _chunks, replace=True)
         store.remove(b.doc_id)
-        c, sc = store.put(_doc("acme-v3", "c" * 64, "/z/other.pdf", **meta), ["v3"], [], _chunks,
-                          replace=True)  # fmt: skip
+        c, sc = store.put(
+            _doc("acme-v3", "c" * 64, "/z/other.pdf", **meta), ["v3"], [], _chunks, replace=True
+        )
     assert sc == "replaced" and c.doc_id == a.doc_id
     assert store.page_text(a.doc_id, 0) == "v3" and len(store.list_documents()) == 1
 
@@ -231,9 +286,13 @@ def test_a_store_is_copied_to_the_other_backend(tmp_path, open_backend):
 
     src = open_store(tmp_path / "src")  # always the file store
     with src.write_lock():
-        a, _ = src.put(_doc("A", "a" * 64, company="Acme"), ["p0", "p1"], SECTIONS, _chunks,
-                       facts=[Fact(doc_id="", label="Revenue", norm_label="revenue", value=1.0,
-                                   page=0)])  # fmt: skip
+        a, _ = src.put(
+            _doc("A", "a" * 64, company="Acme"),
+            ["p0", "p1"],
+            SECTIONS,
+            _chunks,
+            facts=[Fact(doc_id="", label="Revenue", norm_label="revenue", value=1.0, page=0)],
+        )
     dst = open_backend(tmp_path / "dst")
     assert copy_store(src, dst) == {a.doc_id: a.doc_id}
     assert copy_store(src, dst) == {a.doc_id: a.doc_id}  # a rerun rewrites, adds nothing

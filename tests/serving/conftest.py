@@ -90,11 +90,26 @@ def search_ask(delay_s: float = 0.0, gate: threading.Event | None = None, seen: 
     and cites the top hit's page. ``gate`` holds it until set; ``seen`` records the call."""
 
     def factory(engine: Engine):
-        def ask(question, mode="agent", *, doc=None, filters=None, thread_id=None, on_step=None,
-                cancel=None, pages=None):  # fmt: skip
+        def ask(
+            question,
+            mode="agent",
+            *,
+            doc=None,
+            filters=None,
+            thread_id=None,
+            on_step=None,
+            cancel=None,
+            pages=None,
+        ):
             if seen is not None:
-                seen.update(question=question, mode=mode, doc=doc, filters=filters,
-                            thread_id=thread_id, cancel=cancel)  # fmt: skip
+                seen.update(
+                    question=question,
+                    mode=mode,
+                    doc=doc,
+                    filters=filters,
+                    thread_id=thread_id,
+                    cancel=cancel,
+                )
             steps: list[Step] = []
 
             def step(**kw) -> None:
@@ -113,12 +128,21 @@ def search_ask(delay_s: float = 0.0, gate: threading.Event | None = None, seen: 
                     )
             res = engine.search(question, mode="bm25", k=3, filters=filters)
             hits = res.hits
-            step(kind="tool", tool="search", arguments={"query": question},
-                 summary=f"{len(hits)} hits")  # fmt: skip
+            step(
+                kind="tool",
+                tool="search",
+                arguments={"query": question},
+                summary=f"{len(hits)} hits",
+            )
             time.sleep(delay_s)
             if not hits:
-                return Answer(question=question, mode=mode, answer="not found in the filings",
-                              not_found=True, trace=Trace(steps=steps))  # fmt: skip
+                return Answer(
+                    question=question,
+                    mode=mode,
+                    answer="not found in the filings",
+                    not_found=True,
+                    trace=Trace(steps=steps),
+                )
             top = hits[0]
             text = engine.page_text(top.doc_id, top.page_start)
             step(kind="answer", summary="answered", tokens_in=300, tokens_out=40)
@@ -135,7 +159,7 @@ def search_ask(delay_s: float = 0.0, gate: threading.Event | None = None, seen: 
                         quote=" ".join(text.split()[:8]),
                         verified=True,
                     )
-                ],  # fmt: skip
+                ],
                 thread_id=thread_id,
                 trace=Trace(steps=steps, llm_calls=2, tool_calls=1, tokens_in=420, tokens_out=52),
             )

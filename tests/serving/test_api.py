@@ -52,8 +52,14 @@ def test_health_ready_metrics_and_docs(make_client):
         and 'docnav_errors_total{code="not_found"}' in text
     )
     spec = c.get("/openapi.json").json()
-    for path in ("/v1/ask", "/v1/search", "/v1/documents", "/v1/documents/{doc_id}/pages/{n}",
-                 "/v1/jobs/{job_id}", "/v1/conversations/{thread_id}"):  # fmt: skip
+    for path in (
+        "/v1/ask",
+        "/v1/search",
+        "/v1/documents",
+        "/v1/documents/{doc_id}/pages/{n}",
+        "/v1/jobs/{job_id}",
+        "/v1/conversations/{thread_id}",
+    ):
         assert path in spec["paths"]
     assert c.get("/docs").status_code == 200
 
@@ -157,9 +163,16 @@ def test_search_and_bad_bodies(make_client):
     f = {"query": "comparable sales", "mode": "bm25", "filters": {"form": "10-Q"}}
     assert {h["form"] for h in c.post("/v1/search", json=f).json()["hits"]} == {"10-Q"}
     _err(c.post("/v1/search", json={"query": "x", "mode": "bm25", "k": 21}), 422, "k_too_large")
-    for bad in ({"query": ""}, {"query": "x", "k": 0}, {"query": "x", "mode": "psychic"},
-                {"query": "x", "k": "many"}, {"query": "x", "surprise": 1}, {}, [],
-                {"query": "x", "filters": {"year_min": "soon"}}):  # fmt: skip
+    for bad in (
+        {"query": ""},
+        {"query": "x", "k": 0},
+        {"query": "x", "mode": "psychic"},
+        {"query": "x", "k": "many"},
+        {"query": "x", "surprise": 1},
+        {},
+        [],
+        {"query": "x", "filters": {"year_min": "soon"}},
+    ):
         assert c.post("/v1/search", json=bad).status_code == 422, bad
     r = c.post("/v1/search", content=b"{not json", headers={"content-type": "application/json"})
     assert r.status_code == 422
@@ -234,8 +247,13 @@ def test_server_side_paths_confined(make_client, tmp_path: Path, fb_pdfs: Path):
     _err(off.post("/v1/documents", data={"path": str(real)}), 403, "path_ingest_off")
 
     c = make_client(ingest_roots=str(root))
-    for bad in (str(outside / "secret.txt"), str(root / "link.txt"), str(root / "linkdir"),
-                str(root / ".." / "private" / "secret.txt"), "../private/secret.txt"):  # fmt: skip
+    for bad in (
+        str(outside / "secret.txt"),
+        str(root / "link.txt"),
+        str(root / "linkdir"),
+        str(root / ".." / "private" / "secret.txt"),
+        "../private/secret.txt",
+    ):
         _err(c.post("/v1/documents", data={"path": bad}), 403, "outside_roots")
     _err(c.post("/v1/documents", data={"path": str(root / "missing.pdf")}), 404)
     r = c.post("/v1/documents", data={"path": "filings"})  # relative to the first root
@@ -249,8 +267,15 @@ def test_server_side_paths_confined(make_client, tmp_path: Path, fb_pdfs: Path):
 def test_ask_json(make_client):
     seen: dict = {}
     c = make_client(ask=search_ask(seen=seen))
-    r = c.post("/v1/ask", json={"question": "What were comparable sales?", "mode": "agent",
-                                "filters": {"form": "10-Q"}, "thread_id": "t-1"})  # fmt: skip
+    r = c.post(
+        "/v1/ask",
+        json={
+            "question": "What were comparable sales?",
+            "mode": "agent",
+            "filters": {"form": "10-Q"},
+            "thread_id": "t-1",
+        },
+    )
     assert r.status_code == 200, r.text
     ans = r.json()
     cite = ans["citations"][0]
@@ -265,8 +290,10 @@ def test_ask_json(make_client):
 
 def test_ask_streams_steps_then_answer(make_client):
     c = make_client(ask=search_ask())
-    for kw in ({"json": {"question": "net sales", "stream": True}},
-               {"json": {"question": "net sales"}, "headers": {"Accept": "text/event-stream"}}):  # fmt: skip
+    for kw in (
+        {"json": {"question": "net sales", "stream": True}},
+        {"json": {"question": "net sales"}, "headers": {"Accept": "text/event-stream"}},
+    ):
         with c.stream("POST", "/v1/ask", **kw) as r:
             assert r.status_code == 200
             assert r.headers["content-type"].startswith("text/event-stream")
@@ -295,8 +322,13 @@ def test_ask_limits_and_errors(make_client):
     seen: dict = {}
     c = make_client(ask=search_ask(gate=gate, seen=seen), ask_concurrency=1, retry_after_s=7)
     _err(c.post("/v1/ask", json={"question": "x" * 2001}), 422, "question_too_long")
-    for bad in ({"question": ""}, {"question": "q", "mode": "telepathy"}, {"question": 3},
-                {"question": "q", "thread_id": "../../x"}, {"question": "q", "options": {"max_steps": 0}}):  # fmt: skip
+    for bad in (
+        {"question": ""},
+        {"question": "q", "mode": "telepathy"},
+        {"question": 3},
+        {"question": "q", "thread_id": "../../x"},
+        {"question": "q", "options": {"max_steps": 0}},
+    ):
         assert c.post("/v1/ask", json=bad).status_code == 422, bad
     _err(
         c.post("/v1/ask", json={"question": "q", "options": {"max_steps": 3}}),

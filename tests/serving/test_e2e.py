@@ -34,13 +34,20 @@ class Served:
     def __init__(self, home: Path, log: Path, **env: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        full_env = {**os.environ, "DOCNAV_HOME": str(home), "DOCNAV_SERVE_WARM_DENSE": "false",
-                    "DOCNAV_LOG_JSON": "true", **env}  # fmt: skip
+        full_env = {
+            **os.environ,
+            "DOCNAV_HOME": str(home),
+            "DOCNAV_SERVE_WARM_DENSE": "false",
+            "DOCNAV_LOG_JSON": "true",
+            **env,
+        }
         self.log = log.open("ab")
         self.proc = subprocess.Popen(
             [str(DOCNAV), "serve", "--port", str(self.port)],
-            env=full_env, stdout=self.log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            env=full_env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         headers = (
             {"Authorization": f"Bearer {env['DOCNAV_API_KEYS']}"}
             if "DOCNAV_API_KEYS" in env
@@ -73,7 +80,12 @@ class Served:
         self.log.close()
 
 
-def wait_job(client: httpx.Client, job_id: str, until=lambda j: j["status"] not in ("queued", "running"), timeout: float = 300) -> dict:  # fmt: skip
+def wait_job(
+    client: httpx.Client,
+    job_id: str,
+    until=lambda j: j["status"] not in ("queued", "running"),
+    timeout: float = 300,
+) -> dict:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         job = client.get(f"/v1/jobs/{job_id}").json()
@@ -212,9 +224,12 @@ def test_serve_ask_streamed_with_the_real_model(
     import json
 
     srv = Served(
-        tmp_path / "home", tmp_path / "server.log",
-        DOCNAV_LLM_MODEL=str(small_gguf), DOCNAV_LLM_CTX="8192", DOCNAV_ASK_TIMEOUT_S="1500",
-    )  # fmt: skip
+        tmp_path / "home",
+        tmp_path / "server.log",
+        DOCNAV_LLM_MODEL=str(small_gguf),
+        DOCNAV_LLM_CTX="8192",
+        DOCNAV_ASK_TIMEOUT_S="1500",
+    )
     try:
         c = srv.client
         with small_pdfs[1].open("rb") as fh:

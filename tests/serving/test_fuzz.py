@@ -34,8 +34,12 @@ def test_no_server_errors_on_generated_input(make_client):
     for op in ops:
 
         @given(case=op.as_strategy().map(_bm25))
-        @settings(max_examples=EXAMPLES, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))  # fmt: skip
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def run(case) -> None:
             case.call_and_validate(checks=[not_a_server_error])
 

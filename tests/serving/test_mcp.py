@@ -154,9 +154,11 @@ def test_streamable_http_with_api_key(served_home: Path):
                 transport = streamable_http_client(url, http_client=http)
                 return await _session(
                     transport,
-                    [("list_documents", {"form": "10-Q"}),
-                     ("read_pages", {"doc": TENQ, "start": 1})],
-                )  # fmt: skip
+                    [
+                        ("list_documents", {"form": "10-Q"}),
+                        ("read_pages", {"doc": TENQ, "start": 1}),
+                    ],
+                )
 
         out = anyio.run(with_key)
     assert [t.name for t in out["tools"]] == [t.name for t in mcp_tools()]
@@ -169,8 +171,11 @@ def test_http_refuses_an_open_bind_without_keys(served_home: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCNAV_API_KEY")}
     r = subprocess.run(
         [str(DOCNAV), "mcp", "--http", "--host", "0.0.0.0", "--home", str(served_home)],
-        env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 1 and "refusing to bind 0.0.0.0 without API keys" in r.stderr
 
 
@@ -183,9 +188,13 @@ def test_stdio_ask_with_the_llm_down_is_a_tool_error(served_home: Path):
         s.bind(("127.0.0.1", 0))
         dead = s.getsockname()[1]
     params = stdio_params(
-        served_home, DOCNAV_LLM_BACKEND="openai", DOCNAV_LLM_BASE_URL=f"http://127.0.0.1:{dead}/v1",
-        DOCNAV_LLM_MODEL="qwen", DOCNAV_LLM_MAX_RETRIES="0", DOCNAV_RAG_MODE="bm25",
-    )  # fmt: skip
+        served_home,
+        DOCNAV_LLM_BACKEND="openai",
+        DOCNAV_LLM_BASE_URL=f"http://127.0.0.1:{dead}/v1",
+        DOCNAV_LLM_MODEL="qwen",
+        DOCNAV_LLM_MAX_RETRIES="0",
+        DOCNAV_RAG_MODE="bm25",
+    )
     calls = [("ask", {"question": "What was Amcor's net sales in fiscal 2023?", "mode": "rag"})]
     (res,) = anyio.run(_session, params, calls)["calls"]
     text = text_of(res)
@@ -201,9 +210,13 @@ def test_stdio_ask_gives_a_cited_answer_with_the_small_model(
     numbered sources with 1-based pages and what was checked, the structured result the
     Answer JSON."""
     params = stdio_params(
-        served_home, DOCNAV_LLM_MODEL=str(small_gguf), DOCNAV_LLM_CTX="8192",
-        DOCNAV_RAG_MODE="bm25", DOCNAV_RAG_K="3", DOCNAV_LLM_MAX_NEW_TOKENS="300",
-    )  # fmt: skip
+        served_home,
+        DOCNAV_LLM_MODEL=str(small_gguf),
+        DOCNAV_LLM_CTX="8192",
+        DOCNAV_RAG_MODE="bm25",
+        DOCNAV_RAG_K="3",
+        DOCNAV_LLM_MAX_NEW_TOKENS="300",
+    )
     # a question the 0.5B model answers with a citation (greedy decoding: the same each run)
     q = "What was Amcor's net sales in fiscal 2023?"
     out = anyio.run(_session, params, [("ask", {"question": q, "mode": "rag"})])

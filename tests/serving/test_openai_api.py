@@ -48,8 +48,13 @@ class Uvicorn:
         assert self.server.started, "uvicorn did not start"
 
     def client(self, key: str | None = KEY, **kw) -> openai.OpenAI:
-        return openai.OpenAI(base_url=f"{self.url}/v1", api_key=key or "none", max_retries=0,
-                             timeout=kw.pop("timeout", 900), **kw)  # fmt: skip
+        return openai.OpenAI(
+            base_url=f"{self.url}/v1",
+            api_key=key or "none",
+            max_retries=0,
+            timeout=kw.pop("timeout", 900),
+            **kw,
+        )
 
     def stop(self) -> None:
         self.server.should_exit = True
@@ -67,10 +72,18 @@ def module_home(ingested_home: Path, tmp_path_factory: pytest.TempPathFactory) -
 def served(module_home: Path, small_gguf: Path, llama_cpp_installed: None):
     """The service over the 0.5B model (loaded on the first question, kept for the module);
     rag over BM25 so no embedding model is loaded."""
-    engine = Engine(make_settings(
-        module_home, api_keys=KEY, llm_model=str(small_gguf), llm_ctx=8192, rag_mode="bm25",
-        rag_k=3, ask_timeout_s=900, ask_queue_wait_s=30,
-    ))  # fmt: skip
+    engine = Engine(
+        make_settings(
+            module_home,
+            api_keys=KEY,
+            llm_model=str(small_gguf),
+            llm_ctx=8192,
+            rag_mode="bm25",
+            rag_k=3,
+            ask_timeout_s=900,
+            ask_queue_wait_s=30,
+        )
+    )
     srv = Uvicorn(engine)
     yield srv
     srv.stop()
@@ -82,10 +95,18 @@ def down(module_home: Path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         dead = s.getsockname()[1]
-    engine = Engine(make_settings(
-        module_home, api_keys=KEY, llm_backend="openai", llm_base_url=f"http://127.0.0.1:{dead}/v1",
-        llm_model="qwen", llm_max_retries=0, llm_timeout_s=5, rag_mode="bm25",
-    ))  # fmt: skip
+    engine = Engine(
+        make_settings(
+            module_home,
+            api_keys=KEY,
+            llm_backend="openai",
+            llm_base_url=f"http://127.0.0.1:{dead}/v1",
+            llm_model="qwen",
+            llm_max_retries=0,
+            llm_timeout_s=5,
+            rag_mode="bm25",
+        )
+    )
     srv = Uvicorn(engine)
     yield srv
     srv.stop()
@@ -124,8 +145,11 @@ def test_errors_use_the_documented_body(down):
         c.chat.completions.create(model="docnav-rag", messages=msgs, n=2)
     assert e.value.body["code"] == "validation" and e.value.body["details"]
     # raw HTTP: the body is {"error": {code, message, request_id}}
-    r = httpx.post(f"{down.url}/v1/chat/completions", json={"model": "docnav-rag"},
-                   headers={"Authorization": f"Bearer {KEY}"})  # fmt: skip
+    r = httpx.post(
+        f"{down.url}/v1/chat/completions",
+        json={"model": "docnav-rag"},
+        headers={"Authorization": f"Bearer {KEY}"},
+    )
     assert r.status_code == 422 and set(r.json()) == {"error"}
 
 
@@ -167,12 +191,14 @@ def test_cited_answer_with_the_small_model(served):
     c = served.client()
     res = c.chat.completions.create(
         model="docnav-rag",
-        messages=[{"role": "system", "content": "You are a helpful analyst."},
-                  {"role": "user", "content": "Hello"},
-                  {"role": "assistant", "content": "Hi, what do you want to know?"},
-                  {"role": "user", "content": QUESTION}],
+        messages=[
+            {"role": "system", "content": "You are a helpful analyst."},
+            {"role": "user", "content": "Hello"},
+            {"role": "assistant", "content": "Hi, what do you want to know?"},
+            {"role": "user", "content": QUESTION},
+        ],
         max_tokens=300,
-    )  # fmt: skip
+    )
     assert res.object == "chat.completion" and res.model == "docnav-rag"
     choice = res.choices[0]
     assert choice.finish_reason == "stop" and choice.message.role == "assistant"
@@ -195,9 +221,12 @@ def test_cited_answer_with_the_small_model(served):
 def test_streamed_answer_with_the_small_model(served):
     c = served.client()
     stream = c.chat.completions.create(
-        model="docnav-rag", messages=[{"role": "user", "content": QUESTION}], stream=True,
-        max_tokens=300, extra_body={"doc": AMCOR},
-    )  # fmt: skip
+        model="docnav-rag",
+        messages=[{"role": "user", "content": QUESTION}],
+        stream=True,
+        max_tokens=300,
+        extra_body={"doc": AMCOR},
+    )
     chunks = list(stream)
     assert chunks[0].choices[0].delta.role == "assistant"
     assert all(ch.object == "chat.completion.chunk" and ch.id == chunks[0].id for ch in chunks)
@@ -270,9 +299,13 @@ def test_langchain_chat_openai_talks_to_docnav(served):
     from langchain_openai import ChatOpenAI
 
     llm = ChatOpenAI(
-        base_url=f"{served.url}/v1", api_key=KEY, model="docnav-rag", max_retries=0, timeout=900,
+        base_url=f"{served.url}/v1",
+        api_key=KEY,
+        model="docnav-rag",
+        max_retries=0,
+        timeout=900,
         max_tokens=300,
-    )  # fmt: skip
+    )
     msg = llm.invoke(QUESTION)
     assert msg.content and "Sources:" in msg.content, msg.content
     text = "".join(str(chunk.content) for chunk in llm.stream(QUESTION))

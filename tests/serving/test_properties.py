@@ -66,8 +66,11 @@ def document_refs(ids: list[str], names: list[str]) -> st.SearchStrategy[str]:
     prefix = st.sampled_from(ids).flatmap(lambda i: st.integers(1, len(i)).map(lambda n: i[:n]))
     inserts = st.lists(st.tuples(st.integers(0, 40), st.sampled_from("%_")), min_size=1, max_size=3)
     wild = st.tuples(st.one_of(real, prefix), inserts).map(lambda t: _insert(*t))
-    odd = st.text(st.sampled_from(string.ascii_letters + string.digits + WILDCARDS + "-é字 "),
-                  min_size=1, max_size=12)  # fmt: skip
+    odd = st.text(
+        st.sampled_from(string.ascii_letters + string.digits + WILDCARDS + "-é字 "),
+        min_size=1,
+        max_size=12,
+    )
     return st.one_of(real, prefix, wild, odd, url_text)
 
 
@@ -85,8 +88,27 @@ def _insert(ref: str, inserts: list[tuple[int, str]]) -> str:
 def upload_names() -> st.SearchStrategy[str]:
     """What a client may put in a multipart filename: traversal, separators, dots, control
     and non-ASCII characters, very long names."""
-    parts = st.sampled_from(["..", ".", "/", "\\", "~", "C:", "%2e%2e", "\x00", " ", "\n",
-                             "etc", "passwd", ".pdf", ".txt", ".html", "名前", "ﬁ"])  # fmt: skip
+    parts = st.sampled_from(
+        [
+            "..",
+            ".",
+            "/",
+            "\\",
+            "~",
+            "C:",
+            "%2e%2e",
+            "\x00",
+            " ",
+            "\n",
+            "etc",
+            "passwd",
+            ".pdf",
+            ".txt",
+            ".html",
+            "名前",
+            "ﬁ",
+        ]
+    )
     glued = st.lists(parts, max_size=8).map("".join)
     long = st.integers(200, 400).map(lambda n: "a" * n + ".txt")
     return st.one_of(
@@ -119,14 +141,25 @@ BAD_FILTERS = st.fixed_dictionaries(
         "section_prefix": any_text,
     },
 )
-JUNK = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), any_text,
-                 st.lists(st.integers(), max_size=2))  # fmt: skip
+JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    any_text,
+    st.lists(st.integers(), max_size=2),
+)
 
 
 def hostile(valid: st.SearchStrategy[dict]) -> st.SearchStrategy[object]:
     """A valid body with one field set to junk or one unknown key added, or junk itself."""
-    one_bad = st.tuples(valid, st.sampled_from(["query", "question", "mode", "k", "filters",
-                                                "pages", "stream", "options"]), JUNK)  # fmt: skip
+    one_bad = st.tuples(
+        valid,
+        st.sampled_from(
+            ["query", "question", "mode", "k", "filters", "pages", "stream", "options"]
+        ),
+        JUNK,
+    )
     extra = st.tuples(valid, any_text, JUNK)
     return st.one_of(
         one_bad.map(lambda t: {**t[0], t[1]: t[2]}),
@@ -144,7 +177,7 @@ def search_bodies() -> tuple[st.SearchStrategy[dict], st.SearchStrategy[object]]
             "k": st.integers(1, 50),
             "fusion": st.sampled_from(["rrf", "weighted"]),
             "filters": GOOD_FILTERS,
-        },  # fmt: skip
+        },
     )
     odd = st.fixed_dictionaries(
         {"query": any_text, "mode": st.just("bm25")},
@@ -164,23 +197,34 @@ def ask_bodies() -> st.SearchStrategy[object]:
         },
     )
     scoped = st.fixed_dictionaries(  # a filing named, pages for the oracle
-        {"question": clean_text, "mode": st.sampled_from(["long-context", "oracle", "rag"]),
-         "doc": st.sampled_from(["BESTBUY_2024Q2_10Q", "AMCOR_2023Q4_EARNINGS", "nope", "%"])},
+        {
+            "question": clean_text,
+            "mode": st.sampled_from(["long-context", "oracle", "rag"]),
+            "doc": st.sampled_from(["BESTBUY_2024Q2_10Q", "AMCOR_2023Q4_EARNINGS", "nope", "%"]),
+        },
         optional={"pages": st.lists(st.integers(-3, 60), max_size=4)},
-    )  # fmt: skip
+    )
     odd = st.fixed_dictionaries(
         {"question": any_text},
-        optional={"doc": any_text, "thread_id": any_text, "filters": BAD_FILTERS,
-                  "mode": st.just("x"), "pages": st.lists(st.integers(), max_size=60)},
-    )  # fmt: skip
+        optional={
+            "doc": any_text,
+            "thread_id": any_text,
+            "filters": BAD_FILTERS,
+            "mode": st.just("x"),
+            "pages": st.lists(st.integers(), max_size=60),
+        },
+    )
     return st.one_of(valid, valid, scoped, odd, hostile(valid))
 
 
 # -- document references -------------------------------------------------------------------------
 def expected_match(ref: str, docs: list[dict]) -> tuple[int, str | None]:
     """The documented look-up, literally: doc_id, then name, then a unique doc_id prefix."""
-    for hit in ([d for d in docs if d["doc_id"] == ref], [d for d in docs if d["name"] == ref],
-                [d for d in docs if d["doc_id"].startswith(ref)]):  # fmt: skip
+    for hit in (
+        [d for d in docs if d["doc_id"] == ref],
+        [d for d in docs if d["name"] == ref],
+        [d for d in docs if d["doc_id"].startswith(ref)],
+    ):
         if len(hit) == 1:
             return 200, hit[0]["doc_id"]
         if hit:
@@ -305,8 +349,14 @@ def _closed_port() -> int:
 def test_ask_bodies_with_the_llm_down_are_errors_never_answers(make_client) -> None:
     port = _closed_port()
     url = f"http://127.0.0.1:{port}/v1"
-    c = make_client(llm_backend="openai", llm_base_url=url, llm_model="any", llm_max_retries=0,
-                    rag_mode="bm25", wait=False)  # fmt: skip
+    c = make_client(
+        llm_backend="openai",
+        llm_base_url=url,
+        llm_model="any",
+        llm_max_retries=0,
+        rag_mode="bm25",
+        wait=False,
+    )
     end = time.monotonic() + 60  # ready but for the LLM, which is down on purpose
     while not c.get("/readyz").json()["checks"]["index"]["ok"] and time.monotonic() < end:
         time.sleep(0.05)
@@ -318,8 +368,9 @@ def test_ask_bodies_with_the_llm_down_are_errors_never_answers(make_client) -> N
         assert "127.0.0.1" not in r.text and f":{port}" not in r.text
         if r.status_code == 200:  # only a stream starts with 200; it must end in an error
             assert r.headers["content-type"].startswith("text/event-stream"), r.text[:300]
-            events = [ln.split(":", 1)[1].strip() for ln in r.text.splitlines()
-                      if ln.startswith("event:")]  # fmt: skip
+            events = [
+                ln.split(":", 1)[1].strip() for ln in r.text.splitlines() if ln.startswith("event:")
+            ]
             assert events and events[-1] == "error" and "answer" not in events, r.text[:500]
             return
         err = error_body(r, 400, 404, 409, 422, 502)
@@ -332,9 +383,11 @@ def test_ask_bodies_with_the_llm_down_are_errors_never_answers(make_client) -> N
 # -- stateful: upload -> job -> document -> page -> delete ----------------------------------------
 def filing(i: int) -> tuple[str, bytes]:
     """A small text filing of its own company (distinct content, distinct identity)."""
-    text = (f"COMPANY{i} HOLDINGS INC.\nFORM 10-K\nFor the fiscal year ended December 31, 2023\n\n"
-            f"Item 7. Management's Discussion and Analysis\n\nNet sales were ${100 + i}.0 million "
-            f"in fiscal 2023, up from ${90 + i}.0 million.\n")  # fmt: skip
+    text = (
+        f"COMPANY{i} HOLDINGS INC.\nFORM 10-K\nFor the fiscal year ended December 31, 2023\n\n"
+        f"Item 7. Management's Discussion and Analysis\n\nNet sales were ${100 + i}.0 million "
+        f"in fiscal 2023, up from ${90 + i}.0 million.\n"
+    )
     return f"filing{i}.txt", text.encode()
 
 
@@ -423,7 +476,10 @@ def test_stateful_upload_job_document_page(api) -> None:
     UploadJobDocumentPage.client = api
     machine = UploadJobDocumentPage.TestCase
     machine.settings = settings(
-        max_examples=max(5, EXAMPLES // 5), stateful_step_count=10, deadline=None,
-        database=None, suppress_health_check=list(HealthCheck),
-    )  # fmt: skip
+        max_examples=max(5, EXAMPLES // 5),
+        stateful_step_count=10,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     machine().runTest()

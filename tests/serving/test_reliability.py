@@ -205,8 +205,9 @@ def _no_server_paths(r: httpx.Response, *roots: Path) -> None:
     assert not ABS_PATH.search(r.text), (r.request.url, ABS_PATH.search(r.text), r.text[:2000])
 
 
-def test_no_server_paths_in_responses(make_client, served_home: Path, fb_pdfs: Path,
-                                      tmp_path: Path) -> None:  # fmt: skip
+def test_no_server_paths_in_responses(
+    make_client, served_home: Path, fb_pdfs: Path, tmp_path: Path
+) -> None:
     root = tmp_path / "corpus"
     (root / "filings").mkdir(parents=True)
     (root / "filings" / "broken.pdf").write_bytes(b"%PDF-1.7\n garbage")
@@ -220,7 +221,10 @@ def test_no_server_paths_in_responses(make_client, served_home: Path, fb_pdfs: P
     _no_server_paths(c.get(f"/v1/documents/{doc_id}"), served_home)
     # an upload (good and corrupt) and a server-path job: the job shows file names
     pdf = (fb_pdfs / "ULTABEAUTY_2023Q4_EARNINGS.pdf").read_bytes()
-    up = c.post("/v1/documents", files=[("files", ("ulta.pdf", pdf)), ("files", ("bad.pdf", b"%PDF-1.7\n x"))])  # fmt: skip
+    up = c.post(
+        "/v1/documents",
+        files=[("files", ("ulta.pdf", pdf)), ("files", ("bad.pdf", b"%PDF-1.7\n x"))],
+    )
     assert up.status_code == 202, up.text
     _no_server_paths(up, served_home)
     path_job = c.post("/v1/documents", data={"path": str(root / "filings")})

@@ -48,8 +48,19 @@ def test_items_notes_statements_detected(engine):
             assert stmts == {"Income Statement", "Balance Sheet", "Cash Flow Statement"}, d.name
             assert not d.warnings, d.warnings
         elif d.meta.form == "10-Q":
-            assert items == ["Item 1", "Item 2", "Item 3", "Item 4", "Item 1", "Item 1A", "Item 2",
-                             "Item 3", "Item 4", "Item 5", "Item 6"], d.name  # fmt: skip
+            assert items == [
+                "Item 1",
+                "Item 2",
+                "Item 3",
+                "Item 4",
+                "Item 1",
+                "Item 1A",
+                "Item 2",
+                "Item 3",
+                "Item 4",
+                "Item 5",
+                "Item 6",
+            ], d.name
             assert notes == [1, 2, 3, 4, 5]
             assert {s.label for s in secs if s.kind == "part"} == {"Part I", "Part II"}
         else:
@@ -140,8 +151,15 @@ def test_first_and_third_quarter_periods_of_a_june_year_end(tmp_path):
     from docnav.settings import Settings
     from docnav.synth import SynthConfig, generate
 
-    cfg = SynthConfig(companies=2, first_year=2024, last_year=2024, quarters=[1, 3], earnings=False,
-                      formats=["pdf"], seed=11)  # fmt: skip
+    cfg = SynthConfig(
+        companies=2,
+        first_year=2024,
+        last_year=2024,
+        quarters=[1, 3],
+        earnings=False,
+        formats=["pdf"],
+        seed=11,
+    )
     generate(cfg, tmp_path / "c")
     rows = {
         r["doc_name"]: r

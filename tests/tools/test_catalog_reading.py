@@ -15,9 +15,17 @@ TEN_Q = "BESTBUY_2024Q2_10Q"
 def test_every_tool_has_a_description_and_a_schema():
     names = [t.name for t in default_tools()]
     assert names == [
-        "list_documents", "outline", "read_section", "read_pages",
-        "follow_reference", "search", "grep", "glob", "facts", "calculator",
-    ]  # fmt: skip
+        "list_documents",
+        "outline",
+        "read_section",
+        "read_pages",
+        "follow_reference",
+        "search",
+        "grep",
+        "glob",
+        "facts",
+        "calculator",
+    ]
     for t in default_tools():
         assert len(t.description()) > 80, t.name
         assert t.name.isidentifier()

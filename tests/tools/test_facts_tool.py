@@ -19,20 +19,34 @@ def _fact(
     from docnav.ingestion.facts_labels import normalise_label
 
     return Fact(
-        doc_id="", page=page, section="Item 8 > Cash Flows", statement=statement, label=label,
-        norm_label=normalise_label(label), period=period, column=period[-4:], value=value,
-        unit="USD", scale="(in millions)",
-    )  # fmt: skip
+        doc_id="",
+        page=page,
+        section="Item 8 > Cash Flows",
+        statement=statement,
+        label=label,
+        norm_label=normalise_label(label),
+        period=period,
+        column=period[-4:],
+        value=value,
+        unit="USD",
+        scale="(in millions)",
+    )
 
 
 @pytest.fixture
 def small_store(tmp_path: Path) -> CorpusStore:
     store = CorpusStore(tmp_path / "store")
     doc = Document(
-        doc_id="", name="ACME_2019_10K", source_path="/x/ACME_2019_10K.pdf", file_type="pdf",
-        content_hash="a" * 64, n_pages=5,
-        meta=DocumentMeta(company="Acme Corp", form="10-K", fiscal_year=2019, fiscal_period="FY2019"),
-    )  # fmt: skip
+        doc_id="",
+        name="ACME_2019_10K",
+        source_path="/x/ACME_2019_10K.pdf",
+        file_type="pdf",
+        content_hash="a" * 64,
+        n_pages=5,
+        meta=DocumentMeta(
+            company="Acme Corp", form="10-K", fiscal_year=2019, fiscal_period="FY2019"
+        ),
+    )
     facts = [
         _fact("Purchases of property and equipment", "FY2019", -1.577e9),
         _fact("Purchases of property and equipment", "FY2018", -1.373e9),

@@ -158,8 +158,11 @@ def test_tools_never_write(ctx):
         call(ctx, tool, **args)
     after = {p: p.stat().st_mtime_ns for p in before}
     assert before == after
-    assert not any(p not in before for p in ctx.store.root.rglob("*") if p.is_file()
-                   and not p.name.startswith("catalog.sqlite"))  # fmt: skip
+    assert not any(
+        p not in before
+        for p in ctx.store.root.rglob("*")
+        if p.is_file() and not p.name.startswith("catalog.sqlite")
+    )
 
 
 def test_pages_dir_resolves_inside_the_store(ctx):
