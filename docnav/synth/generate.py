@@ -27,8 +27,11 @@ from pydantic import BaseModel, Field, field_validator
 
 from docnav.questions import save_questions
 from docnav.synth.companies import Company, make_companies
-from docnav.synth.filings import Filing, build_8k, build_10k, build_10q
+from docnav.synth.filings import Filing
 from docnav.synth.financials import CompanyBooks, build_books, long_date
+from docnav.synth.form_8k import build_8k
+from docnav.synth.form_10k import build_10k
+from docnav.synth.form_10q import build_10q
 from docnav.synth.plant import plant_questions
 from docnav.synth.render_html import render_html
 from docnav.synth.render_pdf import render_pdf
