@@ -32,6 +32,15 @@ def _store(store_dir: str, database_url: str):
     return PgCorpusStore(store_dir, database_url, pool_size=2)
 
 
+def _commit_once_more(store, parsed, replace: bool) -> FileResult:
+    """A worker killed between writing a version folder and its rows leaves the folder
+    behind under the name the retry wants: sweep such leftovers (under the write lock, so
+    no other writer's folder is in flight) and commit again."""
+    with store.write_lock():
+        store.sweep()
+        return commit(store, parsed, replace=replace)
+
+
 def ingest_file(
     path: str,
     store_dir: str,
@@ -46,7 +55,11 @@ def ingest_file(
     if (r := _triage(store, Path(path), opts, force)) is not None:
         return r
     try:
-        r = commit(store, parse_file(Path(path), opts), replace=replace)
+        parsed = parse_file(Path(path), opts)
+        try:
+            r = commit(store, parsed, replace=replace)
+        except OSError:
+            r = _commit_once_more(store, parsed, replace)
     except IngestError as exc:
         r = FileResult(path=path, status="failed", error=str(exc))
     r.seconds = time.perf_counter() - t
@@ -61,22 +74,47 @@ def embed_document(doc_id: str, store_dir: str, database_url: str, model: str) -
 
     store = _store(store_dir, database_url)
     search = PgSearch(store, model)
+    done: set[int] = set()
+    if store._rows("SELECT to_regclass(%s)", (search.table,))[0][0] is not None:
+        sql = f"SELECT ordinal FROM {search.table} WHERE doc_id=%s"
+        done = {o for (o,) in store._rows(sql, (doc_id,))}
+    todo = [c for c in store.chunks(doc_id) if c.ordinal not in done]
+    if not todo:  # a rerun: nothing to do, and no model to load
+        return 0
     search.ensure_table()
     doc = store.get_document(doc_id)
-    done = {
-        o for (o,) in store._rows(f"SELECT ordinal FROM {search.table} WHERE doc_id=%s", (doc_id,))
-    }
-    todo = [c for c in store.chunks(doc_id) if c.ordinal not in done]
-    if todo:
-        matrix = embed([_dense_text(c, doc) for c in todo], model)
-        search.write_embeddings([(c.doc_id, c.ordinal) for c in todo], matrix)
+    matrix = embed([_dense_text(c, doc) for c in todo], model)
+    search.write_embeddings([(c.doc_id, c.ordinal) for c in todo], matrix)
     return len(todo)
+
+
+def start_ray(address: str | None = None, num_cpus: int | None = None) -> None:
+    """Connect to the cluster at ``address`` or start a local Ray (``num_cpus`` for a local
+    one only); a second call in one process is a no-op."""
+    try:
+        import ray
+    except ImportError as exc:
+        raise DocnavError("--ray needs Ray: pip install 'docnav[ray]'") from exc
+    if ray.is_initialized():
+        return
+    local = address in (None, "", "local")
+    ray.init(
+        address=None if local else address,
+        num_cpus=num_cpus if local else None,
+        include_dashboard=False,
+        log_to_driver=False,
+    )
+
+
+def _failed(path: str, exc: Exception) -> FileResult:
+    """A task that failed after its retries (a worker killed every time, a parser crash)."""
+    return FileResult(path=path, status="failed", error=f"{type(exc).__name__}: {exc}"[:500])
 
 
 def ingest_with_ray(
     inputs: Iterable[str | os.PathLike],
     store_dir: str | Path,
-    database_url: str,
+    database_url: str | None,
     opts: IngestOptions | None = None,
     address: str | None = None,
     embedding_model: str | None = None,
@@ -84,36 +122,57 @@ def ingest_with_ray(
     force: bool = False,
     replace: bool = False,
     max_retries: int = 3,
+    num_cpus: int | None = None,
     on_result: Callable[[FileResult], None] | None = None,
 ) -> IngestReport:
-    """Ingest (and, with ``embedding_model``, embed) every file as Ray tasks."""
-    try:
-        import ray
-    except ImportError as exc:
-        raise DocnavError("--ray needs Ray: pip install 'docnav[ray]'") from exc
+    """Ingest (and, with ``embedding_model``, embed) every file as Ray tasks. ``on_result``
+    is called once per file when it is finished: committed and, if asked, embedded."""
     if not database_url:
         raise DocnavError("--ray writes to the PostgreSQL store: set DOCNAV_DATABASE_URL")
+    start_ray(address, num_cpus)
+    import ray
+
     opts = opts or IngestOptions()
     t0 = time.perf_counter()
     files, results = expand_paths(inputs)
-    ray.init(
-        address=address, ignore_reinit_error=True, include_dashboard=False, log_to_driver=False
-    )
+    for r in results:  # refused before any task (not found, not a filing's type)
+        if on_result:
+            on_result(r)
     root = str(Path(store_dir).expanduser().resolve())
-    _store(root, database_url).sweep()  # crash leftovers, once, before any task writes
+    store = _store(root, database_url)
+    with store.write_lock():  # crash leftovers, once, with no writer in flight
+        store.sweep()
     parse = ray.remote(max_retries=max_retries, retry_exceptions=False)(ingest_file)
     emb = ray.remote(max_retries=max_retries, num_gpus=gpus)(embed_document)
-    pending = {parse.remote(str(f), root, database_url, opts, force, replace) for f in files}
-    embeds = []
-    while pending:
-        ready, rest = ray.wait(list(pending), num_returns=1)
-        pending = set(rest)
-        r: FileResult = ray.get(ready[0])
+    pending = {
+        parse.remote(str(f), root, database_url, opts, force, replace): str(f) for f in files
+    }
+    parsed_of: dict = {}  # embedding task -> the file's parse result
+
+    def finish(r: FileResult) -> None:
         results.append(r)
         if on_result:
             on_result(r)
+
+    while pending:
+        (ref,), _ = ray.wait(list(pending), num_returns=1)
+        path = pending.pop(ref)
+        try:
+            out = ray.get(ref)
+        except Exception as exc:  # noqa: BLE001 - reported per file, the others go on
+            r = _failed(path, exc)
+            if ref in parsed_of:  # committed, not embedded: a rerun embeds what is missing
+                r = parsed_of.pop(ref).model_copy(
+                    update={"status": "failed", "error": f"embedding failed: {r.error}"}
+                )
+            finish(r)
+            continue
+        if ref in parsed_of:  # an embedding task: its file is done
+            finish(parsed_of.pop(ref))
         # "unchanged" too: a run that died before embedding a filing left it to this one
-        if embedding_model and r.status != "failed" and r.doc_id:
-            embeds.append(emb.remote(r.doc_id, root, database_url, embedding_model))
-    ray.get(embeds)
+        elif embedding_model and out.status != "failed" and out.doc_id:
+            e = emb.remote(out.doc_id, root, database_url, embedding_model)
+            pending[e], parsed_of[e] = out.path, out
+        else:
+            finish(out)
     return IngestReport(files=results, seconds=time.perf_counter() - t0)
