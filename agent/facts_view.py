@@ -65,11 +65,17 @@ def term_tokens(term: str) -> set[str]:
 def label_match(f: Fact, toks: set[str]) -> float | None:
     """Share of the row label's words the term (or a synonym) has; None when under half or
     when only generic words match."""
-    label = set(tokenize(f.norm_label or f.label))
-    if not label or not (label - _GENERIC) & toks:
-        return None
-    overlap = len(label & toks) / len(label)
-    return overlap if overlap >= 0.5 else None
+    # the printed label as well as the normalised one: normalising may prefix a group heading
+    # ("TOTAL ASSETS" under "Other assets"), which must not make the total look partial
+    best: float | None = None
+    for text in dict.fromkeys((f.label, f.norm_label or f.label)):
+        label = set(tokenize(text))
+        if not label or not (label - _GENERIC) & toks:
+            continue
+        overlap = len(label & toks) / len(label)
+        if overlap >= 0.5 and (best is None or overlap > best):
+            best = overlap
+    return best
 
 
 def candidates(

@@ -171,6 +171,56 @@ def yes_no_reply() -> ToolResult:
     )
 
 
+def words_reply() -> ToolResult:
+    """A description or reasons question answered with a bare number."""
+    return ToolResult(
+        text="Not yet: the question asks for reasons or a description, and a number alone does "
+        "not answer it. Call final_answer again with the answer in words (one to three "
+        "sentences) from the passages and pages you have, citing them.",
+        ok=False,
+        summary="a reasons/description question answered with a bare number: sent back once",
+    )
+
+
+def bare_number(answer: str) -> bool:
+    """An answer that is a figure and hardly a word more ("$17 million", "2.0897")."""
+    units = {
+        "million",
+        "millions",
+        "billion",
+        "billions",
+        "thousand",
+        "thousands",
+        "usd",
+        "percent",
+    }
+    words = [w for w in re.findall(r"[A-Za-z]{3,}", answer) if w.lower() not in units]
+    return bool(re.search(r"\d", answer)) and len(words) <= 1
+
+
+def agrees(number: float, value: float) -> bool:
+    """Whether an answer's number is ``value`` in some scale (1,577 million = 1.577 billion),
+    up to rounding; the sign is left out (an outflow is printed in parentheses)."""
+    a, b = abs(number), abs(value)
+    if b == 0:
+        return a == 0
+    return any(abs(a * 10**k - b) <= 0.011 * b for k in (-9, -6, -3, 0, 3, 6, 9))
+
+
+def best_row_reply(best: dict[str, Any], number: float) -> ToolResult:
+    """A one-value answer whose number is not the row code picked from the statement that
+    prints the item: a small model copies a neighbouring row or an unrelated figure."""
+    return ToolResult(
+        text=f"Check: your answer's number ({number:,g}) is not the statement row {best['ref']} "
+        f"{best['label']}, {best['period']} = {best['text']} (p. {best['page']}). If that row is "
+        "what the question asks for, call final_answer with its value, in the unit the question "
+        "asks for. If another row or page holds it, call final_answer again with that value and "
+        "its page.",
+        ok=False,
+        summary="a one-value answer that is not the best statement row: sent back once",
+    )
+
+
 def lookup_reply(refs_used: list[str], refs: dict[str, dict[str, Any]]) -> ToolResult:
     """A calculator call that combines values when the question asks for one reported value:
     a small model turns "what was capex" into a percentage change of two fact rows."""

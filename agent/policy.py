@@ -160,7 +160,9 @@ class GuidedPolicy:
             # unless the model calls calculator itself (then its own is the last)
             "calcs": [look.suggested] if look.suggested and self.cfg.calc else [],
             "calc_q": qr.calc,
+            "best": look.best if self.cfg.facts else None,
             "yes_no": qr.yes_no,
+            "qualitative": qr.qualitative,
             "formula": qr.formula,
             "companies": analysis.companies,
             "chosen": look.chosen,
@@ -278,6 +280,25 @@ class GuidedPolicy:
         ):
             bounced.append("yesno")
             return guards.yes_no_reply()
+        if (
+            not refused
+            and memo.get("qualitative")
+            and "words" not in bounced
+            and guards.bare_number(parsed.answer or "")
+        ):
+            bounced.append("words")
+            return guards.words_reply()
+        best = memo.get("best")
+        if (
+            not refused
+            and best
+            and not memo.get("calc_q")
+            and "best" not in bounced
+            and parsed.number is not None
+            and not guards.agrees(parsed.number.value, best["value"])
+        ):
+            bounced.append("best")
+            return guards.best_row_reply(best, parsed.number.value)
         if (
             not refused
             and self.cfg.calc

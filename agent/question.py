@@ -235,7 +235,10 @@ def read_question(question: str) -> QuestionRead:
         out.formula, out.formula_defined = defined.group(1).strip(), True
     else:
         out.formula = next((f for rx, f in FORMULAS if rx.search(q)), None)
-    out.calc = bool(_CALC_WORDS.search(q) or defined) and not (
+    # a textbook ratio the question names ("return on assets") is arithmetic even without a
+    # calculation word, and so is the ratio behind a yes/no ("capital-intensive?"): its value
+    # then reaches the answer as the figure that supports it
+    out.calc = bool(_CALC_WORDS.search(q) or defined or out.formula) and not (
         _QUALITATIVE.search(q) and not defined
     )
     out.average = bool(re.search(r"\baverage\b|\bavg\b", q, re.I))

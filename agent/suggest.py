@@ -34,6 +34,7 @@ _KIND = {
 class Suggestion:
     lines: list[str] = field(default_factory=list)  # shown to the model, after the fact rows
     calc: dict[str, Any] | None = None  # {"expr", "value", "refs"} when a value was computed
+    best: dict[str, Any] | None = None  # the one row a single-value question most likely asks
 
 
 def best_row(facts: list[Fact], term: str, year: int, asked: set[str]) -> Fact | None:
@@ -45,10 +46,15 @@ def best_row(facts: list[Fact], term: str, year: int, asked: set[str]) -> Fact |
     # "Purchases of PP&E"), where the vocabulary knows it
     home = _KIND.get(statement_of(term) or "")
     scored = []
+    per_share = "share" in term.lower()
     for f in facts:
         if f.statement not in facts_view.PRIMARY or not facts_view.in_period(f, {str(year)}):
             continue
         if home and f.statement != home:
+            continue
+        # an amount is not a per-share figure or a share count ("Continuing operations" under
+        # earnings per share is not operating income)
+        if not per_share and f.unit in ("USD/share", "shares"):
             continue
         score = facts_view.label_match(f, toks)
         if score is not None:
@@ -98,22 +104,19 @@ def suggest(
             f"{items[0]} growth FY{old_y} to FY{new_y}",
         )
     if formula and not formula_defined and len(years) == 1:
-        terms = formula_terms(formula)
-        if not terms or any(t.lower().startswith("average") for t in terms):
-            return out
-        rows = {t: best_row(facts, t, years[0], asked) for t in terms}
-        found = [f for f in rows.values() if f is not None]
-        # a row standing for two terms ("income before income taxes" and "income tax
-        # expense" both matching the tax line) means a label matched loosely: no suggestion
-        if len(found) < len(rows) or len({id(f) for f in found}) < len(found):
-            return out
-        refs = {t: _operand(ref_of(f), f) for t, f in rows.items() if f is not None}
-        used = {ref_of(f): f for f in rows.values() if f is not None}
-        return _computed(out, _substitute(formula, terms, refs), used, formula)
+        return _textbook(out, facts, formula, years[0], asked, ref_of)
     if not formula and items:
         f = best_row(facts, items[0], max(years), asked)
         if f is not None:
-            _, text = facts_view.fmt_value(f)
+            value, text = facts_view.fmt_value(f)
+            out.best = {
+                "ref": ref_of(f),
+                "value": value,
+                "text": text,
+                "label": f.label,
+                "period": f.period or f.column,
+                "page": f.page + 1,
+            }
             if f.statement == "cashflow" and f.value < 0:  # "(1,577)": an amount paid out
                 text = f"{text.lstrip('-')} paid out (printed in parentheses)"
             out.lines.append(
@@ -122,6 +125,30 @@ def suggest(
                 " and answer with it, or read the page."
             )
     return out
+
+
+def _textbook(
+    out: Suggestion, facts: list[Fact], formula: str, year: int, asked: set[str], ref_of: Any
+) -> Suggestion:
+    """A textbook ratio over one fiscal year's rows; an "average" balance is the mean of the
+    year's closing and opening (the prior year-end) rows, both printed on the balance sheet."""
+    terms = formula_terms(formula)
+    if not terms:
+        return out
+    averaged = [t for t in terms if re.search(rf"\baverage\s+{re.escape(t)}", formula, re.I)]
+    rows = {t: best_row(facts, t, year, asked) for t in terms}
+    prior = {t: best_row(facts, t, year - 1, asked) for t in averaged}
+    found = [f for f in [*rows.values(), *prior.values()] if f is not None]
+    # a row standing for two terms ("income before income taxes" and "income tax
+    # expense" both matching the tax line) means a label matched loosely: no suggestion
+    if len(found) < len(rows) + len(prior) or len({id(f) for f in found}) < len(found):
+        return out
+    refs = {t: _operand(ref_of(f), f) for t, f in rows.items() if f is not None}
+    for t, f in prior.items():
+        refs[f"average {t}"] = f"(({refs[t]} + {_operand(ref_of(f), f)}) / 2)"  # type: ignore[arg-type]
+    used = {ref_of(f): f for f in found}
+    keys = [*(f"average {t}" for t in averaged), *terms]
+    return _computed(out, _substitute(formula, keys, refs), used, formula)
 
 
 def _computed(out: Suggestion, expr: str, used: dict[str, Fact], what: str) -> Suggestion:

@@ -242,3 +242,11 @@ class _FakeIndex:
         from docnav.retrieval.index import SearchResult
 
         return SearchResult(query=query, mode=mode, hits=self.hits)
+
+
+def test_a_bare_number_is_no_description() -> None:
+    from docnav.agent.guards import bare_number
+
+    assert bare_number("$17 million") and bare_number("2.0897")
+    assert not bare_number("Employee-related liabilities, 87% of the total, for severance.")
+    assert not bare_number("Packaging")

@@ -316,3 +316,39 @@ def test_fact_candidates_prefer_the_rows_the_question_words_name() -> None:
         ("Property, plant and equipment - net", "balance"),
         ("Property, plant and equipment - net", "note"),
     ]
+
+
+def test_a_one_value_answer_off_the_best_row_is_sent_back_once(
+    store: CorpusStore, monkeypatch
+) -> None:
+    """The model answers a one-value question with a number that is not the statement row
+    code picked: told the row once; a second different answer is accepted (the model may know
+    better), so the run never loops."""
+    from docnav.types import Fact
+
+    facts = [
+        Fact(
+            doc_id=DOC,
+            page=4,
+            statement="income",
+            label="Net sales",
+            norm_label="net sales",
+            period="FY2022",
+            column="2022",
+            value=1.25e9,
+            unit="USD",
+            scale="in millions",
+        )
+    ]
+    monkeypatch.setattr(type(store), "facts", lambda self, doc_id: facts, raising=False)
+    model = ScriptedChatModel(
+        [
+            call("final_answer", answer="1.11%", value=1.11, unit="%", citations=[]),
+            call("final_answer", answer="0.9 billion", value=0.9, unit="USD billions"),
+        ]
+    )
+    ans = guided(store, model).run("What were ACME's FY2022 net sales in USD billions?")
+    sent_back = model.requests[1][0][-1].content
+    assert sent_back.startswith("Check: your answer's number (1.11) is not the statement row F1")
+    assert "Net sales, FY2022 = 1,250 USD millions (p. 5)" in sent_back
+    assert ans.number is not None and ans.number.value == pytest.approx(0.9)

@@ -118,3 +118,46 @@ def test_reasons_and_yes_no_questions_are_read_as_such() -> None:
         "What is the FY2022 operating margin? Define it as operating income / revenue."
     )
     assert not value.qualitative and not value.yes_no
+
+
+def test_an_average_balance_is_the_mean_of_opening_and_closing_rows() -> None:
+    rows = [
+        fact("Net income", "income", 500e6),
+        fact("Total current assets", "balance", 3_000e6, period="2022-12-31"),
+        fact("TOTAL ASSETS", "balance", 6_000e6, period="2022-12-31"),
+        fact("TOTAL ASSETS", "balance", 4_000e6, period="2021-12-31"),
+    ]
+    # normalising may prefix a group heading; the printed label still counts as a total
+    rows[2].norm_label = rows[3].norm_label = "other assets total assets"
+    named, ref_of = names()
+    hint = suggest(rows, [], "net income / average total assets * 100", False, [2022], ref_of)
+    assert hint.calc is not None and round(hint.calc["value"], 4) == 10.0  # 500 / 5,000
+    assert "((F2 + F3) / 2)" in hint.calc["expr"]
+    assert [f.label for _, f in named] == ["Net income", "TOTAL ASSETS", "TOTAL ASSETS"]
+
+
+def test_per_share_rows_never_stand_for_an_amount() -> None:
+    eps = fact("Continuing operations", "income", 3.79)
+    eps.unit = "USD/share"
+    got = best_row([eps, *ROWS], "operating income", 2022, asked=set())
+    assert got is not None and got.label == "Operating income"
+
+
+def test_a_named_textbook_ratio_is_arithmetic_even_as_yes_no() -> None:
+    from docnav.agent.question import read_question
+
+    roa = read_question("What is the FY2021 return on assets for ACME?")
+    assert roa.calc and roa.formula == "net income / average total assets * 100"
+    intensive = read_question("Is ACME a capital-intensive business based on FY2022 data?")
+    assert intensive.yes_no and intensive.calc and intensive.formula
+
+
+def test_a_single_lookup_names_its_best_row_for_the_answer_check() -> None:
+    from docnav.agent.guards import agrees
+
+    _, ref_of = names()
+    hint = suggest(ROWS, ["capex"], None, False, [2022], ref_of, question="capex FY2022")
+    assert hint.best is not None and hint.best["value"] == -1200 and hint.best["page"] == 7
+    assert agrees(1.2, hint.best["value"])  # USD billions
+    assert agrees(1_200, hint.best["value"]) and agrees(1.2e9, hint.best["value"])
+    assert not agrees(1.11, hint.best["value"]) and not agrees(0.0, hint.best["value"])
