@@ -6,9 +6,9 @@ import os
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from docnav.errors import DocnavError
+from docnav.errors import DocnavError, NotFoundError
 from docnav.ingestion import (
     CorpusStore,
     IngestOptions,
@@ -16,6 +16,7 @@ from docnav.ingestion import (
     load_sidecar,
     section_paths,
 )
+from docnav.public import PublicOutlineEntry, PublicSearchResult
 from docnav.retrieval.index import (
     CorpusIndex,
     IndexStatus,
@@ -28,7 +29,7 @@ from docnav.retrieval.rerank import Reranker
 from docnav.settings import Settings
 from docnav.tools.base import ToolContext
 from docnav.tools.facts import FactRow, find_facts
-from docnav.types import Answer, AnswerMode, Document, FileResult, IngestReport, Section, Step
+from docnav.types import Answer, AnswerMode, Document, FileResult, IngestReport, Step
 
 if TYPE_CHECKING:  # the agent stack (LangGraph) loads when a question is asked, not before:
     # `docnav documents` and the other store commands stay fast
@@ -38,12 +39,12 @@ if TYPE_CHECKING:  # the agent stack (LangGraph) loads when a question is asked,
     from docnav.agent.policy import Policy
 
 
-class OutlineEntry(Section):
-    path: str
-
-
 class Engine:
-    """Entry point to docnav: ``Engine().ingest([...])``, ``.documents()``, ``.outline(doc)``."""
+    """Entry point to docnav: ``Engine().ingest([...])``, ``.documents()``, ``.outline(doc)``.
+
+    Its public methods number pages from 1, as citations, the CLI, REST and MCP do
+    (``search``, ``outline``, ``page_text``); ``index_search`` and ``store`` are the 0-based
+    internals the agent and the benchmarks read."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         """``settings`` default: ``Settings()`` from the environment; every layer gets its
@@ -68,6 +69,21 @@ class Engine:
         mode: Mode = "hybrid",
         k: int = 10,
         filters: SearchFilters | None = None,
+        **options: Any,
+    ) -> PublicSearchResult:
+        """Search every chunk in the store; filters narrow the candidates before ranking (a
+        ``ticker`` filter finds the filings that share their company's ticker too). Pages in
+        the result are 1-based, as ``page_text`` and citations number them. ``options``:
+        fusion, on_progress, understand, expand, reranker, unit, route, page_ranker (see
+        :meth:`index_search`)."""
+        return PublicSearchResult.of(self.index_search(query, mode, k, filters, **options))
+
+    def index_search(
+        self,
+        query: str,
+        mode: Mode = "hybrid",
+        k: int = 10,
+        filters: SearchFilters | None = None,
         fusion: str = "rrf",
         on_progress: Callable[[str, int, int], None] | None = None,
         understand: Understand | None = None,
@@ -77,8 +93,8 @@ class Engine:
         route: str | None = None,
         page_ranker: str | None = None,
     ) -> SearchResult:
-        """Search every chunk in the store; filters narrow the candidates before ranking.
-        ``understand``/``expand`` default to the settings (query understanding as filters and
+        """:meth:`search` as the index returns it, pages 0-based: for the agent, its modes and
+        the benchmarks, which read the store with the same indexes. ``understand``/``expand`` default to the settings (query understanding as filters and
         synonym expansion on); mode "hybrid+rerank" uses ``reranker`` or :meth:`reranker`.
         ``unit``/``route``/``page_ranker`` default to the settings (pages ranked with statement
         and filing routing, pooled RRF scores; ``result.pages`` holds the pages, ``hits`` their chunks)."""
@@ -90,7 +106,7 @@ class Engine:
             query,
             mode=mode,
             k=k,
-            filters=filters,
+            filters=self._shared_ticker(filters),
             fusion=fusion,  # type: ignore[arg-type]
             understand=s.understand if understand is None else understand,
             expand=s.expand if expand is None else expand,
@@ -102,6 +118,19 @@ class Engine:
             route=s.route if route is None else route,
             page_ranker=s.page_ranker if page_ranker is None else page_ranker,
         )
+
+    def _shared_ticker(self, filters: SearchFilters | None) -> SearchFilters | None:
+        """A ticker filter as the doc ids of its company's filings, those printed without a
+        ticker included (as :meth:`documents` finds them); a ticker no filing carries stays
+        a ticker filter (no hits)."""
+        if filters is None or not filters.ticker:
+            return filters
+        from docnav.ingestion.tickers import filter_ticker
+
+        docs = filter_ticker(self.store.list_documents(), filters.ticker)
+        scope = filters.doc_ids  # doc ids or names, as the index reads them
+        ids = [d.doc_id for d in docs if scope is None or d.doc_id in scope or d.name in scope]
+        return filters.model_copy(update={"ticker": None, "doc_ids": ids}) if ids else filters
 
     def reranker(self) -> Reranker | None:
         """The reranker named by ``DOCNAV_RERANKER`` (none | cross-encoder[:path] |
@@ -235,11 +264,12 @@ class Engine:
     def document(self, doc: str) -> Document:
         return self.store.get_document(doc)
 
-    def outline(self, doc: str) -> list[OutlineEntry]:
+    def outline(self, doc: str) -> list[PublicOutlineEntry]:
+        """The filing's sections in document order, each with its path; pages 1-based."""
         d = self.store.get_document(doc)
         sections = self.store.sections(d.doc_id)
         paths = section_paths(sections)
-        return [OutlineEntry(**s.model_dump(), path=paths[s.id]) for s in sections]
+        return [PublicOutlineEntry.of(s, paths[s.id]) for s in sections]
 
     def facts(
         self,
@@ -265,8 +295,11 @@ class Engine:
         )
 
     def page_text(self, doc: str, page: int) -> str:
-        """Text of page index ``page`` (0-based)."""
-        return self.store.page_text(self.store.get_document(doc).doc_id, page)
+        """Text of page ``page``, 1-based as citations and search results number it."""
+        d = self.store.get_document(doc)
+        if not 1 <= page <= d.n_pages:
+            raise NotFoundError(f"{d.name} has pages 1-{d.n_pages}; there is no page {page}")
+        return self.store.page_text(d.doc_id, page - 1)
 
     # -- answering ----------------------------------------------------------------------
     @property
@@ -313,7 +346,7 @@ class Engine:
                 cfg = GuidedConfig.from_off(s.agent.guided_off)
                 guided = GuidedPolicy(
                     cfg,
-                    retrieve=lambda q: self.search(q, mode=s.agent.rag_mode, k=s.agent.rag_k),  # type: ignore[arg-type]
+                    retrieve=lambda q: self.index_search(q, mode=s.agent.rag_mode, k=s.agent.rag_k),  # type: ignore[arg-type]
                     max_chars=min(
                         s.agent.tool_max_chars,
                         first_look_chars(self.chat_model.context_window, s.llm.max_new_tokens),
@@ -415,7 +448,7 @@ class Engine:
             f = filters or SearchFilters()
             if doc:
                 f = f.model_copy(update={"doc_ids": [self.document(doc).doc_id]})
-            res = self.search(question, mode=s.agent.rag_mode, k=s.agent.rag_k, filters=f)
+            res = self.index_search(question, mode=s.agent.rag_mode, k=s.agent.rag_k, filters=f)
             return rag_context(res)
         if mode in ("long-context", "oracle"):
             d = self._pick_doc(question, doc, filters, notes)
@@ -453,7 +486,7 @@ class Engine:
     ) -> Document:
         if doc:
             return self.document(doc)
-        hits = self.search(question, mode="bm25", k=1, filters=filters).hits
+        hits = self.index_search(question, mode="bm25", k=1, filters=filters).hits
         if not hits:
             raise DocnavError("no filing matches the question; name one with --doc")
         d = self.document(hits[0].doc_id)

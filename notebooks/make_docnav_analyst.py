@@ -183,7 +183,7 @@ question = "What were Best Buy's merchandise inventories at the end of fiscal 20
 res = engine.search(question, mode="bm25", k=5)
 lines = [f"applied: {'; '.join(res.analysis.applied)}", ""] if res.analysis else []
 for i, h in enumerate(res.hits, 1):
-    page = (h.page if h.page is not None else h.page_start) + 1  # hits count pages from 0
+    page = h.page if h.page is not None else h.page_start  # 1-based, as citations
     lines.append(f"{i}. {page_link(h.doc_id, page)} · {h.section_path.split(' > ')[-1]}")
 display(Markdown("\\n".join(lines)))""",
     ),
@@ -191,8 +191,8 @@ display(Markdown("\\n".join(lines)))""",
         "code",
         """\
 top = res.hits[0]
-top_page = (top.page if top.page is not None else top.page_start) + 1
-text = engine.page_text(top.doc_id, top_page - 1)  # page_text takes the 0-based index
+top_page = top.page if top.page is not None else top.page_start
+text = engine.page_text(top.doc_id, top_page)
 print(f"{top.doc_name} p. {top_page}:")
 print("\\n".join(line for line in text.splitlines() if "nventor" in line)[:800])""",
     ),

@@ -80,7 +80,7 @@ for d in engine.documents():
 ## 2. A filing's outline
 
 Ingestion keeps the structure: Parts, Items, Notes and the financial statements, each with its
-page range (pages are 0-based inside docnav and shown 1-based, as a PDF viewer counts).""",
+page range (pages are numbered from 1 everywhere docnav shows them, as a PDF viewer counts).""",
     ),
     (
         "code",
@@ -111,11 +111,11 @@ for mode in ("bm25", "dense", "hybrid"):
     print(f"\\n{mode}: {'; '.join(res.applied) or 'no filters'}")
     ranks[mode] = None
     for i, h in enumerate(res.hits, 1):
-        pages = {(h.doc_name, p + 1) for p in range(h.page_start, h.page_end + 1)}
+        pages = {(h.doc_name, p) for p in range(h.page_start, h.page_end + 1)}
         hit = bool(pages & gold_pages)
         if hit and ranks[mode] is None:
             ranks[mode] = i
-        print(f"  {i}. {'*' if hit else ' '} {h.doc_name} p.{h.page_start + 1} {h.section_path[:60]}")
+        print(f"  {i}. {'*' if hit else ' '} {h.doc_name} p.{h.page_start} {h.section_path[:60]}")
 print("\\nfirst evidence hit (rank):", ranks)""",
     ),
     (
@@ -168,7 +168,7 @@ the model was actually shown.""",
 for mode, a in answers.items():
     for c in a.citations[:3]:
         print(f"--- {mode}: {c.doc_name} p.{c.page} verified={c.verified} quote={c.quote[:80]!r}")
-        print(engine.page_text(c.doc_name, c.page - 1)[:600])
+        print(engine.page_text(c.doc_name, c.page)[:600])
     if not a.citations:
         print(f"--- {mode}: no citations")""",
     ),

@@ -18,7 +18,6 @@ from docnav.serving.schemas import (
     JobOut,
     PageOut,
     PublicDocument,
-    SectionEntryOut,
     SectionOut,
 )
 from docnav.serving.service import Service, Svc
@@ -66,7 +65,7 @@ async def get_document(doc_id: str, svc: Svc) -> DocumentDetail:
     def read() -> DocumentDetail:
         return DocumentDetail(
             document=svc.engine.document(doc_id),
-            outline=[SectionEntryOut.of(e) for e in svc.engine.outline(doc_id)],
+            outline=svc.engine.outline(doc_id),  # pages 1-based
         )
 
     return await anyio.to_thread.run_sync(read)
@@ -74,7 +73,7 @@ async def get_document(doc_id: str, svc: Svc) -> DocumentDetail:
 
 def _page(svc: Service, doc: Document, n: int) -> PageOut:
     return PageOut(
-        doc_id=doc.doc_id, page=n, n_pages=doc.n_pages, text=svc.engine.page_text(doc.doc_id, n - 1)
+        doc_id=doc.doc_id, page=n, n_pages=doc.n_pages, text=svc.engine.page_text(doc.doc_id, n)
     )
 
 
@@ -82,13 +81,8 @@ def _page(svc: Service, doc: Document, n: int) -> PageOut:
 async def get_page(doc_id: str, n: int, svc: Svc) -> PageOut:
     """Text of page ``n``, 1-based as citations print it."""
 
-    def read() -> PageOut:
-        doc = svc.engine.document(doc_id)
-        if not 1 <= n <= doc.n_pages:
-            raise ApiError(
-                404, "not_found", f"{doc.name} has pages 1-{doc.n_pages}; page {n} is not one"
-            )
-        return _page(svc, doc, n)
+    def read() -> PageOut:  # a page outside 1..n_pages: the engine's NotFoundError, a 404
+        return _page(svc, svc.engine.document(doc_id), n)
 
     return await anyio.to_thread.run_sync(read)
 
@@ -108,11 +102,11 @@ async def get_section(doc_id: str, section: str, svc: Svc) -> SectionOut:
             raise ApiError(
                 404, "not_found", f"{doc.name} has no section {section!r}; see its outline"
             ) from None
-        last = min(entry.page_end, entry.page_start + MAX_SECTION_PAGES - 1)
-        pages = [_page(svc, doc, p + 1) for p in range(entry.page_start, last + 1)]
+        last = min(entry.page_end, entry.page_start + MAX_SECTION_PAGES - 1)  # 1-based
+        pages = [_page(svc, doc, p) for p in range(entry.page_start, last + 1)]
         return SectionOut(
             doc_id=doc.doc_id,
-            section=SectionEntryOut.of(entry),
+            section=entry,
             pages=pages,
             truncated=last < entry.page_end,
         )

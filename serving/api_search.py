@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from docnav.serving.errors import ApiError
-from docnav.serving.schemas import ErrorOut, HitOut, SearchRequest, SearchResponse
+from docnav.serving.schemas import ErrorOut, SearchRequest, SearchResponse
 from docnav.serving.service import Service, Svc
 
 router = APIRouter(prefix="/v1", tags=["search"])
@@ -20,7 +20,7 @@ def _search(svc: Service, req: SearchRequest) -> dict[str, Any]:
     with svc.indexed() as engine:
         res = engine.search(req.query, mode=req.mode, k=req.k, filters=filters, fusion=req.fusion)
     return {
-        "hits": [HitOut.of(h) for h in res.hits],  # pages 1-based for clients
+        "hits": res.hits,  # pages 1-based, as the engine returns them
         "analysis": res.analysis.model_dump(mode="json") if res.analysis else None,
         "applied": list(res.applied),
         "timings": dict(res.timings),

@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
 
-from docnav.engine import OutlineEntry
-from docnav.retrieval.index import SearchFilters, SearchHit
+from docnav.public import PublicHit, PublicOutlineEntry
+from docnav.retrieval.index import SearchFilters
 from docnav.serving.redact import file_name, public_text
 from docnav.types import AnswerMode, Document, FileResult
 
@@ -63,52 +63,11 @@ class SearchRequest(_Strict):
     filters: FiltersIn | None = None
 
 
-PAGE_1 = "1-based, as citations print it: GET /v1/documents/{doc_id}/pages/{n} reads it."
-
-
-class HitOut(SearchHit):
-    """A search hit as clients see it: pages 1-based (the engine's are 0-based)."""
-
-    page_start: int = Field(description="First page of the passage, " + PAGE_1)
-    page_end: int = Field(description="Last page of the passage (inclusive), 1-based.")
-    page: int | None = Field(
-        default=None, description="Ranked by page: the page this passage is shown for, 1-based."
-    )
-
-    @classmethod
-    def of(cls, hit: SearchHit) -> HitOut:
-        return cls.model_validate(
-            {**hit.model_dump(), **one_based(hit, "page_start", "page_end", "page")}
-        )
-
-
-class SectionEntryOut(OutlineEntry):
-    """An outline entry as clients see it: pages 1-based (the engine's are 0-based)."""
-
-    page_start: int = Field(description="First page of the section, " + PAGE_1)
-    page_end: int = Field(description="Last page of the section (inclusive), 1-based.")
-
-    @classmethod
-    def of(cls, entry: OutlineEntry) -> SectionEntryOut:
-        return cls.model_validate(
-            {**entry.model_dump(), **one_based(entry, "page_start", "page_end")}
-        )
-
-
-def one_based(obj: BaseModel, *fields: str) -> dict[str, int | None]:
-    """The named 0-based page fields of ``obj`` as 1-based values (None stays None)."""
-    out: dict[str, int | None] = {}
-    for f in fields:
-        v = getattr(obj, f)
-        out[f] = None if v is None else v + 1
-    return out
-
-
 class SearchResponse(BaseModel):
     query: str
     mode: str
     k: int
-    hits: list[HitOut]
+    hits: list[PublicHit]  # pages 1-based, as Engine.search returns them
     analysis: dict[str, Any] | None = None  # how the query was read, when the engine says
     applied: list[str] = Field(default_factory=list)  # filters/expansions applied, in words
     timings: dict[str, float] = Field(default_factory=dict)  # ms per retrieval stage
@@ -138,7 +97,7 @@ class PublicDocument(Document):
 
 class DocumentDetail(BaseModel):
     document: PublicDocument
-    outline: list[SectionEntryOut]
+    outline: list[PublicOutlineEntry]
 
 
 class PageOut(BaseModel):
@@ -150,7 +109,7 @@ class PageOut(BaseModel):
 
 class SectionOut(BaseModel):
     doc_id: str
-    section: SectionEntryOut
+    section: PublicOutlineEntry
     pages: list[PageOut]
     truncated: bool = False  # more pages than the server returns at once
 

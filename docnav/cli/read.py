@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -12,13 +12,9 @@ from rich.tree import Tree
 from docnav.cli.common import HomeOpt, JsonOpt, console, err, fail, open_engine, stage_bars
 from docnav.cli.output import FormatOpt, pick_format, print_json, print_text, print_tsv
 from docnav.errors import DocnavError
-from docnav.ingestion.tickers import filter_ticker, with_shared_tickers
-from docnav.public import public_search, public_section
-from docnav.types import display_page
 
 if TYPE_CHECKING:
-    from docnav.engine import Engine
-    from docnav.retrieval.index import SearchHit
+    from docnav.public import PublicHit
 
 app = typer.Typer()
 
@@ -39,9 +35,8 @@ def documents(
     """List the catalog of ingested filings, with filters."""
     how = pick_format(fmt, json_out)
     engine = open_engine(home)
-    docs = engine.documents(company=company, form=form, year=year)
-    catalog = engine.documents()  # the tickers a company's other filings carry
-    docs = filter_ticker(docs, ticker, catalog) if ticker else with_shared_tickers(docs, catalog)
+    # a filing printed without a ticker carries its company's: --ticker finds it too
+    docs = engine.documents(company=company, form=form, year=year, ticker=ticker)
     if how == "json":
         print_json([d.model_dump(mode="json") for d in docs])
         return
@@ -88,7 +83,7 @@ def outline(
     except DocnavError as exc:
         fail(exc)
     if how == "json":
-        print_json([public_section(e) for e in entries])
+        print_json([e.model_dump(mode="json") for e in entries])  # pages 1-based already
         return
     if how == "tsv":
         cols = ("id", "parent", "level", "kind", "label", "title", "page_start", "page_end")
@@ -100,8 +95,8 @@ def outline(
                 e.kind,
                 e.label,
                 e.title,
-                display_page(e.page_start),
-                display_page(e.page_end),
+                e.page_start,
+                e.page_end,
             )
             for e in entries
         )
@@ -191,7 +186,7 @@ def search(
         year_min=lo,
         year_max=hi,
         section_prefix=section,
-        **_ticker_filter(engine, ticker),
+        ticker=ticker,  # the engine adds the filings that share their company's ticker
     )
     progress, on_progress = stage_bars(f"chunks ({engine.settings.embedding_model})")
     try:
@@ -211,37 +206,20 @@ def search(
     for line in res.applied:
         err.print(f"[dim]applied:[/dim] {escape(line)}", highlight=False)
     if how == "json":
-        print_json(public_search(res))
+        print_json(res.model_dump(mode="json"))  # pages 1-based already
     elif how == "tsv":
         _hits_tsv(res.hits)
     else:
         _hits_table(res.hits)
 
 
-def _ticker_filter(engine: Engine, ticker: str | None) -> dict[str, Any]:
-    """--ticker as the doc_ids of its filings, those that share their company's ticker
-    included; a ticker no filing carries stays a ticker filter (no hits)."""
-    if not ticker:
-        return {}
-    ids = [d.doc_id for d in filter_ticker(engine.documents(), ticker)]
-    return {"doc_ids": ids} if ids else {"ticker": ticker}
-
-
-def _pages_text(h: SearchHit) -> str:
-    a, b = display_page(h.page_start), display_page(h.page_end)
-    pages = f"p. {a}" if a == b else f"pp. {a}-{b}"
-    if h.page is not None and a != b:  # unit "page": the ranked page
-        pages = f"p. {display_page(h.page)} (chunk {pages})"
-    return pages
-
-
-def _hits_table(hits: list[SearchHit]) -> None:
+def _hits_table(hits: list[PublicHit]) -> None:
     if not hits:
         console.print("no hits")
     for i, h in enumerate(hits, 1):
         scores = " ".join(f"{n}={v:.3f}" for n, v in h.scores.items())
         console.print(
-            f"[bold]{i}. {h.doc_id}[/bold] {_pages_text(h)} [dim]{h.chunk_type}[/dim]  {scores}",
+            f"[bold]{i}. {h.doc_id}[/bold] {h.page_label} [dim]{h.chunk_type}[/dim]  {scores}",
             soft_wrap=True,
         )
         console.print(f"   [cyan]{escape(h.section_path)}[/cyan]", soft_wrap=True)
@@ -249,7 +227,7 @@ def _hits_table(hits: list[SearchHit]) -> None:
         console.print(f"   {snippet}", markup=False, highlight=False, soft_wrap=True)
 
 
-def _hits_tsv(hits: list[SearchHit]) -> None:
+def _hits_tsv(hits: list[PublicHit]) -> None:
     cols = (
         "rank",
         "doc_id",
@@ -267,9 +245,9 @@ def _hits_tsv(hits: list[SearchHit]) -> None:
             (
                 i,
                 h.doc_id,
-                None if h.page is None else display_page(h.page),
-                display_page(h.page_start),
-                display_page(h.page_end),
+                h.page,
+                h.page_start,
+                h.page_end,
                 h.chunk_type,
                 f"{h.score:.4f}",
                 h.section_path,
@@ -290,7 +268,7 @@ def page(
     so table rows stay one line each."""
     engine = open_engine(home)
     try:
-        text = engine.page_text(doc, number - 1)
+        text = engine.page_text(doc, number)
     except DocnavError as exc:
         fail(exc)
     print_text(text)

@@ -137,7 +137,7 @@ def test_page_prints_the_stored_text_unwrapped(home: Path) -> None:
     from docnav.engine import Engine
     from docnav.settings import Settings
 
-    stored = Engine(Settings(home=home)).page_text(APPLE, 29)
+    stored = Engine(Settings(home=home)).page_text(APPLE, 30)
     assert max(len(line) for line in stored.splitlines()) > 100  # table rows wider than 80
     out = run("page", APPLE, "30", home=home, env={"COLUMNS": "40"}).stdout
     assert out.rstrip("\n") == stored.rstrip("\n")

@@ -120,7 +120,7 @@ def test_long_context_shows_the_whole_filing_in_order_question_first_on_request(
 
 def test_long_context_cuts_the_filing_where_the_window_is_full(ingested, tmp_path):
     eng = _engine(ingested, tmp_path, [_final()], llm_max_new_tokens=100)
-    page1 = eng.page_text(RELEASE, 0)
+    page1 = eng.page_text(RELEASE, 1)
     # room for the first page only: window = room + answer + the 800-token reserve
     eng.chat_model.context_window = len(page1) // 4 + 30 + 100 + 800
     ans = eng.ask(QUESTION, mode="long-context", doc=RELEASE)

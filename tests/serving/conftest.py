@@ -144,7 +144,7 @@ def search_ask(delay_s: float = 0.0, gate: threading.Event | None = None, seen: 
                     trace=Trace(steps=steps),
                 )
             top = hits[0]
-            text = engine.page_text(top.doc_id, top.page_start)
+            text = engine.page_text(top.doc_id, top.page_start)  # both 1-based
             step(kind="answer", summary="answered", tokens_in=300, tokens_out=40)
             return Answer(
                 question=question,
@@ -154,7 +154,7 @@ def search_ask(delay_s: float = 0.0, gate: threading.Event | None = None, seen: 
                     Citation(
                         doc_id=top.doc_id,
                         doc_name=top.doc_name,
-                        page=top.page_start + 1,
+                        page=top.page_start,  # Engine.search pages are 1-based
                         section_path=top.section_path,
                         quote=" ".join(text.split()[:8]),
                         verified=True,

@@ -125,7 +125,7 @@ def test_documents_outline_pages_sections(make_client):
     assert detail["document"]["n_pages"] == q["n_pages"] and detail["outline"]
     page = c.get(f"/v1/documents/{q['doc_id']}/pages/1").json()
     assert page["page"] == 1 and page["text"] == c.app.state.service.engine.page_text(
-        q["doc_id"], 0
+        q["doc_id"], 1
     )
     _err(c.get(f"/v1/documents/{q['doc_id']}/pages/{q['n_pages'] + 1}"), 404, "not_found")
     _err(c.get(f"/v1/documents/{q['doc_id']}/pages/0"), 404)
