@@ -221,6 +221,29 @@ def best_row_reply(best: dict[str, Any], number: float) -> ToolResult:
     )
 
 
+_ASKED_SCALE = re.compile(r"\b(thousands|millions|billions)\b", re.I)
+_SCALE_OF = {"thousands": 1e3, "millions": 1e6, "billions": 1e9}
+
+
+def best_row_answer(best: dict[str, Any], question: str) -> tuple[str, float, str]:
+    """The answer code gives when the model kept a number that is on no row shown: the best
+    row's value in the scale the question asks for ("Answer in USD billions")."""
+    m = _ASKED_SCALE.search(question)
+    value = abs(best["value"]) if best.get("outflow") else best["value"]
+    unit = best["text"].split(" ", 1)[1] if " " in best["text"] else ""
+    if m and best.get("scale", 1.0) > 1.0:
+        name = m.group(1).lower()
+        value = value * best["scale"] / _SCALE_OF[name]
+        unit = f"USD {name}"
+    shown = f"{value:,.4f}".rstrip("0").rstrip(".")
+    paid = " (paid out)" if best.get("outflow") else ""
+    text = (
+        f"{shown} {unit}{paid}: {best['label']}, {best['period']}, from the statement on "
+        f"p. {best['page']}."
+    )
+    return text, value, unit
+
+
 def lookup_reply(refs_used: list[str], refs: dict[str, dict[str, Any]]) -> ToolResult:
     """A calculator call that combines values when the question asks for one reported value:
     a small model turns "what was capex" into a percentage change of two fact rows."""

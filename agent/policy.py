@@ -163,6 +163,7 @@ class GuidedPolicy:
             "best": look.best if self.cfg.facts else None,
             "yes_no": qr.yes_no,
             "qualitative": qr.qualitative,
+            "question": question,
             "formula": qr.formula,
             "companies": analysis.companies,
             "chosen": look.chosen,
@@ -323,6 +324,9 @@ class GuidedPolicy:
             return args, []
         args = dict(args)
         notes: list[str] = []
+        kept = _kept_off_row_answer(args, memo)
+        if kept:
+            return kept
         answer = str(args.get("answer") or "")
         fixed, stated = arith.recompute_stated(answer)
         if fixed != answer:
@@ -347,6 +351,27 @@ class GuidedPolicy:
             notes.append(f"value from the calculator: {c['expr']} = {arith.shown(value)}")
         args["answer"] = answer
         return args, notes
+
+
+def _kept_off_row_answer(
+    args: dict[str, Any], memo: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]] | None:
+    """A one-value answer the model kept after being shown the best statement row, with a
+    number on no row shown: the row's value replaces it (a small model repeats an unrelated
+    figure; a number it took from another row shown is its choice and stays)."""
+    best = memo.get("best")
+    if not best or memo.get("calc_q") or "best" not in memo.get("bounced", []):
+        return None
+    number = parse_final(args).number
+    if number is None or guards.agrees(number.value, best["value"]):
+        return None
+    if any(guards.agrees(number.value, r["value"]) for r in (memo.get("refs") or {}).values()):
+        return None
+    text, value, unit = guards.best_row_answer(best, memo.get("question", ""))
+    out = dict(args)
+    out.update(answer=text, value=round(value, 6), unit=unit)
+    out["citations"] = [{"doc": best["doc"], "page": best["page"], "quote": best["label"]}]
+    return out, [f"value from the statement row {best['ref']} (the model kept {number.text})"]
 
 
 def _opened(memo: dict[str, Any]) -> set[tuple[str, int]]:

@@ -116,6 +116,9 @@ def suggest(
                 "label": f.label,
                 "period": f.period or f.column,
                 "page": f.page + 1,
+                "doc": f.doc_id,
+                "scale": facts_view.shown_scale(f)[0],  # the shown value times this = USD
+                "outflow": f.statement == "cashflow" and f.value < 0,
             }
             if f.statement == "cashflow" and f.value < 0:  # "(1,577)": an amount paid out
                 text = f"{text.lstrip('-')} paid out (printed in parentheses)"

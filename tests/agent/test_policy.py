@@ -5,6 +5,7 @@ and prompt, and the choice of policy."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -318,12 +319,12 @@ def test_fact_candidates_prefer_the_rows_the_question_words_name() -> None:
     ]
 
 
-def test_a_one_value_answer_off_the_best_row_is_sent_back_once(
+def test_a_one_value_answer_off_the_best_row_is_sent_back_then_replaced(
     store: CorpusStore, monkeypatch
 ) -> None:
     """The model answers a one-value question with a number that is not the statement row
-    code picked: told the row once; a second different answer is accepted (the model may know
-    better), so the run never loops."""
+    code picked: told the row once; when it keeps a number that is on no row shown, the row's
+    value (in the scale the question asks for) replaces it, cited to the row's page."""
     from docnav.types import Fact
 
     facts = [
@@ -333,22 +334,33 @@ def test_a_one_value_answer_off_the_best_row_is_sent_back_once(
             statement="income",
             label="Net sales",
             norm_label="net sales",
-            period="FY2022",
-            column="2022",
-            value=1.25e9,
+            period=p,
+            column=p[2:],
+            value=v,
             unit="USD",
             scale="in millions",
         )
+        for p, v in (("FY2022", 1.25e9), ("FY2021", 1.1e9))
     ]
     monkeypatch.setattr(type(store), "facts", lambda self, doc_id: facts, raising=False)
-    model = ScriptedChatModel(
-        [
-            call("final_answer", answer="1.11%", value=1.11, unit="%", citations=[]),
-            call("final_answer", answer="0.9 billion", value=0.9, unit="USD billions"),
-        ]
-    )
-    ans = guided(store, model).run("What were ACME's FY2022 net sales in USD billions?")
+
+    def run(second: float) -> tuple[Any, ScriptedChatModel]:
+        model = ScriptedChatModel(
+            [
+                call("final_answer", answer="1.11%", value=1.11, unit="%", citations=[]),
+                call("final_answer", answer=f"{second} billion", value=second, unit="USD billions"),
+            ]
+        )
+        return guided(store, model).run("What were ACME's FY2022 net sales in USD billions?"), model
+
+    ans, model = run(0.9)
     sent_back = model.requests[1][0][-1].content
     assert sent_back.startswith("Check: your answer's number (1.11) is not the statement row F1")
     assert "Net sales, FY2022 = 1,250 USD millions (p. 5)" in sent_back
-    assert ans.number is not None and ans.number.value == pytest.approx(0.9)
+    assert ans.answer.startswith("1.25 USD billions: Net sales, FY2022")
+    assert ans.number is not None and ans.number.value == pytest.approx(1.25)
+    assert [(c.doc_id, c.page) for c in ans.citations] == [(DOC, 5)]
+    assert any("value from the statement row F1" in n for n in ans.notes)
+    # a number from another row shown is the model's choice: kept
+    ans, _ = run(1.1)
+    assert ans.number is not None and ans.number.value == pytest.approx(1.1)
