@@ -15,6 +15,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -232,12 +233,14 @@ class JobRunner:
         after_job: Callable[[], None] | None = None,
         on_finish: Callable[[str, list[FileResult]], None] | None = None,
         poll_s: float = 1.0,
+        recover_s: float = 5.0,
     ) -> None:
         self.store = store
         self.ingest = ingest
         self.after_job = after_job
         self.on_finish = on_finish
         self.poll_s = poll_s
+        self.recover_s = recover_s
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -257,6 +260,7 @@ class JobRunner:
             self._thread.join(wait_s)  # a job still running is resumed at the next start
 
     def _loop(self) -> None:
+        last_recover = time.monotonic()
         while not self._stop.is_set():
             try:
                 claimed = self.store.claim()
@@ -264,10 +268,22 @@ class JobRunner:
                 log.exception("cannot read the job table")
                 claimed = None
             if claimed is None:
+                if time.monotonic() - last_recover >= self.recover_s:
+                    last_recover = time.monotonic()
+                    self._recover()
                 self._wake.wait(self.poll_s)  # other worker processes queue jobs too
                 self._wake.clear()
                 continue
             self.run_one(*claimed)
+
+    def _recover(self) -> None:
+        """Requeue the jobs of workers that died mid-job. Not only at start: another replica
+        on the same job table (PostgreSQL) may be killed while this one keeps running."""
+        try:
+            for job_id in self.store.recover():
+                log.warning("job %s: its worker stopped mid-job; queued again", job_id)
+        except Exception:  # the table is read again at the next poll
+            log.exception("cannot recover interrupted jobs")
 
     def run_one(self, job_id: str, req: dict) -> None:
         self.busy = True
