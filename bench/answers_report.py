@@ -10,9 +10,14 @@ pages the mode read (RAG: the retrieved chunks' pages; agent: pages its tools re
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
+from string import Template
 from typing import Any
 
 from docnav.bench.answers import VARIANTS, read_rows
@@ -361,197 +366,228 @@ def _fmt(x: Any, nd: int = 1) -> str:
 
 
 def render_markdown(result: dict, meta: dict) -> str:
+    """report.md: templates/answers_report.md filled with a summary's figures."""
     per, variants = result["metrics"], result["variants"]
-    L = [f"# Answer benchmark: {meta.get('name', '')}", ""]
-    runs = meta.get("runs") or []
-    if len(runs) > 1:
-        L.append(f"- run in {len(runs)} starts, each appending to answers.jsonl (in order):")
-        for r in runs:
-            when = f", started {r['started_at']}" if r.get("started_at") else ""
-            note = f"; {r['note']}" if r.get("note") else ""
-            L.append(
-                f"  - `{r.get('command', '')}` (commit {r.get('commit') or 'unknown'}{when}{note})"
-            )
-    else:
-        L.append(f"- command: `{meta.get('command', '')}`")
-    L.append(
-        f"- commit: {meta.get('commit')}; model: {meta.get('model')}; judge: {meta.get('judge')}"
-    )
-    L.append(f"- questions: {result['questions']}; variants: {', '.join(variants)}")
-    L.append(
-        f"- answering time (sum of per-question wall time): "
-        f"{sum(per[v]['latency_total_s'] for v in variants) / 60:.1f} min"
-    )
-    L.append(
-        "- accuracy = answers graded correct / questions asked (timeouts count as wrong); "
-        "refusals and judge 'partial' are counted apart; each row's checker is in answers.jsonl"
-    )
     judged = sum(per[v]["checkers"].get("judge", 0) for v in variants)
-    if judged:
-        L.append(
-            f"- {judged} rows were decided by the LLM judge; its agreement with human labels is "
-            "measured in results/checkers/report.md (a small local judge is indicative "
-            "only: regrade with a stronger one via `docnav bench grade RUN --rejudge "
-            "--judge-backend openai ...`)"
-        )
-    if meta.get("handcheck"):
-        L.append(
-            "- **read [handcheck.md](handcheck.md) first**: every row checked by hand, and where "
-            "the checkers got it wrong"
-        )
-    L += ["", "## Accuracy and cost by mode", ""]
-    head = (
-        "| mode | n | % correct | % correct (±2.5% numeric) | % refusal | % partial | evidence recall | "
-        "p50 s | p95 s | LLM calls | tool calls | tokens in | tokens out | $ / 1k questions |"
-    )
-    L += [head, "|" + "---|" * (head.count("|") - 1)]
-    for v in variants:
-        m = per[v]
-        L.append(
-            f"| {v} | {m['n']} | {_pct(m['accuracy'])} | {_pct(m['accuracy_loose_numeric'])} | "
-            f"{_pct(m['refusal_rate'])} | {_pct(m['partial_rate'])} | {_pct(m['evidence_recall_any'])} | "
-            f"{_fmt(m['latency_p50_s'])} | {_fmt(m['latency_p95_s'])} | {_fmt(m['llm_calls_mean'])} | "
-            f"{_fmt(m['tool_calls_mean'])} | {_fmt(m['tokens_in_mean'], 0)} | {_fmt(m['tokens_out_mean'], 0)} | "
-            f"{_fmt(m['cost_per_1000_usd'], 2)} |"
-        )
-    p = result["prices_usd_per_mtok"]
-    L += [
-        "",
-        f"Cost at ${p['input']}/M input and ${p['output']}/M output tokens "
-        "(DOCNAV_BENCH_PRICE_IN_PER_MTOK / _OUT_).",
-    ]
-    L += ["", "Statuses and checkers:", ""]
-    for v in variants:
-        m = per[v]
-        L.append(f"- {v}: status {m['status']}; outcomes {m['outcomes']}; checkers {m['checkers']}")
-        if m["skipped_ids"]:
-            L.append(
-                f"  - ran on the {len(m['ran_ids'])} questions whose filing fits the model's "
-                f"window: {', '.join(i.replace('financebench_id_', '') for i in m['ran_ids']) or '–'}"
-            )
-    if result.get("paper_same_ids"):
-        L += ["", "## The paper's figures on the same questions", ""]
-        L.append(
-            "Recomputed from paper_results/ (human labels) on exactly the questions each mode "
-            "ran here; the paper's models are far larger (GPT-4 class) than a CPU model."
-        )
-        L += [
-            "",
-            "| mode | paper eval_mode | ours | paper (model: % correct, n) |",
-            "|---|---|---|---|",
-        ]
-        for v, d in result["paper_same_ids"].items():
-            figs = "; ".join(
-                f"{PAPER_MODELS.get(k, k)}: {_pct(x['accuracy'])} (n={x['n']})"
-                for k, x in d["models"].items()
-            )
-            L.append(f"| {v} | {d['eval_mode']} | {_pct(per[v]['accuracy'])} | {figs or '–'} |")
-    for d in result.get("same_questions", []):
-        L += ["", f"## Every mode on the {d['n']} questions {d['subset_of']} ran", ""]
-        L.append(
-            f"{d['subset_of']} ran on fewer questions than other modes; here each mode that "
-            "also ran all of them is scored on exactly those questions."
-        )
-        cols = list(d["accuracy"])
-        L += ["", "| | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
-        L.append("| % correct | " + " | ".join(_pct(d["accuracy"][c]) for c in cols) + " |")
-    L += ["", "## Accuracy by question type and reasoning", ""]
-    types = sorted({t for v in variants for t in per[v]["by_question_type"]})
-    L += ["| question type | " + " | ".join(variants) + " |", "|---|" + "---|" * len(variants)]
-    for t in types:
-        L.append(
-            f"| {t} (n={max(per[v]['by_question_type_n'].get(t, 0) for v in variants)}) | "
-            + " | ".join(_pct(per[v]["by_question_type"].get(t)) for v in variants)
-            + " |"
-        )
-    fmodes = sorted({f for v in variants for f in per[v].get("by_failure_mode", {})})
-    if fmodes:
-        L += [
-            "",
-            "Planted failure modes (docnav synth): each question is built around one way "
-            "chunk-and-embed RAG fails on filings.",
-            "",
-            "| failure mode | " + " | ".join(variants) + " |",
-            "|---|" + "---|" * len(variants),
-        ]
-        for f in fmodes:
-            L.append(
-                f"| {f} (n={max(per[v]['by_failure_mode_n'].get(f, 0) for v in variants)}) | "
-                + " | ".join(_pct(per[v]["by_failure_mode"].get(f)) for v in variants)
-                + " |"
-            )
-    reas = sorted({t for v in variants for t in per[v]["by_reasoning"]})
-    L += ["", "| reasoning | " + " | ".join(variants) + " |", "|---|" + "---|" * len(variants)]
-    for t in reas:
-        L.append(
-            f"| {t[:60]} (n={max(per[v]['by_reasoning_n'].get(t, 0) for v in variants)}) | "
-            + " | ".join(_pct(per[v]["by_reasoning"].get(t)) for v in variants)
-            + " |"
-        )
-    L += ["", "## Evidence and citations", ""]
-    L += [
-        "| mode | questions with gold pages | read ≥1 gold page | read all gold pages | pages read (mean) | citations | on a gold page | quote found on a page read |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for v in variants:
-        m = per[v]
-        L.append(
-            f"| {v} | {m['evidence_questions']} | {_pct(m['evidence_recall_any'])} | "
-            f"{_pct(m['evidence_recall_all'])} | {_fmt(m['pages_read_mean'])} | {m['citations']} | "
-            f"{m['citations_on_gold_page']} | {m['citations_verified']} |"
-        )
-    for f in meta.get("plots", []):
-        L += ["", f"![{f}]({f})"]
-    for pair, rows in result.get("disagreements", {}).items():
-        a, b = pair.split(" vs ")
-        L += ["", f"## Where {a} and {b} disagree ({len(rows)} questions)", ""]
-        if not rows:
-            continue
-        L += [
-            f"| id | question | gold | {a} | {b} |",
-            "|---|---|---|---|---|",
-        ]
-        for d in rows:
-
-            def cell(s: dict) -> str:
-                gold_pg = {True: "read a gold page", False: "no gold page read", None: ""}[
-                    s["read_gold_page"]
-                ]
-                tools = ", ".join(f"{k}×{n}" for k, n in s["tools"].items())
-                txt = s["answer"].replace("|", "/").replace("\n", " ")[:160]
-                return f"**{s['outcome']}** ({s['checker']}); {gold_pg}; {s['pages_read']} pages; {tools} — {txt}"
-
-            q = d["question"].replace("|", "/").replace("\n", " ")[:120]
-            g = d["gold"].replace("|", "/").replace("\n", " ")[:80]
-            L.append(
-                f"| {d['id'].replace('financebench_id_', '')} | {q} | {g} | {cell(d[a])} | {cell(d[b])} |"
-            )
+    prices = result["prices_usd_per_mtok"]
     command = _all_modes_command(meta.get("command", ""), variants)
-    L += ["", "## Reproduce", "", "On this machine (resumable: rerun to go on):", "", "```"]
-    L += [command, "```", ""]
-    L += [
-        "On a GPU with vLLM (an OpenAI-compatible server; the same model family, a new --out "
-        "folder since a run folder is pinned to its model):",
-        "",
-        "```",
-        "vllm serve Qwen/Qwen2.5-Coder-1.5B-Instruct --max-model-len 32768 "
-        "--enable-auto-tool-choice --tool-call-parser hermes &",
-        "DOCNAV_LLM_BACKEND=openai DOCNAV_LLM_BASE_URL=http://localhost:8000/v1 "
-        f"DOCNAV_LLM_CTX=32768 {_gpu_command(command)}",
-        "```",
-        "",
-        "Checker validation (numeric verifier, refusal detector and judge against the paper's "
-        "human labels): results/checkers/report.md.",
-        "",
+    return _part(
+        "report",
+        name=meta.get("name", ""),
+        runs=_runs(meta),
+        commit=meta.get("commit"),
+        model=meta.get("model"),
+        judge=meta.get("judge"),
+        questions=result["questions"],
+        variants=", ".join(variants),
+        minutes=f"{sum(per[v]['latency_total_s'] for v in variants) / 60:.1f}",
+        judge_note=_lines([_part("judge_note", judged=judged)] if judged else []),
+        handcheck_note=_lines([_part("handcheck_note")] if meta.get("handcheck") else []),
+        mode_rows=_lines(_mode_row(v, per[v]) for v in variants),
+        price_in=prices["input"],
+        price_out=prices["output"],
+        statuses=_lines(_status(v, per[v]) for v in variants),
+        paper=_paper(result.get("paper_same_ids"), per),
+        same_questions=_lines(_same_questions(d) for d in result.get("same_questions", [])),
+        variant_cols=" | ".join(variants),
+        variant_seps="---|" * len(variants),
+        type_rows=_lines(_breakdown(per, variants, "by_question_type")),
+        failure_modes=_failure_modes(per, variants),
+        reasoning_rows=_lines(_breakdown(per, variants, "by_reasoning", width=60)),
+        evidence_rows=_lines(_evidence_row(v, per[v]) for v in variants),
+        plots=_lines(_part("plot", file=f) for f in meta.get("plots", [])),
+        disagreements=_lines(
+            _disagreement(pair, rows) for pair, rows in result.get("disagreements", {}).items()
+        ),
+        command=command,
+        gpu_command=_gpu_command(command),
+    )
+
+
+@lru_cache(maxsize=1)
+def _parts() -> dict[str, Template]:
+    text = (files("docnav.bench") / "templates" / "answers_report.md").read_text(encoding="utf-8")
+    chunks = re.split(r"^<!-- (\w+) -->\n", text, flags=re.M)
+    return {
+        name: Template(body.removesuffix("\n"))
+        for name, body in zip(chunks[1::2], chunks[2::2], strict=True)
+    }
+
+
+def _part(part: str, /, **values: Any) -> str:
+    return _parts()[part].substitute(values)
+
+
+def _lines(lines: Iterable[str]) -> str:
+    """Lines that follow a line of the enclosing part (each opens with its newline)."""
+    return "".join("\n" + line for line in lines)
+
+
+def _row(cells: Iterable[Any]) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def _runs(meta: dict) -> str:
+    runs = meta.get("runs") or []
+    if len(runs) <= 1:
+        return _part("run_one", command=meta.get("command", ""))
+    items = [
+        _part(
+            "run_item",
+            command=r.get("command", ""),
+            commit=r.get("commit") or "unknown",
+            started=_part("run_started", at=r["started_at"]) if r.get("started_at") else "",
+            note=_part("run_note", note=r["note"]) if r.get("note") else "",
+        )
+        for r in runs
     ]
-    return "\n".join(L)
+    return _part("run_many", n=len(runs), items=_lines(items))
+
+
+def _mode_row(v: str, m: dict) -> str:
+    return _row(
+        [
+            v,
+            m["n"],
+            _pct(m["accuracy"]),
+            _pct(m["accuracy_loose_numeric"]),
+            _pct(m["refusal_rate"]),
+            _pct(m["partial_rate"]),
+            _pct(m["evidence_recall_any"]),
+            _fmt(m["latency_p50_s"]),
+            _fmt(m["latency_p95_s"]),
+            _fmt(m["llm_calls_mean"]),
+            _fmt(m["tool_calls_mean"]),
+            _fmt(m["tokens_in_mean"], 0),
+            _fmt(m["tokens_out_mean"], 0),
+            _fmt(m["cost_per_1000_usd"], 2),
+        ]
+    )
+
+
+def _status(v: str, m: dict) -> str:
+    line = _part(
+        "status", mode=v, status=m["status"], outcomes=m["outcomes"], checkers=m["checkers"]
+    )
+    if not m["skipped_ids"]:
+        return line
+    ids = ", ".join(i.replace("financebench_id_", "") for i in m["ran_ids"]) or "–"
+    return line + _lines([_part("status_window", n=len(m["ran_ids"]), ids=ids)])
+
+
+def _paper(same_ids: dict | None, per: dict) -> str:
+    if not same_ids:
+        return ""
+    rows = []
+    for v, d in same_ids.items():
+        figs = "; ".join(
+            _part(
+                "paper_figure", model=PAPER_MODELS.get(k, k), accuracy=_pct(x["accuracy"]), n=x["n"]
+            )
+            for k, x in d["models"].items()
+        )
+        rows.append(_row([v, d["eval_mode"], _pct(per[v]["accuracy"]), figs or "–"]))
+    return _lines([_part("paper", rows=_lines(rows))])
+
+
+def _same_questions(d: dict) -> str:
+    cols = list(d["accuracy"])
+    return _part(
+        "same_questions",
+        n=d["n"],
+        subset=d["subset_of"],
+        cols=" | ".join(cols),
+        seps="---|" * len(cols),
+        accuracies=" | ".join(_pct(d["accuracy"][c]) for c in cols),
+    )
+
+
+def _breakdown(per: dict, variants: list[str], key: str, width: int | None = None) -> list[str]:
+    """One row per value of ``key`` (question type, failure mode, reasoning): its largest
+    count over the variants and each variant's accuracy."""
+    values = sorted({t for v in variants for t in per[v].get(key, {})})
+    return [
+        _row(
+            [
+                _part(
+                    "count", label=t[:width], n=max(per[v][f"{key}_n"].get(t, 0) for v in variants)
+                ),
+                *(_pct(per[v][key].get(t)) for v in variants),
+            ]
+        )
+        for t in values
+    ]
+
+
+def _failure_modes(per: dict, variants: list[str]) -> str:
+    rows = _breakdown(per, variants, "by_failure_mode")
+    if not rows:
+        return ""
+    part = _part(
+        "failure_modes",
+        cols=" | ".join(variants),
+        seps="---|" * len(variants),
+        rows=_lines(rows),
+    )
+    return _lines([part])
+
+
+def _evidence_row(v: str, m: dict) -> str:
+    return _row(
+        [
+            v,
+            m["evidence_questions"],
+            _pct(m["evidence_recall_any"]),
+            _pct(m["evidence_recall_all"]),
+            _fmt(m["pages_read_mean"]),
+            m["citations"],
+            m["citations_on_gold_page"],
+            m["citations_verified"],
+        ]
+    )
+
+
+def _disagreement(pair: str, rows: list[dict]) -> str:
+    a, b = pair.split(" vs ")
+    table = ""
+    if rows:
+        lines = [
+            _row(
+                [
+                    d["id"].replace("financebench_id_", ""),
+                    _cell_text(d["question"], 120),
+                    _cell_text(d["gold"], 80),
+                    _side(d[a]),
+                    _side(d[b]),
+                ]
+            )
+            for d in rows
+        ]
+        table = _lines([_part("disagreement_table", a=a, b=b, rows=_lines(lines))])
+    return _part("disagreement", a=a, b=b, n=len(rows), table=table)
+
+
+def _cell_text(s: str, limit: int) -> str:
+    return s.replace("|", "/").replace("\n", " ")[:limit]
+
+
+def _side(s: dict) -> str:
+    """One mode's side of a disagreement: outcome, checker, evidence, tools, answer."""
+    gold = s["read_gold_page"]
+    return _part(
+        "disagreement_cell",
+        outcome=s["outcome"],
+        checker=s["checker"],
+        gold_page="" if gold is None else _part("gold_page_read" if gold else "gold_page_unread"),
+        pages=s["pages_read"],
+        tools=", ".join(f"{k}×{n}" for k, n in s["tools"].items()),
+        answer=_cell_text(s["answer"], 160),
+    )
 
 
 def _all_modes_command(cmd: str, variants: list[str]) -> str:
     """The last command with --modes naming every variant the run holds: one command that
     redoes a run whose modes were added over several resumes."""
-    import re
-
     cmd = cmd or "docnav bench answers"
     modes = f"--modes {','.join(variants)}"
     new, n = re.subn(r"(?<=\s)--modes(?:=|\s+)\S+", modes, cmd, count=1)
@@ -560,8 +596,6 @@ def _all_modes_command(cmd: str, variants: list[str]) -> str:
 
 def _gpu_command(cmd: str) -> str:
     """The run's command with a GPU --out folder and concurrency for an HTTP backend."""
-    import re
-
     cmd = cmd or "docnav bench answers"
     cmd = re.sub(r"\s--(?:backend|model|base-url|concurrency)(?:=|\s+)\S+", "", cmd)
     m = re.search(r"--out(?:=|\s+)(\S+)", cmd)
