@@ -14,6 +14,7 @@ was killed, or a rerun of the whole ingestion, loses and duplicates nothing.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from functools import lru_cache
@@ -21,7 +22,30 @@ from pathlib import Path
 
 from docnav.errors import DocnavError, IngestError
 from docnav.ingestion.pipeline import IngestOptions, _triage, commit, expand_paths, parse_file
+from docnav.settings import IngestSettings
 from docnav.types import FileResult, IngestReport
+
+# what `--ray ADDRESS` can name: a cluster to join ("auto"), a fresh local Ray ("local"), a
+# Ray client URL (ray://head:10001) or a GCS address (head:6379)
+_ADDRESS = re.compile(r"^(auto|local|[a-z]+://\S+|[\w.-]+:\d+)$")
+
+
+def is_ray_address(arg: str) -> bool:
+    """True for a Ray address that is not also a path on disk (``docnav ingest --ray auto
+    filings/``: the word after ``--ray`` is its address, not a file)."""
+    return bool(_ADDRESS.match(arg)) and not Path(arg).exists()
+
+
+def ingest_options(s: IngestSettings, form_hint: str | None = None) -> IngestOptions:
+    """The parse options the settings give (the ones Engine.ingest uses)."""
+    return IngestOptions(
+        max_file_mb=s.max_file_mb,
+        max_pages=s.max_pages,
+        chunk_chars=s.chunk_chars,
+        overlap_chars=s.chunk_overlap_chars,
+        form_hint=form_hint,
+        edgartools_check=s.edgartools_check,
+    )
 
 
 @lru_cache(maxsize=4)
@@ -48,14 +72,16 @@ def ingest_file(
     opts: IngestOptions,
     force: bool = False,
     replace: bool = False,
+    sidecar: dict | None = None,
 ) -> FileResult:
-    """One file into the store (the body of a Ray task; a plain function for tests)."""
+    """One file into the store (the body of a Ray task; a plain function for tests).
+    ``sidecar``: this file's hints (doc_name, company, ...), as ``docnav ingest --sidecar``."""
     store = _store(store_dir, database_url)
     t = time.perf_counter()
     if (r := _triage(store, Path(path), opts, force)) is not None:
         return r
     try:
-        parsed = parse_file(Path(path), opts)
+        parsed = parse_file(Path(path), opts, sidecar)
         try:
             r = commit(store, parsed, replace=replace)
         except OSError:
@@ -66,8 +92,11 @@ def ingest_file(
     return r
 
 
-def embed_document(doc_id: str, store_dir: str, database_url: str, model: str) -> int:
-    """Embed the chunks of one filing that have no vector yet; returns how many."""
+def embed_document(
+    doc_id: str, store_dir: str, database_url: str, model: str, device: str = "cpu"
+) -> int:
+    """Embed the chunks of one filing that have no vector yet; returns how many.
+    ``device`` "cuda" on a GPU worker (the task was given a GPU)."""
     from docnav.retrieval.dense import embed
     from docnav.retrieval.index import _dense_text
     from docnav.retrieval.pg_search import PgSearch
@@ -83,9 +112,18 @@ def embed_document(doc_id: str, store_dir: str, database_url: str, model: str) -
         return 0
     search.ensure_table()
     doc = store.get_document(doc_id)
-    matrix = embed([_dense_text(c, doc) for c in todo], model)
+    texts = [_dense_text(c, doc) for c in todo]
+    matrix = embed(texts, model) if device == "cpu" else _embed_on(device, texts, model)
     search.write_embeddings([(c.doc_id, c.ordinal) for c in todo], matrix)
     return len(todo)
+
+
+def _embed_on(device: str, texts: list[str], model: str):
+    """``retrieval.dense.embed``'s normalised rows, from an encoder on ``device``."""
+    from docnav.retrieval.dense import load_encoder
+
+    encoder = load_encoder(model, device=device)
+    return encoder.encode(texts, batch_size=256, normalize_embeddings=True, convert_to_numpy=True)
 
 
 def start_ray(address: str | None = None, num_cpus: int | None = None) -> None:
@@ -123,6 +161,7 @@ def ingest_with_ray(
     replace: bool = False,
     max_retries: int = 3,
     num_cpus: int | None = None,
+    sidecar: dict[str, dict] | None = None,
     on_result: Callable[[FileResult], None] | None = None,
 ) -> IngestReport:
     """Ingest (and, with ``embedding_model``, embed) every file as Ray tasks. ``on_result``
@@ -144,9 +183,12 @@ def ingest_with_ray(
         store.sweep()
     parse = ray.remote(max_retries=max_retries, retry_exceptions=False)(ingest_file)
     emb = ray.remote(max_retries=max_retries, num_gpus=gpus)(embed_document)
+    hints = sidecar or {}
     pending = {
-        parse.remote(str(f), root, database_url, opts, force, replace): str(f) for f in files
+        parse.remote(str(f), root, database_url, opts, force, replace, hints.get(f.stem)): str(f)
+        for f in files
     }
+    device = "cuda" if gpus > 0 else "cpu"
     parsed_of: dict = {}  # embedding task -> the file's parse result
 
     def finish(r: FileResult) -> None:
@@ -171,7 +213,7 @@ def ingest_with_ray(
             finish(parsed_of.pop(ref))
         # "unchanged" too: a run that died before embedding a filing left it to this one
         elif embedding_model and out.status != "failed" and out.doc_id:
-            e = emb.remote(out.doc_id, root, database_url, embedding_model)
+            e = emb.remote(out.doc_id, root, database_url, embedding_model, device)
             pending[e], parsed_of[e] = out.path, out
         else:
             finish(out)

@@ -17,9 +17,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from docnav.cli.common import HomeOpt, JsonOpt, console, err, fail, open_engine
+from docnav.cli.common import HomeOpt, JsonOpt, console, err, fail, open_engine, settings_for
 from docnav.errors import DocnavError
-from docnav.types import FileResult
+from docnav.types import FileResult, IngestReport
 
 if TYPE_CHECKING:
     from docnav.engine import Engine
@@ -58,6 +58,15 @@ def ingest(
             help="Defer the embeddings (the first dense search or `docnav index rebuild` builds them).",
         ),
     ] = False,
+    ray: Annotated[
+        bool,
+        typer.Option(
+            "--ray",
+            help="Parse, chunk and embed each file as Ray tasks into the PostgreSQL store "
+            "(DOCNAV_DATABASE_URL): a local Ray, or the cluster named right after the flag "
+            "(--ray auto, --ray ray://head:10001). One line per finished file.",
+        ),
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Ingest filings: PDF, EDGAR HTML/iXBRL, .txt/.md, then build the search indexes and
@@ -65,6 +74,8 @@ def ingest(
     (content hash); a different file never replaces a stored one because of its name or
     path; another version of a stored filing is kept beside it unless --replace (atomic).
     Exit code 1 if any file failed."""
+    if ray:
+        return _ingest_ray(paths, home, sidecar, force, form, replace, no_embed, json_out)
     engine = open_engine(home)
     interactive = console.is_terminal and not json_out
     progress = Progress(
@@ -112,21 +123,72 @@ def ingest(
             )
     except DocnavError as exc:
         fail(exc)
-    if json_out:
-        print(report.model_dump_json(indent=2))
-    else:
-        counts: dict[str, int] = {}
-        for f in report.files:
-            counts[f.status] = counts.get(f.status, 0) + 1
-        summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "no files"
-        new_pages = sum(f.pages for f in report.files if f.status in ("added", "replaced"))
-        console.print(
-            f"{len(report.files)} files: {summary}; {new_pages} pages ingested in {report.seconds:.1f}s "
-            f"-> {engine.store.root}",
-            soft_wrap=True,
-        )
+    _print_report(report, engine.store.root, json_out)
     if engine.settings.ingest.embed and not no_embed:
         _build_indexes(engine)
+    if report.failed:
+        raise typer.Exit(code=1)
+
+
+def _print_report(report: IngestReport, root: Path, json_out: bool) -> None:
+    if json_out:
+        print(report.model_dump_json(indent=2))
+        return
+    counts: dict[str, int] = {}
+    for f in report.files:
+        counts[f.status] = counts.get(f.status, 0) + 1
+    summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "no files"
+    new_pages = sum(f.pages for f in report.files if f.status in ("added", "replaced"))
+    console.print(
+        f"{len(report.files)} files: {summary}; {new_pages} pages ingested in {report.seconds:.1f}s "
+        f"-> {root}",
+        soft_wrap=True,
+    )
+
+
+def _ingest_ray(
+    paths: list[str],
+    home: Path | None,
+    sidecar: Path | None,
+    force: bool,
+    form: str | None,
+    replace: bool,
+    no_embed: bool,
+    json_out: bool,
+) -> None:
+    """`docnav ingest --ray [ADDRESS] PATHS`: no in-process index is built (search reads
+    PostgreSQL); a file's line comes when it is committed and embedded."""
+    from docnav.ingestion import load_sidecar
+    from docnav.ray_ingest import ingest_options, ingest_with_ray, is_ray_address
+
+    address = next((p for p in paths if is_ray_address(p)), None)
+    paths = [p for p in paths if p != address]
+    s = settings_for(home)
+
+    def line(r: FileResult) -> None:
+        what = (
+            escape(r.error or "") if r.status == "failed" else f"{r.pages} pages, {r.chunks} chunks"
+        )
+        err.print(f"{r.status:9} {escape(r.path)} ({what})", highlight=False)
+
+    try:
+        if not paths:
+            raise DocnavError("no files named (the word after --ray is its address)")
+        report = ingest_with_ray(
+            paths,
+            s.store_dir,
+            s.database_url,
+            ingest_options(s.ingest, form),
+            address=address,
+            embedding_model=None if no_embed or not s.ingest.embed else s.retrieval.embedding_model,
+            force=force,
+            replace=replace,
+            sidecar=load_sidecar(sidecar) if sidecar else None,
+            on_result=line,
+        )
+    except (DocnavError, ConnectionError) as exc:  # ConnectionError: no Ray cluster there
+        fail(exc)
+    _print_report(report, Path(s.store_dir), json_out)
     if report.failed:
         raise typer.Exit(code=1)
 

@@ -5,6 +5,7 @@ task) loses and duplicates nothing."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
@@ -147,3 +148,26 @@ def test_a_task_killed_after_its_commit_finds_its_commit(local_ray, pg_url, tmp_
     assert set(by_path.values()) <= {"added", "unchanged"}
     store = _store(str(root), pg_url)
     assert sorted(d.name for d in store.list_documents()) == ["memo0", "memo1"]
+
+
+def test_docnav_ingest_ray(local_ray, pg_url, filings, tmp_path):
+    """`docnav ingest --ray [ADDRESS] PATHS`: one line per finished file, the report, exit 0;
+    without DOCNAV_DATABASE_URL a one-line error and exit 1."""
+    from typer.testing import CliRunner
+
+    from docnav.cli import app
+
+    html, want = filings
+    env = {"DOCNAV_HOME": str(tmp_path / "home"), "DOCNAV_DATABASE_URL": pg_url}
+    r = CliRunner().invoke(app, ["ingest", "--ray", "local", str(html), "--json"], env=env)
+    assert r.exit_code == 0, r.output
+    lines = [ln for ln in r.stderr.splitlines() if ln.startswith("added")]
+    assert len(lines) == 5 and all("chunks" in ln for ln in lines), r.stderr
+    report = json.loads(r.stdout)
+    assert sum(f["chunks"] for f in report["files"]) == sum(want.values())
+
+    r = CliRunner().invoke(
+        app, ["ingest", "--ray", str(html)], env={**env, "DOCNAV_DATABASE_URL": ""}
+    )
+    assert r.exit_code == 1 and "set DOCNAV_DATABASE_URL" in r.output
+    assert "Traceback" not in r.output
