@@ -153,120 +153,152 @@ class CompanyBooks(BaseModel):
 
 def build_books(rng: random.Random, c: Company, first: int, last: int) -> CompanyBooks:
     """Statements for fiscal years ``first - 3`` .. ``last`` (comparatives need earlier years)."""
-    u = c.unit
-
-    def r(x: float) -> int:
-        return int(round(x / u)) * u
-
-    def planted(x: float) -> int:
-        step = 100 * u
-        return max(1, int(round(x / step))) * step
-
+    m = _Money(c.unit)
     years: dict[int, Annual] = {}
     revenue = float(c.base_revenue)
     gm = rng.uniform(0.32, 0.62)
     shares = rng.randrange(40_000, 900_000)
-    paid_in = r(c.base_revenue * rng.uniform(0.15, 0.35))
+    paid_in = m.r(c.base_revenue * rng.uniform(0.15, 0.35))
     seg_split = rng.uniform(0.45, 0.75)
     prev: Annual | None = None
     for y in range(first - 3, last + 1):
         revenue *= 1 + c.growth + rng.uniform(-0.05, 0.05)
-        rev = r(revenue)
-        seg0 = r(rev * (seg_split + rng.uniform(-0.03, 0.03)))
-        gross = r(rev * (gm + rng.uniform(-0.02, 0.02)))
-        cost = rev - gross
-        rd = r(rev * rng.uniform(0.03, 0.09))
-        sga = r(rev * rng.uniform(0.10, 0.18))
-        restructuring = planted(rev * rng.uniform(0.006, 0.02))
-        lit_charge = planted(rev * rng.uniform(0.002, 0.008))
-        op = gross - rd - sga - restructuring - lit_charge
-        interest = r(rev * rng.uniform(0.004, 0.015))
-        other = r(rev * rng.uniform(-0.004, 0.006))
-        pretax = op - interest + other
-        tax = r(max(pretax, 0) * rng.uniform(0.17, 0.26))
-        ni = pretax - tax
-        shares = int(shares * rng.uniform(0.97, 1.01))
-        eps = round(ni / (shares * 1000), 2)
-        da = r(rev * rng.uniform(0.03, 0.06))
-        sbc = r(rev * rng.uniform(0.01, 0.03))
-        capex = r(rev * rng.uniform(0.03, 0.07))
-        # balance sheet
-        cash = r(rev * rng.uniform(0.08, 0.25))
-        recv = r(rev * rng.uniform(0.10, 0.16))
-        inv = r(rev * rng.uniform(0.06, 0.14))
-        oca = r(rev * rng.uniform(0.02, 0.04))
-        ca = cash + recv + inv + oca
-        ppe = r(rev * rng.uniform(0.25, 0.45))
-        rou = r(rev * rng.uniform(0.05, 0.10))
-        gw = r(rev * rng.uniform(0.15, 0.35))
-        oa = r(rev * rng.uniform(0.02, 0.05))
-        ta = ca + ppe + rou + gw + oa
-        ap = r(rev * rng.uniform(0.06, 0.10))
-        acc = r(rev * rng.uniform(0.04, 0.08))
-        lease_total = planted(rou * rng.uniform(1.02, 1.12))
-        lease_cur = r(lease_total * rng.uniform(0.15, 0.22))
-        lease_nc = lease_total - lease_cur
-        debt_cur = r(rev * rng.uniform(0.01, 0.04))
-        ltd = r(rev * rng.uniform(0.20, 0.40))
-        ol = r(rev * rng.uniform(0.02, 0.05))
-        cl = ap + acc + lease_cur + debt_cur
-        tl = cl + ltd + lease_nc + ol
-        equity = ta - tl
-        retained = equity - paid_in
-        a = Annual(
-            year=y,
-            revenue=rev,
-            segment_revenue=[seg0, rev - seg0],
-            cost=cost,
-            gross=gross,
-            rd=rd,
-            sga=sga,
-            restructuring=restructuring,
-            litigation_charge=lit_charge,
-            operating_income=op,
-            interest=interest,
-            other=other,
-            pretax=pretax,
-            tax=tax,
-            net_income=ni,
-            shares=shares,
-            eps=eps,
-            da=da,
-            sbc=sbc,
-            capex=capex,
-            cash=cash,
-            receivables=recv,
-            inventory=inv,
-            other_current=oca,
-            current_assets=ca,
-            ppe=ppe,
-            rou=rou,
-            goodwill=gw,
-            other_assets=oa,
-            total_assets=ta,
-            payables=ap,
-            accrued=acc,
-            lease_current=lease_cur,
-            debt_current=debt_cur,
-            current_liabilities=cl,
-            long_term_debt=ltd,
-            lease_noncurrent=lease_nc,
-            other_liabilities=ol,
-            total_liabilities=tl,
-            paid_in=paid_in,
-            retained=retained,
-            equity=equity,
-            lit_item3=planted(rev * rng.uniform(0.004, 0.02)),
-            lit_note=planted(rev * rng.uniform(0.004, 0.02)),
-            lit_subsequent=planted(rev * rng.uniform(0.004, 0.02)),
-            disc_lease=planted(lease_total * rng.uniform(0.12, 0.35)),
-            terminated_lease=planted(lease_total * rng.uniform(0.02, 0.08)),
-            lease_expense=r(lease_total * rng.uniform(0.15, 0.22)),
-        )
+        rev = m.r(revenue)
+        income = _income(rng, m, rev, gm, seg_split, shares)
+        shares = income["shares"]
+        balance = _balance(rng, m, rev, paid_in)
+        a = Annual(year=y, **income, **balance, **_planted_amounts(rng, m, rev, balance))
         if prev is not None:
-            _cash_flows(a, prev, rng, r)
+            _cash_flows(a, prev, rng, m.r)
         years[y] = a
         prev = a
+    return CompanyBooks(company=c, years=years, quarters=_quarters(rng, m, years))
+
+
+class _Money:
+    """Amounts in the company's unit: ``r`` rounds to it; ``planted`` to one scale up, so a
+    planted amount reads exactly in words ("$45.2 million" == 45,200 thousand)."""
+
+    def __init__(self, unit: int) -> None:
+        self.unit = unit
+
+    def r(self, x: float) -> int:
+        return int(round(x / self.unit)) * self.unit
+
+    def planted(self, x: float) -> int:
+        step = 100 * self.unit
+        return max(1, int(round(x / step))) * step
+
+
+def _income(
+    rng: random.Random, m: _Money, rev: int, gm: float, seg_split: float, shares: int
+) -> dict:
+    """The income statement of one year (and the cash-flow lines drawn with it)."""
+    r, planted = m.r, m.planted
+    seg0 = r(rev * (seg_split + rng.uniform(-0.03, 0.03)))
+    gross = r(rev * (gm + rng.uniform(-0.02, 0.02)))
+    rd = r(rev * rng.uniform(0.03, 0.09))
+    sga = r(rev * rng.uniform(0.10, 0.18))
+    restructuring = planted(rev * rng.uniform(0.006, 0.02))
+    lit_charge = planted(rev * rng.uniform(0.002, 0.008))
+    op = gross - rd - sga - restructuring - lit_charge
+    interest = r(rev * rng.uniform(0.004, 0.015))
+    other = r(rev * rng.uniform(-0.004, 0.006))
+    pretax = op - interest + other
+    tax = r(max(pretax, 0) * rng.uniform(0.17, 0.26))
+    ni = pretax - tax
+    shares = int(shares * rng.uniform(0.97, 1.01))
+    return {
+        "revenue": rev,
+        "segment_revenue": [seg0, rev - seg0],
+        "cost": rev - gross,
+        "gross": gross,
+        "rd": rd,
+        "sga": sga,
+        "restructuring": restructuring,
+        "litigation_charge": lit_charge,
+        "operating_income": op,
+        "interest": interest,
+        "other": other,
+        "pretax": pretax,
+        "tax": tax,
+        "net_income": ni,
+        "shares": shares,
+        "eps": round(ni / (shares * 1000), 2),
+        "da": r(rev * rng.uniform(0.03, 0.06)),
+        "sbc": r(rev * rng.uniform(0.01, 0.03)),
+        "capex": r(rev * rng.uniform(0.03, 0.07)),
+    }
+
+
+def _balance(rng: random.Random, m: _Money, rev: int, paid_in: int) -> dict:
+    """The balance sheet at one year end; it balances (equity is what is left)."""
+    r, planted = m.r, m.planted
+    cash = r(rev * rng.uniform(0.08, 0.25))
+    recv = r(rev * rng.uniform(0.10, 0.16))
+    inv = r(rev * rng.uniform(0.06, 0.14))
+    oca = r(rev * rng.uniform(0.02, 0.04))
+    ca = cash + recv + inv + oca
+    ppe = r(rev * rng.uniform(0.25, 0.45))
+    rou = r(rev * rng.uniform(0.05, 0.10))
+    gw = r(rev * rng.uniform(0.15, 0.35))
+    oa = r(rev * rng.uniform(0.02, 0.05))
+    ta = ca + ppe + rou + gw + oa
+    ap = r(rev * rng.uniform(0.06, 0.10))
+    acc = r(rev * rng.uniform(0.04, 0.08))
+    lease_total = planted(rou * rng.uniform(1.02, 1.12))
+    lease_cur = r(lease_total * rng.uniform(0.15, 0.22))
+    debt_cur = r(rev * rng.uniform(0.01, 0.04))
+    ltd = r(rev * rng.uniform(0.20, 0.40))
+    ol = r(rev * rng.uniform(0.02, 0.05))
+    cl = ap + acc + lease_cur + debt_cur
+    tl = cl + ltd + (lease_total - lease_cur) + ol
+    equity = ta - tl
+    return {
+        "cash": cash,
+        "receivables": recv,
+        "inventory": inv,
+        "other_current": oca,
+        "current_assets": ca,
+        "ppe": ppe,
+        "rou": rou,
+        "goodwill": gw,
+        "other_assets": oa,
+        "total_assets": ta,
+        "payables": ap,
+        "accrued": acc,
+        "lease_current": lease_cur,
+        "debt_current": debt_cur,
+        "current_liabilities": cl,
+        "long_term_debt": ltd,
+        "lease_noncurrent": lease_total - lease_cur,
+        "other_liabilities": ol,
+        "total_liabilities": tl,
+        "paid_in": paid_in,
+        "retained": equity - paid_in,
+        "equity": equity,
+    }
+
+
+def _planted_amounts(rng: random.Random, m: _Money, rev: int, balance: dict) -> dict:
+    """The amounts the planted questions ask about: legal matters in three places, the leases
+    of discontinued operations and those terminated."""
+    lease_total = balance["lease_current"] + balance["lease_noncurrent"]
+    return {
+        "lit_item3": m.planted(rev * rng.uniform(0.004, 0.02)),
+        "lit_note": m.planted(rev * rng.uniform(0.004, 0.02)),
+        "lit_subsequent": m.planted(rev * rng.uniform(0.004, 0.02)),
+        "disc_lease": m.planted(lease_total * rng.uniform(0.12, 0.35)),
+        "terminated_lease": m.planted(lease_total * rng.uniform(0.02, 0.08)),
+        "lease_expense": m.r(lease_total * rng.uniform(0.15, 0.22)),
+    }
+
+
+def _quarters(
+    rng: random.Random, m: _Money, years: dict[int, Annual]
+) -> dict[tuple[int, int], Quarter]:
+    """Four quarters per year that sum to it (the fourth takes what is left)."""
+    r = m.r
     quarters: dict[tuple[int, int], Quarter] = {}
     w = [rng.uniform(0.8, 1.2) for _ in range(4)]
     tot = sum(w)
@@ -298,7 +330,7 @@ def build_books(rng: random.Random, c: Company, first: int, last: int) -> Compan
                 net_income=ni,
                 eps=round(ni / (a.shares * 1000), 2),
             )
-    return CompanyBooks(company=c, years=years, quarters=quarters)
+    return quarters
 
 
 def _cash_flows(a: Annual, prev: Annual, rng: random.Random, r) -> None:
