@@ -57,12 +57,25 @@ def create_stub_ask_app():
     setup_logging(settings.serve.log_json)
     engine = Engine(settings)
 
+    # counted, not timed: each answer says which call it was and how many stand-ins ran at
+    # its start, so a test checks the slot limit without reading the clock
+    calls = {"started": 0, "running": 0}
+    lock = threading.Lock()
+
     def ask(question, mode="agent", *, on_step=None, cancel: threading.Event | None = None, **_):
+        with lock:
+            calls["started"] += 1
+            calls["running"] += 1
+            counts = {"call": calls["started"], "running": calls["running"]}
         steps = []
         end = time.monotonic() + STUB_SECONDS
-        while time.monotonic() < end and not (cancel and cancel.is_set()):
-            time.sleep(0.05)
-        s = Step(index=0, kind="answer", summary="stub answer (load bench)")
+        try:
+            while time.monotonic() < end and not (cancel and cancel.is_set()):
+                time.sleep(0.05)
+        finally:
+            with lock:
+                calls["running"] -= 1
+        s = Step(index=0, kind="answer", summary="stub answer (load bench)", arguments=counts)
         steps.append(s)
         if on_step:
             on_step(s)
@@ -181,6 +194,14 @@ async def _search_level(
     }
 
 
+def _stub_counts(r: httpx.Response) -> dict | None:
+    """A stand-in answer's call number and the stand-ins running at its start."""
+    if r.status_code != 200:
+        return None
+    steps = r.json().get("trace", {}).get("steps") or [{}]
+    return steps[0].get("arguments") or None
+
+
 async def _ask_burst(url: str, n: int) -> list[dict]:
     """``n`` questions sent at the same instant."""
     async with httpx.AsyncClient(base_url=url, timeout=600) as c:
@@ -194,6 +215,7 @@ async def _ask_burst(url: str, n: int) -> list[dict]:
                 "seconds": round(time.perf_counter() - t0, 2),
                 "retry_after": r.headers.get("retry-after"),
                 "code": r.json().get("error", {}).get("code") if r.status_code != 200 else None,
+                "stub": _stub_counts(r),
             }
 
         return sorted(await asyncio.gather(*(one(i) for i in range(n))), key=lambda x: x["seconds"])
