@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
@@ -19,7 +20,7 @@ from rich.console import Console
 from docnav.bench import git_commit, machine_info
 from docnav.ingestion import CorpusStore, IngestOptions, ingest_paths, read_pdf_pages
 from docnav.ingestion.metadata import company_matches, normalize_form
-from docnav.types import Chunk
+from docnav.types import Chunk, Document, DocumentMeta
 
 ITEM_KINDS = {"item"}
 
@@ -69,6 +70,21 @@ def _section_of_page(chunks: list[Chunk], page: int) -> list[str]:
     return [c.section_path for c in chunks if c.page_start <= page <= c.page_end]
 
 
+@dataclass
+class _Scan:
+    """What the benchmark reads back from the store: per document (by original name) and
+    the structure counts over all of them."""
+
+    by_name: dict[str, tuple] = field(default_factory=dict)  # doc -> (document, chunks, sections)
+    meta_rows: list[dict] = field(default_factory=list)  # detected vs true company/form/year
+    pages_in_item: int = 0
+    pages_itemable: int = 0  # pages of 10-Ks and 10-Qs
+    notes_per_10k: list[int] = field(default_factory=list)
+    tables: int = 0
+    refs: int = 0
+    refs_resolved: int = 0
+
+
 def run_ingest_bench(
     pdf_dir: Path,
     questions_path: Path,
@@ -85,11 +101,7 @@ def run_ingest_bench(
         raise DocnavError(
             f"no PDF folder at {pdf_dir} (FinanceBench lives in ../shared/financebench)"
         )
-    truth = {}
-    for line in documents_path.read_text().splitlines():
-        if line.strip():
-            d = json.loads(line)
-            truth[d["doc_name"]] = d
+    truth = _load_truth(documents_path)
     originals = sorted(pdf_dir.glob("*.pdf"))[:limit] if limit else sorted(pdf_dir.glob("*.pdf"))
 
     work = Path(tempfile.mkdtemp(prefix="docnav-bench-files-"))
@@ -98,6 +110,46 @@ def run_ingest_bench(
     console.print(
         f"[bold]bench ingest[/bold]: {len(files)} PDFs (copied under random names, no sidecar)"
     )
+    speed, pages, store1, root1 = _time_ingestion(files, console)
+    docs = store1.list_documents()
+    scan = _scan(store1, docs, name_of, truth)
+    aliases = _score_metadata(scan.meta_rows, docs)
+    ev_list = _evidence_pages(questions_path, scan.by_name)
+    rng = random.Random(20261124)
+    sample = rng.sample(ev_list, min(hand_sample, len(ev_list)))
+
+    result = {
+        "command": "docnav bench ingest" + (f" --limit {limit}" if limit else ""),
+        "measured_at_commit": git_commit(),
+        "machine": machine_info(),
+        "files": len(files),
+        "pages": pages,
+        "speed": speed,
+        "store_bytes": dir_size(root1),
+        "structure": _structure_figures(scan, ev_list),
+        "metadata": _metadata_figures(scan.meta_rows, aliases),
+        "evidence_not_in_section": [r for r in ev_list if not r["in_section"]],
+        "hand_check_sample": sample,
+    }
+    shutil.rmtree(root1, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)
+    _write(result, out)
+    console.print(f"results -> {out}/results.json, report.md, ingest.png")
+    return result
+
+
+def _load_truth(documents_path: Path) -> dict[str, dict]:
+    truth = {}
+    for line in documents_path.read_text().splitlines():
+        if line.strip():
+            d = json.loads(line)
+            truth[d["doc_name"]] = d
+    return truth
+
+
+def _time_ingestion(files: list[Path], console: Console) -> tuple[dict, int, CorpusStore, Path]:
+    """Bare extraction, then full ingestion with 1 and 2 processes, timed in this run: the
+    speed figures, the page count and the 1-process store (its root removed by the caller)."""
     _bare_extract(files[: min(3, len(files))])  # warm imports and the page cache a little
     for f in files:
         f.read_bytes()
@@ -108,39 +160,34 @@ def run_ingest_bench(
     t2, store2, root2 = _ingest(files, 2)
     console.print(f"full ingestion, 2 processes: {t2:.1f}s ({t2 / bare_s:.2f}x bare)")
     shutil.rmtree(root2, ignore_errors=True)
+    speed = {
+        "bare_extract_s_1p": round(bare_s, 2),
+        "ingest_s_1p": round(t1, 2),
+        "ingest_s_2p": round(t2, 2),
+        "ratio_1p_vs_bare": round(t1 / bare_s, 3),
+        "ratio_2p_vs_bare": round(t2 / bare_s, 3),
+        "pages_per_s_bare": round(pages / bare_s, 1),
+        "pages_per_s_1p": round(pages / t1, 1),
+        "pages_per_s_2p": round(pages / t2, 1),
+        "goal_1p": "<= 1.5x bare",
+        "goal_2p": "< 1.0x bare",
+    }
+    return speed, pages, store1, root1
 
-    docs = store1.list_documents()
-    by_name: dict[str, tuple] = {}
-    meta_rows = []
-    n_pages_in_item = n_pages_itemable = 0
-    notes_per_10k: list[int] = []
-    tables = refs = refs_resolved = 0
+
+def _scan(store: CorpusStore, docs: list[Document], name_of: dict[str, str], truth: dict) -> _Scan:
+    scan = _Scan()
     for d in docs:
         doc_name = name_of[Path(d.source_path).stem]
-        chunks = store1.chunks(d.doc_id)
-        sections = store1.sections(d.doc_id)
-        by_name[doc_name] = (d, chunks, sections)
+        chunks = store.chunks(d.doc_id)
+        sections = store.sections(d.doc_id)
+        scan.by_name[doc_name] = (d, chunks, sections)
         t = truth.get(doc_name)
         if t:
-            m = d.meta
-            row = {
-                "doc_name": doc_name,
-                "company_true": t["company"],
-                "company": m.company,
-                "form_true": normalize_form(t["doc_type"]),
-                "form": m.form,
-                "year_true": int(t["doc_period"]),
-                "year": m.fiscal_year,
-            }
-            row["company_ok_no_alias"] = bool(m.company) and company_matches(
-                m.company, t["company"]
-            )
-            row["form_ok"] = row["form"] == row["form_true"]
-            row["year_ok"] = row["year"] == row["year_true"]
-            meta_rows.append(row)
-        tables += d.n_tables
-        refs += d.n_refs
-        refs_resolved += d.n_refs_resolved
+            scan.meta_rows.append(_meta_row(doc_name, d.meta, t))
+        scan.tables += d.n_tables
+        scan.refs += d.n_refs
+        scan.refs_resolved += d.n_refs_resolved
         if d.meta.form in ("10-K", "10-Q"):
             item_pages = set()
             for s in sections:
@@ -148,11 +195,32 @@ def run_ingest_bench(
                     a.kind in ITEM_KINDS for a in _ancestors(s, sections)
                 ):
                     item_pages.update(range(s.page_start, s.page_end + 1))
-            n_pages_in_item += len(item_pages)
-            n_pages_itemable += d.n_pages
+            scan.pages_in_item += len(item_pages)
+            scan.pages_itemable += d.n_pages
         if d.meta.form == "10-K":
-            notes_per_10k.append(sum(1 for s in sections if s.kind == "note"))
+            scan.notes_per_10k.append(sum(1 for s in sections if s.kind == "note"))
+    return scan
 
+
+def _meta_row(doc_name: str, m: DocumentMeta, t: dict) -> dict:
+    """Detected company, form and fiscal year of one filing next to the true ones."""
+    row = {
+        "doc_name": doc_name,
+        "company_true": t["company"],
+        "company": m.company,
+        "form_true": normalize_form(t["doc_type"]),
+        "form": m.form,
+        "year_true": int(t["doc_period"]),
+        "year": m.fiscal_year,
+    }
+    row["company_ok_no_alias"] = bool(m.company) and company_matches(m.company, t["company"])
+    row["form_ok"] = row["form"] == row["form_true"]
+    row["year_ok"] = row["year"] == row["year_true"]
+    return row
+
+
+def _score_metadata(meta_rows: list[dict], docs: list[Document]) -> dict[str, list[str]]:
+    """Mark each row company_ok / all_ok and return the alias table used for it."""
     # Former names the filings themselves state ("we changed our name from Square to Block")
     # form a corpus-level alias table, as retrieval's company filter uses it.
     aliases = {
@@ -163,8 +231,11 @@ def run_ingest_bench(
             row["company"], row["company_true"], aliases
         )
         row["all_ok"] = row["company_ok"] and row["form_ok"] and row["year_ok"]
+    return aliases
 
-    # evidence pages: is the page inside a chunk with a detected section path?
+
+def _evidence_pages(questions_path: Path, by_name: dict[str, tuple]) -> list[dict]:
+    """Each gold evidence page once: is the page inside a chunk with a detected section path?"""
     ev_rows = []
     for line in questions_path.read_text().splitlines():
         if not line.strip():
@@ -188,63 +259,40 @@ def run_ingest_bench(
                 }
             )
     ev_unique = {(r["doc_name"], r["page_index"]): r for r in ev_rows}
-    ev_list = list(ev_unique.values())
-    rng = random.Random(20261124)
-    sample = rng.sample(ev_list, min(hand_sample, len(ev_list)))
+    return list(ev_unique.values())
 
-    n_meta = len(meta_rows) or 1
-    result = {
-        "command": "docnav bench ingest" + (f" --limit {limit}" if limit else ""),
-        "measured_at_commit": git_commit(),
-        "machine": machine_info(),
-        "files": len(files),
-        "pages": pages,
-        "speed": {
-            "bare_extract_s_1p": round(bare_s, 2),
-            "ingest_s_1p": round(t1, 2),
-            "ingest_s_2p": round(t2, 2),
-            "ratio_1p_vs_bare": round(t1 / bare_s, 3),
-            "ratio_2p_vs_bare": round(t2 / bare_s, 3),
-            "pages_per_s_bare": round(pages / bare_s, 1),
-            "pages_per_s_1p": round(pages / t1, 1),
-            "pages_per_s_2p": round(pages / t2, 1),
-            "goal_1p": "<= 1.5x bare",
-            "goal_2p": "< 1.0x bare",
-        },
-        "store_bytes": dir_size(root1),
-        "structure": {
-            "share_pages_in_item_10k_10q": round(n_pages_in_item / max(n_pages_itemable, 1), 4),
-            "notes_per_10k_mean": round(sum(notes_per_10k) / max(len(notes_per_10k), 1), 2),
-            "notes_per_10k_min": min(notes_per_10k) if notes_per_10k else 0,
-            "tables": tables,
-            "cross_refs": refs,
-            "cross_refs_resolved": refs_resolved,
-            "cross_refs_resolved_share": round(refs_resolved / max(refs, 1), 4),
-            "evidence_pages": len(ev_list),
-            "evidence_pages_in_section_share": round(
-                sum(r["in_section"] for r in ev_list) / max(len(ev_list), 1), 4
-            ),
-        },
-        "metadata": {
-            "filings": len(meta_rows),
-            "company_acc": round(sum(r["company_ok"] for r in meta_rows) / n_meta, 4),
-            "company_acc_without_aliases": round(
-                sum(r["company_ok_no_alias"] for r in meta_rows) / n_meta, 4
-            ),
-            "aliases_from_filings": aliases,
-            "form_acc": round(sum(r["form_ok"] for r in meta_rows) / n_meta, 4),
-            "fiscal_year_acc": round(sum(r["year_ok"] for r in meta_rows) / n_meta, 4),
-            "all_three_acc": round(sum(r["all_ok"] for r in meta_rows) / n_meta, 4),
-            "mismatches": [r for r in meta_rows if not r["all_ok"]],
-        },
-        "evidence_not_in_section": [r for r in ev_list if not r["in_section"]],
-        "hand_check_sample": sample,
+
+def _structure_figures(scan: _Scan, ev_list: list[dict]) -> dict:
+    notes = scan.notes_per_10k
+    return {
+        "share_pages_in_item_10k_10q": round(scan.pages_in_item / max(scan.pages_itemable, 1), 4),
+        "notes_per_10k_mean": round(sum(notes) / max(len(notes), 1), 2),
+        "notes_per_10k_min": min(notes) if notes else 0,
+        "tables": scan.tables,
+        "cross_refs": scan.refs,
+        "cross_refs_resolved": scan.refs_resolved,
+        "cross_refs_resolved_share": round(scan.refs_resolved / max(scan.refs, 1), 4),
+        "evidence_pages": len(ev_list),
+        "evidence_pages_in_section_share": round(
+            sum(r["in_section"] for r in ev_list) / max(len(ev_list), 1), 4
+        ),
     }
-    shutil.rmtree(root1, ignore_errors=True)
-    shutil.rmtree(work, ignore_errors=True)
-    _write(result, out)
-    console.print(f"results -> {out}/results.json, report.md, ingest.png")
-    return result
+
+
+def _metadata_figures(meta_rows: list[dict], aliases: dict) -> dict:
+    n_meta = len(meta_rows) or 1
+    return {
+        "filings": len(meta_rows),
+        "company_acc": round(sum(r["company_ok"] for r in meta_rows) / n_meta, 4),
+        "company_acc_without_aliases": round(
+            sum(r["company_ok_no_alias"] for r in meta_rows) / n_meta, 4
+        ),
+        "aliases_from_filings": aliases,
+        "form_acc": round(sum(r["form_ok"] for r in meta_rows) / n_meta, 4),
+        "fiscal_year_acc": round(sum(r["year_ok"] for r in meta_rows) / n_meta, 4),
+        "all_three_acc": round(sum(r["all_ok"] for r in meta_rows) / n_meta, 4),
+        "mismatches": [r for r in meta_rows if not r["all_ok"]],
+    }
 
 
 def _ancestors(s, sections):
@@ -262,8 +310,13 @@ def _write(result: dict, out: Path) -> None:
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(result, indent=2, default=str))
-    sp, st, md = result["speed"], result["structure"], result["metadata"]
+    _plot(plt, result, out / "ingest.png")
+    (out / "report.md").write_text(_report_md(result))
 
+
+def _plot(plt, result: dict, path: Path) -> None:
+    """Speed against bare extraction, and the structure and metadata shares."""
+    sp, st, md = result["speed"], result["structure"], result["metadata"]
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4))
     labels = ["bare extract\n1 process", "full ingest\n1 process", "full ingest\n2 processes"]
     vals = [sp["bare_extract_s_1p"], sp["ingest_s_1p"], sp["ingest_s_2p"]]
@@ -302,9 +355,12 @@ def _write(result: dict, out: Path) -> None:
         a2.text(b.get_x() + b.get_width() / 2, 100 * v, f"{100 * v:.1f}%", ha="center", va="bottom")
     a2.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
-    fig.savefig(out / "ingest.png", dpi=110)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
 
+
+def _report_md(result: dict) -> str:
+    sp, st, md = result["speed"], result["structure"], result["metadata"]
     lines = [
         "# Ingestion benchmark",
         "",
@@ -380,4 +436,4 @@ def _write(result: dict, out: Path) -> None:
         )
     lines.append("")
     lines.append("![ingestion](ingest.png)")
-    (out / "report.md").write_text("\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"
