@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -204,6 +205,40 @@ def _found_rank(hits: list[SearchHit], evidence: list[dict]) -> int | None:
     return None
 
 
+@dataclass
+class _Tally:
+    """One row of the recall table while its questions are asked."""
+
+    ranks: list[int | None] = field(default_factory=list)  # first hit on a gold page
+    page_ranks: list[int | None] = field(default_factory=list)  # first gold page in the page list
+    wrong_year: list[float] = field(default_factory=list)  # shared store: top-5 of other years
+    right_doc: list[bool] = field(default_factory=list)  # shared store: own filing in top 10
+    latencies: list[float] = field(default_factory=list)
+    page_ms: list[float] = field(default_factory=list)
+    fallbacks: int = 0  # understand=filter fell back to boost
+
+    def figures(self) -> dict:
+        n = len(self.ranks)
+        ranks, pranks = self.ranks, self.page_ranks
+        return {
+            **{f"recall@{k}": round(sum(1 for r in ranks if r and r <= k) / n, 4) for k in KS},
+            "mrr@20": round(sum(1 / r for r in ranks if r) / n, 4),
+            **{
+                f"page_recall@{k}": round(sum(1 for r in pranks if r and r <= k) / n, 4) for k in KS
+            },
+            "page_mrr@20": round(sum(1 / r for r in pranks if r and r <= 20) / n, 4),
+            "wrong_fiscal_year_top5": round(statistics.mean(self.wrong_year), 4)
+            if self.wrong_year
+            else None,
+            "right_filing_in_top10": round(statistics.mean(self.right_doc), 4)
+            if self.right_doc
+            else None,
+            "filter_fallbacks": self.fallbacks,
+            "latency_ms_p50": round(1000 * statistics.median(self.latencies), 1),
+            "pages_ms_p50": round(statistics.median(self.page_ms), 2) if self.page_ms else None,
+        }
+
+
 def run_retrieval_bench(
     pdf_dir: Path,
     questions_path: Path,
@@ -231,9 +266,45 @@ def run_retrieval_bench(
     if report.failed:
         raise RuntimeError(f"{len(report.failed)} filings failed to ingest")
     console.print(f"store: {len(engine.documents())} filings in {engine.store.root}")
-    t0 = time.perf_counter()
     configs = [c for c in (configs or CONFIGS) if reranker is not None or not c.rerank]
     need_dense = any(c.mode != "bm25" for c in configs)
+    embedded = _prepare_indexes(engine, need_dense, partial_dense, console)
+    questions = [json.loads(x) for x in questions_path.read_text().splitlines() if x.strip()]
+    table, rows = _measure(engine, configs, questions, reranker, embedded, console)
+    planted_res = None
+    if planted is not None:
+        planted_res = _planted(planted, planted_home or home.parent / "planted-home", need_dense)
+        for n, r in planted_res["recall"].items():
+            console.print(f"planted {n}: " + ", ".join(f"{k}={v}" for k, v in r.items()))
+    engines = _bm25_engines(engine, questions)
+    console.print(f"bm25s vs rank-bm25: {engines}")
+    result = {
+        "command": command,
+        "measured_at_commit": commit,
+        "machine": machine_info(),
+        "questions": len(questions),
+        "embedding_model": engine.settings.retrieval.embedding_model,
+        "reranker": getattr(reranker, "name", None),
+        "configs": [c._asdict() for c in configs],
+        "recall": table,
+        "partial_dense": None
+        if embedded is None
+        else sorted(d.name for d in engine.documents() if d.doc_id in embedded),
+        "carried_over": _carried_over(previous, table),
+        "planted": planted_res,
+        "bm25_engines": engines,
+        "per_question": rows,
+    }
+    _write(result, out)
+    return result
+
+
+def _prepare_indexes(
+    engine: Engine, need_dense: bool, partial_dense: bool, console: Console
+) -> set[str] | None:
+    """Build (or load) the indexes; with ``partial_dense``, the ids of the filings whose
+    embeddings were on disk (None otherwise)."""
+    t0 = time.perf_counter()
     embedded = None
     if need_dense and partial_dense:
         embedded = _load_partial_dense(engine)
@@ -243,66 +314,31 @@ def run_retrieval_bench(
     console.print(
         f"indexes ready in {time.perf_counter() - t0:.0f}s ({len(engine.index.chunks)} chunks)"
     )
-    questions = [json.loads(x) for x in questions_path.read_text().splitlines() if x.strip()]
-    docs_by_name = {d.name: d for d in engine.documents()}
+    return embedded
 
-    rows = []
+
+def _measure(
+    engine: Engine,
+    configs: list[Config],
+    questions: list[dict],
+    reranker: Reranker | None,
+    embedded: set[str] | None,
+    console: Console,
+) -> tuple[dict[str, dict], list[dict]]:
+    """Every config on the shared and the single store: the recall table and per-question rows."""
+    docs_by_name = {d.name: d for d in engine.documents()}
+    rows: list[dict] = []
     table: dict[str, dict] = {}
     for store_kind in ("shared", "single"):
         for cfg in configs:
-            name = f"{cfg.label} / {store_kind} store"
-            if embedded is not None and store_kind == "shared" and cfg.mode != "bm25":
-                continue  # a shared-store dense search would see only the embedded filings
-            if (
-                embedded is not None
-                and store_kind == "single"
-                and cfg.mode != "bm25"
-                and any(docs_by_name[q["doc_name"]].doc_id not in embedded for q in questions)
-            ):
+            if _skipped(cfg, store_kind, embedded, questions, docs_by_name):
                 continue
-            ranks, wrong_year, right_doc, latencies, fallbacks = [], [], [], [], 0
-            pranks: list[int | None] = []
-            page_ms: list[float] = []
+            name = f"{cfg.label} / {store_kind} store"
+            tally = _Tally()
             for q in questions:
                 gold = docs_by_name[q["doc_name"]]
                 filters = SearchFilters(doc_ids=[gold.doc_id]) if store_kind == "single" else None
-                t = time.perf_counter()
-                res = engine.index.search(
-                    q["question"],
-                    mode=cfg.mode,
-                    k=max(KS),
-                    filters=filters,
-                    fusion=cfg.fusion,
-                    understand=cfg.understand,
-                    expand=cfg.expand,
-                    prefer_latest=cfg.prefer_latest,
-                    reranker=reranker if cfg.rerank else None,
-                    unit=cfg.unit,
-                    route=cfg.route,
-                    page_ranker=cfg.page_ranker,
-                )
-                latencies.append(time.perf_counter() - t)
-                if "pages" in res.timings:
-                    page_ms.append(res.timings["pages"])
-                hits = res.hits
-                fallbacks += cfg.understand == "filter" and res.understand == "boost"
-                r = _found_rank(hits, q["evidence"])
-                ranks.append(r)
-                plist = _page_list(res)
-                pr = _page_rank(
-                    plist, {(e["doc_name"], e["evidence_page_num"]) for e in q["evidence"]}
-                )
-                pranks.append(pr)
-                top5 = [p[0] for p in plist[:5]] if res.pages else [h.doc_name for h in hits[:5]]
-                if top5 and store_kind == "shared":
-                    wy = [
-                        n for n in top5 if docs_by_name[n].meta.fiscal_year != gold.meta.fiscal_year
-                    ]
-                    wrong_year.append(len(wy) / len(top5))
-                    top10 = (
-                        [p[0] for p in plist[:10]] if res.pages else [h.doc_name for h in hits[:10]]
-                    )
-                    right_doc.append(gold.name in top10)
+                r, pr = _ask(engine, cfg, q, filters, reranker, tally, docs_by_name)
                 rows.append(
                     {
                         "config": name,
@@ -311,27 +347,75 @@ def run_retrieval_bench(
                         "page_rank": pr,
                     }
                 )
-            n = len(ranks)
-            table[name] = {
-                **{f"recall@{k}": round(sum(1 for r in ranks if r and r <= k) / n, 4) for k in KS},
-                "mrr@20": round(sum(1 / r for r in ranks if r) / n, 4),
-                **{
-                    f"page_recall@{k}": round(sum(1 for r in pranks if r and r <= k) / n, 4)
-                    for k in KS
-                },
-                "page_mrr@20": round(sum(1 / r for r in pranks if r and r <= 20) / n, 4),
-                "wrong_fiscal_year_top5": round(statistics.mean(wrong_year), 4)
-                if wrong_year
-                else None,
-                "right_filing_in_top10": round(statistics.mean(right_doc), 4)
-                if right_doc
-                else None,
-                "filter_fallbacks": fallbacks,
-                "latency_ms_p50": round(1000 * statistics.median(latencies), 1),
-                "pages_ms_p50": round(statistics.median(page_ms), 2) if page_ms else None,
-            }
+            table[name] = tally.figures()
             console.print(f"{name}: " + ", ".join(f"{k}={v}" for k, v in table[name].items()))
+    return table, rows
 
+
+def _skipped(
+    cfg: Config,
+    store_kind: str,
+    embedded: set[str] | None,
+    questions: list[dict],
+    docs_by_name: dict,
+) -> bool:
+    """With partial embeddings, dense rows are measured only where every filing searched
+    has its embeddings: never on the shared store, on the single store when all do."""
+    if embedded is None or cfg.mode == "bm25":
+        return False
+    if store_kind == "shared":
+        return True  # a shared-store dense search would see only the embedded filings
+    return any(docs_by_name[q["doc_name"]].doc_id not in embedded for q in questions)
+
+
+def _ask(
+    engine: Engine,
+    cfg: Config,
+    q: dict,
+    filters: SearchFilters | None,
+    reranker: Reranker | None,
+    tally: _Tally,
+    docs_by_name: dict,
+) -> tuple[int | None, int | None]:
+    """One question under one config, counted in ``tally``: its hit rank and page rank."""
+    gold = docs_by_name[q["doc_name"]]
+    t = time.perf_counter()
+    res = engine.index.search(
+        q["question"],
+        mode=cfg.mode,
+        k=max(KS),
+        filters=filters,
+        fusion=cfg.fusion,
+        understand=cfg.understand,
+        expand=cfg.expand,
+        prefer_latest=cfg.prefer_latest,
+        reranker=reranker if cfg.rerank else None,
+        unit=cfg.unit,
+        route=cfg.route,
+        page_ranker=cfg.page_ranker,
+    )
+    tally.latencies.append(time.perf_counter() - t)
+    if "pages" in res.timings:
+        tally.page_ms.append(res.timings["pages"])
+    hits = res.hits
+    tally.fallbacks += cfg.understand == "filter" and res.understand == "boost"
+    r = _found_rank(hits, q["evidence"])
+    tally.ranks.append(r)
+    plist = _page_list(res)
+    pr = _page_rank(plist, {(e["doc_name"], e["evidence_page_num"]) for e in q["evidence"]})
+    tally.page_ranks.append(pr)
+    top5 = [p[0] for p in plist[:5]] if res.pages else [h.doc_name for h in hits[:5]]
+    if top5 and filters is None:  # the shared store
+        wy = [n for n in top5 if docs_by_name[n].meta.fiscal_year != gold.meta.fiscal_year]
+        tally.wrong_year.append(len(wy) / len(top5))
+        top10 = [p[0] for p in plist[:10]] if res.pages else [h.doc_name for h in hits[:10]]
+        tally.right_doc.append(gold.name in top10)
+    return r, pr
+
+
+def _carried_over(previous: Path | None, table: dict[str, dict]) -> dict[str, dict]:
+    """Rows of a previous results.json that this run did not measure, marked with the commit
+    they were measured at."""
     carried: dict[str, dict] = {}
     if previous is not None and previous.exists():
         old = json.loads(previous.read_text())
@@ -341,16 +425,18 @@ def run_retrieval_bench(
         for name, r in old.get("carried_over", {}).items():  # carried before: keep carrying
             if name not in table and name not in carried:
                 carried[name] = r
-    planted_res = None
-    if planted is not None:
-        from docnav.bench.page_ranker import planted_section
+    return carried
 
-        pconf = [c for c in PLANTED_CONFIGS if need_dense or c.mode == "bm25"]
-        planted_res = planted_section(planted, planted_home or home.parent / "planted-home", pconf)
-        for n, r in planted_res["recall"].items():
-            console.print(f"planted {n}: " + ", ".join(f"{k}={v}" for k, v in r.items()))
 
-    # bm25s against rank-bm25 on the same tokens, same run
+def _planted(planted: Path, planted_home: Path, need_dense: bool) -> dict:
+    from docnav.bench.page_ranker import planted_section
+
+    pconf = [c for c in PLANTED_CONFIGS if need_dense or c.mode == "bm25"]
+    return planted_section(planted, planted_home, pconf)
+
+
+def _bm25_engines(engine: Engine, questions: list[dict]) -> dict:
+    """bm25s against rank-bm25 on the same tokens, same run: build and query time, overlap."""
     corpus = [chunk_tokens(c) for c in engine.index.chunks]
     qtoks = [query_tokens(q["question"]) for q in questions]
     t = time.perf_counter()
@@ -369,7 +455,7 @@ def run_retrieval_bench(
         len({r for r, _ in a} & {r for r, _ in b}) / max(len(b), 1)
         for a, b in zip(res_ours, res_base, strict=True)
     )
-    engines = {
+    return {
         "chunks": len(corpus),
         "build_s_bm25s": round(build_ours, 2),
         "build_s_rank_bm25": round(build_base, 2),
@@ -378,26 +464,6 @@ def run_retrieval_bench(
         "query_speedup": round(query_base / query_ours, 1),
         "top10_overlap": round(overlap, 4),
     }
-    console.print(f"bm25s vs rank-bm25: {engines}")
-    result = {
-        "command": command,
-        "measured_at_commit": commit,
-        "machine": machine_info(),
-        "questions": len(questions),
-        "embedding_model": engine.settings.retrieval.embedding_model,
-        "reranker": getattr(reranker, "name", None),
-        "configs": [c._asdict() for c in configs],
-        "recall": table,
-        "partial_dense": None
-        if embedded is None
-        else sorted(d.name for d in engine.documents() if d.doc_id in embedded),
-        "carried_over": carried,
-        "planted": planted_res,
-        "bm25_engines": engines,
-        "per_question": rows,
-    }
-    _write(result, out)
-    return result
 
 
 def _load_partial_dense(engine: Engine) -> set[str]:
@@ -498,22 +564,8 @@ def _report(result: dict, out: Path) -> None:
         "| retriever / store | R@1 | R@5 | R@10 | R@20 | MRR@20 | page R@1 | page R@5 | page R@10 | page R@20 | wrong FY in top 5 | right filing in top 10 | p50 ms |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-
-    def row(n: str, r: dict) -> str:
-        wy = r.get("wrong_fiscal_year_top5")
-        wy = "" if wy is None else f"{100 * wy:.0f}%"
-        rf = r.get("right_filing_in_top10")
-        rf = "" if rf is None else f"{100 * rf:.0f}%"
-        pr = " | ".join(
-            f"{100 * r[f'page_recall@{k}']:.1f}" if f"page_recall@{k}" in r else "" for k in KS
-        )
-        return (
-            f"| {n} | {100 * r['recall@1']:.1f} | {100 * r['recall@5']:.1f} | {100 * r['recall@10']:.1f} | "
-            f"{100 * r['recall@20']:.1f} | {r['mrr@20']:.3f} | {pr} | {wy} | {rf} | {r['latency_ms_p50']} |"
-        )
-
     for n, r in table.items():
-        lines.append(row(n, r))
+        lines.append(_row(n, r))
     if result.get("carried_over"):
         lines += [
             "",
@@ -524,25 +576,9 @@ def _report(result: dict, out: Path) -> None:
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for n, r in result["carried_over"].items():
-            lines.append(row(f"{n} [{str(r.get('from'))[:7]}]", r))
-    pl = result.get("planted")
-    if pl:
-        lines += [
-            "",
-            f"## Planted synthetic set: {pl['questions']} questions over {pl['filings']} filings "
-            f"({pl['chunks']} chunks), `{pl['corpus']}`",
-            "",
-            "| retriever | page R@1 | page R@5 | page R@10 | page R@20 | R@1 | R@5 | R@10 | R@20 | right filing in top 10 | p50 ms |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-        ]
-        for n, r in pl["recall"].items():
-            lines.append(
-                f"| {n} | "
-                + " | ".join(f"{100 * r[f'page_recall@{k}']:.1f}" for k in KS)
-                + " | "
-                + " | ".join(f"{100 * r[f'recall@{k}']:.1f}" for k in KS)
-                + f" | {100 * r['right_filing_in_top10']:.0f}% | {r['latency_ms_p50']} |"
-            )
+            lines.append(_row(f"{n} [{str(r.get('from'))[:7]}]", r))
+    if result.get("planted"):
+        lines += _planted_lines(result["planted"])
     lines += [
         "",
         "Reranker: "
@@ -566,3 +602,38 @@ def _report(result: dict, out: Path) -> None:
         "![recall](recall.png)",
     ]
     (out / "report.md").write_text("\n".join(lines) + "\n")
+
+
+def _row(n: str, r: dict) -> str:
+    """One row of the recall table (page columns empty for rows without page recall)."""
+    wy = r.get("wrong_fiscal_year_top5")
+    wy = "" if wy is None else f"{100 * wy:.0f}%"
+    rf = r.get("right_filing_in_top10")
+    rf = "" if rf is None else f"{100 * rf:.0f}%"
+    pr = " | ".join(
+        f"{100 * r[f'page_recall@{k}']:.1f}" if f"page_recall@{k}" in r else "" for k in KS
+    )
+    return (
+        f"| {n} | {100 * r['recall@1']:.1f} | {100 * r['recall@5']:.1f} | {100 * r['recall@10']:.1f} | "
+        f"{100 * r['recall@20']:.1f} | {r['mrr@20']:.3f} | {pr} | {wy} | {rf} | {r['latency_ms_p50']} |"
+    )
+
+
+def _planted_lines(pl: dict) -> list[str]:
+    lines = [
+        "",
+        f"## Planted synthetic set: {pl['questions']} questions over {pl['filings']} filings "
+        f"({pl['chunks']} chunks), `{pl['corpus']}`",
+        "",
+        "| retriever | page R@1 | page R@5 | page R@10 | page R@20 | R@1 | R@5 | R@10 | R@20 | right filing in top 10 | p50 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for n, r in pl["recall"].items():
+        lines.append(
+            f"| {n} | "
+            + " | ".join(f"{100 * r[f'page_recall@{k}']:.1f}" for k in KS)
+            + " | "
+            + " | ".join(f"{100 * r[f'recall@{k}']:.1f}" for k in KS)
+            + f" | {100 * r['right_filing_in_top10']:.0f}% | {r['latency_ms_p50']} |"
+        )
+    return lines
