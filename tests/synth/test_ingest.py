@@ -86,7 +86,7 @@ def test_gold_answers_are_on_their_evidence_pages(engine, questions):
         assert q.evidence and q.answer_value is not None, q.id
         for ev in q.evidence:
             d = docs[ev.doc_name]
-            page = engine.page_text(d.doc_id, ev.page_index)
+            page = engine.page_text(d.doc_id, ev.page)  # the Engine's pages are 1-based
             assert _norm(ev.text) in _norm(page), (q.id, ev)
             # the amount is there after ingestion's own number normaliser (table scales applied)
             values = {
@@ -104,7 +104,7 @@ def test_pdf_and_html_pages_agree(html_engine, pdf_engine):
     for d in html_engine.documents():
         p = pdf_docs[d.name]
         assert p.n_pages == d.n_pages, d.name
-        for i in range(d.n_pages):
+        for i in range(1, d.n_pages + 1):
             assert _norm(html_engine.page_text(d.doc_id, i)) == _norm(
                 pdf_engine.page_text(p.doc_id, i)
             ), (d.name, i)
@@ -117,7 +117,7 @@ def test_vocabulary_trap_words_never_appear_in_the_filings(engine, questions):
     vocab = [q for q in questions if q.failure_mode == "vocabulary"]
     assert vocab and all(any(w in q.question.lower() for w in trap) for q in vocab)
     for d in engine.documents():
-        for i in range(d.n_pages):
+        for i in range(1, d.n_pages + 1):
             text = engine.page_text(d.doc_id, i).lower()
             assert not any(w in text for w in trap), (d.name, i)
 
