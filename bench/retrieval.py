@@ -44,6 +44,9 @@ class Config(NamedTuple):
 
 ROUTE = "statements,filing,diverse"
 ROUTE_ITEMS = ROUTE + ",items"  # + the line-item retriever over statement facts
+# + which filing of the year: full-year filings for annual figures, the earnings release for
+# non-GAAP measures, the latest filing for a question naming no year
+ROUTE_YEAR = ROUTE + ",fullyear,nongaap,undated"
 PAGE_CONFIGS = [
     Config("pages", "hybrid", understand="filter", expand=True, unit="page"),
     Config("pages+filing", "hybrid", understand="filter", expand=True, unit="page", route="filing"),
@@ -97,6 +100,42 @@ PAGE_CONFIGS = [
         unit="page",
         route=ROUTE_ITEMS,
     ),
+    *(
+        Config(
+            f"pages+route+{r}",
+            "hybrid",
+            understand="filter",
+            expand=True,
+            unit="page",
+            route=ROUTE + "," + r,
+        )
+        for r in ("fullyear", "nongaap", "undated")
+    ),
+    Config(
+        "pages+route+year",
+        "hybrid",
+        understand="filter",
+        expand=True,
+        unit="page",
+        route=ROUTE_YEAR,
+    ),
+    Config(
+        "pages+route+year+deep",
+        "hybrid",
+        understand="filter",
+        expand=True,
+        unit="page",
+        route=ROUTE_YEAR + ",deep",
+    ),
+    Config(
+        "pages+route+year+learned",
+        "hybrid",
+        understand="filter",
+        expand=True,
+        unit="page",
+        route=ROUTE_YEAR,
+        page_ranker="learned",
+    ),
     # the same on BM25 alone (measurable where the store's embeddings are not built)
     Config("bm25 pages", "bm25", understand="filter", expand=True, unit="page"),
     Config("bm25 pages+route", "bm25", understand="filter", expand=True, unit="page", route=ROUTE),
@@ -124,6 +163,14 @@ PAGE_CONFIGS = [
         expand=True,
         unit="page",
         route=ROUTE_ITEMS,
+    ),
+    Config(
+        "bm25 pages+route+year",
+        "bm25",
+        understand="filter",
+        expand=True,
+        unit="page",
+        route=ROUTE_YEAR,
     ),
 ]
 
@@ -190,7 +237,7 @@ PLANTED_CONFIGS = [
     c
     for c in CONFIGS
     if c.label in ("bm25+filters", "hybrid+filters")
-    or (c.unit == "page" and c.route in ("", ROUTE, ROUTE_ITEMS))
+    or (c.unit == "page" and c.route in ("", ROUTE, ROUTE_ITEMS, ROUTE_YEAR, ROUTE_YEAR + ",deep"))
 ]
 
 

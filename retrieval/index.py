@@ -24,6 +24,7 @@ from docnav.ingestion.metadata import company_matches
 from docnav.ingestion.store import CorpusStore
 from docnav.retrieval.bm25 import Bm25Index, _top
 from docnav.retrieval.dense import DenseIndex, embed
+from docnav.retrieval.filings import form_preference, recency
 from docnav.retrieval.fusion import rrf, weighted
 from docnav.retrieval.line_items import LineItemIndex
 from docnav.retrieval.pages import (
@@ -48,7 +49,17 @@ REBUILD_HINT = "run `docnav index rebuild` to rebuild the indexes from the store
 Mode = Literal["bm25", "dense", "hybrid", "hybrid+rerank"]
 Understand = Literal["filter", "boost", "off"]
 Unit = Literal["chunk", "page"]
-ROUTES = ("statements", "named", "filing", "diverse", "items")
+ROUTES = (
+    "statements",
+    "named",
+    "filing",
+    "diverse",
+    "items",
+    "fullyear",
+    "undated",
+    "nongaap",
+    "deep",
+)
 __all__ = [
     "CorpusIndex",
     "IndexStatus",
@@ -540,8 +551,8 @@ class CorpusIndex:
 
         ``unit="page"`` ranks pages (see :mod:`docnav.retrieval.pages`): the top ``k`` pages
         are ``pages``, and ``hits`` the best chunk of each (one chunk is shown once). ``route``
-        (any of "statements", "named", "filing", "diverse"; a list or a comma-separated
-        string) adds statement and filing routing, ``page_ranker`` is "rrf", "learned" or a
+        (any of ``ROUTES``; a list or a comma-separated string) adds statement and filing
+        routing (see :mod:`docnav.retrieval.pages`), ``page_ranker`` is "rrf", "learned" or a
         weights file, ``page_depth`` the candidates per retriever, ``features`` returns each
         page's features.
         """
@@ -761,6 +772,7 @@ class CorpusIndex:
                 analysis.forms if analysis else [],
                 filing_date=bool(analysis and any("filing date" in a for a in analysis.applied)),
                 groups=expansion.groups if expansion is not None else None,
+                nongaap="nongaap" in routes,
             )
             applied += routing.describe()
         ranked = self._rank_pages(
@@ -887,16 +899,24 @@ class CorpusIndex:
         top = max(dscore.values()) or 1.0
         dscore = {d: v / top for d, v in dscore.items()}
         pref: dict[int, float] = {}
+        recent: dict[int, float] = {}
         if routing is not None and "filing" in routes:
-            for d in dscore:
-                form = (docs[d].meta.form or "").replace("-", "").upper()
-                wanted = [f.replace("-", "").upper() for f in routing.forms]
-                pref[d] = 1.0 if wanted and form == wanted[0] else 0.5 if form in wanted else 0.0
+            full = "fullyear" in routes
+            pref = {d: form_preference(docs[d], routing, full) for d in dscore}
+            if "undated" in routes and analysis is not None and not analysis.years:
+                recent = recency({d: docs[d] for d in dscore}, pref)
         boosted = {d for d in dscore if boost is not None and boost[self._first_row(d)]}
         doc_order = sorted(
-            dscore, key=lambda d: (d not in boosted, -(dscore[d] + 0.5 * pref.get(d, 0.0)), d)
+            dscore,
+            key=lambda d: (
+                d not in boosted,
+                -(dscore[d] + 0.5 * pref.get(d, 0.0) + 0.5 * recent.get(d, 0.0)),
+                d,
+            ),
         )
         chosen = doc_order[0]
+        if "deep" in routes:
+            rr.update(self._deepen(chosen, rr, bm25_all, qvec, mask, len(fused)))
 
         # statement routing: the routed statements' chunks of the leading filings join the pool
         want_kinds: set[str] = set()
@@ -1002,6 +1022,38 @@ class CorpusIndex:
             if not p.chunks[0][1]:  # a routed chunk outside the pool: show its best match
                 p.chunks.sort(key=lambda t: t[0])
         return order_pages(out, doc_order, diverse="diverse" in routes)
+
+    def _deepen(
+        self,
+        doc_row: int,
+        rr: dict[int, float],
+        bm25_all: np.ndarray | None,
+        qvec: np.ndarray | None,
+        mask: np.ndarray | None,
+        depth: int,
+    ) -> dict[int, float]:
+        """Route ``deep``: the chosen filing's chunks ranked within that filing alone (RRF of
+        BM25 and dense, as a single-filing search would), so its page pool is as deep as the
+        pool of the whole store and a page the other filings crowded out becomes a
+        candidate; a chunk keeps the better of its two reciprocal ranks."""
+        rows = np.flatnonzero(self._doc_row == doc_row)
+        if mask is not None:
+            rows = rows[mask[rows]]
+        if not len(rows):
+            return {}
+        lists: dict[str, list[tuple[int, float]]] = {}
+        if bm25_all is not None:
+            sc = bm25_all[rows]
+            lists["bm25"] = [(int(rows[i]), float(sc[i])) for i in np.argsort(-sc)[:depth]]
+        if qvec is not None and self.dense is not None:
+            sub = np.asarray(self.dense.matrix[rows], dtype=np.float32)
+            cos = sub @ np.asarray(qvec, dtype=np.float32)
+            lists["dense"] = [(int(rows[i]), float(cos[i])) for i in np.argsort(-cos)[:depth]]
+        fused = rrf(lists, 60)[:depth] if len(lists) > 1 else next(iter(lists.values()), [])
+        return {
+            row: max(rr.get(row, 0.0), 60.0 / (60.0 + rank))
+            for rank, (row, _) in enumerate(fused, 1)
+        }
 
     def _first_row(self, doc_row: int) -> int:
         if self._doc_first_row is None:

@@ -16,7 +16,13 @@ candidates by the filing kind the question points at (the 10-K for annual figure
 for an event, a 10-Q or release for a quarter) before the retrieval score; ``diverse`` keeps
 the best pages of the runner-up filings in the last two of the first ten places; ``items``
 adds the line-item retriever (:mod:`.line_items`: BM25 over the statement facts' row labels
-and their synonyms) as one more ranked input, its pages joining the candidates.
+and their synonyms) as one more ranked input, its pages joining the candidates. Refinements of
+``filing`` (:mod:`.filings`): ``fullyear`` (an annual figure from a filing covering the whole
+year: a Q4 / full-year release next to the 10-K, a quarter's release after it), ``nongaap``
+(adjusted / non-GAAP measures from the earnings release first, no statement routing through
+their line items), ``undated`` (a question naming no year prefers the latest filing of the
+kind it points at); ``deep`` ranks the chosen filing's chunks within that filing alone too, so
+its page pool is as deep as a single-filing search's.
 """
 
 from __future__ import annotations

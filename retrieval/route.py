@@ -11,7 +11,9 @@ filing of the year should answer it.
   10-Q, an 8-K or an earnings release of the same fiscal year, unless the question names a
   quarter, a filing date or a form; a question about an event (a meeting, a vote, an
   appointment, an agreement announced) points at the 8-K; a fourth quarter lives in the
-  earnings release (no 10-Q covers it).
+  earnings release (no 10-Q covers it). With ``nongaap``, an annual question about an
+  adjusted / non-GAAP measure points at the earnings release first (companies print those
+  there, not in the statements) and routes to no statement through its line items.
 """
 
 from __future__ import annotations
@@ -92,6 +94,12 @@ _EVENT = re.compile(
     re.I,
 )
 
+_NON_GAAP = re.compile(
+    r"\badjusted\b|\bnon[\s-]*gaap\b|\borganic\b|\bexclud(?:e|es|ing)\b[^?.]{0,60}"
+    r"\b(?:impacts?|items|one[\s-]*offs?|effects?|movements?)\b",
+    re.I,
+)
+
 
 class Route(BaseModel):
     """What a question points at (shown in ``applied``)."""
@@ -99,7 +107,7 @@ class Route(BaseModel):
     named: list[str] = Field(default_factory=list)  # statements named in the words
     items: list[str] = Field(default_factory=list)  # statements implied by line items
     item_groups: list[str] = Field(default_factory=list)  # the line items that implied them
-    intent: str = "annual"  # annual | quarter | q4 | event | form (a form is named: filters decide)
+    intent: str = "annual"  # annual | nongaap | quarter | q4 | event | form (a form is named)
     forms: list[str] = Field(default_factory=list)  # preferred forms, best first
 
     @property
@@ -162,11 +170,13 @@ def read_route(
     forms: list[str],
     filing_date: bool = False,
     groups: list[str] | None = None,
+    nongaap: bool = False,
 ) -> Route:
     """Statements and the filing kind a question points at. ``qtoks`` are its query tokens,
     ``quarters``/``forms`` what query understanding read, ``filing_date`` whether it named a
     filing date ("8-K dated 1 July 2022"), ``groups`` the synonym groups the query fired
-    (computed from ``qtoks`` when not given)."""
+    (computed from ``qtoks`` when not given), ``nongaap`` whether adjusted measures point at
+    the earnings release."""
     r = Route()
     for kind, rx in _NAMED:
         if rx.search(query):
@@ -196,6 +206,9 @@ def read_route(
         r.intent, r.forms = "quarter", ["10-Q", "EARNINGS", "8-K"]
     elif filing_date or _EVENT.search(query):
         r.intent, r.forms = "event", ["8-K"]
+    elif nongaap and _NON_GAAP.search(query):
+        r.intent, r.forms = "nongaap", ["EARNINGS", "10-K"]
+        r.items, r.item_groups = [], []  # an adjusted figure is not the statement's line
     else:
         r.intent, r.forms = "annual", ["10-K"]
     return r
