@@ -124,11 +124,14 @@ class RetrievalSettings(_Group):
         "chunk; 'chunk' ranks chunks.",
     )
     route: str = Field(
-        default="statements,filing,diverse",
+        default="statements,filing,diverse,fullyear,nongaap,undated",
         description="Page routing, comma-separated: statements (a named statement's or line "
         "item's statement pages of the chosen filing first; 'named' for named statements only), "
         "filing (10-K for annual figures, 8-K for events, 10-Q/release for quarters), diverse "
-        "(runner-up filings keep places in the top 10); empty for none.",
+        "(runner-up filings keep places in the top 10), fullyear (a Q4/full-year release next "
+        "to the 10-K for annual figures), nongaap (adjusted measures: the earnings release "
+        "first), undated (no year named: the latest filing), deep (the chosen filing's own "
+        "ranking too), items (line items over statement facts); empty for none.",
     )
     page_ranker: str = Field(
         default="rrf",
