@@ -364,6 +364,12 @@ def _write(result: dict, out: Path) -> None:
     plt = pyplot()  # a clear error naming the bench extra when matplotlib is absent
 
     (out / "results.json").write_text(json.dumps(result, indent=2))
+    _plot(plt, result, out / "load.png")
+    (out / "report.md").write_text(_report_md(result))
+
+
+def _plot(plt, result: dict, path: Path) -> None:
+    """Search throughput and latency per client count, and the ask burst's timeline."""
     levels = result["search"]["levels"]
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
     x = [str(lv["clients"]) for lv in levels]
@@ -389,9 +395,12 @@ def _write(result: dict, out: Path) -> None:
     axes[2].set_xlabel("seconds to response")
     axes[2].set_ylabel("request")
     fig.tight_layout()
-    fig.savefig(out / "load.png", dpi=110)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
 
+
+def _report_md(result: dict) -> str:
+    levels, a = result["search"]["levels"], result["ask"]
     s = result["search"]
     m = result["machine"]
     lines = [
@@ -470,4 +479,4 @@ def _write(result: dict, out: Path) -> None:
         "",
         "![load](load.png)",
     ]
-    (out / "report.md").write_text("\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"
