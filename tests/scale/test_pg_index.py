@@ -127,3 +127,23 @@ def test_pg_index_answers_like_corpus_index(indexes):
     assert "routing: not on PostgreSQL search" in said and any("synonym" in a for a in said)
     with pytest.raises(Exception, match="empty query"):
         pg_index.search("   ")
+
+
+def test_engine_search_through_pg_index(pg_url, tmp_path):
+    """What Engine does with its index (ingest + build, search with the settings' defaults,
+    status, rebuild) works on PgIndex; the engine is pointed at it by hand here, as
+    ``Engine.index`` will be by ``open_index``."""
+    from docnav.engine import Engine
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for i, what in enumerate(("revenue grew on cloud demand", "a new credit facility")):
+        (src / f"memo{i}.md").write_text(f"# Memo {i}\n\nIn fiscal 2024 {what}.\n")
+    engine = Engine(Settings(home=tmp_path / "home", database_url=pg_url))
+    engine._index = open_index(engine.settings, engine.store)
+    engine.ingest([src], embed=True)  # builds what search needs: a vector per chunk, in pgvector
+    assert engine.index_status().dense_missing == 0
+    res = engine.search("credit facility")
+    assert res.hits[0].doc_name == "memo1" and res.unit == engine.settings.retrieval.unit
+    assert engine.search("cloud revenue", mode="bm25").hits[0].doc_name == "memo0"
+    assert engine.rebuild_index(full=True).dense_embedded == 2
