@@ -8,6 +8,7 @@ import pytest
 from docnav.engine import Engine
 from docnav.errors import InvalidQueryError
 from docnav.retrieval.bm25 import Bm25Index
+from docnav.retrieval.filings import form_preference, recency
 from docnav.retrieval.pages import FEATURES, PageCandidate, load_ranker, order_pages
 from docnav.retrieval.route import read_route, section_statement
 from docnav.retrieval.tokenize import query_tokens
@@ -171,3 +172,54 @@ def test_bench_rows_can_be_picked():
     assert len({c.label for c in CONFIGS}) == len(CONFIGS)
     with pytest.raises(ValueError):
         pick_configs("no such row")
+
+
+def test_non_gaap_measures_point_at_the_earnings_release():
+    def nongaap(q: str):
+        return read_route(q, query_tokens(q), [], [], nongaap=True)
+
+    r = nongaap("What was adjusted EBITDA for FY 2023?")
+    assert r.intent == "nongaap" and r.forms[0] == "EARNINGS" and r.statements == []
+    r = nongaap("Real change in sales in FY2023 if we exclude the impact of FX movements?")
+    assert r.intent == "nongaap"
+    assert nongaap("What was FY2022 revenue?").intent == "annual"
+    assert _route("What was adjusted EBITDA for FY 2023?").intent == "annual"  # off by default
+
+
+def _doc(d, form: str, period: str, year: int):
+    meta = d.meta.model_copy(update={"form": form, "fiscal_period": period, "fiscal_year": year})
+    return d.model_copy(update={"meta": meta})
+
+
+def test_full_year_filings_and_the_latest_one_are_preferred(synth_engine):
+    base = synth_engine.documents()[0]
+    tenk, q4, q1 = (
+        _doc(base, "10-K", "FY2023", 2023),
+        _doc(base, "EARNINGS", "Q4 2023", 2023),
+        _doc(base, "EARNINGS", "Q1 2023", 2023),
+    )
+    annual = _route("What was FY2023 revenue?")
+    assert [form_preference(d, annual, True) for d in (tenk, q4, q1)] == [1.0, 0.5, 0.0]
+    assert form_preference(q4, annual, False) == 0.0
+    adj = read_route("Adjusted EBITDA in FY2023?", [], [], [], nongaap=True)
+    assert [form_preference(d, adj, True) for d in (q4, q1, tenk)] == [1.0, 0.5, 0.5]
+    older = _doc(base, "10-K", "FY2022", 2022)
+    assert recency({0: older, 1: tenk, 2: q4}, {0: 1.0, 1: 1.0, 2: 0.5}) == {1: 1.0}
+
+
+def test_a_question_naming_no_year_reads_the_latest_filing(synth_engine):
+    idx = synth_engine.index
+    idx.ensure(dense=False)
+    name = next(d.meta.company for d in idx.docs.values() if d.meta.company)
+    q = f"What does {name} say about its competition?"
+    kw = dict(mode="bm25", k=10, understand="filter", unit="page")
+    r = idx.search(q, route="statements,filing,diverse,undated", **kw)
+    first = idx.docs[r.pages[0].doc_id].meta
+    latest = max(
+        d.meta.fiscal_year or 0
+        for d in idx.docs.values()
+        if d.meta.company == name and d.meta.form == "10-K"
+    )
+    assert first.form == "10-K" and first.fiscal_year == latest
+    deep = idx.search(q, route="statements,filing,diverse,undated,deep", **kw)
+    assert deep.pages and len({(p.doc_id, p.page) for p in deep.pages}) == len(deep.pages)
