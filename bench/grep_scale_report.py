@@ -78,6 +78,20 @@ def _extrapolation(result: dict) -> list[str]:
     ]
 
 
+def _load_note(result: dict) -> list[str]:
+    cpus = result["machine"].get("cpus") or 1
+    if result["load_avg"][0] <= cpus:
+        return []
+    return [
+        f"The run shared {cpus} CPUs with other work (load average {result['load_avg'][0]:.1f} "
+        "at the end, this benchmark at nice 19): at the small sizes most of a call's few "
+        "hundred ms is likely waiting for a CPU and starting rg (not measured apart), which "
+        "is why those sizes do not line up. The trend, and the ratio at the largest size, "
+        "are the figures to read.",
+        "",
+    ]
+
+
 def write_report(result: dict, out: Path, machine: str) -> None:
     lines = [
         "# grep at scale: all page files vs catalog-narrowed filings",
@@ -98,6 +112,7 @@ def write_report(result: dict, out: Path, machine: str) -> None:
         "",
         "## p50 per query (ms) against corpus size",
         "",
+        *_load_note(result),
         *_sizes(result),
         "",
         "![grep time against corpus size](grep_scale.png)",
