@@ -308,7 +308,7 @@ def _plot(result: dict, path: Path) -> None:
     ax.bar(list(runs), list(runs.values()), color=["#1f77b4", "#ff7f0e", "#ff7f0e", "#1f77b4"])
     for i, v in enumerate(runs.values()):
         ax.text(i, v, f"{v:.0f}s", ha="center", va="bottom")
-    ax.set_ylabel("seconds, parse + chunk + commit + embed (lower is better)")
+    ax.set_ylabel("seconds (lower is better)")
     ax.set_title(
         f"{result['files']} filings, {result['chunks']} chunks, {result['workers']} workers"
     )
