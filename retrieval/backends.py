@@ -57,16 +57,23 @@ class PgIndex:
         self.pg = PgSearch(store, self.embedding_model)
         self._lock = threading.RLock()
         self._docs: tuple[frozenset, dict[str, Document]] | None = None
+        self._embedded_for: frozenset | None = None  # the catalog version last embedded
 
     # -- building -------------------------------------------------------------------
     def ensure(
         self, dense: bool = True, on_progress: Callable[[str, int, int], None] | None = None
     ) -> None:
         """Full text needs nothing built (a generated column); ``dense`` embeds every chunk
-        still without a vector (new or replaced filings only)."""
-        if dense:
-            with self._lock:
+        still without a vector (new or replaced filings only). Looked for once per catalog
+        version: Engine calls this before every search, and the look is an anti-join over
+        every chunk."""
+        if not dense:
+            return
+        with self._lock:
+            versions = frozenset(self.store.versions().items())
+            if versions != self._embedded_for:
                 self.pg.embed_missing(on_progress=on_progress)
+                self._embedded_for = versions
 
     def status(self) -> IndexStatus:
         docs = self.docs()
@@ -97,6 +104,7 @@ class PgIndex:
             self.pg.ensure_table()
             with self.store._connect() as db:
                 db.execute(f"TRUNCATE {self.pg.table}")
+        self._embedded_for = None
         self.ensure(dense=dense, on_progress=on_progress)
         return self.status()
 
