@@ -9,7 +9,8 @@ one category, counted (LLM-free). Categories, first that applies:
   is in the top 10 but the gold page is not (``not a candidate``: no retrieved or routed chunk
   on it, so page-pool depth matters).
 
-Each miss is also tagged with what its gold page prints (a primary statement, a Note, MD&A,
+Each miss is also tagged with the filing its first page comes from (the filing chosen first),
+with what its gold page prints (a primary statement, a Note, MD&A,
 other), whether the question was routed to a statement and whether that was the gold page's,
 and whether the evidence spans several pages. Counts only: no question is named.
 
@@ -54,6 +55,14 @@ def _page_kind(idx, doc_row: int, page: int) -> str:
     return "other"
 
 
+def _company_year(name: str) -> tuple[str, str]:
+    """Company and year as the benchmark names its filings ("AMCOR_2023Q4_EARNINGS"): the
+    filings' own metadata spell one company several ways and date some releases by fiscal
+    year, others by calendar year."""
+    parts = name.upper().split("_")
+    return parts[0], parts[1][:4] if len(parts) > 1 else ""
+
+
 def classify(idx, docs: dict, q: dict, res, ranked_all: list) -> dict | None:
     """None when a gold page is in the top 10 pages; else the miss's category and tags."""
     gold = {(e["doc_name"], e["evidence_page_num"]) for e in q["evidence"]}
@@ -64,8 +73,9 @@ def classify(idx, docs: dict, q: dict, res, ranked_all: list) -> dict | None:
     top = [docs[n] for n, _ in pages[:10]]
     names = [d.name for d in top]
     if g.name not in names:
-        same_co = [d for d in top if d.meta.company == g.meta.company]
-        same_year = [d for d in same_co if d.meta.fiscal_year == g.meta.fiscal_year]
+        co, year = _company_year(g.name)
+        same_co = [d for d in top if _company_year(d.name)[0] == co]
+        same_year = [d for d in same_co if _company_year(d.name)[1] == year]
         if not same_co:
             cat = CATEGORIES[0]
         elif not same_year:
@@ -96,8 +106,18 @@ def classify(idx, docs: dict, q: dict, res, ranked_all: list) -> dict | None:
         stmt_tag = "routed to another statement"
     else:
         stmt_tag = "routed to a statement, gold is not one"
+    first = top[0] if top else None
+    if first is None or first.name == g.name:
+        lead = "the gold filing"
+    elif _company_year(first.name)[0] != _company_year(g.name)[0]:
+        lead = "another company's filing"
+    elif _company_year(first.name)[1] != _company_year(g.name)[1]:
+        lead = "the company's filing of another year"
+    else:
+        lead = "another filing of the gold year"
     return {
         "category": cat,
+        "first_page_from": lead,
         "gold_page": kind,
         "routing": stmt_tag,
         "intent": res.route.intent if res.route is not None else "",
@@ -124,7 +144,7 @@ def analyse(idx, docs: dict, questions: list[dict], cfg: Config) -> dict:
             misses.append(m)
     count = {
         key: dict(Counter(m[key] for m in misses))
-        for key in ("category", "gold_page", "routing", "intent", "multi_page")
+        for key in ("category", "first_page_from", "gold_page", "routing", "intent", "multi_page")
     }
     by_cat = {
         c: dict(Counter(m["gold_page"] for m in misses if m["category"] == c)) for c in CATEGORIES
@@ -151,6 +171,7 @@ def to_markdown(r: dict) -> str:
         kinds = ", ".join(f"{a} {b}" for a, b in sorted(r["gold_page_by_category"][c].items()))
         lines.append(f"| {c} | {k} | {kinds} |")
     for key, title in (
+        ("first_page_from", "the misses' first page comes from"),
         ("routing", "statement routing of the misses"),
         ("intent", "filing intent read from the misses"),
         ("multi_page", "evidence on several pages"),
