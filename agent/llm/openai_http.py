@@ -30,13 +30,17 @@ SDK_RETRIED = {408, 409, 429}
 
 
 def to_openai_messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:
+    """The chat as OpenAI's schema wants it: every tool call answered by a tool message. A
+    thread's earlier turn ends in a final_answer call that nothing replied to; servers
+    (OpenAI's API, llama.cpp's) refuse a follow-up that carries it unanswered, so it gets a
+    short reply here."""
     out: list[dict[str, Any]] = []
-    for m in messages:
+    for i, m in enumerate(messages):
         if m.role == "assistant" and m.tool_calls:
             out.append(
                 {
                     "role": "assistant",
-                    "content": m.content or None,
+                    "content": m.content or "",
                     "tool_calls": [
                         {
                             "id": c.id,
@@ -52,6 +56,12 @@ def to_openai_messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:
                     ],
                 }
             )
+            answered = {x.tool_call_id for x in messages[i + 1 :] if x.role == "tool"}
+            out += [
+                {"role": "tool", "tool_call_id": c.id, "content": "(delivered)"}
+                for c in m.tool_calls
+                if c.id not in answered
+            ]
         elif m.role == "tool":
             out.append({"role": "tool", "tool_call_id": m.tool_call_id or "", "content": m.content})
         else:

@@ -40,3 +40,8 @@ def test_free_agent_over_an_openai_compatible_server(
     assert ans.trace.llm_calls >= 1 and ans.trace.tokens_in > 0
     assert any(s.kind == "model" for s in ans.trace.steps)
     assert ans.answer
+    # a follow-up in the same thread resends the first turn (its final_answer call included):
+    # the server must accept the chat (it refused an unanswered tool call before)
+    more = eng.ask("And in the first quarter?", mode="agent", thread_id=ans.thread_id)
+    assert more.answer and more.thread_id == ans.thread_id
+    assert more.trace.llm_calls >= 1

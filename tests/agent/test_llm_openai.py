@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from docnav.agent.llm import ChatMessage, ContextOverflow, LLMError, ToolSpec
+from docnav.agent.llm.base import ToolCall
 from docnav.agent.llm.openai_http import OpenAIChatModel
 
 CALC = ToolSpec(
@@ -297,3 +298,23 @@ def test_a_server_refusing_tool_choice_required_is_asked_with_auto(stub) -> None
         )
         assert r.message.content == "6"
     assert [q["tool_choice"] for q in s.requests] == ["required", "auto", "auto"]
+
+
+def test_a_follow_up_carries_no_unanswered_tool_call() -> None:
+    """A thread's earlier turn ends in a final_answer call nothing replied to: the follow-up
+    sent to the server answers it, so servers that check the pairing accept the chat."""
+    from docnav.agent.llm.openai_http import to_openai_messages
+
+    final = ToolCall(id="c1", name="final_answer", arguments={"answer": "42"})
+    search = ToolCall(id="c0", name="search", arguments={"query": "revenue"})
+    msgs = [
+        ChatMessage(role="user", content="What was revenue?"),
+        ChatMessage(role="assistant", content="", tool_calls=[search]),
+        ChatMessage(role="tool", content="hits", tool_call_id="c0"),
+        ChatMessage(role="assistant", content="", tool_calls=[final]),
+        ChatMessage(role="user", content="And the year before?"),
+    ]
+    out = to_openai_messages(msgs)
+    assert [m["role"] for m in out] == ["user", "assistant", "tool", "assistant", "tool", "user"]
+    assert out[4] == {"role": "tool", "tool_call_id": "c1", "content": "(delivered)"}
+    assert out[1]["content"] == "" and out[2]["tool_call_id"] == "c0"
