@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # the agent stack (LangGraph) loads when a question is asked,
     from docnav.agent.loop import AgentRunner
     from docnav.agent.modes import Context
     from docnav.agent.policy import Policy
+    from docnav.retrieval.backends import PgIndex
 
 
 class Engine:
@@ -51,16 +52,23 @@ class Engine:
         values from here (nothing below reads the environment)."""
         self.settings = settings if settings is not None else Settings()
         self._store: CorpusStore | None = None
-        self._index: CorpusIndex | None = None
+        self._index: CorpusIndex | PgIndex | None = None
         self._chat_model: ChatModel | None = None
         self._runners: dict[str, AgentRunner] = {}  # one per agent policy, built on first use
 
     @property
-    def index(self) -> CorpusIndex:
+    def index(self) -> CorpusIndex | PgIndex:
         if self._index is None:
-            self._index = CorpusIndex(
-                self.store, self.settings.home_dir / "indexes", self.settings.retrieval
-            )
+            if self.settings.database_url:
+                # DOCNAV_DATABASE_URL: search ranks inside PostgreSQL (full text + pgvector);
+                # imported only then, so the embedded default needs no database driver
+                from docnav.retrieval.backends import open_index
+
+                self._index = open_index(self.settings, self.store)
+            else:
+                self._index = CorpusIndex(
+                    self.store, self.settings.home_dir / "indexes", self.settings.retrieval
+                )
         return self._index
 
     def search(

@@ -270,7 +270,9 @@ def test_the_setting_selects_the_backend(tmp_path, backend, request):
     (tmp_path / "memo.md").write_text("# Overview\n\nRevenue was $45.2 million.\n")
     ingest_paths(engine.store, [tmp_path / "memo.md"])
     assert [d.name for d in engine.documents()] == ["memo"]
-    assert engine.page_text("memo", 0).startswith("# Overview")
+    assert engine.page_text("memo", 1).startswith("# Overview")
+    # and search ranks inside the same backend (PostgreSQL: full text + pgvector)
+    assert type(engine.index).__name__ == ("PgIndex" if url else "CorpusIndex")
     if url:
         engine.store.close()
 
