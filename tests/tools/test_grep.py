@@ -3,6 +3,7 @@ engines agreeing on the same hits."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -109,10 +110,11 @@ def test_timeouts_are_reported(ctx, tmp_path):
     paths = _all_pages(ctx)
     out = grep_python("the", paths, GrepOptions(timeout_s=0.0))
     assert out.timed_out
-    big = tmp_path / "pages"
-    big.mkdir()
-    (big / "page-0000.txt").write_text(("lorem ipsum dolor sit amet the end\n" * 40) * 20000)
-    out = grep_rg("zzz+q", [big], GrepOptions(timeout_s=0.001))
+    # rg blocks on a FIFO nobody writes to, so the deadline always passes first (a big file
+    # and a 1 ms deadline raced: rg sometimes finished first)
+    stuck = tmp_path / "page-0000.txt"
+    os.mkfifo(stuck)
+    out = grep_rg("zzz+q", [stuck], GrepOptions(timeout_s=0.2))
     assert out.timed_out and out.matches == 0
 
 
