@@ -15,7 +15,7 @@ from docnav.retrieval.synonyms import expand
 from docnav.retrieval.tokenize import tokenize
 from docnav.types import Fact
 
-_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 PRIMARY = ("income", "balance", "cashflow")  # the statements a note or segment table repeats
 
 
@@ -39,11 +39,11 @@ def shown_scale(f: Fact) -> tuple[float, str]:
     """The divisor and unit text a row is shown in: the table's own scale ("USD millions"),
     so the numbers match the page the model may also read."""
     words = (f.scale or "").lower()
-    div = next((v for k, v in _SCALES.items() if k in words), 1.0)
+    div = next((v for k, v in SCALES.items() if k in words), 1.0)
     unit = f.unit or ""
     if unit in ("%", "USD/share"):  # ratios and per-share amounts carry no table scale
         return 1.0, unit
-    name = next((k for k in _SCALES if k in words), "")
+    name = next((k for k in SCALES if k in words), "")
     return div, " ".join(x for x in (unit, f"{name}s" if name else "") if x)
 
 

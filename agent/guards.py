@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from docnav.agent.facts_view import SCALES
 from docnav.tools.base import ToolResult
 
 RunTool = Callable[[str, dict[str, Any]], ToolResult]
@@ -221,8 +222,7 @@ def best_row_reply(best: dict[str, Any], number: float) -> ToolResult:
     )
 
 
-_ASKED_SCALE = re.compile(r"\b(thousands|millions|billions)\b", re.I)
-_SCALE_OF = {"thousands": 1e3, "millions": 1e6, "billions": 1e9}
+_ASKED_SCALE = re.compile(r"\b(thousand|million|billion)s\b", re.I)
 
 
 def best_row_answer(best: dict[str, Any], question: str) -> tuple[str, float, str]:
@@ -233,8 +233,8 @@ def best_row_answer(best: dict[str, Any], question: str) -> tuple[str, float, st
     unit = best["text"].split(" ", 1)[1] if " " in best["text"] else ""
     if m and best.get("scale", 1.0) > 1.0:
         name = m.group(1).lower()
-        value = value * best["scale"] / _SCALE_OF[name]
-        unit = f"USD {name}"
+        value = value * best["scale"] / SCALES[name]
+        unit = f"USD {name}s"
     shown = f"{value:,.4f}".rstrip("0").rstrip(".")
     paid = " (paid out)" if best.get("outflow") else ""
     text = (
