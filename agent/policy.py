@@ -195,7 +195,7 @@ class GuidedPolicy:
         elif call.name == "calculator" and self.cfg.calc:
             res = self._calculate(call, memo)
         else:
-            res = run_tool(call.name, call.arguments)
+            res = run_tool(call.name, self._narrowed(call, memo, ctx))
             if not res.ok and "no document" in res.text:
                 res = res.model_copy(
                     update={
@@ -211,6 +211,20 @@ class GuidedPolicy:
                 "summary": res.summary or res.text[:160],
             }
         return res
+
+    @staticmethod
+    def _narrowed(call: ToolCall, memo: dict[str, Any], ctx: ToolContext) -> dict[str, Any]:
+        """A grep the model left unfiltered runs over the company of the filing the first
+        look chose (its other years and forms included), never over the whole corpus."""
+        args = dict(call.arguments or {})
+        if call.name != "grep" or any(args.get(k) for k in ("doc", "company", "form", "year")):
+            return args
+        company = (memo.get("companies") or [None])[0]
+        if not company and memo.get("chosen"):
+            company = ctx.store.get_document(memo["chosen"]).meta.company
+        if company:
+            args["company"] = company
+        return args
 
     @staticmethod
     def _expr(call: ToolCall) -> str:

@@ -242,6 +242,12 @@ class AgentSettings(_Group):
     grep_max_filesize_mb: float = Field(
         default=64.0, description="grep skips files larger than this (page files are small)."
     )
+    grep_max_unfiltered_docs: int = Field(
+        default=500,
+        description="A grep with no doc/company/form/year is refused on a catalog of more "
+        "filings than this (it would scan the whole corpus; past ~28k filings the page folders "
+        "no longer fit one command line); 0 = never refuse.",
+    )
 
 
 class ServeSettings(_Group):

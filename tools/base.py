@@ -46,6 +46,7 @@ class ToolContext:
     grep_timeout_s: float = 10.0
     grep_max_matches: int = 200
     grep_max_filesize: int = 64 * 2**20  # bytes
+    grep_max_unfiltered_docs: int = 500  # 0: an unfiltered grep is never refused
 
     @classmethod
     def from_settings(
@@ -62,6 +63,7 @@ class ToolContext:
             grep_timeout_s=settings.grep_timeout_s,
             grep_max_matches=settings.grep_max_matches,
             grep_max_filesize=int(settings.grep_max_filesize_mb * 2**20),
+            grep_max_unfiltered_docs=settings.grep_max_unfiltered_docs,
         )
 
 

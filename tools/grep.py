@@ -187,6 +187,14 @@ class Grep(Tool):
 
     def run(self, ctx: ToolContext, args: Args) -> ToolResult:
         docs = select_documents(ctx.store, args.doc, args.company, args.form, args.year)
+        unfiltered = not any((args.doc, args.company, args.form, args.year))
+        if unfiltered and 0 < ctx.grep_max_unfiltered_docs < len(docs):
+            # a corpus-wide scan grows with the corpus (results/grep-scale) and, at tens of
+            # thousands of filings, no longer fits one rg command line: narrow it first
+            raise ToolError(
+                f"grep over all {len(docs)} filings is not allowed; narrow it with doc, or "
+                "company / form / year (list_documents or search shows them)"
+            )
         if not docs:
             return ToolResult(
                 text="No filing matches those filters; call list_documents.", summary="grep: 0"

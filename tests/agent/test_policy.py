@@ -364,3 +364,21 @@ def test_a_one_value_answer_off_the_best_row_is_sent_back_then_replaced(
     # a number from another row shown is the model's choice: kept
     ans, _ = run(1.1)
     assert ans.number is not None and ans.number.value == pytest.approx(1.1)
+
+
+def test_an_unfiltered_grep_is_narrowed_to_the_chosen_company(store: CorpusStore) -> None:
+    """issue 23 item 3: the guided agent's grep never scans the whole corpus."""
+    model = ScriptedChatModel(
+        [
+            call("grep", pattern="Net sales"),
+            call("final_answer", answer="x", citations=[]),
+        ]
+    )
+    ans = guided(store, model, off="tools").run("What were ACME's FY2022 net sales?")
+    company = store.get_document(DOC).meta.company
+    assert company
+    assert any(s.tool == "grep" for s in ans.trace.steps)
+    assert DOC in model.requests[1][0][-1].content
+    assert f"over {len(store.list_documents(company=company))} filing(s)" in (
+        model.requests[1][0][-1].content
+    )

@@ -139,3 +139,15 @@ def test_backends_agree(ctx, pattern, icase, context):
     assert spans["rg"] == spans["python"]
     # the binding returns no context lines; its hit lines are the same
     assert {k for k in key["pyripgrep"] if k[2]} == {k for k in key["python"] if k[2]}
+
+
+def test_unfiltered_grep_is_refused_on_a_large_catalog(ctx):
+    """issue 23 item 3: on a catalog past the limit a grep must be narrowed by the catalog
+    first (a corpus-wide scan grows with the corpus and stops fitting one command line)."""
+    n = len(ctx.store.list_documents())
+    small = ToolContext(store=ctx.store, grep_max_unfiltered_docs=n - 1)
+    r = call(small, "grep", pattern="net sales")
+    assert not r.ok and f"all {n} filings" in r.text and "company" in r.text
+    assert call(small, "grep", pattern="net sales", doc=TEN_Q).ok  # narrowed: runs
+    assert call(small, "grep", pattern="net sales", form="10-Q").ok
+    assert call(ToolContext(store=ctx.store, grep_max_unfiltered_docs=0), "grep", pattern="x").ok
