@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
@@ -27,9 +28,29 @@ from docnav.retrieval.dense import DEFAULT_MODEL, embed
 from docnav.retrieval.fusion import rrf
 from docnav.retrieval.index import _dense_text, _year_labels
 from docnav.retrieval.query import SearchFilters
+from docnav.retrieval.tokenize import chunk_tokens, query_tokens
 from docnav.types import Chunk, Document
 
 Key = tuple[str, int]  # (doc_id, chunk ordinal)
+
+# bm25s's defaults, as docnav's Bm25Index builds it (retrieval/bm25.py)
+BM25_K1, BM25_B = 1.5, 0.75
+BM25_LOCK = 0x626D3235  # "bm25": one postings writer at a time
+EMPTY = "\u2205"  # an empty chunk's one token, as Bm25Index.build indexes it
+# postings of docnav's tokens: rows keyed by the chunk and deleted with it
+BM25_SCHEMA = """
+CREATE TABLE IF NOT EXISTS bm25_docs (
+    doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL, len INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, ordinal),
+    FOREIGN KEY (doc_id, ordinal) REFERENCES chunks(doc_id, ordinal) ON DELETE CASCADE
+);
+CREATE TABLE IF NOT EXISTS bm25_terms (
+    term TEXT NOT NULL, doc_id TEXT NOT NULL, ordinal INTEGER NOT NULL, tf INTEGER NOT NULL,
+    FOREIGN KEY (doc_id, ordinal) REFERENCES bm25_docs(doc_id, ordinal) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS bm25_terms_term ON bm25_terms (term) INCLUDE (doc_id, ordinal, tf);
+CREATE INDEX IF NOT EXISTS bm25_terms_chunk ON bm25_terms (doc_id, ordinal);
+"""
 
 
 class PgHit(BaseModel):
@@ -67,6 +88,19 @@ def doc_passes(d: Document, f: SearchFilters, aliases: dict[str, list[str]]) -> 
         if not any(lo <= y <= hi for y in _year_labels(d)):
             return False
     return True
+
+
+def _write_postings(db, chunks: list[Chunk]) -> None:
+    """Each chunk's length and (term, tf) rows, by COPY (millions of rows for a large store)."""
+    with db.cursor() as cur:
+        with cur.copy("COPY bm25_docs (doc_id, ordinal, len) FROM STDIN") as cp:
+            toks = [chunk_tokens(c) or [EMPTY] for c in chunks]
+            for c, t in zip(chunks, toks, strict=True):
+                cp.write_row((c.doc_id, c.ordinal, len(t)))
+        with cur.copy("COPY bm25_terms (term, doc_id, ordinal, tf) FROM STDIN") as cp:
+            for c, t in zip(chunks, toks, strict=True):
+                for term, tf in Counter(t).items():
+                    cp.write_row((term, c.doc_id, c.ordinal, tf))
 
 
 def _vec(v: np.ndarray) -> str:
@@ -152,6 +186,82 @@ class PgSearch:
             if on_progress:
                 on_progress("embed", done, done)
         return done
+
+    # -- BM25 in the database -------------------------------------------------------------
+    def ensure_bm25(self, batch: int = 2000, on_progress=None) -> int:
+        """Postings for every chunk that has none yet (new or replaced filings only), with
+        docnav's own tokens (:func:`chunk_tokens`, as the bm25s index is built). A replaced
+        filing's postings go with its chunks (``ON DELETE CASCADE``)."""
+        with self.store._connect() as db:
+            db.execute("SELECT pg_advisory_xact_lock(%s)", (BM25_LOCK,))
+            db.execute(BM25_SCHEMA)
+        done = 0
+        while True:
+            with self.store._connect() as db:
+                # one writer at a time: two would tokenise and insert the same chunks
+                db.execute("SELECT pg_advisory_xact_lock(%s)", (BM25_LOCK,))
+                rows = db.execute(
+                    "SELECT c.record FROM chunks c LEFT JOIN bm25_docs b USING (doc_id, ordinal) "
+                    "WHERE b.doc_id IS NULL ORDER BY c.doc_id, c.ordinal LIMIT %s",
+                    (batch,),
+                ).fetchall()
+                if not rows:
+                    return done
+                _write_postings(db, [Chunk.model_validate(r) for (r,) in rows])
+            done += len(rows)
+            if on_progress:
+                on_progress("bm25", done, done)
+
+    def bm25_scores(
+        self,
+        tokens: list[str],
+        weights: list[float] | None = None,
+        allowed: list[str] | None = None,
+        k: int | None = None,
+    ) -> list[tuple[Key, float]]:
+        """BM25 as bm25s scores it (``method="lucene"``: idf = ln(1 + (N - df + 0.5) /
+        (df + 0.5)), tf / (tf + k1 (1 - b + b len / avgdl)), N and avgdl over every chunk),
+        each query token weighted (a repeated token counts each time, as in bm25s); only
+        chunks of ``allowed`` filings are scored. Chunks sharing no token are left out;
+        ``k``: the top k only (score desc, then doc_id, ordinal)."""
+        w = [1.0] * len(tokens) if weights is None else weights
+        pairs = [(t, float(x)) for t, x in zip(tokens, w, strict=True) if x > 0]
+        if not pairs:
+            return []
+        where, args = "", []
+        if allowed is not None:
+            where, args = " WHERE t.doc_id = ANY(%s)", [allowed]
+        top = " ORDER BY score DESC, t.doc_id, t.ordinal LIMIT %s" if k is not None else ""
+        sql = (
+            "WITH q AS (SELECT term, sum(w) AS w FROM unnest(%s::text[], %s::float8[]) "
+            "AS q(term, w) GROUP BY term), "
+            "st AS (SELECT count(*)::float8 AS n, avg(len)::float8 AS avgdl FROM bm25_docs), "
+            "df AS (SELECT t.term, q.w, ln(1 + (st.n - count(*) + 0.5) / (count(*) + 0.5)) AS idf "
+            "FROM bm25_terms t JOIN q USING (term), st GROUP BY t.term, q.w, st.n) "
+            "SELECT t.doc_id, t.ordinal, sum(df.w * df.idf * t.tf / "
+            "(t.tf + %s * (1 - %s + %s * d.len / st.avgdl))) AS score "
+            "FROM bm25_terms t JOIN df USING (term) JOIN bm25_docs d USING (doc_id, ordinal), st"
+            f"{where} GROUP BY t.doc_id, t.ordinal{top}"
+        )
+        k1, b = BM25_K1, BM25_B
+        params = [[t for t, _ in pairs], [x for _, x in pairs], k1, b, b, *args]
+        if k is not None:
+            params.append(k)
+        with self.store._connect() as db:
+            rows = db.execute(sql, params).fetchall()
+        return [((d, o), float(s)) for d, o, s in rows]
+
+    def bm25(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[PgHit]:
+        """Top ``k`` chunks by BM25 over docnav's query tokens, filters inside the query."""
+        t = time.perf_counter()
+        allowed = self._allowed(filters)
+        if allowed == []:
+            return []
+        if filters is not None and filters.section_prefix:
+            raise ValueError("bm25: a section_prefix filter is CorpusIndex's (use PgIndex)")
+        ranked = self.bm25_scores(query_tokens(query), allowed=allowed, k=k)
+        self.last_ms["bm25"] = (time.perf_counter() - t) * 1000
+        return self._hits([r for r in ranked if r[1] > 0], "bm25")
 
     # -- filters ----------------------------------------------------------------------
     def _allowed(self, f: SearchFilters | None) -> list[str] | None:
