@@ -44,6 +44,7 @@ class FirstLook:
     refs: dict[str, dict[str, Any]] = field(default_factory=dict)  # "F1" -> fact shown
     suggested: dict[str, Any] | None = None  # a value computed in code from the rows shown
     best: dict[str, Any] | None = None  # the row code would answer a one-value question with
+    decision: dict[str, Any] | None = None  # a yes/no or direction decided in code
     summary: str = ""
 
 
@@ -211,6 +212,7 @@ def build_first_look(
             list(analysis.years),
             ref_of,
             question=question,
+            qr=qr,
         )
         if named:
             use = (
@@ -239,6 +241,7 @@ def build_first_look(
                 out.reads.append(PageRead(doc_id=f.doc_id, page=f.page, text=f"{f.label} {text}"))
             out.suggested = hint.calc
             out.best = hint.best
+            out.decision = hint.decision
     if doc and show_hits:
         parts.append(_outline(doc, sections, min(2500, max_chars // 4)))
         if out.todo and out.todo[0].why != "top search hit":

@@ -172,6 +172,18 @@ def yes_no_reply() -> ToolResult:
     )
 
 
+def decision_reply(decision: dict[str, Any]) -> ToolResult:
+    """An answer whose yes/no (or direction word) is not the one computed from the rows."""
+    return ToolResult(
+        text=f"Check: computed in code from the statement rows, {decision['why']}, so the "
+        f"answer is {decision['word']}. Call final_answer again starting with "
+        f"{decision['word']} and these figures, unless a page you read shows these rows are the "
+        "wrong ones (then say which page and row).",
+        ok=False,
+        summary="an answer against the direction computed in code: sent back once",
+    )
+
+
 def words_reply() -> ToolResult:
     """A description or reasons question answered with a bare number."""
     return ToolResult(

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from docnav.agent import arith, guards
+from docnav.agent import arith, decide, guards
 from docnav.agent.final import parse_final
 from docnav.agent.first_look import build_first_look
 from docnav.agent.llm.base import ToolCall
@@ -161,6 +161,7 @@ class GuidedPolicy:
             "calcs": [look.suggested] if look.suggested and self.cfg.calc else [],
             "calc_q": qr.calc,
             "best": look.best if self.cfg.facts else None,
+            "decision": look.decision if self.cfg.calc else None,
             "yes_no": qr.yes_no,
             "qualitative": qr.qualitative,
             "question": question,
@@ -287,6 +288,15 @@ class GuidedPolicy:
                 bounced.append("notfound")
                 _open(memo, res)
                 return res
+        decision = memo.get("decision")
+        if (
+            not refused
+            and decision
+            and "decision" not in bounced
+            and not decide.agrees(parsed.answer or "", decision)
+        ):
+            bounced.append("decision")
+            return guards.decision_reply(decision)
         if (
             not refused
             and memo.get("yes_no")
@@ -349,6 +359,12 @@ class GuidedPolicy:
             if stated is not None:
                 args["value"] = stated
         calcs = memo.get("calcs") or []
+        decided = _decided(answer, memo.get("decision"))
+        if decided:
+            answer, cites, note = decided
+            args["citations"] = list(args.get("citations") or []) + cites
+            notes.append(note)
+            calcs = []  # the decision's figures stand for the calculation
         if memo.get("calc_q") and calcs:
             c = calcs[-1]
             value = c["value"]
@@ -386,6 +402,23 @@ def _kept_off_row_answer(
     out.update(answer=text, value=round(value, 6), unit=unit)
     out["citations"] = [{"doc": best["doc"], "page": best["page"], "quote": best["label"]}]
     return out, [f"value from the statement row {best['ref']} (the model kept {number.text})"]
+
+
+def _decided(
+    answer: str, decision: dict[str, Any] | None
+) -> tuple[str, list[dict[str, Any]], str] | None:
+    """A yes/no or direction decided in code from the rows: an answer that kept the other
+    word (after being sent back once) is replaced by the decision; one that agrees gets the
+    figures behind it when it left them out."""
+    if not decision:
+        return None
+    if not decide.agrees(answer, decision):
+        text = f"{decision['word']}: {decision['why']}."
+        return text, decision["cites"], f"answer decided in code ({decision['why']})"
+    if decision["why"] in answer:
+        return answer, decision["cites"], "answer agrees with the decision computed in code"
+    text = f"{answer.rstrip()} ({decision['why']})"
+    return text, decision["cites"], "figures of the decision computed in code added"
 
 
 def _opened(memo: dict[str, Any]) -> set[tuple[str, int]]:

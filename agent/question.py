@@ -126,6 +126,12 @@ FORMULAS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"ebitda margin", re.I),
         "(operating income + depreciation and amortization) / revenue * 100",
     ),
+    # EBITDA as textbooks define it; a company's "adjusted EBITDA" is its own non-GAAP
+    # measure, printed in its release, not computed from statement rows
+    (
+        re.compile(r"(?<!\badjusted )\bebitda\b(?!\s+margin)", re.I),
+        "operating income + depreciation and amortization",
+    ),
     (
         re.compile(r"net (?:profit |income )?margin|profit margin", re.I),
         "net income / revenue * 100",
@@ -183,6 +189,16 @@ _QUALITATIVE = re.compile(
 _YES_NO = re.compile(
     r"(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\s", re.I
 )
+# the direction a yes/no or "which" question asks about, and the sign it asks for
+_UP = re.compile(
+    r"\b(?:improv\w*|increas\w*|grow\w*|grew|ris(?:e|en|es|ing)|rose|higher|expand\w*)\b", re.I
+)
+_DOWN = re.compile(
+    r"\b(?:declin\w*|decreas\w*|fall\w*|fell|drop\w*|lower|worse\w*|deteriorat\w*|"
+    r"shr[iu]nk\w*|contract(?:ed|ing|s)?)\b",
+    re.I,
+)
+_SIGN = re.compile(r"\b(positive|negative)\b", re.I)
 _OPERATORS = re.compile(
     # not "and": it joins words inside line items ("cash and cash equivalents")
     r"\s+(?:divided\s+by|over|plus|minus|less|times|multiplied\s+by|\+|-|/|\*|x)\s+|[()/*+]",
@@ -210,6 +226,9 @@ class QuestionRead:
     average: bool = False  # asks for an average (balance items then need the prior year too)
     qualitative: bool = False  # asks for reasons or a description ("what drove", "which segment")
     yes_no: bool = False  # asks yes or no ("Is ...", "Did ...", "Has ...")
+    up: str | None = None  # the word asking about a rise ("improving", "increase")
+    down: str | None = None  # the word asking about a fall ("decline", "lower")
+    sign: str | None = None  # "positive" / "negative": asks about a value's sign
 
 
 def read_question(question: str) -> QuestionRead:
@@ -246,6 +265,9 @@ def read_question(question: str) -> QuestionRead:
     first = q.strip().split("?")[0]
     # "Has the quick ratio improved or declined?" asks which, not yes or no
     out.yes_no = bool(_YES_NO.match(first)) and not re.search(r"\bor\b", first, re.I)
+    up, down, sign = _UP.search(first), _DOWN.search(first), _SIGN.search(first)
+    out.up, out.down = (up.group(0) if up else None), (down.group(0) if down else None)
+    out.sign = sign.group(1).lower() if sign else None
     if out.formula:  # the formula's terms point at statements too
         for term in formula_terms(out.formula):
             stmt = statement_of(term)

@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from docnav.agent import arith, facts_view
-from docnav.agent.question import formula_terms, statement_of
+from docnav.agent import arith, decide, facts_view
+from docnav.agent.question import QuestionRead, formula_terms, read_question, statement_of
 from docnav.retrieval.tokenize import tokenize
 from docnav.types import Fact
 
@@ -35,6 +35,9 @@ class Suggestion:
     lines: list[str] = field(default_factory=list)  # shown to the model, after the fact rows
     calc: dict[str, Any] | None = None  # {"expr", "value", "refs"} when a value was computed
     best: dict[str, Any] | None = None  # the one row a single-value question most likely asks
+    # a yes/no (or "improved or declined") decided by code from computed values:
+    # {"word": "No", "why": "gross margin FY2022 22.1% -> FY2023 21.3%", "cites": [...]}
+    decision: dict[str, Any] | None = None
 
 
 def best_row(facts: list[Fact], term: str, year: int, asked: set[str]) -> Fact | None:
@@ -42,6 +45,7 @@ def best_row(facts: list[Fact], term: str, year: int, asked: set[str]) -> Fact |
     with the question ("net PP&E": the net row, not the gross one), then the closest label
     match, then the earlier page (the statement itself before its continuation)."""
     toks = facts_view.term_tokens(term)
+    own_toks = set(tokenize(term))
     # the statement that prints the item (PP&E: the balance sheet, not the cash flow line
     # "Purchases of PP&E"), where the vocabulary knows it
     home = _KIND.get(statement_of(term) or "")
@@ -59,9 +63,12 @@ def best_row(facts: list[Fact], term: str, year: int, asked: set[str]) -> Fact |
         score = facts_view.label_match(f, toks)
         if score is not None:
             label = set(tokenize(f.norm_label or f.label))
-            scored.append((len(label & asked), score, -f.page, f))
-    scored.sort(key=lambda x: x[:3], reverse=True)
-    return scored[0][3] if scored else None
+            # the term's own words before its synonyms' ("current liabilities" expands to
+            # "current assets minus current liabilities": the assets row must not tie)
+            own = len(label & own_toks) / len(label)
+            scored.append((len(label & asked), own, score, -f.page, f))
+    scored.sort(key=lambda x: x[:4], reverse=True)
+    return scored[0][4] if scored else None
 
 
 def _operand(ref: str, f: Fact) -> str:
@@ -85,11 +92,15 @@ def suggest(
     years: list[int],
     ref_of: Any,
     question: str = "",
+    qr: QuestionRead | None = None,
 ) -> Suggestion:
     """``ref_of(fact) -> "F3"`` names a row (adding it to the rows shown when it is new)."""
     out = Suggestion()
     asked = set(tokenize(question))
     if not facts or not years:
+        return out
+    qr = qr or read_question(question)
+    if _over_years(out, qr, question, facts, formula, formula_defined, items, years, ref_of):
         return out
     if formula == GROWTH and items and len(years) >= 2:
         old_y, new_y = min(years), max(years)
@@ -104,7 +115,13 @@ def suggest(
             f"{items[0]} growth FY{old_y} to FY{new_y}",
         )
     if formula and not formula_defined and len(years) == 1:
-        return _textbook(out, facts, formula, years[0], asked, ref_of)
+        found = textbook_expr(facts, formula, years[0], asked, ref_of)
+        if found is not None:
+            _computed(out, *found, formula)
+        if found and out.calc and qr.yes_no and qr.sign:  # "positive working capital?"
+            out.decision = decide.sign(qr, formula, out.calc["value"], found[1], years[0])
+            out.lines.append(_decision_line(out.decision))
+        return out
     if not formula and items:
         f = best_row(facts, items[0], max(years), asked)
         if f is not None:
@@ -130,14 +147,65 @@ def suggest(
     return out
 
 
-def _textbook(
-    out: Suggestion, facts: list[Fact], formula: str, year: int, asked: set[str], ref_of: Any
-) -> Suggestion:
-    """A textbook ratio over one fiscal year's rows; an "average" balance is the mean of the
-    year's closing and opening (the prior year-end) rows, both printed on the balance sheet."""
+def _over_years(
+    out: Suggestion,
+    qr: QuestionRead,
+    question: str,
+    facts: list[Fact],
+    formula: str | None,
+    formula_defined: bool,
+    items: list[str],
+    years: list[int],
+    ref_of: Any,
+) -> bool:
+    """A metric over several fiscal years: averaged over a named range, or compared between
+    two years for a direction question. True when it filled ``out``."""
+    if qr.qualitative:
+        return False
+    asked = set(tokenize(question))
+    if formula and not formula_defined and formula != GROWTH:
+        metric, is_formula = formula, True
+    elif items:
+        metric, is_formula = items[0], False
+    else:
+        return False
+    if qr.average and len(years) >= 2:
+        span = list(range(min(years), max(years) + 1))[:6]
+        rows = per_year(facts, metric, is_formula, span, asked, ref_of)
+        if rows is None:
+            return False
+        expr, used = decide.range_average(rows)
+        _computed(out, expr, used, f"{metric}, average of FY{span[0]}-FY{span[-1]}")
+        return out.calc is not None
+    if (qr.up or qr.down) and (qr.yes_no or (qr.up and qr.down)) and not qr.average:
+        rows = per_year(facts, metric, is_formula, decide.trend_years(years), asked, ref_of)
+        if rows is None:
+            return False
+        (_, e0, r0, _), (_, e1, r1, _) = rows
+        _computed(out, f"({e1}) - ({e0})", {**r0, **r1}, f"change in {metric}")
+        out.decision = decide.trend(qr, question, metric, rows)
+        out.lines.append(_decision_line(out.decision))
+        return True
+    return False
+
+
+def _decision_line(decision: dict[str, Any]) -> str:
+    return (
+        f"Decided in code from these rows: {decision['why']}, so the answer is "
+        f"{decision['word']}. Start the answer with {decision['word']} and give these figures, "
+        "unless the pages show the rows are wrong."
+    )
+
+
+def textbook_expr(
+    facts: list[Fact], formula: str, year: int, asked: set[str], ref_of: Any
+) -> tuple[str, dict[str, Fact]] | None:
+    """A textbook ratio over one fiscal year's rows, as an expression over row references;
+    an "average" balance is the mean of the year's closing and opening (the prior year-end)
+    rows, both printed on the balance sheet. None when a term has no row of its own."""
     terms = formula_terms(formula)
     if not terms:
-        return out
+        return None
     averaged = [t for t in terms if re.search(rf"\baverage\s+{re.escape(t)}", formula, re.I)]
     rows = {t: best_row(facts, t, year, asked) for t in terms}
     prior = {t: best_row(facts, t, year - 1, asked) for t in averaged}
@@ -145,26 +213,57 @@ def _textbook(
     # a row standing for two terms ("income before income taxes" and "income tax
     # expense" both matching the tax line) means a label matched loosely: no suggestion
     if len(found) < len(rows) + len(prior) or len({id(f) for f in found}) < len(found):
-        return out
+        return None
     refs = {t: _operand(ref_of(f), f) for t, f in rows.items() if f is not None}
     for t, f in prior.items():
         refs[f"average {t}"] = f"(({refs[t]} + {_operand(ref_of(f), f)}) / 2)"  # type: ignore[arg-type]
-    used = {ref_of(f): f for f in found}
     keys = [*(f"average {t}" for t in averaged), *terms]
-    return _computed(out, _substitute(formula, keys, refs), used, formula)
+    return _substitute(formula, keys, refs), {ref_of(f): f for f in found}
+
+
+def per_year(
+    facts: list[Fact], metric: str, is_formula: bool, years: list[int], asked: set[str], ref_of: Any
+) -> list[decide.Year] | None:
+    """The metric (a textbook formula, or one line item's row) in each of ``years``; None when
+    any year lacks its rows."""
+    out: list[decide.Year] = []
+    for y in years:
+        if is_formula:
+            found = textbook_expr(facts, metric, y, asked, ref_of)
+        else:
+            f = best_row(facts, metric, y, asked)
+            found = (ref_of(f), {ref_of(f): f}) if f is not None else None
+        got = evaluate(*found) if found else None
+        if found is None or got is None:
+            return None
+        out.append((y, found[0], found[1], got[0]))
+    return out
+
+
+def evaluate(expr: str, used: dict[str, Fact]) -> tuple[float, list[str]] | None:
+    """The expression's value over the rows as shown (in their table's scale), or None."""
+    shown = {r: {"value": facts_view.fmt_value(f)[0]} for r, f in used.items()}
+    try:
+        return arith.evaluate_named(expr, shown)
+    except Exception:  # noqa: BLE001 - a zero denominator or odd row: no value
+        return None
+
+
+def _rows_text(used: dict[str, Fact]) -> str:
+    return "; ".join(
+        f"{r} = {facts_view.fmt_value(f)[1]} ({f.label}, {f.period or f.column}, "
+        f"{f.statement} p. {f.page + 1})"
+        for r, f in used.items()
+    )
 
 
 def _computed(out: Suggestion, expr: str, used: dict[str, Fact], what: str) -> Suggestion:
-    shown = {r: facts_view.fmt_value(f) for r, f in used.items()}  # (value, text) per row
-    try:
-        value, names = arith.evaluate_named(expr, {r: {"value": v} for r, (v, _) in shown.items()})
-    except Exception:  # noqa: BLE001 - a zero denominator or odd row: no suggestion
+    got = evaluate(expr, used)
+    if got is None:
         return out
+    value, names = got
     out.calc = {"expr": expr, "value": value, "refs": names}
-    rows = "; ".join(
-        f"{r} = {shown[r][1]} ({f.label}, {f.period or f.column}, {f.statement} p. {f.page + 1})"
-        for r, f in used.items()
-    )
+    rows = _rows_text(used)
     out.lines.append(
         f"Computed in code from the statement rows ({what}): {expr} = {arith.shown(value)}, "
         f"where {rows}. If these rows are the right ones, answer with this value; otherwise "

@@ -382,3 +382,53 @@ def test_an_unfiltered_grep_is_narrowed_to_the_chosen_company(store: CorpusStore
     assert f"over {len(store.list_documents(company=company))} filing(s)" in (
         model.requests[1][0][-1].content
     )
+
+
+def test_a_direction_decided_in_code_is_sent_back_then_replaced(
+    store: CorpusStore, monkeypatch
+) -> None:
+    """ "Is the gross margin improving?": code computes both years' margins from the rows; a
+    "Yes" against them is sent back once and, kept, replaced by the decision with its figures
+    and the rows' page; an agreeing bare "No" gets the figures added."""
+    from docnav.types import Fact
+
+    facts = [
+        Fact(
+            doc_id=DOC,
+            page=4,
+            statement="income",
+            label=label,
+            norm_label=label.lower(),
+            period=p,
+            column=p[2:],
+            value=v,
+            unit="USD",
+            scale="in millions",
+        )
+        for label, p, v in (
+            ("Net sales", "FY2022", 1.25e9),
+            ("Net sales", "FY2021", 1.1e9),
+            ("Gross profit", "FY2022", 4.0e8),
+            ("Gross profit", "FY2021", 4.4e8),
+        )
+    ]
+    monkeypatch.setattr(type(store), "facts", lambda self, doc_id: facts, raising=False)
+    q = "Is ACME's gross margin improving in FY2022?"
+
+    def run(first: str, second: str) -> tuple[Any, ScriptedChatModel]:
+        model = ScriptedChatModel(
+            [
+                call("final_answer", answer=first, citations=[]),
+                call("final_answer", answer=second, citations=[]),
+            ]
+        )
+        return guided(store, model).run(q), model
+
+    ans, model = run("Yes, it is improving.", "Yes.")
+    assert "the answer is No" in model.requests[0][0][1].content  # shown in the first look
+    assert model.requests[1][0][-1].content.startswith("Check: computed in code")
+    assert ans.answer.startswith("No: gross profit / revenue * 100: FY2021 40% -> FY2022 32%")
+    assert (DOC, 5) in [(c.doc_id, c.page) for c in ans.citations]
+    ans, model = run("No.", "unused")
+    assert len(model.requests) == 1
+    assert ans.answer.startswith("No. (gross profit / revenue * 100: FY2021 40% -> FY2022 32%")

@@ -161,3 +161,71 @@ def test_a_single_lookup_names_its_best_row_for_the_answer_check() -> None:
     assert agrees(1.2, hint.best["value"])  # USD billions
     assert agrees(1_200, hint.best["value"]) and agrees(1.2e9, hint.best["value"])
     assert not agrees(1.11, hint.best["value"]) and not agrees(0.0, hint.best["value"])
+
+
+# -- decisions over several years (agent/decide.py) -------------------------------------------
+
+YEARS = [
+    fact("Net sales", "income", 30_000e6, period="FY2020"),
+    fact("Gross profit", "income", 12_000e6),
+    fact("Gross profit", "income", 11_000e6, period="FY2021"),
+    fact("Gross profit", "income", 9_000e6, period="FY2020"),
+    fact("Total current assets", "balance", 8_000e6, page=5),
+    fact("Total current liabilities", "balance", 9_500e6, page=5),
+]
+
+
+def test_a_direction_question_is_decided_in_code_from_two_years() -> None:
+    rows = ROWS + YEARS
+    q = "Is ACME's gross margin improving as of FY2022?"
+    _, ref_of = names()
+    s = suggest(rows, [], "gross profit / revenue * 100", False, [2022], ref_of, question=q)
+    # FY2021 30.56% -> FY2022 30.0%: down, so not improving
+    assert s.decision is not None and s.decision["word"] == "No"
+    assert "FY2021 30.5556% -> FY2022 30%" in s.decision["why"]
+    assert {c["page"] for c in s.decision["cites"]} == {5}  # 1-based page of the rows
+    assert s.calc is not None and round(s.calc["value"], 4) == -0.5556
+    assert any("the answer is No" in x for x in s.lines)
+    # "improved or declined?" answers with the question's own word
+    q2 = "Has ACME's gross margin improved or declined from FY2021 to FY2022?"
+    s2 = suggest(rows, [], "gross profit / revenue * 100", False, [2021, 2022], ref_of, question=q2)
+    assert s2.decision is not None and s2.decision["word"] == "declined"
+
+
+def test_lower_is_better_metrics_improve_when_they_fall() -> None:
+    rows = [
+        fact("Total costs and expenses", "income", 90e6),
+        fact("Total costs and expenses", "income", 95e6, period="FY2021"),
+    ]
+    _, ref_of = names()
+    q = "Did ACME's total costs and expenses improve in FY2022?"
+    s = suggest(rows, ["total costs and expenses"], None, False, [2022], ref_of, question=q)
+    assert s.decision is not None and s.decision["word"] == "Yes"
+
+
+def test_a_sign_question_is_decided_by_the_computed_value() -> None:
+    _, ref_of = names()
+    q = "Does ACME have positive working capital based on FY2022 data?"
+    f = "total current assets - total current liabilities"
+    s = suggest(YEARS, [], f, False, [2022], ref_of, question=q)
+    assert s.calc is not None and s.calc["value"] == -1500
+    assert s.decision is not None and s.decision["word"] == "No"
+
+
+def test_an_average_over_a_range_of_years_averages_each_years_ratio() -> None:
+    _, ref_of = names()
+    q = "What is ACME's average gross margin from FY2020 to FY2022?"
+    rows = ROWS + YEARS
+    s = suggest(rows, [], "gross profit / revenue * 100", False, [2020, 2022], ref_of, question=q)
+    assert s.calc is not None
+    assert round(s.calc["value"], 4) == round((30 + 11 / 36 * 100 + 30) / 3, 4)
+    assert s.decision is None
+
+
+def test_decided_answers_agree_or_not() -> None:
+    from docnav.agent.decide import agrees
+
+    assert agrees("No, it fell from 30.6% to 30%", {"word": "No"})
+    assert not agrees("Yes, gross margin is improving", {"word": "No"})
+    assert not agrees("Gross margin was 30%", {"word": "No"})
+    assert agrees("It declined slightly", {"word": "declined"})
