@@ -185,7 +185,8 @@ def build_first_look(
         # rows pull a small model into answering "what drove" with a number
         parts.append(
             "The question asks for reasons or a description: answer in words from the passages "
-            "and pages (MD&A, Notes), citing them; a number alone does not answer it."
+            "above when they hold it (answer now, citing them), else read the pages they point "
+            "to (MD&A, Notes); a number alone does not answer it."
         )
     if qr.yes_no:
         parts.append("The question asks yes or no: start the answer with Yes or No, then why.")
@@ -243,7 +244,8 @@ def build_first_look(
             out.best = hint.best
             out.decision = hint.decision
     if doc and show_hits:
-        parts.append(_outline(doc, sections, min(2500, max_chars // 4)))
+        # prose questions spend the room on the passages; the outline is a pointer only
+        parts.append(_outline(doc, sections, min(1200 if qr.qualitative else 2500, max_chars // 4)))
         if out.todo and out.todo[0].why != "top search hit":
             first = out.todo[0]
             parts.append(f"The question needs the {first.why}: {first.call()}")

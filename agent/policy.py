@@ -40,6 +40,10 @@ SNIPPET_TOOLS = ("search", "facts", "grep")
 # run's prompt tokens near rag's x 4 while still holding retrieval's top passages, the outline
 # and the fact rows (12,000 in the first measurement cost ~35k prompt tokens a question).
 FIRST_LOOK_CHARS = 6000
+# A reasons or description question gets no fact rows; its answer is in the passages
+# themselves, so it is shown them whole, as rag shows them (8 chunks), not cut to stubs that
+# send a small model paging through Item 7 until the budget ends.
+FIRST_LOOK_CHARS_PROSE = 11000
 
 
 class GuidedConfig(BaseModel):
@@ -148,7 +152,9 @@ class GuidedPolicy:
             show_hits=self.cfg.first,
             show_facts=self.cfg.facts,
             show_plan=self.cfg.plan,
-            max_chars=min(self.max_chars, FIRST_LOOK_CHARS),
+            max_chars=min(
+                self.max_chars, FIRST_LOOK_CHARS_PROSE if qr.qualitative else FIRST_LOOK_CHARS
+            ),
         )
         memo = {
             "calls": {},

@@ -182,7 +182,8 @@ _CALC_WORDS = re.compile(
 )
 _QUALITATIVE = re.compile(
     r"\b(?:what\s+drove|drivers?|driven|why|explain|reasons?|which\s+(?:segment|region|"
-    r"product|category)|what\s+(?:are|were)\s+the|describe|summar)",
+    r"product|category)|what\s+(?:are|were)\s+the|describe|summar|nature\s+(?:of|and|&)|"
+    r"purpose\s+of|(?:what|which)\s+(?:industry|industries|sector|business|markets?)\b)",
     re.I,
 )
 # a question that starts with an auxiliary verb is answered yes or no first
