@@ -22,6 +22,7 @@ from docnav.agent.question import read_question
 from docnav.errors import DocnavError
 from docnav.ingestion import CorpusStore
 from docnav.tools.base import ToolContext
+from docnav.types import Fact
 
 from .fakes import ScriptedChatModel, call
 from .synthetic import guided_runner, make_store
@@ -32,6 +33,22 @@ DOC = "ACME_2022_10K"
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> CorpusStore:
     return make_store(tmp_path_factory.mktemp("acme"))
+
+
+def income_row(label: str, period: str, value: float) -> Fact:
+    """An income-statement fact row of the tiny 10-K (page 4, 0-based; USD millions)."""
+    return Fact(
+        doc_id=DOC,
+        page=4,
+        statement="income",
+        label=label,  # type: ignore[arg-type]
+        norm_label=label.lower(),
+        period=period,
+        column=period[2:],
+        value=value,
+        unit="USD",
+        scale="in millions",
+    )
 
 
 def guided(store: CorpusStore, model, off: str = "", words=("Net sales",), **budget) -> AgentRunner:
@@ -175,34 +192,8 @@ def test_the_free_loop_salvages_a_cut_final_answer_too(store: CorpusStore) -> No
 
 
 def test_fact_rows_and_fact_references(store: CorpusStore, monkeypatch) -> None:
-    from docnav.types import Fact
 
-    facts = [
-        Fact(
-            doc_id=DOC,
-            page=4,
-            statement="income",
-            label="Net sales",
-            norm_label="net sales",
-            period="FY2022",
-            column="2022",
-            value=1.25e9,
-            unit="USD",
-            scale="in millions",
-        ),
-        Fact(
-            doc_id=DOC,
-            page=4,
-            statement="income",
-            label="Gross profit",
-            norm_label="gross profit",
-            period="FY2022",
-            column="2022",
-            value=4.5e8,
-            unit="USD",
-            scale="in millions",
-        ),
-    ]
+    facts = [income_row("Net sales", "FY2022", 1.25e9), income_row("Gross profit", "FY2022", 4.5e8)]
     monkeypatch.setattr(type(store), "facts", lambda self, doc_id: facts, raising=False)
     model = ScriptedChatModel(
         [
@@ -223,23 +214,8 @@ def test_fact_rows_and_fact_references(store: CorpusStore, monkeypatch) -> None:
 def test_a_single_value_question_gets_no_computation(store: CorpusStore, monkeypatch) -> None:
     """ "What were net sales?" asks for one value: a calculator call that combines two rows is
     sent back (no value from it), while a unit conversion of one value still runs."""
-    from docnav.types import Fact
 
-    facts = [
-        Fact(
-            doc_id=DOC,
-            page=4,
-            statement="income",
-            label="Net sales",
-            norm_label="net sales",
-            period=p,
-            column=p[2:],
-            value=v,
-            unit="USD",
-            scale="in millions",
-        )
-        for p, v in (("FY2022", 1.25e9), ("FY2021", 1.1e9))
-    ]
+    facts = [income_row("Net sales", "FY2022", 1.25e9), income_row("Net sales", "FY2021", 1.1e9)]
     monkeypatch.setattr(type(store), "facts", lambda self, doc_id: facts, raising=False)
     model = ScriptedChatModel(
         [
@@ -325,23 +301,8 @@ def test_a_one_value_answer_off_the_best_row_is_sent_back_then_replaced(
     """The model answers a one-value question with a number that is not the statement row
     code picked: told the row once; when it keeps a number that is on no row shown, the row's
     value (in the scale the question asks for) replaces it, cited to the row's page."""
-    from docnav.types import Fact
 
-    facts = [
-        Fact(
-            doc_id=DOC,
-            page=4,
-            statement="income",
-            label="Net sales",
-            norm_label="net sales",
-            period=p,
-            column=p[2:],
-            value=v,
-            unit="USD",
-            scale="in millions",
-        )
-        for p, v in (("FY2022", 1.25e9), ("FY2021", 1.1e9))
-    ]
+    facts = [income_row("Net sales", "FY2022", 1.25e9), income_row("Net sales", "FY2021", 1.1e9)]
     monkeypatch.setattr(type(store), "facts", lambda self, doc_id: facts, raising=False)
 
     def run(second: float) -> tuple[Any, ScriptedChatModel]:
@@ -390,21 +351,9 @@ def test_a_direction_decided_in_code_is_sent_back_then_replaced(
     """ "Is the gross margin improving?": code computes both years' margins from the rows; a
     "Yes" against them is sent back once and, kept, replaced by the decision with its figures
     and the rows' page; an agreeing bare "No" gets the figures added."""
-    from docnav.types import Fact
 
     facts = [
-        Fact(
-            doc_id=DOC,
-            page=4,
-            statement="income",
-            label=label,
-            norm_label=label.lower(),
-            period=p,
-            column=p[2:],
-            value=v,
-            unit="USD",
-            scale="in millions",
-        )
+        income_row(label, p, v)
         for label, p, v in (
             ("Net sales", "FY2022", 1.25e9),
             ("Net sales", "FY2021", 1.1e9),
