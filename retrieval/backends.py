@@ -1,96 +1,94 @@
 """Which index answers a search: the in-process :class:`CorpusIndex` (bm25s and numpy/HNSW
 files under the home), or, when ``DOCNAV_DATABASE_URL`` puts the store in PostgreSQL,
-:class:`PgIndex`, which ranks inside the database (full text + pgvector, see
-:mod:`docnav.retrieval.pg_search`), so no process holds the corpus's chunks or vectors.
+:class:`PgIndex`, whose candidate retrievers run inside the database.
 
-``PgIndex`` answers ``CorpusIndex``'s calls (``ensure``, ``search``, ``status``,
-``rebuild``) with the same :class:`SearchResult`: chunks or pages (1 page = the pages a
-ranked chunk spans, scored as the ``rrf`` page ranker does), the question's companies,
-years and forms as filters or a boost, a reranker over the top candidates. What it does
-not do is said in ``applied``: statement/filing routing and synonym expansion need the
-in-process index's per-chunk arrays.
+``PgIndex`` *is* a ``CorpusIndex``: query understanding, filters and the latest-year boost,
+synonym expansion, fusion, the reranker, page ranking and statement/filing routing are
+CorpusIndex's own code. Only the retrievers below them differ:
+
+* keyword: BM25 scored in SQL over postings of docnav's tokens (``PgSearch.bm25_scores``,
+  bm25s's formula, so the same chunks rank the same);
+* dense: pgvector's HNSW index (filters inside the query), and the chunk vectors the page
+  ranker reads fetched by row from the database;
+* line items: the facts files of each filing's version folder, as on the file store.
+
+What stays in the process is the chunk list (records, no vectors and no postings) that the
+shared ranking indexes by row: for the 35-filing dev store 11.5k chunks.
 """
 
 from __future__ import annotations
 
-import math
-import threading
-import time
 from collections.abc import Callable
+from pathlib import Path
 
-from docnav.errors import DocnavError, InvalidQueryError
+import numpy as np
+
 from docnav.ingestion.backend import StoreBackend
-from docnav.retrieval.fusion import rrf
-from docnav.retrieval.index import (
-    CorpusIndex,
-    IndexStatus,
-    Mode,
-    SearchHit,
-    SearchResult,
-    Understand,
-    _dense_text,
-)
-from docnav.retrieval.pages import PageHit
-from docnav.retrieval.pg_search import PgHit, PgSearch, doc_passes
-from docnav.retrieval.query import QueryAnalysis, SearchFilters, analyze_query, merge_filters
-from docnav.retrieval.rerank import Reranker
+from docnav.retrieval.index import CorpusIndex, IndexStatus
+from docnav.retrieval.pg_search import Key, PgSearch
 from docnav.settings import RetrievalSettings, Settings
-from docnav.types import Chunk, Document
-
-Key = tuple[str, int]  # (doc_id, chunk ordinal)
 
 
-def open_index(settings: Settings, store: StoreBackend) -> CorpusIndex | PgIndex:
-    """PostgreSQL's own search for a PostgreSQL store, else the in-process index."""
+def open_index(settings: Settings, store: StoreBackend) -> CorpusIndex:
+    """PostgreSQL's own retrievers for a PostgreSQL store, else the in-process index."""
+    folder = settings.home_dir / "indexes"
     if settings.database_url and getattr(store, "backend", None) == "postgres":
-        return PgIndex(store, settings.retrieval)
-    return CorpusIndex(store, settings.home_dir / "indexes", settings.retrieval)  # type: ignore[arg-type]
+        return PgIndex(store, settings.retrieval, folder)
+    return CorpusIndex(store, folder, settings.retrieval)  # type: ignore[arg-type]
 
 
-class PgIndex:
-    """Search over a PostgreSQL store, inside PostgreSQL; CorpusIndex's interface."""
+class PgIndex(CorpusIndex):
+    """CorpusIndex over a PostgreSQL store, its keyword and vector retrievers in the database.
+    ``folder`` holds only the line-item cache (as on the file store)."""
 
-    def __init__(self, store, settings: RetrievalSettings | None = None) -> None:
-        self.store = store
-        self.settings = settings if settings is not None else RetrievalSettings()
-        self.embedding_model = self.settings.embedding_model
-        self.pg = PgSearch(store, self.embedding_model)
-        self._lock = threading.RLock()
-        self._docs: tuple[frozenset, dict[str, Document]] | None = None
-        self._embedded_for: frozenset | None = None  # the catalog version last embedded
-
-    # -- building -------------------------------------------------------------------
-    def ensure(
-        self, dense: bool = True, on_progress: Callable[[str, int, int], None] | None = None
+    def __init__(
+        self,
+        store,
+        settings: RetrievalSettings | None = None,
+        folder: str | Path | None = None,
     ) -> None:
-        """Full text needs nothing built (a generated column); ``dense`` embeds every chunk
-        still without a vector (new or replaced filings only). Looked for once per catalog
-        version: Engine calls this before every search, and the look is an anti-join over
-        every chunk."""
-        if not dense:
-            return
-        with self._lock:
-            versions = frozenset(self.store.versions().items())
-            if versions != self._embedded_for:
-                self.pg.embed_missing(on_progress=on_progress)
-                self._embedded_for = versions
-
-    def status(self) -> IndexStatus:
-        docs = self.docs()
-        self.pg.ensure_table()
-        rows = self.store._rows(
-            f"SELECT c.doc_id, count(*), count(e.doc_id) FROM chunks c LEFT JOIN {self.pg.table} e "
-            "USING (doc_id, ordinal) GROUP BY c.doc_id"
+        super().__init__(
+            store, folder if folder is not None else Path(".docnav-pg-index"), settings
         )
-        full = sum(1 for _, n, e in rows if n == e)
+        self.pg = PgSearch(store, self.embedding_model)
+        self._row_of: dict[Key, int] = {}
+
+    def _load_chunks(self) -> None:
+        super()._load_chunks()
+        self._row_of = {(c.doc_id, c.ordinal): i for i, c in enumerate(self.chunks)}
+
+    # -- the retrievers: what CorpusIndex builds as files, here in the database ------------
+    def _bm25(self, fp: str) -> _PgBm25:
+        self.pg.ensure_bm25()  # postings of new or replaced filings only
+        return _PgBm25(self)
+
+    def _dense(self, on_progress: Callable[[str, int, int], None] | None) -> _PgDense:
+        self.pg.embed_missing(on_progress=on_progress)  # new or replaced filings only
+        return _PgDense(self)
+
+    # -- maintenance ------------------------------------------------------------------------
+    def status(self) -> IndexStatus:
+        """What is in the database; reads only, builds nothing."""
+        with self._lock:
+            self._load_chunks()
+            self._fingerprint = None  # the next ensure() re-checks everything
+        self.pg.ensure_table()
+        self.pg.ensure_bm25_schema()
+        rows = self.store._rows(
+            "SELECT c.doc_id, count(*), count(e.doc_id), count(b.doc_id) FROM chunks c "
+            f"LEFT JOIN {self.pg.table} e USING (doc_id, ordinal) "
+            "LEFT JOIN bm25_docs b USING (doc_id, ordinal) GROUP BY c.doc_id"
+        )
+        embedded = sum(1 for _, n, e, _ in rows if n == e)
+        postings = all(n == b for _, n, _, b in rows)
         return IndexStatus(
             folder="postgresql",
-            documents=len(docs),
-            chunks=sum(n for _, n, _ in rows),
-            bm25="ok",  # chunks.tsv is generated by the database with each row
+            documents=len(self.docs),
+            chunks=len(self.chunks),
+            bm25="ok" if postings else "stale",
             embedding_model=self.embedding_model,
-            dense_embedded=full,
-            dense_missing=len(docs) - full,
+            dense_embedded=embedded,
+            dense_missing=len(self.docs) - embedded,
         )
 
     def rebuild(
@@ -99,256 +97,78 @@ class PgIndex:
         full: bool = False,
         on_progress: Callable[[str, int, int], None] | None = None,
     ) -> IndexStatus:
-        """``full`` drops every vector of this model first; then embeds what is missing."""
-        if full:
-            self.pg.ensure_table()
-            with self.store._connect() as db:
+        """Postings again from the chunks; ``full`` also drops every vector of this model.
+        Then builds what is missing."""
+        self.pg.ensure_table()
+        self.pg.ensure_bm25_schema()
+        with self.store._connect() as db:
+            db.execute("TRUNCATE bm25_docs CASCADE")
+            if full:
                 db.execute(f"TRUNCATE {self.pg.table}")
-        self._embedded_for = None
-        self.ensure(dense=dense, on_progress=on_progress)
+        with self._lock:
+            self._fingerprint = None
+            self.bm25 = self.dense = None
+            self.ensure(dense=dense, on_progress=on_progress)
         return self.status()
 
-    @property
-    def chunks(self) -> range:
-        """A sized stand-in for CorpusIndex.chunks (``len(index.chunks)``, as the server's
-        warm-up reports it): the chunks themselves stay in the database."""
-        (n,) = self.store._rows("SELECT count(*) FROM chunks")[0]
-        return range(n)
 
-    def docs(self) -> dict[str, Document]:
-        """The catalog by doc_id, read again only when a filing changed."""
-        versions = frozenset(self.store.versions().items())
-        if self._docs is None or self._docs[0] != versions:
-            self._docs = (versions, {d.doc_id: d for d in self.store.list_documents()})
-        return self._docs[1]
+class _PgBm25:
+    """Bm25Index's ``scores`` answered by the database: every row's score (0: no shared
+    token), None when no query token occurs in the store, as bm25s answers."""
 
-    # -- searching --------------------------------------------------------------------
-    def search(
-        self,
-        query: str,
-        mode: Mode = "hybrid",
-        k: int = 10,
-        filters: SearchFilters | None = None,
-        fusion: str = "rrf",
-        rrf_k: int = 60,
-        depth: int = 50,
-        understand: Understand = "off",
-        expand: bool = False,
-        reranker: Reranker | None = None,
-        rerank_depth: int = 30,
-        max_query_chars: int = 2000,
-        unit: str = "chunk",
-        route: str | list[str] | None = None,
-        page_depth: int = 100,
-        **_in_process_only: object,  # expand_weight, page_ranker, ...: CorpusIndex's knobs
-    ) -> SearchResult:
-        """CorpusIndex.search's contract on PostgreSQL: explicit ``filters`` before ranking,
-        the question's as filters (``understand="filter"``, a boost when they leave nothing)
-        or a boost, RRF of full text and pgvector, a reranker, chunks or pages."""
-        t_all = time.perf_counter()
-        applied: list[str] = []
-        query = _clean_query(query, max_query_chars, applied)
-        if mode == "hybrid+rerank" and reranker is None:
-            raise DocnavError("mode hybrid+rerank needs a reranker (DOCNAV_RERANKER_MODEL)")
-        if fusion != "rrf":
-            applied.append("fusion: rrf (the only one on PostgreSQL)")
-        base = "hybrid" if mode == "hybrid+rerank" else mode
-        docs = self.docs()
-        analysis, used, effective, boost = self._understand(query, understand, filters, applied)
-        want = max(depth, page_depth if unit == "page" else k, rerank_depth if reranker else k)
-        if boost is not None:
-            want *= 4  # a boost needs candidates to lift
-        timings: dict[str, float] = {}
-        ranked, per = self._retrieve(query, base, want, effective, rrf_k, timings)
-        if boost is not None:
-            ranked = sorted(ranked, key=lambda h: not doc_passes(docs[h.doc_id], boost, {}))
-        ranked, rerank = self._rerank(query, ranked, reranker, rerank_depth, applied, timings)
-        if expand:
-            applied.append("synonym expansion: not on PostgreSQL search")
-        if route:
-            applied.append("routing: not on PostgreSQL search")
-        pages: list[PageHit] = []
-        shown = [(h, h.score, None) for h in ranked[:k]]
-        if unit == "page":
-            pages, shown = _pages(ranked, k, docs)
-        hits = [self._hit(h, s, page, per, rerank, docs) for h, s, page in shown]
-        timings["total"] = (time.perf_counter() - t_all) * 1000
-        return SearchResult(
-            query=query,
-            mode=mode,
-            hits=hits,
-            analysis=analysis,
-            filters=effective,
-            understand=used,
-            applied=applied,
-            timings=timings,
-            unit="page" if unit == "page" else "chunk",
-            pages=pages,
-        )
+    def __init__(self, index: PgIndex) -> None:
+        self.index = index
+        self.n_docs = len(index.chunks)
 
-    def _understand(
-        self,
-        query: str,
-        understand: Understand,
-        filters: SearchFilters | None,
-        applied: list[str],
-    ) -> tuple[QueryAnalysis | None, Understand, SearchFilters | None, SearchFilters | None]:
-        """(analysis, understanding used, filters applied, filters used as a boost)."""
-        if understand == "off":
-            return None, "off", filters, None
-        analysis = analyze_query(query, list(self.docs().values()))
-        merged, notes = merge_filters(filters, analysis.filters)
-        applied += notes
-        if analysis.filters.is_empty():
-            return analysis, understand, filters, None
-        if understand == "filter":
-            if self.pg._allowed(merged) != []:
-                applied += ["filter " + a for a in analysis.applied]
-                return analysis, "filter", merged, None
-            applied.append("the question's filters leave no chunk: used as a boost instead")
-        applied += ["boost " + a for a in analysis.applied]
-        return analysis, "boost", filters, merged
-
-    def _retrieve(
-        self,
-        query: str,
-        base: str,
-        want: int,
-        f: SearchFilters | None,
-        rrf_k: int,
-        timings: dict[str, float],
-    ) -> tuple[list[PgHit], dict[str, dict[Key, tuple[int, float]]]]:
-        """The ranked candidates and each retriever's (rank, score) per chunk."""
-        lists: dict[str, list[PgHit]] = {}
-        if base in ("bm25", "hybrid"):
-            lists["bm25"] = self.pg.keyword(query, want, f)  # PostgreSQL's full text
-            timings["bm25"] = self.pg.last_ms.get("keyword", 0.0)
-        if base in ("dense", "hybrid"):
-            lists["dense"] = self.pg.vector(query, want, f)
-            timings["dense"] = self.pg.last_ms.get("vector", 0.0)
-        per = {
-            n: {(h.doc_id, h.ordinal): (r, h.score) for r, h in enumerate(hs, 1)}
-            for n, hs in lists.items()
-        }
-        if base != "hybrid":
-            return lists[base], per
-        by_key = {(h.doc_id, h.ordinal): h for hs in lists.values() for h in hs}
-        fused = rrf(
-            {n: [((h.doc_id, h.ordinal), h.score) for h in hs] for n, hs in lists.items()}, rrf_k
-        )
-        return [by_key[key].model_copy(update={"score": s}) for key, s in fused], per
-
-    def _rerank(
-        self,
-        query: str,
-        ranked: list[PgHit],
-        reranker: Reranker | None,
-        depth: int,
-        applied: list[str],
-        timings: dict[str, float],
-    ) -> tuple[list[PgHit], dict[Key, float]]:
-        if reranker is None or not ranked:
-            return ranked, {}
-        t = time.perf_counter()
-        docs, top = self.docs(), ranked[:depth]
-        texts = [_dense_text(_as_chunk(h), docs[h.doc_id]) for h in top]
-        got = {
-            (h.doc_id, h.ordinal): float(s)
-            for h, s in zip(top, reranker.score(query, texts), strict=True)
-        }
-        top = sorted(top, key=lambda h: -got[(h.doc_id, h.ordinal)])
-        timings["rerank"] = (time.perf_counter() - t) * 1000
-        applied.append(f"reranked the top {len(top)} with {getattr(reranker, 'name', '?')}")
-        return top + ranked[depth:], got
-
-    @staticmethod
-    def _hit(
-        h: PgHit,
-        score: float,
-        page: int | None,
-        per: dict[str, dict[Key, tuple[int, float]]],
-        rerank: dict[Key, float],
-        docs: dict[str, Document],
-    ) -> SearchHit:
-        key, d = (h.doc_id, h.ordinal), docs[h.doc_id]
-        scores = {n: p[key][1] for n, p in per.items() if key in p}
-        if len(per) > 1:
-            scores["fused"] = h.score
-        if key in rerank:
-            scores["rerank"] = rerank[key]
-        return SearchHit(
-            chunk_id=h.chunk_id,
-            doc_id=h.doc_id,
-            doc_name=d.name,
-            company=d.meta.company,
-            form=d.meta.form,
-            fiscal_period=d.meta.fiscal_period,
-            page_start=h.page_start,
-            page_end=h.page_end,
-            section_path=h.section_path,
-            chunk_type=h.chunk_type,
-            text=h.text,
-            score=rerank.get(key, score),
-            scores=scores,
-            ranks={n: p[key][0] for n, p in per.items() if key in p},
-            page=page,
-        )
+    def scores(self, tokens: list[str], weights: list[float] | None = None) -> np.ndarray | None:
+        got = self.index.pg.bm25_scores(tokens, weights)
+        if not got:
+            return None
+        out = np.zeros(len(self.index.chunks), dtype=np.float64)
+        row_of = self.index._row_of
+        for key, s in got:
+            out[row_of[key]] = s
+        return out
 
 
-def _clean_query(query: str, max_chars: int, applied: list[str]) -> str:
-    query = " ".join(query.split())
-    if not query:
-        raise InvalidQueryError("empty query: say what to look for")
-    if len(query) > max_chars:
-        cut = query.rfind(" ", 0, max_chars)
-        query = query[: cut if cut > max_chars // 2 else max_chars]
-        applied.append(f"query truncated to its first {len(query)} characters")
-    return query
+class _PgDense:
+    """DenseIndex's ``search_vector`` and ``matrix[rows]`` answered by pgvector."""
+
+    def __init__(self, index: PgIndex) -> None:
+        self.index = index
+        self.matrix = _PgRows(index)
+
+    def search_vector(
+        self, q: np.ndarray, k: int, mask: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        index = self.index
+        exact = len(index.chunks) < index.settings.ann_threshold  # as DenseIndex decides
+        if mask is None:
+            got = index.pg.nearest(q, k, exact=exact)
+            return [(index._row_of[key], s) for key, s in got if key in index._row_of]
+        rows = np.flatnonzero(mask)
+        if not len(rows):
+            return []
+        docs = np.unique(index._doc_row[rows])
+        whole = int(np.isin(index._doc_row, docs).sum()) == len(rows)
+        if not whole:
+            # a chunk-level filter (section prefix): the passing rows scanned exactly
+            cos = self.matrix[rows] @ np.asarray(q, dtype=np.float32)
+            order = np.lexsort((rows, -cos))[:k]
+            return [(int(rows[i]), float(cos[i])) for i in order]
+        names = list(index.docs)
+        exact = exact or len(rows) < index.settings.ann_threshold
+        got = index.pg.nearest(q, k, [names[d] for d in docs], exact)
+        return [(index._row_of[key], s) for key, s in got if key in index._row_of]
 
 
-def _as_chunk(h: PgHit) -> Chunk:
-    return Chunk(
-        id=h.chunk_id,
-        doc_id=h.doc_id,
-        ordinal=h.ordinal,
-        page_start=h.page_start,
-        page_end=h.page_end,
-        section_path=h.section_path,
-        type=h.chunk_type,
-        text=h.text,
-    )
+class _PgRows:
+    """``matrix[rows]``: the embeddings of those chunk rows, read from the database."""
 
+    def __init__(self, index: PgIndex) -> None:
+        self.index = index
 
-def _pages(
-    ranked: list[PgHit], k: int, docs: dict[str, Document]
-) -> tuple[list[PageHit], list[tuple[PgHit, float, int | None]]]:
-    """Pages scored as the in-process ``rrf`` page ranker scores them: the best chunk's
-    60 / (60 + rank) plus 0.25 x log1p of the page's other chunks'; a chunk counts on the
-    pages it spans (up to three). The shown chunk of a page is its best one not shown yet."""
-    by_page: dict[tuple[str, int], list[tuple[float, PgHit]]] = {}
-    for rank, h in enumerate(ranked, 1):
-        for page in range(h.page_start, min(h.page_end, h.page_start + 2) + 1):
-            by_page.setdefault((h.doc_id, page), []).append((60.0 / (60.0 + rank), h))
-    scored = sorted(
-        (
-            (v[0][0] + 0.25 * math.log1p(sum(x for x, _ in v[1:])), key, v)
-            for key, v in by_page.items()
-        ),
-        key=lambda t: (-t[0], t[1]),
-    )[:k]
-    pages, shown, used = [], [], set()
-    for score, (doc_id, page), v in scored:
-        pages.append(
-            PageHit(
-                doc_id=doc_id,
-                doc_name=docs[doc_id].name,
-                page=page,
-                score=round(score, 5),
-                chunk_ids=[h.chunk_id for _, h in v],
-            )
-        )
-        best = next((h for _, h in v if h.chunk_id not in used), None)
-        if best is not None:
-            used.add(best.chunk_id)
-            shown.append((best, score, page))
-    return pages, shown
+    def __getitem__(self, rows) -> np.ndarray:
+        chunks = self.index.chunks
+        keys = [(chunks[r].doc_id, chunks[r].ordinal) for r in np.asarray(rows).tolist()]
+        return self.index.pg.embeddings(keys)

@@ -188,13 +188,16 @@ class PgSearch:
         return done
 
     # -- BM25 in the database -------------------------------------------------------------
+    def ensure_bm25_schema(self) -> None:
+        with self.store._connect() as db:
+            db.execute("SELECT pg_advisory_xact_lock(%s)", (BM25_LOCK,))
+            db.execute(BM25_SCHEMA)
+
     def ensure_bm25(self, batch: int = 2000, on_progress=None) -> int:
         """Postings for every chunk that has none yet (new or replaced filings only), with
         docnav's own tokens (:func:`chunk_tokens`, as the bm25s index is built). A replaced
         filing's postings go with its chunks (``ON DELETE CASCADE``)."""
-        with self.store._connect() as db:
-            db.execute("SELECT pg_advisory_xact_lock(%s)", (BM25_LOCK,))
-            db.execute(BM25_SCHEMA)
+        self.ensure_bm25_schema()
         done = 0
         while True:
             with self.store._connect() as db:
@@ -324,20 +327,9 @@ class PgSearch:
         join = (
             " JOIN chunks c USING (doc_id, ordinal)" if filters and filters.section_prefix else ""
         )
-        vec = _vec(q)
-        with self.store._connect() as db:
-            db.execute(f"SET LOCAL hnsw.ef_search = {int(max(self.ef_search, k))}")
-            # keep walking the graph until k rows pass the filter (pgvector >= 0.8)
-            db.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-            rows = db.execute(
-                "SELECT doc_id, ordinal, dist FROM ("
-                f"SELECT e.doc_id, e.ordinal, e.embedding <=> %s::vector AS dist FROM {self.table} e"
-                f"{join} WHERE TRUE{where} ORDER BY e.embedding <=> %s::vector LIMIT %s"
-                ") s ORDER BY dist, doc_id, ordinal",
-                [vec, *args, vec, k],
-            ).fetchall()
+        ranked = self._nearest(_vec(q), k, where, args, join)
         self.last_ms["vector"] = (time.perf_counter() - t) * 1000
-        return self._hits([((d, o), 1.0 - float(dist)) for d, o, dist in rows], "vector")
+        return self._hits(ranked, "vector")
 
     def hybrid(
         self, query: str, k: int = 10, filters: SearchFilters | None = None, depth: int = 50
@@ -355,6 +347,50 @@ class PgSearch:
             h = by_key[key]
             scores = {name: s for name, ranked in lists.items() for kk, s in ranked if kk == key}
             out.append(h.model_copy(update={"score": score, "scores": {**scores, "fused": score}}))
+        return out
+
+    def nearest(
+        self, q: np.ndarray, k: int, allowed: list[str] | None = None, exact: bool = False
+    ) -> list[tuple[Key, float]]:
+        """Cosine nearest chunks of ``allowed`` filings (None: all) through the HNSW index,
+        or ``exact``: every candidate's distance (DenseIndex's choice below its ANN
+        threshold)."""
+        if allowed is None:
+            return self._nearest(_vec(q), k, "", [], "", exact)
+        return self._nearest(_vec(q), k, " AND e.doc_id = ANY(%s)", [allowed], "", exact)
+
+    def _nearest(
+        self, vec: str, k: int, where: str, args: list, join: str, exact: bool = False
+    ) -> list:
+        with self.store._connect() as db:
+            if exact:
+                db.execute("SET LOCAL enable_indexscan = off")
+            db.execute(f"SET LOCAL hnsw.ef_search = {int(max(self.ef_search, k))}")
+            # keep walking the graph until k rows pass the filter (pgvector >= 0.8)
+            db.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            rows = db.execute(
+                "SELECT doc_id, ordinal, dist FROM ("
+                f"SELECT e.doc_id, e.ordinal, e.embedding <=> %s::vector AS dist FROM {self.table} e"
+                f"{join} WHERE TRUE{where} ORDER BY e.embedding <=> %s::vector LIMIT %s"
+                ") s ORDER BY dist, doc_id, ordinal",
+                [vec, *args, vec, k],
+            ).fetchall()
+        return [((d, o), 1.0 - float(dist)) for d, o, dist in rows]
+
+    def embeddings(self, keys: list[Key]) -> np.ndarray:
+        """The rows of ``keys`` in that order (a chunk without one: zeros)."""
+        out = np.zeros((len(keys), self.dim), dtype=np.float32)
+        if not keys:
+            return out
+        with self.store._connect() as db:
+            rows = db.execute(
+                f"SELECT k.i, e.embedding::real[] FROM {self.table} e JOIN "
+                "unnest(%s::text[], %s::int[]) WITH ORDINALITY AS k(d, o, i) "
+                "ON e.doc_id = k.d AND e.ordinal = k.o",
+                ([d for d, _ in keys], [o for _, o in keys]),
+            ).fetchall()
+        for i, v in rows:
+            out[i - 1] = v
         return out
 
     def _hits(self, ranked: list[tuple[Key, float]], name: str) -> list[PgHit]:
