@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -204,6 +205,55 @@ def sizes(store: PgCorpusStore, search: PgSearch, index: CorpusIndex, by_doc: di
     return {k: round(v / 2**20, 1) for k, v in out.items()}  # MiB
 
 
+# -- parity: docnav's own search (CorpusIndex's ranking) on each backend ---------------------
+
+PARITY_ROWS = "bm25+filters,hybrid+filters,bm25 pages+route+year,pages+route+year"
+
+
+class _On:
+    """What ``docnav bench retrieval``'s measuring loop asks of an engine, for one index."""
+
+    def __init__(self, index: CorpusIndex) -> None:
+        self.index = index
+
+    def documents(self) -> list:
+        return list(self.index.docs.values())
+
+
+def parity(
+    file_home: Path, pg: PgCorpusStore, cache: Path, questions: list[dict], rows: str
+) -> dict:
+    """The evidence-recall table of ``docnav bench retrieval`` (``rows``) on the file store
+    at ``file_home`` (bm25s + numpy) and on the PostgreSQL store ``pg`` (PgIndex: BM25 and
+    pgvector in the database), the same filings; and per question whether the two found the
+    first gold page at the same rank."""
+    from rich.console import Console
+
+    from docnav.bench.retrieval import _measure, pick_configs
+    from docnav.retrieval.backends import PgIndex
+
+    configs = pick_configs(rows) or []
+    out: dict = {"rows": [c.label for c in configs], "build_seconds": {}, "tables": {}}
+    per: dict[str, dict] = {}
+    for name, index in (
+        ("file store", CorpusIndex(CorpusStore(file_home / "store"), file_home / "indexes")),
+        ("PostgreSQL", PgIndex(pg, folder=cache)),
+    ):
+        t = time.perf_counter()
+        index.ensure(dense=True)
+        out["build_seconds"][name] = round(time.perf_counter() - t, 1)
+        table, got = _measure(_On(index), configs, questions, None, None, Console(quiet=True))
+        out["tables"][name] = table
+        per[name] = {(r["config"], r["financebench_id"]): r["page_rank"] for r in got}
+        print(name, json.dumps(table)[:2000], flush=True)
+    a, b = per["file store"], per["PostgreSQL"]
+    out["same_first_gold_page_rank"] = {
+        row: f"{sum(a[k] == b[k] for k in a if k[0] == row)}/{sum(1 for k in a if k[0] == row)}"
+        for row in dict.fromkeys(k[0] for k in a)
+    }
+    return out
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--home", type=Path, required=True)
@@ -225,7 +275,17 @@ def main(argv: list[str] | None = None) -> dict:
         default=Path("/tmp/docnav-pg-bench-pages"),
         help="where the PostgreSQL store keeps its page files",
     )
+    ap.add_argument(
+        "--parity",
+        type=Path,
+        metavar="FILE_HOME",
+        help="only the parity table: docnav's search on the file store at FILE_HOME vs on the "
+        "PostgreSQL store already at --database-url/--pages (the same filings)",
+    )
+    ap.add_argument("--rows", default=PARITY_ROWS, help="the parity table's rows")
     a = ap.parse_args(argv)
+    if a.parity:
+        return _main_parity(a, argv)
     commit = git_commit()
     questions = [json.loads(x) for x in a.questions.read_text().splitlines() if x.strip()]
     src = CorpusStore(a.home / "store")
@@ -256,6 +316,23 @@ def main(argv: list[str] | None = None) -> dict:
     a.out.mkdir(parents=True, exist_ok=True)
     (a.out / "results.json").write_text(json.dumps(result, indent=2))
     print(json.dumps({k: result[k] for k in ("copy", "keyword", "vector", "sizes_mib")}, indent=2))
+    return result
+
+
+def _main_parity(a: argparse.Namespace, argv: list[str] | None) -> dict:
+    questions = [json.loads(x) for x in a.questions.read_text().splitlines() if x.strip()]
+    pg = PgCorpusStore(a.pages, a.database_url)
+    args = argv if argv is not None else sys.argv[1:]
+    result = {
+        "command": "python -m docnav.bench.pg_backends " + " ".join(args),
+        "measured_at_commit": git_commit(),
+        "machine": machine_info(),
+        "questions": len(questions),
+        **parity(a.parity, pg, a.pages.parent / (a.pages.name + "-index-cache"), questions, a.rows),
+    }
+    a.out.mkdir(parents=True, exist_ok=True)
+    (a.out / "parity.json").write_text(json.dumps(result, indent=2))
+    print(json.dumps(result["same_first_gold_page_rank"], indent=2))
     return result
 
 
