@@ -94,6 +94,12 @@ _FY = re.compile(
     rf"\b(?:fy|fiscal\s+(?:year\s+)?)\s*'?\s*({_Y4}|\d\d)\b|\bfy({_Y4}|\d\d)\b", re.IGNORECASE
 )
 _BARE_YEAR = re.compile(rf"(?<![\d$.,/-])({_Y4})(?![\d%]|,\d|\.\d|\s*(?:million|billion|thousand))")
+# a question looking forward ("expects to pay ... in 2024", "matures in 2020") names a year
+# inside the filing it asks about, not a filing year, when it marks that filing's fiscal year
+_FUTURE = re.compile(
+    r"\b(?:expect\w*|will|matur\w*|due|scheduled|plan(?:s|ned)?|anticipat\w*|forecast\w*)\b", re.I
+)
+_IN_YEAR = re.compile(r"\b(?:in|by|through|until)\s+$", re.I)
 _SINCE = re.compile(
     rf"\b(?:since|after|from)\s+(?:fy\s?|fiscal\s+(?:year\s+)?)?({_Y4})\b(?!\s*(?:to|through|-|and))",
     re.I,
@@ -323,10 +329,16 @@ def analyze_query(query: str, documents: list[Document]) -> QueryAnalysis:
         spans.append(m.span())
         years.append(_year(m.group(1) or m.group(2)))
     open_top = False
+    marked = list(years)
     for m in _BARE_YEAR.finditer(query):
         if taken(*m.span()):
             continue
-        years.append(int(m.group(1)))
+        y = int(m.group(1))
+        before = query[max(0, m.start() - 10) : m.start()]
+        if marked and y > max(marked) and _FUTURE.search(query) and _IN_YEAR.search(before):
+            applied.append(f"{y} read as a future date inside the filing, not a filing year")
+            continue
+        years.append(y)
     if _SINCE.search(query) and len(set(years)) == 1:
         open_top = True
     out.years = sorted(set(years))

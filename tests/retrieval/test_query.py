@@ -31,6 +31,11 @@ from docnav.types import Document, DocumentMeta
         ("the FY2015 - FY2017 3 year average net margin", 2015, 2017),
         ("Did Pfizer grow its PPNE between FY20 and FY21?", 2020, 2021),
         ("revenue growth since 2019", 2019, None),
+        # a later year the question looks forward to lies inside the marked year's filing
+        ("As of FY 2021, how much did the company expect to pay retirees in 2024?", 2021, 2021),
+        ("In its FY2019 10-K, how much long-term debt matures in 2020?", 2019, 2019),
+        ("revenue in FY2022 vs 2023", 2022, 2023),  # a comparison, not a future date
+        ("how much will be paid in 2024?", 2024, 2024),  # no marked year: the year named
     ],
 )
 def test_periods(query, lo, hi):
