@@ -65,18 +65,41 @@ def planted_engine(synth_dir: Path, home: Path) -> Engine:
 SEARCH = dict(mode="hybrid", understand="filter", expand=True)
 
 
-def collect(engine: Engine, questions: list[dict], route: str, k: int = 20):
-    """Every candidate page's features and label (a gold evidence page) per question."""
+def collect(
+    engine: Engine, questions: list[dict], route: str, k: int = 20, negatives: str = "pool"
+):
+    """Every candidate page's features and label (a gold evidence page) per question.
+
+    ``negatives``: ``pool`` keeps every candidate page; ``company`` keeps only the pages of
+    the gold filing's company (other pages of the same filing, the company's filings of other
+    years and forms), searched once with the question's years as a filter and once as a boost
+    so the other years' pages are candidates too: the hard negatives, the ones a ranking
+    within the right company has to tell from the evidence."""
     xs, ys, groups = [], [], []
+    doc_list = list(engine.index.docs.values())
+    company = {d.name: d.meta.company for d in doc_list}
+    modes = ("filter",) if negatives == "pool" else ("filter", "boost")
     for qi, q in enumerate(questions):
         gold = set(q["gold"])
-        engine.index.search(q["question"], k=k, unit="page", route=route, features=True, **SEARCH)
-        names = {d.doc_id: d.name for d in engine.index.docs.values()}
-        doc_list = list(engine.index.docs.values())
-        for c in engine.index.last_page_candidates:
-            xs.append(dict(c.x))
-            ys.append(int((names[doc_list[c.doc_row].doc_id], c.page) in gold))
-            groups.append(qi)
+        want = {company.get(d) for d, _ in gold}
+        seen: set[tuple[str, int]] = set()
+        for understand in modes:
+            engine.index.search(
+                q["question"],
+                k=k,
+                unit="page",
+                route=route,
+                features=True,
+                **{**SEARCH, "understand": understand},
+            )
+            for c in engine.index.last_page_candidates:
+                key = (doc_list[c.doc_row].name, c.page)
+                if key in seen or (negatives != "pool" and company.get(key[0]) not in want):
+                    continue
+                seen.add(key)
+                xs.append(dict(c.x))
+                ys.append(int(key in gold))
+                groups.append(qi)
     return as_matrix(xs), np.array(ys), np.array(groups)
 
 
@@ -87,14 +110,16 @@ def train_page_ranker(
     route: str = "statements,filing,diverse",
     c: float = 1.0,
     command: str = "",
+    negatives: str = "pool",
 ) -> dict:
-    """Fit the logistic page ranker on ``synth_dir``'s planted questions; write its weights."""
+    """Fit the logistic page ranker on ``synth_dir``'s planted questions; write its weights
+    (``negatives``: see :func:`collect`)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
 
     engine = planted_engine(synth_dir, home)
     questions = load_planted(synth_dir / "questions.jsonl")
-    X, y, g = collect(engine, questions, route)
+    X, y, g = collect(engine, questions, route, negatives=negatives)
     mean, std = X.mean(axis=0), X.std(axis=0)
     std[std == 0] = 1.0
     Z = (X - mean) / std
@@ -105,7 +130,7 @@ def train_page_ranker(
     m = LogisticRegression(C=c, class_weight="balanced", max_iter=2000).fit(Z, y)
     weights = {f: round(float(w), 5) for f, w in zip(FEATURES, m.coef_[0], strict=True)}
     result = {
-        "name": "learned",
+        "name": "learned" if negatives == "pool" else f"learned-{negatives}",
         "features": list(FEATURES),
         "weights": weights,
         "mean": {f: round(float(v), 6) for f, v in zip(FEATURES, mean, strict=True)},
@@ -119,6 +144,7 @@ def train_page_ranker(
             "candidate_pages": int(len(y)),
             "positives": int(y.sum()),
             "route_while_collecting": route,
+            "negatives": negatives,
             "heldout_auc_odd_questions": None if auc is None else round(auc, 4),
             "command": command,
             "commit": git_commit(),
@@ -193,12 +219,15 @@ def planted_section(synth_dir: Path, home: Path, configs) -> dict:
     }
 
 
-def main() -> None:  # python -m docnav.bench.page_ranker SYNTH_DIR HOME
+def main() -> None:  # python -m docnav.bench.page_ranker SYNTH_DIR HOME [OUT NEGATIVES ROUTE]
     import sys
 
     synth_dir, home = Path(sys.argv[1]), Path(sys.argv[2])
+    out = Path(sys.argv[3]) if len(sys.argv) > 3 else DATA
+    negatives = sys.argv[4] if len(sys.argv) > 4 else "pool"
+    route = sys.argv[5] if len(sys.argv) > 5 else "statements,filing,diverse"
     cmd = "python -m docnav.bench.page_ranker " + " ".join(sys.argv[1:])
-    res = train_page_ranker(synth_dir, home, command=cmd)
+    res = train_page_ranker(synth_dir, home, out, route=route, command=cmd, negatives=negatives)
     print(json.dumps({k: res[k] for k in ("weights", "intercept", "about")}, indent=1))
     _ = machine_info
 

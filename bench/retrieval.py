@@ -47,6 +47,8 @@ ROUTE_ITEMS = ROUTE + ",items"  # + the line-item retriever over statement facts
 # + which filing of the year: full-year filings for annual figures, the earnings release for
 # non-GAAP measures, the latest filing for a question naming no year
 ROUTE_YEAR = ROUTE + ",fullyear,nongaap,undated"
+# + the sections a question's topic points at (segments, debt, taxes, ...) of the chosen filing
+ROUTE_SECTIONS = ROUTE_YEAR + ",sections"
 PAGE_CONFIGS = [
     Config("pages", "hybrid", understand="filter", expand=True, unit="page"),
     Config("pages+filing", "hybrid", understand="filter", expand=True, unit="page", route="filing"),
@@ -135,6 +137,14 @@ PAGE_CONFIGS = [
         unit="page",
         route=ROUTE_YEAR,
         page_ranker="learned",
+    ),
+    Config(
+        "pages+route+year+sections",
+        "hybrid",
+        understand="filter",
+        expand=True,
+        unit="page",
+        route=ROUTE_SECTIONS,
     ),
     # the same on BM25 alone (measurable where the store's embeddings are not built)
     Config("bm25 pages", "bm25", understand="filter", expand=True, unit="page"),
@@ -237,7 +247,10 @@ PLANTED_CONFIGS = [
     c
     for c in CONFIGS
     if c.label in ("bm25+filters", "hybrid+filters")
-    or (c.unit == "page" and c.route in ("", ROUTE, ROUTE_ITEMS, ROUTE_YEAR, ROUTE_YEAR + ",deep"))
+    or (
+        c.unit == "page"
+        and c.route in ("", ROUTE, ROUTE_ITEMS, ROUTE_YEAR, ROUTE_YEAR + ",deep", ROUTE_SECTIONS)
+    )
 ]
 
 

@@ -37,7 +37,14 @@ from docnav.retrieval.pages import (
 )
 from docnav.retrieval.query import QueryAnalysis, SearchFilters, analyze_query, merge_filters
 from docnav.retrieval.rerank import Reranker
-from docnav.retrieval.route import STATEMENT_CODE, STATEMENTS, Route, read_route, section_statement
+from docnav.retrieval.route import (
+    STATEMENT_CODE,
+    STATEMENTS,
+    Route,
+    read_route,
+    section_matches,
+    section_statement,
+)
 from docnav.retrieval.synonyms import Expansion
 from docnav.retrieval.synonyms import expand as expand_query
 from docnav.retrieval.tokenize import chunk_tokens, number_tokens, query_tokens
@@ -59,6 +66,7 @@ ROUTES = (
     "undated",
     "nongaap",
     "deep",
+    "sections",
 )
 __all__ = [
     "CorpusIndex",
@@ -184,6 +192,7 @@ class CorpusIndex:
         self._numtoks: dict[int, frozenset[str]] = {}
         self._line_items: LineItemIndex | None = None  # route "items": built on first use
         self._page_rows: dict[tuple[int, int], list[int]] | None = None
+        self._topic_cache: dict[tuple[int, tuple[str, ...]], frozenset[int]] = {}
 
     def _chunk_meta(self) -> dict:
         """Per chunk: the statement it prints (code of route.STATEMENTS, 0 none), whether it
@@ -773,6 +782,7 @@ class CorpusIndex:
                 filing_date=bool(analysis and any("filing date" in a for a in analysis.applied)),
                 groups=expansion.groups if expansion is not None else None,
                 nongaap="nongaap" in routes,
+                sections="sections" in routes,
             )
             applied += routing.describe()
         ranked = self._rank_pages(
@@ -917,6 +927,12 @@ class CorpusIndex:
         chosen = doc_order[0]
         if "deep" in routes:
             rr.update(self._deepen(chosen, rr, bm25_all, qvec, mask, len(fused)))
+        in_topic: frozenset[int] = frozenset()
+        if routing is not None and "sections" in routes and routing.sections:
+            # the sections the question's topic lives in, of the chosen filing, ranked alone
+            in_topic = self._topic_rows(chosen, tuple(routing.sections))
+            only = np.fromiter(sorted(in_topic), dtype=np.int64)
+            rr.update(self._deepen(chosen, rr, bm25_all, qvec, mask, len(fused), only))
 
         # statement routing: the routed statements' chunks of the leading filings join the pool
         want_kinds: set[str] = set()
@@ -999,6 +1015,8 @@ class CorpusIndex:
                     x["mdna"] = 1.0
                 if hasnum:
                     x["number"] = 1.0
+                if row in in_topic:
+                    x["section"] = 1.0
         out = list(cands.values())
         for p in out:
             p.chunks.sort(key=lambda t: (-t[1], t[0]))
@@ -1031,12 +1049,14 @@ class CorpusIndex:
         qvec: np.ndarray | None,
         mask: np.ndarray | None,
         depth: int,
+        only: np.ndarray | None = None,
     ) -> dict[int, float]:
         """Route ``deep``: the chosen filing's chunks ranked within that filing alone (RRF of
         BM25 and dense, as a single-filing search would), so its page pool is as deep as the
         pool of the whole store and a page the other filings crowded out becomes a
-        candidate; a chunk keeps the better of its two reciprocal ranks."""
-        rows = np.flatnonzero(self._doc_row == doc_row)
+        candidate; a chunk keeps the better of its two reciprocal ranks. ``only``: rank these
+        rows of the filing alone (route ``sections``)."""
+        rows = np.flatnonzero(self._doc_row == doc_row) if only is None else only
         if mask is not None:
             rows = rows[mask[rows]]
         if not len(rows):
@@ -1054,6 +1074,19 @@ class CorpusIndex:
             row: max(rr.get(row, 0.0), 60.0 / (60.0 + rank))
             for rank, (row, _) in enumerate(fused, 1)
         }
+
+    def _topic_rows(self, doc_row: int, topics: tuple[str, ...]) -> frozenset[int]:
+        """Rows of a filing whose section title is one the topics point at (cached)."""
+        key = (doc_row, topics)
+        cache = self._topic_cache
+        if key not in cache:
+            rows = np.flatnonzero(self._doc_row == doc_row)
+            cache[key] = frozenset(
+                int(r)
+                for r in rows
+                if section_matches(self.chunks[r].section_path.rsplit(" > ", 1)[-1], list(topics))
+            )
+        return cache[key]
 
     def _first_row(self, doc_row: int) -> int:
         if self._doc_first_row is None:

@@ -8,7 +8,9 @@ Page rankers (``page_ranker``):
 - ``rrf``: the page's best chunk's fused rank plus a little of its other chunks' (a page
   holding several matching chunks beats one holding a single one of the same rank).
 - ``learned``: a logistic model over the features below, trained only on the synthetic
-  planted corpus (``docnav bench page-ranker``), weights in ``data/page_ranker.json``.
+  planted corpus (``docnav bench page-ranker``), weights in ``data/page_ranker.json``;
+  ``learned-hard`` the same trained on hard negatives only (the other pages of the gold
+  filing's company: same filing, other years and forms), ``data/page_ranker_hard.json``.
 
 Routing (``route``): ``statements`` puts the pages of the statements a question names, or
 whose line items it names, of the chosen filing first; ``filing`` picks that filing among the
@@ -22,7 +24,10 @@ year: a Q4 / full-year release next to the 10-K, a quarter's release after it), 
 (adjusted / non-GAAP measures from the earnings release first, no statement routing through
 their line items), ``undated`` (a question naming no year prefers the latest filing of the
 kind it points at); ``deep`` ranks the chosen filing's chunks within that filing alone too, so
-its page pool is as deep as a single-filing search's.
+its page pool is as deep as a single-filing search's; ``sections`` reads the question's topic
+(segments, debt, taxes, restructuring, ... :data:`.route.SECTION_TOPICS`) and ranks the chosen
+filing's sections of that topic (a Note, an Item) alone, so their pages join the pool with the
+rank they have inside those sections (feature ``section``).
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 DATA = Path(__file__).parent / "data" / "page_ranker.json"
+# trained on hard negatives only: the pages of the gold filing's company (bench/page_ranker.py)
+DATA_HARD = Path(__file__).parent / "data" / "page_ranker_hard.json"
 ITEMS_WEIGHT = 1.0  # rrf ranker: weight of the line-item retriever's reciprocal rank
 
 FEATURES = (
@@ -57,6 +64,7 @@ FEATURES = (
     "form_pref",  # the filing is of the kind the question points at (1 first choice, .5 later)
     "latest",  # the filing is the latest of a year range
     "items",  # the page's rank among the line-item retriever's pages: 60 / (60 + rank)
+    "section",  # the page is in a section the question's topic points at (route "sections")
 )
 
 
@@ -103,10 +111,11 @@ class PageRanker:
 
 @lru_cache(maxsize=4)
 def load_ranker(spec: str = "rrf") -> PageRanker:
-    """``rrf`` (built in), ``learned`` (the shipped weights) or a path to a weights JSON."""
+    """``rrf`` (built in), ``learned`` / ``learned-hard`` (the shipped weights) or a path to a
+    weights JSON."""
     if spec == "rrf":
         return PageRanker("rrf")
-    path = DATA if spec == "learned" else Path(spec)
+    path = {"learned": DATA, "learned-hard": DATA_HARD}.get(spec) or Path(spec)
     raw = json.loads(path.read_text())
     return PageRanker(
         name=raw.get("name", "learned"),

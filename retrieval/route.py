@@ -101,6 +101,69 @@ _NON_GAAP = re.compile(
 )
 
 
+# Section topics (route ``sections``): words of a question -> the titles of the sections
+# (Notes, Items, MD&A parts) that hold such disclosures in any 10-K / 10-Q. Generic to US
+# filings: a topic is a kind of disclosure, never a company's or a question's wording.
+SECTION_TOPICS: dict[str, tuple[str, str]] = {
+    # topic: (question words, section title words)
+    "segments": (
+        r"\bsegments?\b|\bgeographic(?:al)?\b|\bregions?\b|\bproduct\s+(?:lines?|categor)",
+        r"segment|geographic",
+    ),
+    "debt": (
+        r"\bdebt\b|\bborrowings?\b|\bcredit\s+facilit|\bmaturit(?:y|ies)\b|\bnotes\s+payable\b",
+        r"\bdebt\b|borrowings|financing\s+arrangements|credit\s+facilit",
+    ),
+    "restructuring": (r"\brestructuring\b", r"restructuring"),
+    "taxes": (
+        r"\btax\s+rate\b|\bincome\s+tax(?:es)?\b|\btax\s+(?:expense|benefit)\b",
+        r"income\s+tax",
+    ),
+    "acquisitions": (
+        r"\bacqui(?:re|red|res|sitions?)\b|\bdivest|\bspin[\s-]*off\b",
+        r"acquisition|business\s+combination|divestiture|discontinued",
+    ),
+    "pensions": (
+        r"\bpensions?\b|\bretirees?\b|\bretirement\b|\bpostretirement\b",
+        r"pension|retirement|employee\s+benefit",
+    ),
+    "derivatives": (
+        r"\bderivatives?\b|\bhedg(?:e|es|ing)\b|\bswaps?\b",
+        r"derivative|hedg|financial\s+instruments",
+    ),
+    "leases": (r"\bleases?\b|\blease\s+liabilit", r"\bleases?\b"),
+    "risk": (r"\brisks?\b", r"risk\s+factors|market\s+risk"),
+    "business": (
+        r"\bbusiness\s+model\b|\bindustry\b|\boperate\s+in\b|\bwhat\s+(?:does|do)\b.{0,40}\b(?:do|sell|make)\b",
+        r"item\s*1\.?\s*business|^business$",
+    ),
+    "stores": (r"\bstores?\b|\bwarehouses?\b|\blocations\b|\bsquare\s+f(?:ee|oo)t", r"properties"),
+    "legal": (
+        r"\blitigation\b|\blawsuits?\b|\blegal\b|\bcontingenc",
+        r"legal\s+proceedings|contingenc|litigation",
+    ),
+    "dividends": (
+        r"\bdividends?\b|\bbuybacks?\b|\brepurchases?\b",
+        r"market\s+for\s+(?:the\s+)?registrant|equity|stockholders|shareholders",
+    ),
+}
+
+
+@lru_cache(maxsize=1)
+def _topic_rx() -> list[tuple[str, re.Pattern, re.Pattern]]:
+    return [(t, re.compile(q, re.I), re.compile(s, re.I)) for t, (q, s) in SECTION_TOPICS.items()]
+
+
+def section_topics(query: str) -> list[str]:
+    """The section topics a question's words point at (route ``sections``)."""
+    return [t for t, q, _ in _topic_rx() if q.search(query)]
+
+
+def section_matches(title: str, topics: list[str]) -> bool:
+    """Whether a section title (its last part) is one the topics point at."""
+    return any(s.search(title) for t, _, s in _topic_rx() if t in topics)
+
+
 class Route(BaseModel):
     """What a question points at (shown in ``applied``)."""
 
@@ -109,6 +172,7 @@ class Route(BaseModel):
     item_groups: list[str] = Field(default_factory=list)  # the line items that implied them
     intent: str = "annual"  # annual | nongaap | quarter | q4 | event | form (a form is named)
     forms: list[str] = Field(default_factory=list)  # preferred forms, best first
+    sections: list[str] = Field(default_factory=list)  # section topics (route "sections")
 
     @property
     def statements(self) -> list[str]:
@@ -127,6 +191,8 @@ class Route(BaseModel):
             )
         if self.forms:
             out.append(f"filing of the year ({self.intent}): " + " > ".join(self.forms))
+        if self.sections:
+            out.append("sections: " + ", ".join(self.sections))
         return out
 
 
@@ -171,12 +237,13 @@ def read_route(
     filing_date: bool = False,
     groups: list[str] | None = None,
     nongaap: bool = False,
+    sections: bool = False,
 ) -> Route:
     """Statements and the filing kind a question points at. ``qtoks`` are its query tokens,
     ``quarters``/``forms`` what query understanding read, ``filing_date`` whether it named a
     filing date ("8-K dated 1 July 2022"), ``groups`` the synonym groups the query fired
     (computed from ``qtoks`` when not given), ``nongaap`` whether adjusted measures point at
-    the earnings release."""
+    the earnings release, ``sections`` whether to read section topics."""
     r = Route()
     for kind, rx in _NAMED:
         if rx.search(query):
@@ -211,4 +278,6 @@ def read_route(
         r.items, r.item_groups = [], []  # an adjusted figure is not the statement's line
     else:
         r.intent, r.forms = "annual", ["10-K"]
+    if sections:
+        r.sections = section_topics(query)
     return r

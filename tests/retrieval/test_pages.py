@@ -223,3 +223,36 @@ def test_a_question_naming_no_year_reads_the_latest_filing(synth_engine):
     assert first.form == "10-K" and first.fiscal_year == latest
     deep = idx.search(q, route="statements,filing,diverse,undated,deep", **kw)
     assert deep.pages and len({(p.doc_id, p.page) for p in deep.pages}) == len(deep.pages)
+
+
+def test_section_topics_from_question_words_and_section_titles():
+    from docnav.retrieval.route import section_matches, section_topics
+
+    assert section_topics("Has the company increased its debt on balance sheet?") == ["debt"]
+    assert "segments" in section_topics("Which segment dragged down growth?")
+    assert section_topics("What was the effective tax rate in FY2022?") == ["taxes"]
+    assert section_topics("What was FY2022 revenue?") == []
+    assert section_matches("Note 7. Debt", ["debt"])
+    assert section_matches("NOTE 19. Business Segments and Geographic Information", ["segments"])
+    assert not section_matches("Note 7. Debt", ["segments"])
+    # read only when the route asks for it
+    q = "What restructuring charges were recorded?"
+    assert _route(q).sections == []
+    assert read_route(q, query_tokens(q), [], [], sections=True).sections == ["restructuring"]
+
+
+def test_a_topic_ranks_its_section_of_the_chosen_filing(synth_engine):
+    idx = synth_engine.index
+    idx.ensure(dense=False)
+    name = next(d.meta.company for d in idx.docs.values() if d.meta.company)
+    q = f"What were {name}'s restructuring charges in fiscal 2024?"
+    kw = dict(mode="bm25", k=10, understand="filter", unit="page", features=True)
+    r = idx.search(q, route="statements,filing,diverse,sections", **kw)
+    assert r.route is not None and r.route.sections == ["restructuring"]
+    assert any("sections: restructuring" in a for a in r.applied)
+    top = [p for p in r.pages if p.features and p.features["section"] == 1.0]
+    assert top, "no page of the Restructuring note among the top 10"
+    chunks = {c.id: c for c in idx.chunks}
+    assert "restructuring" in chunks[top[0].chunk_ids[0]].section_path.lower()
+    plain = idx.search(q, route="statements,filing,diverse", **kw)
+    assert all(p.features and p.features["section"] == 0.0 for p in plain.pages)
