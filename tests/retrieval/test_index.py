@@ -3,11 +3,13 @@ filters before ranking, incremental embeddings."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from docnav.errors import DocnavError, IndexCorruptError, InvalidQueryError
 from docnav.ingestion import CorpusStore, ingest_paths
 from docnav.retrieval.index import CorpusIndex, SearchFilters
+from docnav.retrieval.tokenize import query_tokens
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow]
 
@@ -83,10 +85,50 @@ def test_forced_reingest_reembeds(built, fb_pdfs):
 
 
 @pytest.fixture(scope="module")
-def small(small_store, tmp_path_factory):
+def small_file(small_store, tmp_path_factory):
     index = CorpusIndex(small_store, tmp_path_factory.mktemp("small-idx") / "indexes")
     index.ensure(dense=True)
     return index
+
+
+@pytest.fixture(scope="module")
+def small_pg(small_store, small_file, tmp_path_factory):
+    """The same filings in PostgreSQL (``DOCNAV_TEST_DATABASE_URL``; skipped without it, a
+    failure in CI): PgIndex, BM25 postings built by ``ensure``, the file index's vectors
+    copied into pgvector (the same model, so nothing is embedded twice)."""
+    from docnav.ingestion.backend import open_store
+    from docnav.ingestion.migrate import copy_store
+    from docnav.retrieval.backends import PgIndex
+
+    root = tmp_path_factory.mktemp("small-pg")
+    with _pg_schema() as url:
+        store = open_store(root / "store", url)
+        copy_store(small_store, store)
+        index = PgIndex(store, folder=root / "indexes")
+        index.pg.ensure_table()
+        m = small_file.dense.matrix
+        index.pg.write_embeddings([(c.doc_id, c.ordinal) for c in small_file.chunks], m)
+        index.ensure(dense=True)
+        yield index
+        store.close()
+
+
+@pytest.fixture(scope="module", params=["file", "postgres"])
+def small(request):
+    """Each search test of the small store runs on both backends."""
+    return request.getfixturevalue("small_file" if request.param == "file" else "small_pg")
+
+
+def _pg_schema():
+    """tests/scale/conftest.py's fresh_schema (a schema of the test database, dropped after)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "scale" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("_docnav_scale_conftest", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.fresh_schema()
 
 
 def test_a_year_question_never_returns_other_years_with_the_filter_on(small):
@@ -153,6 +195,7 @@ def test_empty_huge_and_other_script_queries(small):
 
 
 def test_corrupt_or_missing_index_files_give_a_clear_error_and_rebuild_fixes(small_store, tmp_path):
+    # the file store's index files; PostgreSQL's rebuild: tests/scale/test_pg_index.py
     folder = tmp_path / "indexes"
     CorpusIndex(small_store, folder).ensure(dense=True)
     victims = [
@@ -199,3 +242,45 @@ def test_a_year_range_ranks_the_latest_filing_first(small):
     assert all(n == "BESTBUY_2023Q4_EARNINGS" for n in names[first_old:])
     flat = small.search(q, mode="hybrid", k=60, understand="filter", prefer_latest=False)
     assert not any("first" in a for a in flat.applied)
+
+
+PARITY_QUERIES = (
+    "net sales",
+    "Best Buy comparable sales decline by category",
+    "Ulta Beauty gross profit and operating income fiscal 2023",
+    "Amcor adjusted EBIT guidance",
+    "capital expenditures",
+    "diluted earnings per share $2.06",
+    "净销售额",
+)
+
+
+def test_bm25_in_postgresql_ranks_as_bm25s(small_file, small_pg):
+    """PostgreSQL's BM25 (postings of docnav's tokens, scored in SQL) gives bm25s's top 10,
+    with and without a filter inside the query, and docnav's page search the same pages."""
+    for q in PARITY_QUERIES:
+        toks = query_tokens(q)
+        a, b = small_file.bm25.scores(toks), small_pg.bm25.scores(toks)
+        assert (a is None) == (b is None), q
+        if a is not None:  # rows by chunk id: the two catalogs may list filings in another order
+            b_of = {c.id: b[i] for i, c in enumerate(small_pg.chunks)}
+            b = np.array([b_of[c.id] for c in small_file.chunks])
+            assert np.allclose(a, b, rtol=1e-5, atol=1e-6), q
+        for f in (
+            None,
+            SearchFilters(company="Best Buy"),
+            SearchFilters(form="8-K"),
+            SearchFilters(year_min=2023, year_max=2023),
+        ):
+            want = [h.chunk_id for h in small_file.search(q, mode="bm25", k=10, filters=f).hits]
+            hits = small_pg.pg.bm25(q, 10, f)
+            assert [h.chunk_id for h in hits] == want, (q, f)
+            assert [h.chunk_id for h in small_pg.search(q, mode="bm25", filters=f).hits] == want
+        for mode in ("bm25", "hybrid"):
+            kw = {"mode": mode, "k": 10, "understand": "filter", "expand": True, "unit": "page"}
+            kw["route"] = "statements,filing,diverse,fullyear,nongaap,undated"
+            pages = [
+                [(p.doc_id, p.page) for p in i.search(q, **kw).pages]
+                for i in (small_file, small_pg)
+            ]
+            assert pages[0] == pages[1], (q, mode)
