@@ -468,29 +468,13 @@ class CorpusIndex:
             for d in self.docs.values()
             if d.meta.company and d.meta.former_names
         }
-        ok_doc = np.ones(len(self.docs), dtype=bool)
-        for i, d in enumerate(self.docs.values()):
-            m = d.meta
-            ok = True
-            if f.doc_ids is not None:
-                ok &= d.doc_id in f.doc_ids or d.name in f.doc_ids
-            for names in ([f.company] if f.company else [], f.companies or []):
-                if names and ok:
-                    ok &= any(
-                        self._company_is(m.company, n, aliases) or n.lower() in d.name.lower()
-                        for n in names
-                    )
-            if f.ticker:
-                ok &= (m.ticker or "").upper() == f.ticker.upper()
-            for forms in ([f.form] if f.form else [], f.forms or []):
-                if forms:
-                    mine = (m.form or "").replace("-", "").upper()
-                    ok &= any(mine == x.replace("-", "").upper() for x in forms)
-            if f.year_min is not None or f.year_max is not None:
-                lo = f.year_min if f.year_min is not None else -1
-                hi = f.year_max if f.year_max is not None else 10_000
-                ok &= any(lo <= y <= hi for y in _year_labels(d))
-            ok_doc[i] = ok
+        ok_doc = np.array(
+            [
+                doc_passes(d, f, lambda c, n: self._company_is(c, n, aliases))
+                for d in self.docs.values()
+            ],
+            dtype=bool,
+        )
         out = ok_doc[self._doc_row] if len(self.chunks) else np.zeros(0, dtype=bool)
         prefix = (f.section_prefix or "").lower()
         if prefix:
@@ -1099,6 +1083,33 @@ class CorpusIndex:
 
 def _ms(t: float) -> float:
     return round(1000 * (time.perf_counter() - t), 2)
+
+
+def doc_passes(
+    d: Document, f: SearchFilters, company_is: Callable[[str | None, str], bool]
+) -> bool:
+    """The filing-level part of a filter (the section prefix is per chunk): both backends
+    decide which filings a filter keeps with this one rule."""
+    m = d.meta
+    if f.doc_ids is not None and d.doc_id not in f.doc_ids and d.name not in f.doc_ids:
+        return False
+    for names in ([f.company] if f.company else [], f.companies or []):
+        if names and not any(
+            company_is(m.company, n) or n.lower() in d.name.lower() for n in names
+        ):
+            return False
+    if f.ticker and (m.ticker or "").upper() != f.ticker.upper():
+        return False
+    for forms in ([f.form] if f.form else [], f.forms or []):
+        mine = (m.form or "").replace("-", "").upper()
+        if forms and not any(mine == x.replace("-", "").upper() for x in forms):
+            return False
+    if f.year_min is not None or f.year_max is not None:
+        lo = f.year_min if f.year_min is not None else -1
+        hi = f.year_max if f.year_max is not None else 10_000
+        if not any(lo <= y <= hi for y in _year_labels(d)):
+            return False
+    return True
 
 
 def _year_labels(d: Document) -> set[int]:

@@ -26,7 +26,7 @@ from docnav.ingestion.metadata import company_matches
 from docnav.ingestion.store_pg import PgCorpusStore
 from docnav.retrieval.dense import DEFAULT_MODEL, embed
 from docnav.retrieval.fusion import rrf
-from docnav.retrieval.index import _dense_text, _year_labels
+from docnav.retrieval.index import _dense_text, doc_passes
 from docnav.retrieval.query import SearchFilters
 from docnav.retrieval.tokenize import chunk_tokens, query_tokens
 from docnav.types import Chunk, Document
@@ -64,30 +64,6 @@ class PgHit(BaseModel):
     text: str
     score: float
     scores: dict[str, float] = Field(default_factory=dict)
-
-
-def doc_passes(d: Document, f: SearchFilters, aliases: dict[str, list[str]]) -> bool:
-    """The document-level part of a filter, with CorpusIndex.mask's rules."""
-    m = d.meta
-    if f.doc_ids is not None and d.doc_id not in f.doc_ids and d.name not in f.doc_ids:
-        return False
-    for names in ([f.company] if f.company else [], f.companies or []):
-        if names and not any(
-            company_matches(m.company, n, aliases) or n.lower() in d.name.lower() for n in names
-        ):
-            return False
-    if f.ticker and (m.ticker or "").upper() != f.ticker.upper():
-        return False
-    for forms in ([f.form] if f.form else [], f.forms or []):
-        mine = (m.form or "").replace("-", "").upper()
-        if forms and not any(mine == x.replace("-", "").upper() for x in forms):
-            return False
-    if f.year_min is not None or f.year_max is not None:
-        lo = f.year_min if f.year_min is not None else -1
-        hi = f.year_max if f.year_max is not None else 10_000
-        if not any(lo <= y <= hi for y in _year_labels(d)):
-            return False
-    return True
 
 
 def _write_postings(db, chunks: list[Chunk]) -> None:
@@ -279,7 +255,9 @@ class PgSearch:
             for d in docs
             if d.meta.company and d.meta.former_names
         }
-        return [d.doc_id for d in docs if doc_passes(d, f, aliases)]
+        return [
+            d.doc_id for d in docs if doc_passes(d, f, lambda c, n: company_matches(c, n, aliases))
+        ]
 
     @staticmethod
     def _where(allowed: list[str] | None, f: SearchFilters | None, alias: str) -> tuple[str, list]:
