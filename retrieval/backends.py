@@ -18,6 +18,7 @@ shared ranking indexes by row: for the 35-filing dev store 11.5k chunks.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,9 +48,9 @@ class PgIndex(CorpusIndex):
         settings: RetrievalSettings | None = None,
         folder: str | Path | None = None,
     ) -> None:
-        super().__init__(
-            store, folder if folder is not None else Path(".docnav-pg-index"), settings
-        )
+        if folder is None:  # only the line-item cache lives here: a private temporary folder
+            folder = Path(tempfile.mkdtemp(prefix="docnav-pg-index-"))
+        super().__init__(store, folder, settings)
         self.pg = PgSearch(store, self.embedding_model)
         self._row_of: dict[Key, int] = {}
 
