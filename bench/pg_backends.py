@@ -319,6 +319,31 @@ def main(argv: list[str] | None = None) -> dict:
     return result
 
 
+def parity_md(result: dict) -> str:
+    """The parity table: each row on each backend, percentages of the questions."""
+    cols = ("page_recall@10", "page_recall@20", "recall@10", "right_filing_in_top10")
+    lines = [
+        "| row / store | backend | page R@10 | page R@20 | chunk R@10 | right filing top 10 "
+        "| p50 ms | same first gold page rank |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    file_t, pg_t = result["tables"]["file store"], result["tables"]["PostgreSQL"]
+    for row in file_t:
+        for name, t in (("file store", file_t), ("PostgreSQL", pg_t)):
+            r = t[row]
+            vals = [("-" if r.get(c) is None else f"{100 * r[c]:.1f}") for c in cols]
+            same = result["same_first_gold_page_rank"][row] if name == "PostgreSQL" else ""
+            lines.append(
+                f"| {row} | {name} | {' | '.join(vals)} | {r['latency_ms_p50']} | {same} |"
+            )
+    return (
+        f"# Search parity: file store vs PostgreSQL ({result['questions']} FinanceBench dev "
+        "questions)\n\n"
+        f"Command: `{result['command']}` at commit {result['measured_at_commit']}.\n"
+        f"Index load/build seconds: {result['build_seconds']}.\n\n" + "\n".join(lines) + "\n"
+    )
+
+
 def _main_parity(a: argparse.Namespace, argv: list[str] | None) -> dict:
     questions = [json.loads(x) for x in a.questions.read_text().splitlines() if x.strip()]
     pg = PgCorpusStore(a.pages, a.database_url)
@@ -332,6 +357,7 @@ def _main_parity(a: argparse.Namespace, argv: list[str] | None) -> dict:
     }
     a.out.mkdir(parents=True, exist_ok=True)
     (a.out / "parity.json").write_text(json.dumps(result, indent=2))
+    (a.out / "parity.md").write_text(parity_md(result))
     print(json.dumps(result["same_first_gold_page_rank"], indent=2))
     return result
 
