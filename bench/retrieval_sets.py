@@ -76,41 +76,62 @@ def run(
 
 
 def merge(previous: dict | None, new: dict) -> dict:
-    """Rows measured before (kept, marked with their commit) plus this run's."""
+    """Rows measured before plus this run's, each marked with its commit; a row measured
+    again keeps its earlier figures under ``label [commit]`` (before / after)."""
+    now = new["measured_at_commit"]
     if not previous:
-        return new
+        for s in new["sets"].values():
+            s["rows"] = {k: {**r, "commit": now} for k, r in s["rows"].items()}
+        if "planted" in new:
+            rec = new["planted"]["recall"]
+            new["planted"]["recall"] = {k: {**r, "commit": now} for k, r in rec.items()}
+        return {**new, "runs": [new["command"]]}
     merged = json.loads(json.dumps(previous))
+    was = previous.get("measured_at_commit", "?")
+    for rows in [s["rows"] for s in merged["sets"].values()] + [
+        merged.get("planted", {}).get("recall", {})
+    ]:
+        for r in rows.values():
+            r.setdefault("commit", was)
+
+    def put(rows: dict, label: str, r: dict) -> None:
+        if label in rows:
+            old = rows.pop(label)
+            rows[f"{label} [{(old.get('commit') or was)[:7]}]"] = old
+        rows[label] = {**r, "commit": now}
+
     for name, s in new["sets"].items():
         dst = merged["sets"].setdefault(name, {**s, "rows": {}})
         for label, r in s["rows"].items():
-            dst["rows"][label] = {**r, "commit": new["measured_at_commit"]}
+            put(dst["rows"], label, r)
     if "planted" in new:
         pl = merged.setdefault("planted", {**new["planted"], "recall": {}})
         for label, r in new["planted"]["recall"].items():
-            pl["recall"][label] = {**r, "commit": new["measured_at_commit"]}
-    merged["runs"] = [*previous.get("runs", []), new["command"]]
+            put(pl["recall"], label, r)
+    merged["measured_at_commit"] = now
+    merged["runs"] = [*(previous.get("runs") or [previous.get("command", "")]), new["command"]]
     return merged
 
 
 def to_markdown(res: dict) -> str:
     lines = ["# Page rows on three question sets (shared store, LLM-free)", ""]
     lines += [f"- `{c}`" for c in res.get("runs", [res.get("command", "")])]
-    head = "| row | page R@1 | page R@5 | page R@10 | page R@20 | right filing in top 10 |"
+    head = "| row | page R@1 | page R@5 | page R@10 | page R@20 | right filing in top 10 | commit |"
+    rule = "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
     for name, s in res["sets"].items():
-        lines += ["", f"## {name}: {s['questions']} questions (`{s['path']}`)", "", head]
-        lines.append("| --- | ---: | ---: | ---: | ---: | ---: |")
+        lines += ["", f"## {name}: {s['questions']} questions (`{s['path']}`)", "", head, rule]
         for label, r in s["rows"].items():
             f = r["figures"]
             rf = f.get("right_filing_in_top10")
             cells = [f"{100 * f[k]:.1f}" for k in SHOWN] + [f"{100 * rf:.0f}%" if rf else ""]
+            cells.append(r.get("commit", "")[:7])
             lines.append(f"| {label} | " + " | ".join(cells) + " |")
     if "planted" in res:
         pl = res["planted"]
-        lines += ["", f"## planted: {pl['questions']} questions (`{pl['corpus']}`)", "", head]
-        lines.append("| --- | ---: | ---: | ---: | ---: | ---: |")
+        lines += ["", f"## planted: {pl['questions']} questions (`{pl['corpus']}`)", "", head, rule]
         for label, r in pl["recall"].items():
             cells = [f"{100 * r[k]:.1f}" for k in SHOWN]
-            cells.append(f"{100 * r['right_filing_in_top10']:.0f}%")
+            cells += [f"{100 * r['right_filing_in_top10']:.0f}%", r.get("commit", "")[:7]]
             lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
