@@ -1,7 +1,7 @@
 """PostgreSQL as the engine's search backend: ``open_index`` picks :class:`PgIndex` for a
 PostgreSQL store, and the planted questions of a synthetic corpus find their evidence
-pages on it as on the in-process index (the same top pages, within the noise of two
-different keyword rankers: PostgreSQL's ts_rank is not BM25)."""
+pages on it as on the in-process index: PgIndex ranks with CorpusIndex's own code over BM25
+and pgvector in the database, so the page lists are the same (float rounding aside)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from docnav.synth.generate import SynthConfig
 
 from .conftest import fresh_schema
 
-pytestmark = pytest.mark.slow  # ingests a corpus twice, embeds it once: 488 s at load ~10, nice 19
+pytestmark = pytest.mark.slow  # ingests a corpus twice, embeds it once: 563 s at load ~7, nice 19
 
 SEARCH = {"mode": "hybrid", "k": 10, "understand": "filter", "unit": "page"}
 
@@ -102,14 +102,14 @@ def test_the_same_questions_find_the_same_pages(indexes, corpus):
         f"{np.mean(overlap):.2f}"
     )
     assert n >= 20
-    assert abs(found["file"] - found["pg"]) <= 0.1 * n  # page recall@10 within 10 points
-    assert np.mean(overlap) >= 0.5
+    assert abs(found["file"] - found["pg"]) <= 1  # one question's near-tie at most
+    assert np.mean(overlap) >= 0.9
 
 
 def test_pg_index_answers_like_corpus_index(indexes):
     """The result's shape: chunks and pages, filters, the question's company as a filter."""
     file_index, pg_index = indexes
-    doc = next(iter(pg_index.docs().values()))
+    doc = next(iter(pg_index.docs.values()))
     company = doc.meta.company
     res = pg_index.search(f"{company} total revenue", **SEARCH)
     assert res.unit == "page" and res.pages and len(res.hits) <= 10
@@ -122,9 +122,11 @@ def test_pg_index_answers_like_corpus_index(indexes):
         assert len(r.hits) == 5 and {h.doc_id for h in r.hits} == {doc.doc_id}, mode
         assert r.hits[0].ranks and r.hits[0].score == max(h.score for h in r.hits), mode
     assert len(pg_index.chunks) == len(file_index.chunks)
-    # what only the in-process index does is said, not silently dropped
-    said = pg_index.search("net income", route="statements", expand=True).applied
-    assert "routing: not on PostgreSQL search" in said and any("synonym" in a for a in said)
+    # routing and synonyms are CorpusIndex's own code on PostgreSQL too
+    kw = {"route": "statements", "expand": True, "unit": "page", "understand": "filter"}
+    a, b = (i.search("net income statement of operations", **kw) for i in indexes)
+    assert a.applied == b.applied and any("synonym" in x for x in b.applied)
+    assert [(p.doc_name, p.page) for p in a.pages] == [(p.doc_name, p.page) for p in b.pages]
     with pytest.raises(Exception, match="empty query"):
         pg_index.search("   ")
 
@@ -143,7 +145,8 @@ def test_engine_search_through_pg_index(pg_url, tmp_path):
     engine._index = open_index(engine.settings, engine.store)
     engine.ingest([src], embed=True)  # builds what search needs: a vector per chunk, in pgvector
     assert engine.index_status().dense_missing == 0
-    res = engine.search("credit facility")
-    assert res.hits[0].doc_name == "memo1" and res.unit == engine.settings.retrieval.unit
+    res = engine.search("credit facility")  # the settings' defaults, routing included
+    assert res.unit == engine.settings.retrieval.unit and len(res.hits) == 2
+    assert engine.search("credit facility", mode="bm25").hits[0].doc_name == "memo1"
     assert engine.search("cloud revenue", mode="bm25").hits[0].doc_name == "memo0"
     assert engine.rebuild_index(full=True).dense_embedded == 2
