@@ -57,6 +57,25 @@ class PgIndex(CorpusIndex):
     def _load_chunks(self) -> None:
         super()._load_chunks()
         self._row_of = {(c.doc_id, c.ordinal): i for i, c in enumerate(self.chunks)}
+        # a filing's chunks are rows first..first+n-1 in ordinal order 0..n-1 (the store
+        # lists them so): then a row is first[doc] + ordinal, found without a dict per chunk
+        self._first = {}
+        for i, c in enumerate(self.chunks):
+            self._first.setdefault(c.doc_id, i)
+        self._dense_rows = all(
+            i - self._first[c.doc_id] == c.ordinal for i, c in enumerate(self.chunks)
+        )
+
+    def _rows(self, docs: list[str], ords: np.ndarray) -> np.ndarray:
+        """Rows of (doc_id, ordinal) pairs."""
+        if self._dense_rows:
+            first = self._first
+            return np.fromiter((first[d] for d in docs), np.int64, len(docs)) + ords
+        return np.fromiter(
+            (self._row_of[(d, int(o))] for d, o in zip(docs, ords, strict=True)),
+            np.int64,
+            len(docs),
+        )
 
     # -- the retrievers: what CorpusIndex builds as files, here in the database ------------
     def _bm25(self, fp: str) -> _PgBm25:
@@ -122,13 +141,11 @@ class _PgBm25:
         self.n_docs = len(index.chunks)
 
     def scores(self, tokens: list[str], weights: list[float] | None = None) -> np.ndarray | None:
-        got = self.index.pg.bm25_scores(tokens, weights)
-        if not got:
+        docs, ords, scores = self.index.pg.bm25_arrays(tokens, weights)
+        if not docs:
             return None
         out = np.zeros(len(self.index.chunks), dtype=np.float64)
-        row_of = self.index._row_of
-        for key, s in got:
-            out[row_of[key]] = s
+        out[self.index._rows(docs, ords)] = scores
         return out
 
 
