@@ -69,6 +69,7 @@ class Opts:
     # a shorter build, for a million rows on 2 cores inside one session
     big_from: int = 500_000
     big_ef_construction: int = 0
+    hnsw_max: int = 10**9  # larger sizes build no HNSW: vector search is an exact scan there
 
     def for_size(self, n: int) -> Opts:
         if not self.big_ef_construction or n < self.big_from:
@@ -168,7 +169,6 @@ def file_store(
 ) -> tuple[dict, list[set[int]]]:
     """bm25s + the dense index (exact and faiss HNSW) over the grown corpus; returns the
     figures and the exact top 10 of every query (the truth for HNSW recall)."""
-    from docnav.retrieval.ann import HnswIndex
     from docnav.settings import Settings
 
     out: dict = {}
@@ -186,16 +186,13 @@ def file_store(
     DenseIndex(emb).save(folder / "dense.npy", "float16")
     out["dense_exact"] = {"disk_mb": _mb(folder / "dense.npy"), "build_s": 0.0}
     truth = [{r for r, _ in top_k(scan(emb, v), 10)} for v in q.vectors]
-    ann, out["dense_hnsw"] = built(
-        lambda: HnswIndex.build(emb, opts.faiss_m, opts.faiss_ef_construction, threads=opts.threads)
-    )
-    out["dense_hnsw"] |= {"m": opts.faiss_m, "ef_construction": opts.faiss_ef_construction}
-    import faiss
-
-    faiss.write_index(ann.index, str(folder / "hnsw.faiss"))
-    out["dense_hnsw"]["disk_mb"] = _mb(folder / "hnsw.faiss")
-    say(f"  file store: faiss HNSW built in {out['dense_hnsw']['build_s']} s")
     deployed = Settings().retrieval.ann_threshold
+    ann = None
+    if n <= opts.hnsw_max:
+        ann, out["dense_hnsw"] = _faiss(emb, opts, folder)
+        say(f"  file store: faiss HNSW built in {out['dense_hnsw']['build_s']} s")
+    else:  # no graph at this size: the dense index scans exactly, as below its threshold
+        deployed = 10**12
     dense = DenseIndex(emb, ann_threshold=deployed)
     dense.ann = ann
     nq, b = len(q.text), opts.budget_s
@@ -210,18 +207,35 @@ def file_store(
 
     out["keyword"] = timed_queries(lambda i: bm.search(q.tokens[i], 10), nq, b)
     out["vector_exact"] = timed_queries(lambda i: exact.search_vector(q.vectors[i], 10), nq, b)
-    out["vector_hnsw"] = timed_queries(lambda i: ann.search(q.vectors[i], 10), nq, b)
-    out["vector_hnsw"]["recall@10"] = _recall([ann.search(v, 10) for v in q.vectors], truth)
+    if ann is not None:
+        out["vector_hnsw"] = timed_queries(lambda i: ann.search(q.vectors[i], 10), nq, b)
+        out["vector_hnsw"]["recall@10"] = _recall([ann.search(v, 10) for v in q.vectors], truth)
     out["hybrid"] = timed_queries(hybrid, nq, b) | {"dense_path": dense.last_path}
     fq = [i for i, f in enumerate(flt.by_query) if f]
-    out["hybrid_filtered"] = timed_queries(lambda k: hybrid(fq[k], flt.by_query[fq[k]]), len(fq), b)
-    out["hybrid_filtered"]["rows_kept_mean"] = round(
-        float(np.mean([flt.mask(flt.by_query[i]).sum() for i in fq[:10]])), 1
-    )
-    out["hybrid_filtered"]["dense_path"] = dense.last_path
+    if fq:  # questions about a filing of this corpus
+        hf = timed_queries(lambda k: hybrid(fq[k], flt.by_query[fq[k]]), len(fq), b)
+        hf["dense_path"] = dense.last_path
+        hf["rows_kept_mean"] = round(
+            float(np.mean([flt.mask(flt.by_query[i]).sum() for i in fq[:10]])), 1
+        )
+        out["hybrid_filtered"] = hf
     out["rss_mb"] = round(rss_mb(), 1)
     _rm(folder)
     return out, truth
+
+
+def _faiss(emb: np.ndarray, opts: Opts, folder: Path) -> tuple:
+    import faiss
+
+    from docnav.retrieval.ann import HnswIndex
+
+    ann, info = built(
+        lambda: HnswIndex.build(emb, opts.faiss_m, opts.faiss_ef_construction, threads=opts.threads)
+    )
+    info |= {"m": opts.faiss_m, "ef_construction": opts.faiss_ef_construction}
+    faiss.write_index(ann.index, str(folder / "hnsw.faiss"))
+    info["disk_mb"] = _mb(folder / "hnsw.faiss")
+    return ann, info
 
 
 def _recall(found: list[list[tuple[int, float]]], truth: list[set[int]]) -> float:
@@ -263,15 +277,15 @@ def postgres(
     with fresh_schema(url) as schema_url:
         pg = PgLoad(schema_url, base, n, SEED, pages)
         try:
-            out = {
-                "load": pg.load(emb, opts.hnsw_m, opts.hnsw_ef_construction, opts.maintenance_mem)
-            }
+            hnsw = n <= opts.hnsw_max
+            m, efc, mem = opts.hnsw_m, opts.hnsw_ef_construction, opts.maintenance_mem
+            out = {"load": pg.load(emb, m, efc, mem, hnsw)}
             say(f"  PostgreSQL: loaded {out['load']}")
             if n <= opts.pg_bm25_max:
                 out["load"]["bm25_postings"] = pg.load_bm25()
                 say(f"  PostgreSQL: BM25 postings {out['load']['bm25_postings']}")
             out["sizes_mib"] = pg.sizes()
-            out |= _pg_queries(pg, q, flt, truth, opts, "bm25_postings" in out["load"])
+            out |= _pg_queries(pg, q, flt, truth, opts, "bm25_postings" in out["load"], hnsw)
             out["server_pss_mb"] = pg.server_pss_mb()
         finally:
             pg.close()
@@ -280,29 +294,34 @@ def postgres(
 
 
 def _pg_queries(
-    pg, q: Queries, flt: Filters, truth: list[set[int]], opts: Opts, bm25: bool
+    pg, q: Queries, flt: Filters, truth: list[set[int]], opts: Opts, bm25: bool, hnsw: bool
 ) -> dict:
+    """Without the HNSW index PgSearch.vector's query is an exact (sequential) scan."""
     nq, b, out = len(q.text), opts.budget_s, {}
-    out["vector_hnsw"] = timed_queries(lambda i: pg.vector(q.vectors[i], 10), nq, b)
-    found = [[(pg.row(k), 0.0) for k in pg.vector(v, 10)] for v in q.vectors]
-    out["vector_hnsw"]["recall@10"] = _recall(found, truth)
-    out["vector_hnsw"]["ef_search"] = pg.search.ef_search
+    key = "vector_hnsw" if hnsw else "vector_exact"
+    out[key] = timed_queries(lambda i: pg.vector(q.vectors[i], 10), nq, b)
+    if hnsw:
+        found = [[(pg.row(k), 0.0) for k in pg.vector(v, 10)] for v in q.vectors]
+        out[key]["recall@10"] = _recall(found, truth)
+        out[key]["ef_search"] = pg.search.ef_search
     out["keyword"] = timed_queries(lambda i: pg.keyword(q.text[i], 10), nq, b)
     out["hybrid"] = timed_queries(lambda i: pg.hybrid(q.text[i], q.vectors[i]), nq, b)
     fq = [i for i, f in enumerate(flt.by_query) if f]
-    out["hybrid_filtered"] = timed_queries(
-        lambda k: pg.hybrid(q.text[fq[k]], q.vectors[fq[k]], flt.by_query[fq[k]]), len(fq), b
-    )
+    if fq:
+        out["hybrid_filtered"] = timed_queries(
+            lambda k: pg.hybrid(q.text[fq[k]], q.vectors[fq[k]], flt.by_query[fq[k]]), len(fq), b
+        )
     if bm25:
         out["keyword_bm25"] = timed_queries(lambda i: pg.bm25(q.text[i], 10), nq, b)
         out["hybrid_bm25"] = timed_queries(
             lambda i: pg.hybrid(q.text[i], q.vectors[i], bm25=True), nq, b
         )
-        out["hybrid_filtered_bm25"] = timed_queries(
-            lambda k: pg.hybrid(q.text[fq[k]], q.vectors[fq[k]], flt.by_query[fq[k]], True),
-            len(fq),
-            b,
-        )
+        if fq:
+            out["hybrid_filtered_bm25"] = timed_queries(
+                lambda k: pg.hybrid(q.text[fq[k]], q.vectors[fq[k]], flt.by_query[fq[k]], True),
+                len(fq),
+                b,
+            )
     return out
 
 

@@ -55,8 +55,11 @@ class PgLoad:
                 (list(tables),),
             ).fetchall()
 
-    def load(self, emb: np.ndarray, m: int, ef_construction: int, mem: str) -> dict:
-        """COPY documents, chunks and embeddings; build the indexes; seconds of each."""
+    def load(
+        self, emb: np.ndarray, m: int, ef_construction: int, mem: str, hnsw: bool = True
+    ) -> dict:
+        """COPY documents, chunks and embeddings; build the indexes (the HNSW one only with
+        ``hnsw``); seconds of each."""
         defs = self._indexes(("chunks", self.search.table))
         with self.store._connect() as db:
             for name, _ in defs:
@@ -74,6 +77,9 @@ class PgLoad:
         self._copy_embeddings(emb)
         out["embeddings_copy_s"] = round(time.perf_counter() - t, 2)
         for name, sql in defs:
+            if " USING hnsw " in sql and not hnsw:
+                out["indexes"][name] = {"build_s": None, "sql": "(not built at this size)"}
+                continue
             if " USING hnsw " in sql:
                 sql = re.sub(
                     r"WITH \(.*\)", f"WITH (m = {m}, ef_construction = {ef_construction})", sql

@@ -141,47 +141,72 @@ def _size(n: int, row: dict) -> list[str]:
             cells += [str(e["p50_ms"]), str(e["p95_ms"]), str(e["queries"])] if e else ["-"] * 3
         ratio = f"{b['p50_ms'] / a['p50_ms']:.1f}x" if a and b and a["p50_ms"] else ""
         L.append(f"| {label} | " + " | ".join(cells) + f" | {ratio} |")
-    fr, pr = f["vector_hnsw"]["recall@10"], p["vector_hnsw"]["recall@10"]
     ld = p["load"]
     idx = {k: v["build_s"] for k, v in ld["indexes"].items()}
+    L += ["", _hnsw_line(f, p, ld), ""]
     L += [
-        "",
-        f"HNSW recall@10 against the exact scan: faiss {fr} (m {f['dense_hnsw']['m']}, "
-        f"ef_construction {f['dense_hnsw']['ef_construction']}), pgvector {pr} "
-        f"(ef_search {p['vector_hnsw']['ef_search']}; "
-        + "; ".join(
-            v["sql"].split(" USING ")[1] for v in ld["indexes"].values() if "hnsw" in v["sql"]
-        )
-        + f"). The filter keeps {f['hybrid_filtered']['rows_kept_mean']:,} rows on average "
-        f"(file store dense path: {f['hybrid_filtered']['dense_path']}).",
-        "",
         "| build / load | seconds |",
         "| --- | ---: |",
         f"| file: tokens of the grown corpus (bench-side preparation) | {f['tokens_s']} |",
         f"| file: bm25s index | {f['bm25s']['build_s']} |",
-        f"| file: faiss HNSW | {f['dense_hnsw']['build_s']} |",
+        f"| file: faiss HNSW | {f.get('dense_hnsw', {}).get('build_s', 'not built')} |",
         f"| PostgreSQL: COPY documents | {ld['documents_copy_s']} |",
         f"| PostgreSQL: COPY chunks (tsvector computed on insert) | {ld['chunks_copy_s']} |",
         f"| PostgreSQL: COPY embeddings (binary) | {ld['embeddings_copy_s']} |",
     ]
-    L += [f"| PostgreSQL: CREATE INDEX {k} | {v} |" for k, v in idx.items()]
+    L += [
+        f"| PostgreSQL: CREATE INDEX {k} | {'not built at this size' if v is None else v} |"
+        for k, v in idx.items()
+    ]
+    for k, v in ld.get("bm25_postings", {}).get("indexes", {}).items():
+        L.append(f"| PostgreSQL: CREATE INDEX {k} (BM25 postings) | {v['build_s']} |")
+    if "bm25_postings" in ld:
+        bp = ld["bm25_postings"]
+        L.append(f"| PostgreSQL: COPY BM25 postings ({bp['postings']:,} rows) | {bp['copy_s']} |")
     L += [f"| PostgreSQL: ANALYZE | {ld['analyze_s']} |", "", "| on disk | MiB |", "| --- | ---: |"]
     L += [
         f"| file: bm25s index files | {f['bm25s']['disk_mb']} |",
         f"| file: embeddings .npy (float16) | {f['dense_exact']['disk_mb']} |",
-        f"| file: faiss HNSW (written with faiss.write_index) | {f['dense_hnsw']['disk_mb']} |",
+        f"| file: faiss HNSW (written with faiss.write_index) | "
+        f"{f.get('dense_hnsw', {}).get('disk_mb', 'not built')} |",
     ]
     L += [f"| PostgreSQL: {k} | {v} |" for k, v in p["sizes_mib"].items()]
     L += [
         "",
         f"Memory: the benchmark process's RSS after the file-store engines were built and "
         f"queried: {f['rss_mb']:,} MiB (grown corpus, bm25s, float32 rows, faiss graph; bm25s "
-        f"added {f['bm25s']['rss_added_mb']} MiB, faiss {f['dense_hnsw']['rss_added_mb']} MiB). "
+        f"added {f['bm25s']['rss_added_mb']} MiB, faiss "
+        f"{f.get('dense_hnsw', {}).get('rss_added_mb', '-')} MiB). "
         f"PostgreSQL server processes' PSS after the queries: {p['server_pss_mb']} MiB "
         "(shared buffers counted once; the OS page cache is not in it).",
         "",
     ]
     return L
+
+
+def _hnsw_line(f: dict, p: dict, ld: dict) -> str:
+    hf = f.get("hybrid_filtered")
+    kept = (
+        f"The filter keeps {hf['rows_kept_mean']:,} rows on average (file store dense path: "
+        f"{hf['dense_path']})."
+        if hf
+        else "No question is about a filing of this corpus: no filtered row."
+    )
+    if "vector_hnsw" not in f:
+        return (
+            "No HNSW graph at this size (neither faiss nor pgvector; see the notes): vector "
+            "search is an exact scan on both backends (numpy over float32 rows; PostgreSQL "
+            f"a sequential scan of the embedding table), hybrid uses it. {kept}"
+        )
+    hn = "; ".join(
+        v["sql"].split(" USING ")[1] for v in ld["indexes"].values() if "hnsw" in v["sql"]
+    )
+    return (
+        f"HNSW recall@10 against the exact scan: faiss {f['vector_hnsw']['recall@10']} (m "
+        f"{f['dense_hnsw']['m']}, ef_construction {f['dense_hnsw']['ef_construction']}), "
+        f"pgvector {p['vector_hnsw']['recall@10']} (ef_search {p['vector_hnsw']['ef_search']}; "
+        f"{hn}). {kept}"
+    )
 
 
 def _ingest(g: dict) -> list[str]:

@@ -92,6 +92,9 @@ def bench_pg_scale(
     pg_bm25_max: Annotated[
         int, typer.Option(help="Largest size given PostgreSQL BM25 postings (PgIndex's keywords).")
     ] = 100_000,
+    hnsw_max: Annotated[
+        int, typer.Option(help="Largest size given HNSW graphs (above: exact vector scans).")
+    ] = 10**9,
     threads: Annotated[int, typer.Option(help="Threads for index builds.", min=1)] = 2,
     ingest_companies: Annotated[
         int,
@@ -131,6 +134,7 @@ def bench_pg_scale(
             pg_bm25_max=pg_bm25_max,
             big_from=big_from,
             big_ef_construction=big_ef_construction,
+            hnsw_max=hnsw_max,
         )
         ingest = None
         if ingest_companies:
