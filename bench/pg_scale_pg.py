@@ -128,13 +128,24 @@ class PgLoad:
                         )
                     )
 
-    def _copy_chunks(self) -> None:
+    def _copy_chunks(self, streams: int = 2) -> None:
+        """``streams`` COPYs at once (one connection each): the server's tsvector work is
+        the bulk of it, and one backend uses one core."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        step = -(-self.n // streams)
+        parts = [(lo, min(self.n, lo + step)) for lo in range(0, self.n, step)]
+        with ThreadPoolExecutor(len(parts)) as ex:
+            for f in [ex.submit(self._copy_chunk_rows, lo, hi) for lo, hi in parts]:
+                f.result()
+
+    def _copy_chunk_rows(self, lo: int, hi: int) -> None:
         b = self.base
         cols = "doc_id, ordinal, chunk_id, chunk_type, section_path, page_start, page_end, text, record"
         with self.store._connect() as db, db.cursor() as cur:
             db.execute("SET LOCAL session_replication_role = replica")
             with cur.copy(f"COPY chunks ({cols}) FROM STDIN") as cp:
-                for i in range(self.n):
+                for i in range(lo, hi):
                     j, r = i % b.m, i // b.m
                     d = b.docs[int(b.doc_of[j])].doc_id
                     doc_id = d if r == 0 else f"{d}~r{r}"
