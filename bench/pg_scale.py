@@ -44,6 +44,7 @@ from docnav.questions import load_questions
 from docnav.retrieval.bm25 import Bm25Index
 from docnav.retrieval.dense import DenseIndex, embed, scan, top_k
 from docnav.retrieval.fusion import rrf
+from docnav.retrieval.index import doc_passes
 from docnav.retrieval.query import SearchFilters
 from docnav.retrieval.tokenize import query_tokens
 from docnav.types import Document
@@ -150,14 +151,7 @@ class Filters:
 
 
 def _passes(d: Document, f: SearchFilters) -> bool:
-    """The filing-level filter rule both backends share (moving from pg_search to index
-    with a company-matching callable while this bench was written: either is accepted)."""
-    try:
-        from docnav.retrieval.index import doc_passes
-    except ImportError:
-        from docnav.retrieval.pg_search import doc_passes
-
-        return doc_passes(d, f, {})
+    """The filing-level filter rule both backends share (docnav's lenient company names)."""
     return doc_passes(d, f, company_matches)
 
 
