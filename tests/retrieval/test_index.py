@@ -1,5 +1,7 @@
 """The corpus index on real filings: BM25, dense (the real MiniLM model) and hybrid search,
-filters before ranking, incremental embeddings."""
+filters before ranking, incremental embeddings. The search tests run on both backends: the
+file store (bm25s, numpy) and PostgreSQL (PgIndex: BM25 in SQL, pgvector), the same filings
+and vectors."""
 
 from __future__ import annotations
 
@@ -25,8 +27,15 @@ def built(tmp_path_factory, fb_pdfs):
     return store, index
 
 
-def test_bm25_dense_hybrid_find_the_right_filing(built):
-    _, index = built
+@pytest.fixture(scope="module")
+def built_pg(built, tmp_path_factory):
+    """``built``'s filings in PostgreSQL (made before the tests below change ``built``)."""
+    yield from _pg_copy(*built, tmp_path_factory.mktemp("built-pg"))
+
+
+@pytest.mark.parametrize("backend", ["file", "postgres"])
+def test_bm25_dense_hybrid_find_the_right_filing(built, backend, request):
+    index = built[1] if backend == "file" else request.getfixturevalue("built_pg")
     for mode in ("bm25", "dense", "hybrid"):
         hits = index.search("Best Buy comparable sales decline by category", mode=mode, k=5).hits
         assert hits and hits[0].doc_name == "BESTBUY_2024Q2_10Q", mode
@@ -36,8 +45,9 @@ def test_bm25_dense_hybrid_find_the_right_filing(built):
     assert "fused" in hybrid[0].scores and hybrid[0].ranks
 
 
-def test_filters_apply_before_ranking(built):
-    _, index = built
+@pytest.mark.parametrize("backend", ["file", "postgres"])
+def test_filters_apply_before_ranking(built, backend, request):
+    index = built[1] if backend == "file" else request.getfixturevalue("built_pg")
     hits = index.search("net sales", mode="hybrid", k=20, filters=SearchFilters(form="10-Q")).hits
     assert hits and {h.doc_name for h in hits} == {"BESTBUY_2024Q2_10Q"}
     hits = index.search("net sales", mode="bm25", k=20, filters=SearchFilters(company="Amcor")).hits
@@ -96,18 +106,21 @@ def small_pg(small_store, small_file, tmp_path_factory):
     """The same filings in PostgreSQL (``DOCNAV_TEST_DATABASE_URL``; skipped without it, a
     failure in CI): PgIndex, BM25 postings built by ``ensure``, the file index's vectors
     copied into pgvector (the same model, so nothing is embedded twice)."""
+    yield from _pg_copy(small_store, small_file, tmp_path_factory.mktemp("small-pg"))
+
+
+def _pg_copy(src, file_index: CorpusIndex, root):
     from docnav.ingestion.backend import open_store
     from docnav.ingestion.migrate import copy_store
     from docnav.retrieval.backends import PgIndex
 
-    root = tmp_path_factory.mktemp("small-pg")
     with _pg_schema() as url:
         store = open_store(root / "store", url)
-        copy_store(small_store, store)
+        copy_store(src, store)
         index = PgIndex(store, folder=root / "indexes")
         index.pg.ensure_table()
-        m = small_file.dense.matrix
-        index.pg.write_embeddings([(c.doc_id, c.ordinal) for c in small_file.chunks], m)
+        m = file_index.dense.matrix
+        index.pg.write_embeddings([(c.doc_id, c.ordinal) for c in file_index.chunks], m)
         index.ensure(dense=True)
         yield index
         store.close()
