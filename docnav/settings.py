@@ -131,12 +131,14 @@ class RetrievalSettings(_Group):
         "(runner-up filings keep places in the top 10), fullyear (a Q4/full-year release next "
         "to the 10-K for annual figures), nongaap (adjusted measures: the earnings release "
         "first), undated (no year named: the latest filing), deep (the chosen filing's own "
-        "ranking too), items (line items over statement facts); empty for none.",
+        "ranking too), items (line items over statement facts), sections (the Note / Item "
+        "the question's topic points at, ranked within the chosen filing); empty for none.",
     )
     page_ranker: str = Field(
         default="rrf",
         description="Page ranker: 'learned' (logistic, trained on the synthetic planted corpus "
-        "only), 'rrf' (pooled fused ranks) or a weights JSON path.",
+        "only), 'learned-hard' (the same on hard negatives: the company's other pages), 'rrf' "
+        "(pooled fused ranks) or a weights JSON path.",
     )
 
 
