@@ -49,6 +49,11 @@ ROUTE_ITEMS = ROUTE + ",items"  # + the line-item retriever over statement facts
 ROUTE_YEAR = ROUTE + ",fullyear,nongaap,undated"
 # + the sections a question's topic points at (segments, debt, taxes, ...) of the chosen filing
 ROUTE_SECTIONS = ROUTE_YEAR + ",sections"
+# + the next two years' 10-Ks (comparative columns) for a question naming one fiscal year, at a
+# lower weight; + the company's other filings in places 11-20 for a question naming no year
+ROUTE_COMPARATIVES = ROUTE_YEAR + ",comparatives"
+ROUTE_SPREAD = ROUTE_YEAR + ",spread"
+ROUTE_LATER = ROUTE_YEAR + ",comparatives,spread"
 PAGE_CONFIGS = [
     Config("pages", "hybrid", understand="filter", expand=True, unit="page"),
     Config("pages+filing", "hybrid", understand="filter", expand=True, unit="page", route="filing"),
@@ -164,6 +169,14 @@ PAGE_CONFIGS = [
         route=ROUTE_SECTIONS,
         page_ranker="learned-hard",
     ),
+    *(
+        Config(f"pages+route+year+{name}", "hybrid", "rrf", "filter", True, unit="page", route=r)
+        for name, r in (
+            ("comparatives", ROUTE_COMPARATIVES),
+            ("spread", ROUTE_SPREAD),
+            ("comparatives+spread", ROUTE_LATER),
+        )
+    ),
     # the same on BM25 alone (measurable where the store's embeddings are not built)
     Config("bm25 pages", "bm25", understand="filter", expand=True, unit="page"),
     Config("bm25 pages+route", "bm25", understand="filter", expand=True, unit="page", route=ROUTE),
@@ -267,7 +280,18 @@ PLANTED_CONFIGS = [
     if c.label in ("bm25+filters", "hybrid+filters")
     or (
         c.unit == "page"
-        and c.route in ("", ROUTE, ROUTE_ITEMS, ROUTE_YEAR, ROUTE_YEAR + ",deep", ROUTE_SECTIONS)
+        and c.route
+        in (
+            "",
+            ROUTE,
+            ROUTE_ITEMS,
+            ROUTE_YEAR,
+            ROUTE_YEAR + ",deep",
+            ROUTE_SECTIONS,
+            ROUTE_COMPARATIVES,
+            ROUTE_SPREAD,
+            ROUTE_LATER,
+        )
     )
 ]
 

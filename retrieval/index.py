@@ -67,6 +67,8 @@ ROUTES = (
     "nongaap",
     "deep",
     "sections",
+    "comparatives",
+    "spread",
 )
 __all__ = [
     "CorpusIndex",
@@ -645,6 +647,7 @@ class CorpusIndex:
                 features,
                 applied,
                 timings,
+                effective,
             )
         hits = self._hits(shown, fused, per, name, rerank)
         timings["total"] = _ms(t_all)
@@ -744,6 +747,7 @@ class CorpusIndex:
         features: bool,
         applied: list[str],
         timings: dict[str, float],
+        effective: SearchFilters | None = None,
     ) -> tuple[Route | None, list[PageHit], list[tuple[int, float, int | None, float]]]:
         """Pages as the ranked unit: (routing read, the top k pages, the chunk shown for each)."""
         routing: Route | None = None
@@ -781,6 +785,7 @@ class CorpusIndex:
             routes,
             routing,
             load_ranker(page_ranker),
+            effective,
         )
         used_rows: set[int] = set()
         shown: list[tuple[int, float, int | None, float]] = []
@@ -878,6 +883,7 @@ class CorpusIndex:
         routes: list[str],
         routing: Route | None,
         ranker,
+        effective: SearchFilters | None = None,
     ) -> list[PageCandidate]:
         meta = self._chunk_meta()
         docs = list(self.docs.values())
@@ -909,6 +915,17 @@ class CorpusIndex:
             ),
         )
         chosen = doc_order[0]
+        comp: dict[int, float] = {}
+        cmask: np.ndarray | None = None
+        if "comparatives" in routes and routing is not None:
+            comp, cmask = self._comparatives(effective, routing, set(dscore))
+            for d, w in comp.items():
+                got = self._deepen(d, {}, bm25_all, qvec, cmask, len(fused))
+                rr.update({r: w * v for r, v in got.items()})
+                dscore[d] = w * sum(sorted(got.values(), reverse=True)[:3]) / top
+                if pref:
+                    pref[d] = form_preference(docs[d], routing, "fullyear" in routes)
+            doc_order += sorted(comp, key=lambda d: (-comp[d], d))  # after the year's own
         if "deep" in routes:
             rr.update(self._deepen(chosen, rr, bm25_all, qvec, mask, len(fused)))
         in_topic: frozenset[int] = frozenset()
@@ -929,6 +946,12 @@ class CorpusIndex:
             for kind in want_kinds:
                 got = meta["by_doc_stmt"].get((d, STATEMENT_CODE[kind]), [])
                 rows.update(r for r in got[:12] if mask is None or mask[r])
+        for d, w in comp.items():  # a later 10-K's statements print the year as a comparative
+            for kind in want_kinds:
+                for r in meta["by_doc_stmt"].get((d, STATEMENT_CODE[kind]), [])[:12]:
+                    if cmask is None or cmask[r]:
+                        rows.add(r)
+                        rr[r] = max(rr.get(r, 0.0), w * 60.0 / 61.0)
         # line items: the pages whose statement rows the question names, of the leading filings
         item_rr: dict[tuple[int, int], float] = {}
         if routing is not None and "items" in routes:
@@ -1023,7 +1046,36 @@ class CorpusIndex:
             p.routed = p.doc_row == chosen and bool(p.statements & want_kinds)
             if not p.chunks[0][1]:  # a routed chunk outside the pool: show its best match
                 p.chunks.sort(key=lambda t: t[0])
-        return order_pages(out, doc_order, diverse="diverse" in routes)
+        spread = "spread" in routes and analysis is not None and not analysis.years
+        later = sorted(comp, key=lambda d: (-comp[d], d))
+        return order_pages(out, doc_order, diverse="diverse" in routes, spread=spread, later=later)
+
+    COMPARATIVE_WEIGHT = 0.5  # route "comparatives": a year later's 10-K, squared two years on
+
+    def _comparatives(
+        self, f: SearchFilters | None, routing: Route, have: set[int]
+    ) -> tuple[dict[int, float], np.ndarray | None]:
+        """Route ``comparatives``: an annual question naming one fiscal year Y is also answered
+        by the comparative columns of the next annual reports (a 10-K's balance sheet prints
+        one prior year, its income and cash-flow statements two), so the 10-Ks of Y+1 and
+        Y+2 that pass the question's other filters join the pool: ({filing row: weight}, their
+        chunks' mask)."""
+        if f is None or f.year_min is None or f.year_min != f.year_max:
+            return {}, None
+        if routing.intent not in ("annual", "nongaap"):
+            return {}, None
+        y = f.year_min
+        later = f.model_copy(update={"year_min": y + 1, "year_max": y + 2})
+        m = self.mask(later.model_copy(update={"form": "10-K", "forms": None}))
+        if m is None:
+            return {}, None
+        docs = list(self.docs.values())
+        out: dict[int, float] = {}
+        for d in np.unique(self._doc_row[m]).tolist():
+            fy = docs[d].meta.fiscal_year
+            if d not in have and fy is not None and y < fy <= y + 2:
+                out[int(d)] = self.COMPARATIVE_WEIGHT ** (fy - y)
+        return out, m
 
     def _deepen(
         self,

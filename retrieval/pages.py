@@ -144,28 +144,49 @@ def order_pages(
     doc_order: list[int],
     diverse: bool,
     top: int = 10,
+    spread: bool = False,
+    later: list[int] | None = None,
 ) -> list[PageCandidate]:
     """Routed pages first, then by score; with ``diverse`` the last two of the first ``top``
     places hold the best pages of the next filings (in ``doc_order``) when the first
-    ``top - 2`` come from fewer filings."""
+    ``top - 2`` come from fewer filings; with ``spread`` the next ``top`` places open with the
+    best page of each filing (in ``doc_order``) not yet among the first ``top``; ``later``
+    filings (route ``comparatives``) have their two best pages not yet shown open them."""
     ranked = sorted(cands, key=lambda c: (not c.routed, not c.boosted, -c.score, c.doc_row, c.page))
-    if not diverse or len(ranked) <= top:
+    if diverse and len(ranked) > top:
+        ranked = _diversify(ranked, doc_order, top - 2, top - 2, 2)
+    if spread:
+        ranked = _diversify(ranked, doc_order, top, top, top)
+    if later and len(ranked) > top:
+        placed = {id(c) for c in ranked[:top]}
+        rest = [c for c in ranked[top:] if id(c) not in placed]
+        extra = [c for d in later for c in [c for c in rest if c.doc_row == d][:2]]
+        ids = {id(c) for c in extra}
+        ranked = ranked[:top] + extra + [c for c in ranked[top:] if id(c) not in ids]
+    return ranked
+
+
+def _diversify(
+    ranked: list[PageCandidate], doc_order: list[int], head_n: int, at: int, n: int
+) -> list[PageCandidate]:
+    """From place ``at`` on, up to ``n`` best pages of the filings (in ``doc_order``) absent
+    from the first ``head_n``, then the rest in order (route ``spread``: a question naming no
+    year puts the latest filing first, and its other filings next)."""
+    if len(ranked) <= at:
         return ranked
-    head = ranked[: top - 2]
-    seen = {c.doc_row for c in head}
+    seen = {c.doc_row for c in ranked[:head_n]}
     extra: list[PageCandidate] = []
     for d in doc_order:
-        if len(extra) == 2:
+        if len(extra) == n:
             break
         if d in seen:
             continue
-        best = next((c for c in ranked[top - 2 :] if c.doc_row == d), None)
+        best = next((c for c in ranked[at:] if c.doc_row == d), None)
         if best is not None:
             extra.append(best)
             seen.add(d)
-    ids = {id(c) for c in head} | {id(c) for c in extra}
-    rest = [c for c in ranked[top - 2 :] if id(c) not in ids]
-    return head + extra + rest
+    ids = {id(c) for c in extra}
+    return ranked[:at] + extra + [c for c in ranked[at:] if id(c) not in ids]
 
 
 def sigmoid(x: float) -> float:
