@@ -256,3 +256,46 @@ def test_a_topic_ranks_its_section_of_the_chosen_filing(synth_engine):
     assert "restructuring" in chunks[top[0].chunk_ids[0]].section_path.lower()
     plain = idx.search(q, route="statements,filing,diverse", **kw)
     assert all(p.features and p.features["section"] == 0.0 for p in plain.pages)
+
+
+def test_spread_and_later_filings_open_places_eleven_on():
+    cands = [_cand(0, p, 30 - p) for p in range(25)] + [_cand(1, 0, 0.5), _cand(2, 3, 0.2)]
+    cands += [_cand(3, 1, 0.1), _cand(3, 2, 0.05), _cand(3, 5, 0.01)]
+    plain = order_pages(cands, [0, 1, 2, 3], diverse=False)
+    assert {c.doc_row for c in plain[:20]} == {0}
+    spread = order_pages(cands, [0, 1, 2, 3], diverse=False, spread=True)
+    assert [c.doc_row for c in spread[10:13]] == [1, 2, 3] and spread[:10] == plain[:10]
+    later = order_pages(cands, [0, 1, 2], diverse=False, later=[3])
+    assert [(c.doc_row, c.page) for c in later[10:12]] == [(3, 1), (3, 2)]
+    for out in (spread, later):
+        assert len(out) == len(cands) and len({id(c) for c in out}) == len(cands)
+
+
+def test_comparatives_bring_the_next_years_10k_after_the_named_years(synth_engine):
+    idx = synth_engine.index
+    idx.ensure(dense=False)
+    tenks = [d.meta for d in idx.docs.values() if d.meta.form == "10-K" and d.meta.fiscal_year]
+    name, year = next(
+        (m.company, m.fiscal_year)
+        for m in tenks
+        if any(o.company == m.company and o.fiscal_year == m.fiscal_year + 1 for o in tenks)
+    )
+    q = f"What was {name}'s total revenue in FY{year}?"
+    kw = dict(mode="bm25", k=20, understand="filter", unit="page")
+    base = "statements,filing,diverse"
+    plain = idx.search(q, route=base, **kw)
+    comp = idx.search(q, route=base + ",comparatives", **kw)
+    years = [idx.docs[p.doc_id].meta.fiscal_year for p in comp.pages]
+    assert {idx.docs[p.doc_id].meta.fiscal_year for p in plain.pages} == {year}
+    assert years[0] == year and year + 1 in years
+    assert [p.page for p in comp.pages[:8]] == [p.page for p in plain.pages[:8]]
+    metas = [idx.docs[p.doc_id].meta for p in comp.pages]
+    later = [m for m in metas if m.fiscal_year != year]
+    assert later and all(
+        m.form == "10-K" and year < (m.fiscal_year or 0) <= year + 2 for m in later
+    )
+    quarter = f"What was {name}'s total revenue in Q2 FY{year}?"
+    assert (
+        idx.search(quarter, route=base + ",comparatives", **kw).pages
+        == idx.search(quarter, route=base, **kw).pages
+    )
