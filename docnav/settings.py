@@ -124,15 +124,18 @@ class RetrievalSettings(_Group):
         "chunk; 'chunk' ranks chunks.",
     )
     route: str = Field(
-        default="statements,filing,diverse,fullyear,nongaap,undated",
+        default="statements,filing,diverse,fullyear,nongaap,undated,comparatives",
         description="Page routing, comma-separated: statements (a named statement's or line "
         "item's statement pages of the chosen filing first; 'named' for named statements only), "
         "filing (10-K for annual figures, 8-K for events, 10-Q/release for quarters), diverse "
         "(runner-up filings keep places in the top 10), fullyear (a Q4/full-year release next "
         "to the 10-K for annual figures), nongaap (adjusted measures: the earnings release "
-        "first), undated (no year named: the latest filing), deep (the chosen filing's own "
-        "ranking too), items (line items over statement facts), sections (the Note / Item "
-        "the question's topic points at, ranked within the chosen filing); empty for none.",
+        "first), undated (no year named: the latest filing), comparatives (one fiscal year "
+        "named: the next two years' 10-Ks too, after its own, for their comparative columns), "
+        "spread (no year named: the company's other filings open places 11-20), deep (the "
+        "chosen filing's own ranking too), items (line items over statement facts), sections "
+        "(the Note / Item the question's topic points at, ranked within the chosen filing); "
+        "empty for none.",
     )
     page_ranker: str = Field(
         default="rrf",
