@@ -1,22 +1,14 @@
 """The search tool over the real corpus index (BM25 here; hybrid with the real MiniLM model
-in the slow test)."""
+in the slow test), on each backend (``index`` in conftest: CorpusIndex or PgIndex)."""
 
 from __future__ import annotations
 
 import pytest
 
-from docnav.retrieval.index import CorpusIndex
 from docnav.tools import ToolContext
 from tests.tools.conftest import call
 
 pytestmark = pytest.mark.shared
-
-
-@pytest.fixture(scope="module")
-def index(store_root, tmp_path_factory):
-    from docnav.ingestion import CorpusStore
-
-    return CorpusIndex(CorpusStore(store_root), tmp_path_factory.mktemp("idx"))
 
 
 def _check_reads(ctx: ToolContext, r) -> None:
