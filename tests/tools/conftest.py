@@ -11,8 +11,9 @@ that backend: ``CorpusIndex`` or the ``PgIndex`` that ``retrieval.backends.open_
 ``store_copy`` (the security tests that plant symlinks, ``.ignore`` files and stray files in
 page folders) is parametrised too: a PostgreSQL store keeps its page texts as files under its
 root in the same layout, so each planting means the same thing there, and the copy is a fresh
-schema per test. Tests that take neither fixture (rg argument building, the calculator, the
-facts tool on its self-made store) have no store backend and run once.
+schema per test. test_facts_tool's self-made store takes ``store_backend`` as well. Tests that
+take none of these (the tool schemas, rg argument building and its binary, the calculator) touch
+no store and run once.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def store_root(fb_pdfs: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _fresh_schema():
+def pg_schema():
     """tests/scale/conftest.py's fresh_schema, loaded under a private name (importing a
     conftest by its module name would register it twice)."""
     import importlib.util
@@ -62,7 +63,7 @@ def _pg_copy(store_root: Path, root: Path) -> Iterator:
     from docnav.ingestion.backend import open_store
     from docnav.ingestion.migrate import copy_store
 
-    with _fresh_schema() as url:
+    with pg_schema() as url:
         store = open_store(root, url)
         copy_store(CorpusStore(store_root), store)
         yield store

@@ -1,8 +1,9 @@
 """The facts tool, its lookup (shared by `docnav facts` and GET /v1/facts), on a self-made
-store and on the real 10-Q of the tool test store."""
+store and on the real 10-Q of the tool test store, each on the file store and PostgreSQL."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,8 +35,21 @@ def _fact(
 
 
 @pytest.fixture
-def small_store(tmp_path: Path) -> CorpusStore:
-    store = CorpusStore(tmp_path / "store")
+def small_store(store_backend: str, tmp_path: Path) -> Iterator[CorpusStore]:
+    """One self-made 10-K with facts, on each backend (conftest's ``store_backend``)."""
+    if store_backend == "file":
+        yield _acme(CorpusStore(tmp_path / "store"))
+        return
+    from docnav.ingestion.backend import open_store
+    from tests.tools.conftest import pg_schema
+
+    with pg_schema() as url:
+        store = open_store(tmp_path / "store", url)
+        yield _acme(store)
+        store.close()
+
+
+def _acme(store: CorpusStore) -> CorpusStore:
     doc = Document(
         doc_id="",
         name="ACME_2019_10K",
