@@ -33,7 +33,7 @@ def _plot(result: dict, path: Path) -> None:
 
     plt = pyplot()
     sizes = list(result["sizes"])
-    fig, axes = plt.subplots(1, len(sizes), figsize=(5.5 * len(sizes), 4.5), squeeze=False)
+    fig, axes = plt.subplots(1, len(sizes), figsize=(6.5 * len(sizes), 5.5), squeeze=False)
     for ax, s in zip(axes[0], sizes, strict=True):
         row = result["sizes"][s]
         x = np.arange(len(KINDS))
@@ -41,10 +41,8 @@ def _plot(result: dict, path: Path) -> None:
             vals = [row[b].get(key, {}).get("p50_ms", 0) for key, _ in KINDS]
             ax.bar(x + k * 0.4, vals, 0.4, label=label)
         ax.set_yscale("log")
-        ax.set_xticks(
-            x + 0.2, [lbl.replace(" (", "\n(").replace(" + ", "\n+ ") for _, lbl in KINDS]
-        )
-        plt.setp(ax.get_xticklabels(), fontsize=7)
+        ax.set_xticks(x + 0.2, [lbl for _, lbl in KINDS])
+        plt.setp(ax.get_xticklabels(), fontsize=7, rotation=35, ha="right")
         ax.set_ylabel("query p50, ms (log)")
         ax.set_title(f"{int(s):,} chunks")
         ax.legend(fontsize=8)
