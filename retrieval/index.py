@@ -786,6 +786,7 @@ class CorpusIndex:
             routing,
             load_ranker(page_ranker),
             effective,
+            applied,
         )
         used_rows: set[int] = set()
         shown: list[tuple[int, float, int | None, float]] = []
@@ -884,6 +885,7 @@ class CorpusIndex:
         routing: Route | None,
         ranker,
         effective: SearchFilters | None = None,
+        applied: list[str] | None = None,
     ) -> list[PageCandidate]:
         meta = self._chunk_meta()
         docs = list(self.docs.values())
@@ -926,6 +928,9 @@ class CorpusIndex:
                 if pref:
                     pref[d] = form_preference(docs[d], routing, "fullyear" in routes)
             doc_order += sorted(comp, key=lambda d: (-comp[d], d))  # after the year's own
+            if comp and applied is not None:
+                later = ", ".join(f"{docs[d].name} (x{w:g})" for d, w in comp.items())
+                applied.append(f"comparative columns of later 10-Ks: {later}")
         if "deep" in routes:
             rr.update(self._deepen(chosen, rr, bm25_all, qvec, mask, len(fused)))
         in_topic: frozenset[int] = frozenset()

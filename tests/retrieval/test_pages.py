@@ -288,6 +288,7 @@ def test_comparatives_bring_the_next_years_10k_after_the_named_years(synth_engin
     years = [idx.docs[p.doc_id].meta.fiscal_year for p in comp.pages]
     assert {idx.docs[p.doc_id].meta.fiscal_year for p in plain.pages} == {year}
     assert years[0] == year and year + 1 in years
+    assert any(a.startswith("comparative columns of later 10-Ks") for a in comp.applied)
     assert [p.page for p in comp.pages[:8]] == [p.page for p in plain.pages[:8]]
     metas = [idx.docs[p.doc_id].meta for p in comp.pages]
     later = [m for m in metas if m.fiscal_year != year]
