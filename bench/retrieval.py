@@ -175,6 +175,7 @@ PAGE_CONFIGS = [
             ("comparatives", ROUTE_COMPARATIVES),
             ("spread", ROUTE_SPREAD),
             ("comparatives+spread", ROUTE_LATER),
+            ("sections+comparatives", ROUTE_SECTIONS + ",comparatives"),
         )
     ),
     # the same on BM25 alone (measurable where the store's embeddings are not built)
@@ -291,6 +292,7 @@ PLANTED_CONFIGS = [
             ROUTE_COMPARATIVES,
             ROUTE_SPREAD,
             ROUTE_LATER,
+            ROUTE_SECTIONS + ",comparatives",
         )
     )
 ]
