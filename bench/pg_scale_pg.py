@@ -24,8 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from docnav.bench.pg_scale_corpus import Base, filings_of, replica_doc, row_text
-from docnav.ingestion.identity import filing_identity
-from docnav.ingestion.store_pg import PgCorpusStore
+from docnav.ingestion.store_pg import DOCUMENT_COLUMNS, PgCorpusStore, document_row
 from docnav.retrieval.fusion import rrf
 from docnav.retrieval.pg_search import PgSearch
 from docnav.retrieval.query import SearchFilters
@@ -97,35 +96,12 @@ class PgLoad:
         return out
 
     def _copy_documents(self, filings: list[tuple[int, int]]) -> None:
-        cols = (
-            "doc_id, name, source_path, file_type, content_hash, dir, n_pages, company, ticker, "
-            "cik, form, fiscal_year, fiscal_period, period_end, filing_date, record, identity"
-        )
         with self.store._connect() as db, db.cursor() as cur:
-            with cur.copy(f"COPY documents ({cols}) FROM STDIN") as cp:
+            with cur.copy(f"COPY documents ({DOCUMENT_COLUMNS}) FROM STDIN") as cp:
                 for f, r in filings:
                     d = replica_doc(self.base, f, r)
-                    m = d.meta
                     cp.write_row(
-                        (
-                            d.doc_id,
-                            d.name,
-                            d.source_path,
-                            d.file_type,
-                            f"{d.content_hash}~{r}",
-                            f"{self.base.dirs[f]}~{r}",
-                            d.n_pages,
-                            m.company,
-                            m.ticker,
-                            m.cik,
-                            m.form,
-                            m.fiscal_year,
-                            m.fiscal_period,
-                            m.period_end,
-                            m.filing_date,
-                            d.model_dump_json(),
-                            filing_identity(m),
-                        )
+                        document_row(d, f"{self.base.dirs[f]}~{r}", f"{d.content_hash}~{r}")
                     )
 
     def _copy_chunks(self, streams: int = 2) -> None:

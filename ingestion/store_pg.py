@@ -126,6 +126,36 @@ def write_version_folder(
     (folder / "meta.json").write_text(doc.model_dump_json(indent=2), encoding="utf-8")
 
 
+DOCUMENT_COLUMNS = (
+    "doc_id, name, source_path, file_type, content_hash, dir, n_pages, company, ticker, cik, "
+    "form, fiscal_year, fiscal_period, period_end, filing_date, record, identity"
+)
+
+
+def document_row(doc: Document, dirname: str, content_hash: str | None = None) -> tuple:
+    """One ``documents`` row in ``DOCUMENT_COLUMNS`` order (the insert and bulk COPY share it)."""
+    m = doc.meta
+    return (
+        doc.doc_id,
+        doc.name,
+        doc.source_path,
+        doc.file_type,
+        content_hash if content_hash is not None else doc.content_hash,
+        dirname,
+        doc.n_pages,
+        m.company,
+        m.ticker,
+        m.cik,
+        m.form,
+        m.fiscal_year,
+        m.fiscal_period,
+        m.period_end,
+        m.filing_date,
+        doc.model_dump_json(),
+        filing_identity(m),
+    )
+
+
 class PgCorpusStore:
     """Read and write the corpus store in PostgreSQL (+ page files under ``root``).
     Safe across processes and machines: writers take an advisory lock."""
@@ -389,31 +419,10 @@ class PgCorpusStore:
         chunks: list[Chunk],
         facts: list[Fact],
     ) -> None:
-        m = doc.meta
         db.execute(
-            "INSERT INTO documents (doc_id, name, source_path, file_type, content_hash, dir, "
-            "n_pages, company, ticker, cik, form, fiscal_year, fiscal_period, period_end, "
-            "filing_date, record, identity) VALUES "
+            f"INSERT INTO documents ({DOCUMENT_COLUMNS}) VALUES "
             "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s::jsonb,%s)",
-            (
-                doc.doc_id,
-                doc.name,
-                doc.source_path,
-                doc.file_type,
-                doc.content_hash,
-                dirname,
-                doc.n_pages,
-                m.company,
-                m.ticker,
-                m.cik,
-                m.form,
-                m.fiscal_year,
-                m.fiscal_period,
-                m.period_end,
-                m.filing_date,
-                doc.model_dump_json(),
-                filing_identity(m),
-            ),
+            document_row(doc, dirname),
         )
         paths = section_paths(sections)
         with db.cursor() as cur:
