@@ -100,7 +100,7 @@ def suggest(
     if not facts or not years:
         return out
     qr = qr or read_question(question)
-    if _over_years(out, qr, question, facts, formula, formula_defined, items, years, ref_of):
+    if _over_years(out, qr, question, asked, facts, formula, formula_defined, items, years, ref_of):
         return out
     if formula == GROWTH and items and len(years) >= 2:
         old_y, new_y = min(years), max(years)
@@ -151,6 +151,7 @@ def _over_years(
     out: Suggestion,
     qr: QuestionRead,
     question: str,
+    asked: set[str],
     facts: list[Fact],
     formula: str | None,
     formula_defined: bool,
@@ -162,7 +163,6 @@ def _over_years(
     two years for a direction question. True when it filled ``out``."""
     if qr.qualitative:
         return False
-    asked = set(tokenize(question))
     if formula and not formula_defined and formula != GROWTH:
         metric, is_formula = formula, True
     elif items:
