@@ -30,7 +30,7 @@ from docnav.tools.access import ToolError
 from docnav.tools.base import PageRead, Tool, ToolContext, ToolResult
 
 Policy = Literal["guided", "free"]
-PIECES = ("first", "facts", "repeat", "notfound", "tools", "plan", "calc")
+PIECES = ("first", "facts", "repeat", "notfound", "tools", "plan", "calc", "lean")
 # the guided tool subset: fixed per policy, so the tool list stays byte-identical across calls
 GUIDED_TOOLS = ("list_documents", "outline", "read_section", "read_pages", "search", "calculator")
 # tools that show snippets or rows, not whole pages: a page they touch still counts as unread
@@ -56,6 +56,9 @@ class GuidedConfig(BaseModel):
     tools: bool = True  # the smaller tool set (GUIDED_TOOLS)
     plan: bool = True  # multi-part questions planned as sub-lookups
     calc: bool = True  # arithmetic in code: the answer's value from the calculator
+    # fewer prompt tokens a call (agent/specs.py; results/answers-cost): the lean tool list, the
+    # outline cut to the statements and the sections the question names; off = as before
+    lean: bool = True
 
     @classmethod
     def from_off(cls, off: str | None) -> GuidedConfig:
