@@ -26,11 +26,11 @@ from docnav.agent.llm.base import (
     ContextOverflow,
     LLMError,
     ToolCall,
-    ToolSpec,
     unavailable,
 )
 from docnav.agent.policy import GuidedPolicy
 from docnav.agent.prompts import AGENT_SYSTEM, BUDGET_NOTE
+from docnav.agent.specs import tool_specs
 from docnav.settings import AgentSettings, LLMSettings
 from docnav.tools.base import Tool, ToolContext, ToolResult
 from docnav.types import Answer, Step, Trace
@@ -96,10 +96,7 @@ class AgentRunner:
         self.budget = budget or AgentBudget()
         self.system_prompt = system_prompt
         # built once: the tool list must stay byte-identical across calls (prefix cache)
-        self.specs = [
-            ToolSpec(name=t.name, description=t.description(), parameters=t.parameters())
-            for t in tools
-        ] + [FINAL_ANSWER]
+        self.specs = tool_specs(tools, lean=policy is not None and policy.cfg.lean)
         self._lock = threading.Lock()
         # a SQLite file (one machine) or a postgresql:// URL (replicas share the threads)
         self.graph = self._build().compile(checkpointer=open_checkpointer(checkpoint_db))
