@@ -101,3 +101,37 @@ def agrees(answer: str, decision: dict[str, Any]) -> bool:
     if word in ("Yes", "No"):
         return bool(head) and head.group(1).lower() == word.lower()
     return bool(re.search(rf"\b{re.escape(word)}", answer or "", re.I))
+
+
+def higher(
+    metric: str, entries: list[tuple[str, int, Rows, float]], unit: str, lower: bool
+) -> dict[str, Any]:
+    """Which of two companies has the higher (or, asked so, the lower) value of a metric;
+    ``entries`` are (name, fiscal year, rows used, value in one scale for both)."""
+    (n0, y0, _, v0), (n1, _, _, v1) = entries
+    hi, lo = (0, 1) if v0 >= v1 else (1, 0)
+    pick = lo if lower else hi
+    side = "lower" if lower else "higher"
+    u = f" {unit}" if unit else _percent(metric)
+    why = (
+        f"{metric} FY{y0}: {n0} {arith.shown(v0)}{u} vs {n1} {arith.shown(v1)}{u}; "
+        f"{entries[pick][0]} {side} by {arith.shown(abs(v0 - v1))}{u}"
+    )
+    cites = _cites([(y, "", r, v) for _, y, r, v in entries])
+    return {
+        "word": entries[pick][0],
+        "why": why,
+        "cites": cites,
+        "side": side,
+        "order": (hi, lo),
+        "with_calc": True,  # the difference's value stands beside the name
+    }
+
+
+def decision_line(decision: dict[str, Any]) -> str:
+    """The decision as the first look states it."""
+    return (
+        f"Decided in code from these rows: {decision['why']}, so the answer is "
+        f"{decision['word']}. Start the answer with {decision['word']} and give these figures, "
+        "unless the pages show the rows are wrong."
+    )
