@@ -6,10 +6,11 @@ from an empty page; its first step can be the answer."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from docnav.agent import facts_view, suggest
+from docnav.agent import across, facts_view, suggest
 from docnav.agent.question import BALANCE, CASHFLOW, INCOME, QuestionRead, formula_terms
 from docnav.agent.question import statement_of as item_statement
 from docnav.ingestion.store import CorpusStore
@@ -45,6 +46,7 @@ class FirstLook:
     suggested: dict[str, Any] | None = None  # a value computed in code from the rows shown
     best: dict[str, Any] | None = None  # the row code would answer a one-value question with
     decision: dict[str, Any] | None = None  # a yes/no or direction decided in code
+    across: bool = False  # values from several filings or companies (agent.across)
     summary: str = ""
 
 
@@ -65,8 +67,12 @@ def section_evidence(doc: Document, sections: list[Section], label: str) -> Evid
     return Evidence(doc.doc_id, s.page_start + 1, end + 1, s.label or s.title)
 
 
-def _outline(doc: Document, sections: list[Section], max_chars: int) -> str:
-    """Statements first (with pages), then Items and Notes, one short line each."""
+def _outline(
+    doc: Document, sections: list[Section], max_chars: int, named: list[str] | None = None
+) -> str:
+    """Statements first (with pages), then Items and Notes, one short line each. With
+    ``named`` (the lean outline: it is resent with every call) the Items share one line and
+    of the Notes only those the question names are listed."""
     head = f"Outline of {doc.doc_id} ({doc.n_pages} pages):"
     stm = [s for s in sections if s.kind == "statement"]
     rest = [s for s in sections if s.kind in ("item", "note")]
@@ -76,6 +82,8 @@ def _outline(doc: Document, sections: list[Section], max_chars: int) -> str:
             "Financial statements: "
             + "; ".join(f"{s.label or s.title[:40]} {s.page_label}" for s in stm)
         )
+    if named is not None:
+        return "\n".join(lines + _lean_rest(rest, named, max_chars))
     used = sum(len(x) + 1 for x in lines)
     for s in rest:
         line = f"  {s.id} {s.label + ' ' if s.label and s.label not in s.title else ''}{s.title[:60]} {s.page_label}"
@@ -85,6 +93,34 @@ def _outline(doc: Document, sections: list[Section], max_chars: int) -> str:
         lines.append(line)
         used += len(line) + 1
     return "\n".join(lines)
+
+
+_ITEM_HEAD = re.compile(r"^\s*item\s+\d+[a-z]?\s*[.:\-—]?\s*", re.I)
+
+
+def _short_title(s: Section, words: int = 3) -> str:
+    """An Item's title without its "Item 7." head, cut to a few words."""
+    title = _ITEM_HEAD.sub("", s.title).strip(" .")
+    return " ".join(title.split()[:words])
+
+
+def _lean_rest(rest: list[Section], named: list[str], max_chars: int) -> list[str]:
+    """The lean outline's Items (one line) and Notes (the named ones; a count for the rest)."""
+    items = [s for s in rest if s.kind == "item"]
+    notes = [s for s in rest if s.kind == "note"]
+    lines = []
+    if items:
+        line = "Items: " + "; ".join(
+            f"{s.label or ''} {_short_title(s)} {s.page_label}".strip() for s in items
+        )
+        cap = max_chars // 2  # the later Items (governance, exhibits) go first
+        lines.append(line if len(line) <= cap else line[:cap].rsplit(";", 1)[0] + "; …")
+    picked = [s for s in notes if s.label in named]
+    lines += [f"  {s.id} {s.title[:60]} {s.page_label}" for s in picked]
+    if len(notes) > len(picked):
+        a, b = min(s.page_start for s in notes) + 1, max(s.page_end for s in notes) + 1
+        lines.append(f"Notes: {len(notes)} on pp. {a}-{b} (call outline for their titles)")
+    return lines
 
 
 def _hits_block(ctx: ToolContext, hits: list[Any], max_chars: int) -> tuple[str, list[PageRead]]:
@@ -155,10 +191,12 @@ def build_first_look(
     show_facts: bool = True,
     show_plan: bool = True,
     max_chars: int = 12000,
+    lean: bool = False,
 ) -> FirstLook:
     store: CorpusStore = ctx.store
     out = FirstLook(text="")
     parts: list[str] = []
+    saved = 0  # characters the lean outline leaves out: not handed on to the hits
     chosen = choose_filing(hits)
     doc = store.get_document(chosen) if chosen else None
     sections = store.sections(doc.doc_id) if doc else []
@@ -176,7 +214,14 @@ def build_first_look(
     for h in hits[:3]:
         out.todo.append(Evidence(h.doc_id, h.page_start + 1, h.page_end + 1, "top search hit"))
     budget = max_chars
-    if show_plan and not qr.qualitative:
+    # two fiscal years printed in different filings, or two companies: one sub-lookup each
+    ac = across.plan(question, qr, analysis, store, doc) if show_facts and show_plan else None
+    if ac is not None:
+        parts.append("\n".join(ac.lines))
+        out.refs, out.reads = across.shown_refs(ac), across.page_reads(ac)
+        out.suggested, out.decision, out.across = across.suggested(ac), ac.decision, True
+        out.todo[:0] = [Evidence(d, p, p, "statement row") for d, p in across.row_pages(ac)]
+    if show_plan and not qr.qualitative and ac is None:
         plan = plan_lines(qr, analysis, where)
         if plan:
             parts.append("\n".join(plan))
@@ -190,7 +235,7 @@ def build_first_look(
         )
     if qr.yes_no:
         parts.append("The question asks yes or no: start the answer with Yes or No, then why.")
-    if show_facts and doc and not qr.qualitative:
+    if show_facts and doc and not qr.qualitative and ac is None:
         facts = facts_view.facts_of(store, doc.doc_id)
         terms = formula_terms(qr.formula) if qr.formula else []
         rows = facts_view.candidates(
@@ -245,13 +290,22 @@ def build_first_look(
             out.decision = hint.decision
     if doc and show_hits:
         # prose questions spend the room on the passages; the outline is a pointer only
-        parts.append(_outline(doc, sections, min(1200 if qr.qualitative else 2500, max_chars // 4)))
+        room = min(1200 if qr.qualitative else 2500, max_chars // 4)
+        outline = _outline(doc, sections, room)
+        if lean:  # resent with every call: the statements and what the question names
+            short = _outline(doc, sections, room, named=qr.notes)
+            saved, outline = len(outline) - len(short), short
+        parts.append(outline)
         if out.todo and out.todo[0].why != "top search hit":
             first = out.todo[0]
             parts.append(f"The question needs the {first.why}: {first.call()}")
-    used = sum(len(p) for p in parts)
+    used = sum(len(p) for p in parts) + saved
     if show_hits:
-        block, reads = _hits_block(ctx, hits, max(min(2000, max_chars // 4), budget - used))
+        floor = min(2000, max_chars // 4)
+        room = max(floor, budget - used)
+        if lean and (out.suggested or out.decision):
+            room = floor  # code computed the value from the rows shown: the hits only back it
+        block, reads = _hits_block(ctx, hits, room)
         parts.insert(0, block)
         out.reads += reads
     out.text = "\n\n".join(parts)
