@@ -155,6 +155,7 @@ class GuidedPolicy:
             show_hits=self.cfg.first,
             show_facts=self.cfg.facts,
             show_plan=self.cfg.plan,
+            lean=self.cfg.lean,
             max_chars=min(
                 self.max_chars, FIRST_LOOK_CHARS_PROSE if qr.qualitative else FIRST_LOOK_CHARS
             ),
@@ -168,7 +169,7 @@ class GuidedPolicy:
             # a value computed in code from the statement rows counts as the calculation
             # unless the model calls calculator itself (then its own is the last)
             "calcs": [look.suggested] if look.suggested and self.cfg.calc else [],
-            "calc_q": qr.calc,
+            "calc_q": qr.calc or look.across,  # a change or difference across filings
             "best": look.best if self.cfg.facts else None,
             "decision": look.decision if self.cfg.calc else None,
             "yes_no": qr.yes_no,
@@ -373,7 +374,8 @@ class GuidedPolicy:
             answer, cites, note = decided
             args["citations"] = list(args.get("citations") or []) + cites
             notes.append(note)
-            calcs = []  # the decision's figures stand for the calculation
+            if not (memo.get("decision") or {}).get("with_calc"):
+                calcs = []  # the decision's figures stand for the calculation
         if memo.get("calc_q") and calcs:
             c = calcs[-1]
             value = c["value"]
