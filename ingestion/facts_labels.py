@@ -18,9 +18,10 @@ _GENERIC = re.compile(
 
 
 def normalise_label(label: str, heading: str = "") -> str:
-    """Lower case, footnote markers and punctuation dropped; a generic label ("Basic",
-    "Total", "Other — net") gets its heading in front so it can be found by the heading's
-    words ("earnings per share basic")."""
+    """Lower case, footnote markers and punctuation dropped; a row under a block heading gets
+    the heading in front so it can be found by the heading's words ("earnings per share
+    basic", "cost of revenue product"), unless its label already has the heading's words
+    ("Total current assets" under "Current assets")."""
 
     def norm(s: str) -> str:
         s = _FOOTNOTE.sub(" ", s.lower().replace("’", "'"))
@@ -28,11 +29,22 @@ def normalise_label(label: str, heading: str = "") -> str:
         return " ".join(_NON_WORD.sub(" ", _SPLIT_TAIL.sub(r"\1\2", s)).split())
 
     out = norm(label)
-    if heading and (_GENERIC.match(out) or len(out.split()) <= 1 or _PER_SHARE.search(heading)):
-        h = norm(heading)
-        if h and not out.startswith(h):
+    h = norm(heading) if heading else ""
+    if h and not set(h.split()) <= set(out.split()):
+        if (
+            _GENERIC.match(out)
+            or len(out.split()) <= 1
+            or _PER_SHARE.search(heading)
+            or _BLOCK_HEADING.match(heading.strip())
+        ):
             out = f"{h} {out}"
     return out
+
+
+# a heading that names a block of rows ("Cost of revenue", "Current liabilities"), not a
+# wrapped label line carrying numbers or a sentence: every row under it is of that block, so
+# "Product" under "Cost of revenue" is "cost of revenue product", not the revenue row
+_BLOCK_HEADING = re.compile(r"^(?!.*\d)(?!.*\.$)\S+(?:\s+\S+){0,7}$")
 
 
 _SEGMENT_NOTE = re.compile(r"segment|geographic|disaggregat|business\s+information", re.IGNORECASE)

@@ -264,6 +264,38 @@ def _is_prose(line: Line, width: float) -> bool:
     return len(text.split()) >= 9 and (line.x1 - line.x0) > 0.55 * width and not _is_head_line(line)
 
 
+_TOTAL = re.compile(r"^total\b", re.IGNORECASE)
+_WORDS = re.compile(r"[a-z]+")
+
+
+def _closes(label: str, heading: str) -> bool:
+    """The block's own total ("Total current assets" under "Current assets"), not a subtotal
+    inside it ("Total cash, cash equivalents, and short-term investments")."""
+    words = set(_WORDS.findall(label.lower()))
+    return bool(_TOTAL.match(label)) and set(_WORDS.findall(heading.lower())) <= words
+
+
+def _preamble_heading(pre: list[Line], first_words: list[Word]) -> tuple[str, float]:
+    """(heading, its x0) from the table's last preamble line when that line is a
+    block heading of the first rows ("Revenue:" above "Product  $ 61,502"): label words only,
+    short, not a column head or scale line, and ending in ":" or printed left of the first
+    row's label. Else no heading."""
+    if not pre or not first_words:
+        return "", 0.0
+    line = pre[-1]
+    text = line.text.strip()
+    colon = text.endswith(":")
+    if (
+        len(text.split()) > 8
+        or _HAS_DIGIT.search(text)
+        or _is_head_line(line)
+        or text.startswith("(")
+        or not (colon or line.x0 + 3.0 < first_words[0].x0)
+    ):
+        return "", 0.0
+    return text.rstrip(":").strip(), line.x0
+
+
 def find_tables(lines: list[Line], width: float) -> list[Table]:
     """Tables of one page (see the module docstring)."""
     parsed = [_line_cells(ln) for ln in lines]
@@ -329,7 +361,7 @@ def find_tables(lines: list[Line], width: float) -> list[Table]:
             top=lines[a].top,
             first_line=p,
         )
-        heading, heading_x0 = "", 0.0
+        heading, heading_x0 = _preamble_heading(pre, parsed[a][0] or lines[a].words)
         pending: list[tuple[str, float]] = []  # label-only lines just above the current row
         last_label_bottom = -1e9
         for i in range(a, b):
@@ -380,6 +412,9 @@ def find_tables(lines: list[Line], width: float) -> list[Table]:
             if not label or _NOT_A_ROW.match(label):
                 continue
             table.rows.append(Row(label=label, cells=placed, top=lines[i].top, heading=heading))
+            if heading and _closes(label, heading):
+                # "Total cost of revenue" closes its block: "Gross profit" below is not in it
+                heading = ""
         if table.rows:
             if not any(table.heads) and tables:
                 inherit_heads(table, tables[-1])
