@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from docnav.agent.compose import read_compound
+
 # statement labels as structure detection writes them (docnav.ingestion.structure)
 INCOME, BALANCE, CASHFLOW = "Income Statement", "Balance Sheet", "Cash Flow Statement"
 
@@ -230,6 +232,7 @@ class QuestionRead:
     up: str | None = None  # the word asking about a rise ("improving", "increase")
     down: str | None = None  # the word asking about a fall ("decline", "lower")
     sign: str | None = None  # "positive" / "negative": asks about a value's sign
+    compound: str | None = None  # "total" over every item / "adjusted" figure (agent.compose)
 
 
 def read_question(question: str) -> QuestionRead:
@@ -263,6 +266,9 @@ def read_question(question: str) -> QuestionRead:
     )
     out.average = bool(re.search(r"\baverage\b|\bavg\b", q, re.I))
     out.qualitative = bool(_QUALITATIVE.search(q)) and not defined
+    compound = read_compound(q)
+    if compound is not None:  # a total or an adjusted figure is arithmetic, not a description
+        out.compound, out.calc, out.qualitative = compound.kind, True, False
     first = q.strip().split("?")[0]
     # "Has the quick ratio improved or declined?" asks which, not yes or no
     out.yes_no = bool(_YES_NO.match(first)) and not re.search(r"\bor\b", first, re.I)
