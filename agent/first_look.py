@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from docnav.agent import across, facts_view, suggest
+from docnav.agent.compose import compose as compose_terms
 from docnav.agent.question import BALANCE, CASHFLOW, INCOME, QuestionRead, formula_terms
 from docnav.agent.question import statement_of as item_statement
 from docnav.ingestion.store import CorpusStore
@@ -46,6 +47,7 @@ class FirstLook:
     suggested: dict[str, Any] | None = None  # a value computed in code from the rows shown
     best: dict[str, Any] | None = None  # the row code would answer a one-value question with
     decision: dict[str, Any] | None = None  # a yes/no or direction decided in code
+    composed: dict[str, Any] | None = None  # a total / adjusted figure's terms summed in code
     across: bool = False  # values from several filings or companies (agent.across)
     summary: str = ""
 
@@ -180,6 +182,32 @@ def plan_lines(qr: QuestionRead, analysis: QueryAnalysis, where: dict[str, Evide
     return lines
 
 
+def _add_composed(
+    out: FirstLook,
+    parts: list[str],
+    question: str,
+    store: CorpusStore,
+    doc: Document,
+    sections: list[Section],
+    analysis: QueryAnalysis,
+) -> None:
+    """A total over several items or a figure with stated adjustments: each term with its
+    page (F.., after the rows shown), their value computed in code, first among the parts."""
+    facts = facts_view.facts_of(store, doc.doc_id)
+    comp = compose_terms(
+        question, store, doc, sections, facts, list(analysis.years), len(out.refs) + 1
+    )
+    if comp is None:
+        return
+    parts.insert(0, "\n".join(comp.lines))
+    out.refs.update(comp.refs)
+    out.reads += [PageRead(doc_id=doc.doc_id, page=p, text=t) for p, t in comp.reads]
+    pages = dict.fromkeys(p + 1 for p, _ in comp.reads)
+    out.todo[:0] = [Evidence(doc.doc_id, p, p, "page of a term computed above") for p in pages]
+    # the terms' sum is the calculation; no single row answers the question
+    out.suggested, out.composed, out.best = comp.calc, comp.calc, None
+
+
 def build_first_look(
     question: str,
     qr: QuestionRead,
@@ -288,6 +316,8 @@ def build_first_look(
             out.suggested = hint.calc
             out.best = hint.best
             out.decision = hint.decision
+    if show_plan and doc and qr.compound:
+        _add_composed(out, parts, question, store, doc, sections, analysis)
     if doc and show_hits:
         # prose questions spend the room on the passages; the outline is a pointer only
         room = min(1200 if qr.qualitative else 2500, max_chars // 4)
