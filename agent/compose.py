@@ -23,10 +23,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from docnav.agent import arith, facts_view
+from docnav.agent import arith, facts_view, guards
 from docnav.ingestion.numbers import extract_numbers
 from docnav.retrieval.synonyms import expand
 from docnav.retrieval.tokenize import tokenize
+from docnav.tools.base import ToolResult
 from docnav.types import Fact, Section
 
 Kind = Literal["total", "adjusted"]
@@ -445,7 +446,7 @@ def render(c: Compound, terms: list[Term], doc_id: str, first_ref: int) -> Compo
         "Answer with this value and cite the pages above, unless reading a page shows a term "
         "is wrong, double-counted or missing: then call calculator with the right references."
     )
-    calc = {"expr": expr, "value": value, "refs": list(refs)}
+    calc = {"expr": expr, "value": value, "refs": list(refs), "unit": unit}
     return Composition(lines, refs, calc, [(t.page, t.text) for t in terms])
 
 
@@ -469,3 +470,23 @@ def compose(
     else:
         terms = adjusted_terms(c, ps, facts, years)
     return render(c, terms, doc.doc_id, first_ref) if terms else None
+
+
+def check_answer(number: float | None, memo: dict[str, Any]) -> ToolResult | None:
+    """A final answer whose number is not the value composed in code (and the model computed
+    none of its own): sent back once with the terms' sum, to take or to overrule."""
+    composed = memo.get("composed")
+    bounced = memo.setdefault("bounced", [])
+    if not composed or number is None or "composed" in bounced:
+        return None
+    if len(memo.get("calcs") or []) > 1 or guards.agrees(number, composed["value"]):
+        return None
+    bounced.append("composed")
+    shown = f"{arith.shown(composed['value'])} {composed.get('unit', '')}".strip()
+    return ToolResult(
+        text=f"Check: your answer's number ({number:,g}) is not the value computed in code from "
+        f"the terms shown first: {composed['expr']} = {shown}. If those terms are right, call "
+        f"final_answer with {shown}, citing their pages; if a term is wrong, double-counted or "
+        "missing, call calculator with the right references (F1, F2 ...) or numbers you read.",
+        summary=f"answer differs from {composed['expr']} = {shown}",
+    )
