@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from docnav.agent import arith, decide, guards
+from docnav.agent import arith, compose, decide, guards
 from docnav.agent.final import parse_final
 from docnav.agent.first_look import build_first_look
 from docnav.agent.llm.base import ToolCall
@@ -172,6 +172,8 @@ class GuidedPolicy:
             "calc_q": qr.calc or look.across,  # a change or difference across filings
             "best": look.best if self.cfg.facts else None,
             "decision": look.decision if self.cfg.calc else None,
+            # a total / adjusted figure composed in code: a different number is sent back once
+            "composed": look.composed if self.cfg.calc else None,
             "yes_no": qr.yes_no,
             "qualitative": qr.qualitative,
             "question": question,
@@ -323,6 +325,10 @@ class GuidedPolicy:
         ):
             bounced.append("words")
             return guards.words_reply()
+        if not refused and self.cfg.calc:
+            back = compose.check_answer(parsed.number.value if parsed.number else None, memo)
+            if back is not None:
+                return back
         best = memo.get("best")
         if (
             not refused
