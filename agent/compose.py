@@ -415,10 +415,10 @@ def render(c: Compound, terms: list[Term], doc_id: str, first_ref: int) -> Compo
     refs: dict[str, dict[str, Any]] = {}
     expr = ""
     head = (
-        f"The question asks for a total over every {c.item}: each amount the filing states "
-        "about it, once each (the same amount repeated for the same matter is counted once):"
+        f"Plan (looked up in code): a total over every {c.item}: each amount the filing "
+        "states about it, once each (the same amount repeated for the same matter once):"
         if c.kind == "total"
-        else f"The question asks for {c.metric} with stated adjustments: the figure, then "
+        else f"Plan (looked up in code): {c.metric} with stated adjustments: the figure, then "
         "each part added or taken off:"
     )
     lines = [head]
