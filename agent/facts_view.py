@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from docnav.ingestion.facts_labels import normalise_label
 from docnav.retrieval.synonyms import expand
 from docnav.retrieval.tokenize import tokenize
 from docnav.types import Fact
@@ -117,13 +118,26 @@ def fmt_value(f: Fact) -> tuple[float, str]:
     return v, f"{v:,.4f}".rstrip("0").rstrip(".") + (f" {unit}" if unit else "")
 
 
+def shown_label(f: Fact) -> str:
+    """The printed label with the block heading it sits under ("Cost of revenue - Product"),
+    so two "Product" rows of one statement read apart; the printed label alone otherwise."""
+    own = normalise_label(f.label)
+    norm = f.norm_label or ""
+    if f.source != "pdf" or not own or norm == own or not norm.endswith(" " + own):
+        return f.label
+    head = norm[: -len(own)].strip()
+    return f"{head[:1].upper()}{head[1:]} - {f.label}"
+
+
 def render(rows: list[tuple[str, Fact]], doc_name: str) -> str:
-    """One line per fact: reference, label, period, value in the table's scale, page."""
+    """One line per fact: reference, label (with its block heading), period, value in the
+    table's scale, filing and page (a row of another filing names that filing)."""
     lines = []
     for ref, f in rows:
         _, shown = fmt_value(f)
         where = f"{f.statement} p. {f.page + 1}" if f.statement != "other" else f"p. {f.page + 1}"
-        lines.append(f"{ref} | {f.label} | {f.period or f.column} | {shown} | {doc_name} {where}")
+        doc = f.doc_id or doc_name
+        lines.append(f"{ref} | {shown_label(f)} | {f.period or f.column} | {shown} | {doc} {where}")
     return "\n".join(lines)
 
 

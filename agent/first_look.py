@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from docnav.agent import across, facts_view, suggest
+from docnav.agent import across, facts_view, printed, suggest
 from docnav.agent.compose import compose as compose_terms
 from docnav.agent.question import BALANCE, CASHFLOW, INCOME, QuestionRead, formula_terms
 from docnav.agent.question import statement_of as item_statement
@@ -287,6 +287,7 @@ def build_first_look(
             ref_of,
             question=question,
             qr=qr,
+            more_facts=printed.company_facts(store, doc),
         )
         if named:
             use = (

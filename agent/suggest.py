@@ -14,10 +14,11 @@ Only the three primary statements are trusted here: a note or segment table repe
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from docnav.agent import arith, decide, facts_view
+from docnav.agent import arith, decide, facts_view, printed
 from docnav.agent.question import QuestionRead, formula_terms, read_question, statement_of
 from docnav.retrieval.tokenize import tokenize
 from docnav.types import Fact
@@ -64,8 +65,10 @@ def best_row(facts: list[Fact], term: str, year: int, asked: set[str]) -> Fact |
         if score is not None:
             label = set(tokenize(f.norm_label or f.label))
             # the term's own words before its synonyms' ("current liabilities" expands to
-            # "current assets minus current liabilities": the assets row must not tie)
-            own = len(label & own_toks) / len(label)
+            # "current assets minus current liabilities": the assets row must not tie); a
+            # block heading's words count only where the question uses them
+            words = set(tokenize(f.label)) | (label & asked) or label
+            own = len(words & own_toks) / len(words)
             scored.append((len(label & asked), own, score, -f.page, f))
     scored.sort(key=lambda x: x[:4], reverse=True)
     return scored[0][4] if scored else None
@@ -93,13 +96,21 @@ def suggest(
     ref_of: Any,
     question: str = "",
     qr: QuestionRead | None = None,
+    more_facts: Callable[[], list[Fact]] | None = None,
 ) -> Suggestion:
-    """``ref_of(fact) -> "F3"`` names a row (adding it to the rows shown when it is new)."""
+    """``ref_of(fact) -> "F3"`` names a row (adding it to the rows shown when it is new);
+    ``more_facts()``: the company's other filings' facts, where a metric the chosen filing
+    does not print may be printed (an earnings release)."""
     out = Suggestion()
     asked = set(tokenize(question))
     if not facts or not years:
         return out
     qr = qr or read_question(question)
+    items = _main_items(items)
+    if _printed_metric(
+        out, qr, question, facts, formula, formula_defined, years, ref_of, more_facts
+    ):
+        return out
     if _over_years(out, qr, question, asked, facts, formula, formula_defined, items, years, ref_of):
         return out
     if formula == GROWTH and items and len(years) >= 2:
@@ -125,26 +136,105 @@ def suggest(
     if not formula and items:
         f = best_row(facts, items[0], max(years), asked)
         if f is not None:
-            value, text = facts_view.fmt_value(f)
-            out.best = {
-                "ref": ref_of(f),
-                "value": value,
-                "text": text,
-                "label": f.label,
-                "period": f.period or f.column,
-                "page": f.page + 1,
-                "doc": f.doc_id,
-                "scale": facts_view.shown_scale(f)[0],  # the shown value times this = USD
-                "outflow": f.statement == "cashflow" and f.value < 0,
-            }
-            if f.statement == "cashflow" and f.value < 0:  # "(1,577)": an amount paid out
-                text = f"{text.lstrip('-')} paid out (printed in parentheses)"
+            text = _set_best(out, f, ref_of)
             out.lines.append(
-                f"Best match in the statements: {ref_of(f)} {f.label}, {f.period or f.column}"
-                f" = {text} ({f.statement} p. {f.page + 1}). Check it against the question"
-                " and answer with it, or read the page."
+                f"Best match in the statements: {ref_of(f)} {facts_view.shown_label(f)}, "
+                f"{f.period or f.column} = {text} ({f.statement} p. {f.page + 1}). Check it "
+                "against the question and answer with it, or read the page."
             )
     return out
+
+
+def _main_items(items: list[str]) -> list[str]:
+    """Line items without those inside another ("revenue" inside "cost of revenue": the
+    question asks the cost)."""
+    return [i for i in items if not any(i != j and i in j for j in items)]
+
+
+def _set_best(out: Suggestion, f: Fact, ref_of: Any) -> str:
+    """``out.best`` from row ``f``; returns its value as shown."""
+    value, text = facts_view.fmt_value(f)
+    out.best = {
+        "ref": ref_of(f),
+        "value": value,
+        "text": text,
+        "label": f.label,
+        "period": f.period or f.column,
+        "page": f.page + 1,
+        "doc": f.doc_id,
+        "scale": facts_view.shown_scale(f)[0],  # the shown value times this = USD
+        "outflow": f.statement == "cashflow" and f.value < 0,
+    }
+    if f.statement == "cashflow" and f.value < 0:  # "(1,577)": an amount paid out
+        text = f"{text.lstrip('-')} paid out (printed in parentheses)"
+    return text
+
+
+def _printed_metric(
+    out: Suggestion,
+    qr: QuestionRead,
+    question: str,
+    facts: list[Fact],
+    formula: str | None,
+    formula_defined: bool,
+    years: list[int],
+    ref_of: Any,
+    more_facts: Callable[[], list[Fact]] | None,
+) -> bool:
+    """A metric the question names and a filing prints ("adjusted EBITDA", "free cash
+    flow"): its printed row of the asked year is the suggestion, not a textbook computation.
+    A qualified metric ("adjusted ...") no filing prints is not computed from GAAP rows
+    either. True when it filled ``out``; False: compute as before."""
+    m = printed.asked_metric(question, qr) if question and not qr.qualitative else None
+    if m is None or qr.average:
+        return False
+    found = _printed_finder(facts, m, question, more_facts)
+    if formula == GROWTH and m.qualified and len(years) >= 2:
+        new, old = found(max(years)), found(min(years))
+        if new is None or old is None:
+            return False
+        rn, ro = ref_of(new), ref_of(old)
+        what = f"{m.text} growth FY{min(years)} to FY{max(years)}, printed rows"
+        _computed(out, f"({rn} - {ro}) / {ro} * 100", {rn: new, ro: old}, what)
+        return out.calc is not None
+    named = bool(formula) and not formula_defined and formula != GROWTH
+    if not (m.qualified or named) or len(years) != 1:
+        return False
+    f = found(years[0])
+    if f is None:
+        if not m.qualified:
+            return False
+        out.lines.append(
+            f"No row of these filings' statement facts is labelled '{m.text}': it is the "
+            "company's own measure (an earnings release or the MD&A's non-GAAP table prints "
+            "it, with its adjustments); find it there, do not compute it from GAAP rows."
+        )
+        return True
+    text = _set_best(out, f, ref_of)
+    out.lines.append(
+        f"Printed by the filing: {ref_of(f)} {facts_view.shown_label(f)}, "
+        f"{f.period or f.column} = {text} ({f.doc_id} p. {f.page + 1}). This is the "
+        f"company's own figure for {m.text}: answer with it, not with a computed value."
+    )
+    return True
+
+
+def _printed_finder(
+    facts: list[Fact], m: printed.Metric, question: str, more: Callable[[], list[Fact]] | None
+) -> Callable[[int], Fact | None]:
+    """year -> the row printing ``m``: the chosen filing's first, then the company's other
+    filings' (read once, only if needed)."""
+    pool: list[list[Fact]] = []
+
+    def find(year: int) -> Fact | None:
+        f = printed.printed_row(facts, m, year, question)
+        if f is None and more is not None:
+            if not pool:
+                pool.append(more())
+            f = printed.printed_row(pool[0], m, year, question)
+        return f
+
+    return find
 
 
 def _over_years(

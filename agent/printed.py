@@ -1,0 +1,130 @@
+"""A metric the filing prints as a row beats a textbook computation of it (issue 19).
+
+A company's "adjusted EBITDA", "free cash flow" or "non-GAAP operating income" is its own
+measure, printed in its earnings release or an MD&A table with its own adjustments; computing
+operating income + D&A from the statements gives another number. So when the question names
+such a metric, the row whose label has all of the metric's words, of the asked period, wins
+over a computed value. A qualifier the question asks ("adjusted", "non-GAAP", "organic",
+"core") must be in the row's label, and one it does not ask must not be: GAAP operating income
+is not adjusted operating income, and the reverse.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from docnav.agent import facts_view
+from docnav.agent.question import FORMULAS, QuestionRead
+from docnav.retrieval.tokenize import tokenize
+from docnav.types import Fact
+
+__all__ = ["Metric", "asked_metric", "company_facts", "printed_row"]
+
+QUALIFIERS = ("adjusted", "non-gaap", "organic", "core")
+_QUALIFIER = re.compile(r"\b(adjusted|non[-\s]?gaap|organic|core)\b", re.I)
+_QUAL_TOKENS = {t for q in QUALIFIERS for t in tokenize(q)} - {"gaap"}
+# words a printed label may have beyond the metric's own without naming another measure
+_EXTRA_OK = set(tokenize("total consolidated net non gaap percentage percent loss measure"))
+_QUARTER = re.compile(r"\bq[1-4]\b|\bquarter", re.I)
+GROWTH = "(new - old) / old * 100"
+
+
+@dataclass(frozen=True)
+class Metric:
+    text: str  # as the question words it: "adjusted EBITDA"
+    words: frozenset[str]  # its tokens, qualifier included
+    qualified: bool  # the question asks a qualifier
+    kind: str  # "amount", "pct" (a margin, a rate: printed as %) or "x" (a plain ratio)
+
+
+def _kind(formula: str) -> str:
+    if "/" not in formula:
+        return "amount"
+    return "pct" if "* 100" in formula else "x"
+
+
+def _phrases(question: str, qr: QuestionRead) -> list[tuple[str, str]]:
+    """(metric phrase as found in the question, its kind) candidates: the named textbook
+    formula's words, then the line items (longest first)."""
+    out: list[tuple[str, str]] = []
+    for rx, formula in FORMULAS:
+        if formula == GROWTH:
+            continue
+        m = rx.search(question)
+        if m:
+            out.append((m.group(0), _kind(formula)))
+            break
+    for item in sorted(qr.items, key=len, reverse=True):
+        m = re.search(rf"(?<![\w&]){re.escape(item)}", question, re.I)
+        if m:
+            out.append((m.group(0), "amount"))
+    return out
+
+
+def asked_metric(question: str, qr: QuestionRead) -> Metric | None:
+    """The metric the question names, with a qualifier printed just before it ("adjusted
+    EBITDA", "non-GAAP operating income"); None when it names none."""
+    for phrase, kind in _phrases(question, qr):
+        at = question.lower().find(phrase.lower())
+        before = question[max(0, at - 40) : at]
+        # the qualifier within two words before the metric: "adjusted diluted EPS"
+        q = re.search(_QUALIFIER.pattern + r"\s+(?:[\w&-]+\s+){0,2}$", before, re.I)
+        text = f"{q.group(0)}{phrase}" if q else phrase
+        words = frozenset(tokenize(text))
+        if words:
+            return Metric(text.strip(), words, q is not None, kind)
+    return None
+
+
+def _row_words(f: Fact) -> set[str]:
+    return set(tokenize(f.norm_label or f.label))
+
+
+def _fits(f: Fact, m: Metric) -> bool:
+    words = _row_words(f)
+    if not m.words <= words:
+        return False
+    extra = words - m.words
+    # another qualifier ("Adjusted EBITDA" when EBITDA is asked) or another measure's words
+    if extra & _QUAL_TOKENS or len(extra - _EXTRA_OK) > 0:
+        return False
+    if f.statement == "segment":  # one segment's figure is not the company's
+        return False
+    if m.kind != "amount":
+        return f.unit == ("%" if m.kind == "pct" else None)
+    return f.unit not in ("%", "shares") and (f.unit != "USD/share" or "share" in m.text.lower())
+
+
+def printed_row(facts: list[Fact], m: Metric, year: int, question: str = "") -> Fact | None:
+    """The row printing metric ``m`` for fiscal ``year``: the fiscal year's own column before a
+    quarter's (unless the question asks a quarter), fewest extra words, earlier page."""
+    want_q = bool(_QUARTER.search(question))
+    scored = []
+    for f in facts:
+        if not facts_view.in_period(f, {str(year)}) or not _fits(f, m):
+            continue
+        period = f.period or ""
+        annual = period.upper().startswith("FY") or bool(re.fullmatch(r"\d{4}-\d\d-\d\d", period))
+        scored.append((annual != want_q, -len(_row_words(f) - m.words), -f.page, f))
+    scored.sort(key=lambda x: x[:3], reverse=True)
+    return scored[0][3] if scored else None
+
+
+def company_facts(store: Any, doc: Any) -> Callable[[], list[Fact]]:
+    """The facts of the company's other filings (its earnings release 8-K often prints the
+    metric its 10-K does not), read only when called."""
+
+    def load() -> list[Fact]:
+        company = doc.meta.company if doc is not None else None
+        if not company:
+            return []
+        out: list[Fact] = []
+        for d in store.list_documents(company=company):
+            if d.doc_id != doc.doc_id:
+                out += facts_view.facts_of(store, d.doc_id)
+        return out
+
+    return load
