@@ -84,8 +84,9 @@ def kind_of(qr: QuestionRead, analysis: QueryAnalysis, question: str) -> Kind | 
         return None
     if (qr.up or qr.down) and (qr.yes_no or (qr.up and qr.down)):
         return "direction"  # as the single-filing look decides it (decide.trend)
-    if qr.formula == suggest.GROWTH or _PERCENT.search(question):
-        return "percent" if _CHANGE.search(question) or qr.formula == suggest.GROWTH else None
+    # "the change in X" keeps its sign and its unit; a percent or a growth rate is relative
+    if _PERCENT.search(question) or re.search(r"\bgrowth\b", question, re.I):
+        return "percent"
     return "change" if _CHANGE.search(question) else None
 
 
@@ -197,6 +198,20 @@ def _lookup(
     return None
 
 
+def _metric_name(kind: Kind, metric: str, lookups: list[Lookup], question: str) -> str:
+    """A ratio by its formula; one company's item as its row prints it ("Net revenue"), two
+    companies' (whose labels name each company) as the question words it."""
+    first = lookups[0].rows
+    if len(first) != 1:
+        return metric
+    if kind != "difference":
+        return next(iter(first.values())).label
+    words = re.search(
+        rf"\b(?:(?:net|total|gross|operating)\s+)?{re.escape(metric)}\w*", question, re.I
+    )
+    return words.group(0) if words else metric
+
+
 def _namer() -> Any:
     """A ``ref_of`` naming one lookup's rows F1, F2 ... (renamed when all are shown)."""
     local: dict[int, str] = {}
@@ -214,9 +229,7 @@ def _renamed(expr: str, names: dict[str, str]) -> str:
 def _result(
     kind: Kind, metric: str, lookups: list[Lookup], qr: QuestionRead, question: str
 ) -> Across | None:
-    # an item is named as its row prints it ("Net revenue" for "revenue"); a ratio by formula
-    first = lookups[0].rows
-    shown = next(iter(first.values())).label if len(first) == 1 else metric
+    shown = _metric_name(kind, metric, lookups, question)
     out = Across(kind, shown, lookups)
     for lk in lookups:  # one numbering over all filings: F1, F2 ... as the calculator reads
         names = {t: _name(out, f) for t, f in lk.rows.items()}
@@ -270,7 +283,7 @@ def _scaled(lookups: list[Lookup]) -> tuple[list[str], list[float], str]:
     for lk, (div, _) in zip(lookups, scales, strict=True):
         term = lk.expr if re.fullmatch(r"F\d+", lk.expr) else f"({lk.expr})"
         mult.append(div / finest)
-        terms.append(term if div == finest else f"{term} * {arith.shown(div / finest)}")
+        terms.append(term if div == finest else f"{term} * {round(div / finest)}")
     return terms, mult, unit
 
 
