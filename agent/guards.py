@@ -119,6 +119,24 @@ def repeat_reply(
     )
 
 
+ANSWER_NOW = "answer_now"  # memo key: the loop allows only final_answer on the next call
+
+
+def answer_now(res: ToolResult, memo: dict[str, Any]) -> ToolResult:
+    """A repeat reply that opened no new page, or a run's second repeat: the next call may
+    only be final_answer (the loop narrows the tool choice; the prompt stays as it is). A
+    first repeat that opened pages leaves the model free to read them."""
+    memo["repeats"] = memo.get("repeats", 0) + 1
+    if res.reads and memo["repeats"] < 2:
+        return res
+    memo[ANSWER_NOW] = True
+    if res.reads:  # pages opened: the usual reply asked for no answer yet
+        return res.model_copy(
+            update={"text": res.text + "\n\nThis is your second repeated call: answer now."}
+        )
+    return res
+
+
 def not_found_reply(
     evidence: list[dict[str, Any]], read: set[tuple[str, int]], run_tool: RunTool, max_chars: int
 ) -> ToolResult | None:

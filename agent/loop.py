@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from docnav.agent import checkpoints
 from docnav.agent.checkpoints import open_checkpointer
 from docnav.agent.final import FINAL_ANSWER, build_answer, salvage_final
+from docnav.agent.guards import ANSWER_NOW
 from docnav.agent.llm.base import (
     ChatMessage,
     ChatModel,
@@ -151,6 +152,10 @@ class AgentRunner:
         budget: AgentBudget = config["configurable"].get("budget") or self.budget
         reason = None if s.get("forced") else self._over_budget(s, budget)
         update: dict[str, Any] = {}
+        # a guard asked for the answer now (agent/guards.py answer_now): for this call only
+        answer_now = bool((s.get("memo") or {}).get(ANSWER_NOW))
+        if answer_now:
+            update["memo"] = {**s["memo"], ANSWER_NOW: False}
         extra: list[dict[str, Any]] = []
         if reason or s.get("forced"):
             if reason:
@@ -186,7 +191,9 @@ class AgentRunner:
                     # constrained backend then never lets a small model wander into free text;
                     # once the budget is spent only final_answer is allowed (the tool list, and
                     # so the prompt and its KV cache, stay the same)
-                    tool_choice=FINAL_ANSWER.name if update.get("forced") else "required",
+                    tool_choice=FINAL_ANSWER.name
+                    if update.get("forced") or answer_now
+                    else "required",
                 )
                 break
             except ContextOverflow as e:
