@@ -30,7 +30,7 @@ from docnav.tools.access import ToolError
 from docnav.tools.base import PageRead, Tool, ToolContext, ToolResult
 
 Policy = Literal["guided", "free"]
-PIECES = ("first", "facts", "repeat", "notfound", "tools", "plan", "calc", "lean")
+PIECES = ("first", "facts", "repeat", "notfound", "tools", "plan", "calc", "lean", "once")
 # the guided tool subset: fixed per policy, so the tool list stays byte-identical across calls
 GUIDED_TOOLS = ("list_documents", "outline", "read_section", "read_pages", "search", "calculator")
 # tools that show snippets or rows, not whole pages: a page they touch still counts as unread
@@ -59,6 +59,10 @@ class GuidedConfig(BaseModel):
     # fewer prompt tokens a call (agent/specs.py; results/answers-cost): the lean tool list, the
     # outline cut to the statements and the sections the question names; off = as before
     lean: bool = True
+    # a guard that would fire twice stops after once: a second repeated call (or one with
+    # every named page read) gets final_answer as the only tool next; a second computation
+    # for a one-value question runs. Off = the guards as before
+    once: bool = True
 
     @classmethod
     def from_off(cls, off: str | None) -> GuidedConfig:
@@ -203,8 +207,16 @@ class GuidedPolicy:
         if earlier is not None and self.cfg.repeat:
             res = guards.repeat_reply(call.name, earlier, memo["todo"], _opened(memo), run_tool)
             _open(memo, res)  # what it opened is whole pages, whatever the repeated tool was
-        elif call.name == "calculator" and self.cfg.calc and self._combines(call, memo):
+            if self.cfg.once:
+                res = guards.answer_now(res, memo)
+        elif (
+            call.name == "calculator"
+            and self.cfg.calc
+            and self._combines(call, memo)
+            and not (self.cfg.once and "lookup" in memo.get("bounced", []))
+        ):
             res = guards.lookup_reply(arith.references(self._expr(call)), memo.get("refs", {}))
+            memo.setdefault("bounced", []).append("lookup")
         elif call.name == "calculator" and self.cfg.calc:
             res = self._calculate(call, memo)
         else:
