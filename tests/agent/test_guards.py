@@ -250,3 +250,80 @@ def test_a_bare_number_is_no_description() -> None:
     assert bare_number("$17 million") and bare_number("2.0897")
     assert not bare_number("Employee-related liabilities, 87% of the total, for severance.")
     assert not bare_number("Packaging")
+
+
+def test_a_repeat_with_every_named_page_read_leaves_only_final_answer(
+    store: CorpusStore,
+) -> None:
+    """The reply asks for the answer; the next call may only be final_answer (the tool list
+    and prompt stay as they are); 'once' off leaves every tool allowed, as before."""
+    same = {"query": "widget demand"}
+    script = [
+        call("read_pages", doc=DOC, start=5, end=5),
+        call("search", **same),
+        call("search", **same),
+        call("final_answer", answer="175", value=175, citations=[]),
+    ]
+    for off, choice in (("", "final_answer"), ("once", "required")):
+        model = ScriptedChatModel(list(script))
+        runner = guided(store, model, off=off)
+        runner.ctx.index = _FakeIndex(store)
+        runner.run(Q_BALANCE)
+        assert [r[2] for r in model.requests] == ["required"] * 3 + [choice]
+        assert model.requests[3][1] == model.requests[0][1]
+
+
+def test_a_second_repeat_asks_for_the_answer_now(store: CorpusStore) -> None:
+    """The first repeat opens the next evidence and leaves the model free to read it; the
+    run's second repeat still shows what it opened, and the next call is final_answer."""
+    same = {"query": "widget demand"}
+    model = ScriptedChatModel(
+        [
+            call("search", **same),
+            call("search", **same),
+            call("search", **same),
+            call("final_answer", answer="175", value=175, citations=[]),
+        ]
+    )
+    runner = guided(store, model, off="first")
+    runner.ctx.index = _FakeIndex(store)
+    runner.run(Q_BALANCE)
+    assert [r[2] for r in model.requests] == ["required"] * 3 + ["final_answer"]
+    assert "taken for you" in _tool_results(model, 2)
+    assert "call final_answer" in _tool_results(model, 3)
+
+
+def test_answer_now_after_a_second_repeat_that_opened_pages() -> None:
+    from docnav.agent.guards import ANSWER_NOW, answer_now
+    from docnav.tools.base import PageRead, ToolResult
+
+    opened = ToolResult(text="p. 5", reads=[PageRead(doc_id=DOC, page=4, text="p. 5")])
+    memo: dict = {}
+    assert answer_now(opened, memo) is opened and not memo.get(ANSWER_NOW)
+    again = answer_now(opened, memo)
+    assert memo[ANSWER_NOW] and again.text.endswith("second repeated call: answer now.")
+    memo = {}
+    assert answer_now(ToolResult(text="all read", ok=False), memo).text == "all read"
+    assert memo[ANSWER_NOW]
+
+
+def test_a_second_computation_for_a_one_value_question_runs(store: CorpusStore) -> None:
+    model = ScriptedChatModel(
+        [
+            call("calculator", expression="175 + 160"),
+            call("calculator", expression="175 - 160"),
+            call("final_answer", answer="175", value=175, citations=[]),
+        ]
+    )
+    guided(store, model, off="first,notfound").run(Q_BALANCE)
+    assert _tool_results(model, 1).startswith("Not computed: this question asks for one")
+    assert "= 15" in _tool_results(model, 2)
+    model = ScriptedChatModel(
+        [
+            call("calculator", expression="175 + 160"),
+            call("calculator", expression="175 - 160"),
+            call("final_answer", answer="175", value=175, citations=[]),
+        ]
+    )
+    guided(store, model, off="first,notfound,once").run(Q_BALANCE)
+    assert _tool_results(model, 2).startswith("Not computed")
