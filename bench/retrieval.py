@@ -54,6 +54,13 @@ ROUTE_SECTIONS = ROUTE_YEAR + ",sections"
 ROUTE_COMPARATIVES = ROUTE_YEAR + ",comparatives"
 ROUTE_SPREAD = ROUTE_YEAR + ",spread"
 ROUTE_LATER = ROUTE_YEAR + ",comparatives,spread"
+# on top of the default (comparatives): + the topic's sections of the chosen filing in places
+# 11-13 (never the top 10); + other companies in the diversity places when no company is named;
+# + the latest filing of any form for a question naming no year that looks ahead
+ROUTE_TOPICS = ROUTE_COMPARATIVES + ",topics"
+ROUTE_COMPANIES = ROUTE_COMPARATIVES + ",companies"
+ROUTE_PRESENT = ROUTE_COMPARATIVES + ",present"
+ROUTE_ALL3 = ROUTE_COMPARATIVES + ",topics,companies,present"
 PAGE_CONFIGS = [
     Config("pages", "hybrid", understand="filter", expand=True, unit="page"),
     Config("pages+filing", "hybrid", understand="filter", expand=True, unit="page", route="filing"),
@@ -176,6 +183,10 @@ PAGE_CONFIGS = [
             ("spread", ROUTE_SPREAD),
             ("comparatives+spread", ROUTE_LATER),
             ("sections+comparatives", ROUTE_SECTIONS + ",comparatives"),
+            ("comparatives+topics", ROUTE_TOPICS),
+            ("comparatives+companies", ROUTE_COMPANIES),
+            ("comparatives+present", ROUTE_PRESENT),
+            ("comparatives+topics+companies+present", ROUTE_ALL3),
         )
     ),
     # the same on BM25 alone (measurable where the store's embeddings are not built)
@@ -293,6 +304,10 @@ PLANTED_CONFIGS = [
             ROUTE_SPREAD,
             ROUTE_LATER,
             ROUTE_SECTIONS + ",comparatives",
+            ROUTE_TOPICS,
+            ROUTE_COMPANIES,
+            ROUTE_PRESENT,
+            ROUTE_ALL3,
         )
     )
 ]

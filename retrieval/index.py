@@ -29,6 +29,7 @@ from docnav.retrieval.fusion import rrf, weighted
 from docnav.retrieval.line_items import LineItemIndex
 from docnav.retrieval.pages import (
     FEATURES,
+    TOPIC_PLACES,
     PageCandidate,
     PageHit,
     load_ranker,
@@ -69,6 +70,9 @@ ROUTES = (
     "sections",
     "comparatives",
     "spread",
+    "topics",
+    "companies",
+    "present",
 )
 __all__ = [
     "CorpusIndex",
@@ -770,7 +774,8 @@ class CorpusIndex:
                 filing_date=bool(analysis and any("filing date" in a for a in analysis.applied)),
                 groups=expansion.groups if expansion is not None else None,
                 nongaap="nongaap" in routes,
-                sections="sections" in routes,
+                sections="sections" in routes or "topics" in routes,
+                present="present" in routes and analysis is not None and not analysis.years,
             )
             applied += routing.describe()
         ranked = self._rank_pages(
@@ -907,6 +912,8 @@ class CorpusIndex:
             pref = {d: form_preference(docs[d], routing, full) for d in dscore}
             if "undated" in routes and analysis is not None and not analysis.years:
                 recent = recency({d: docs[d] for d in dscore}, pref)
+                if routing.intent == "present":  # the latest filing is the kind asked for
+                    pref = {d: recent.get(d, 0.0) for d in dscore}
         boosted = {d for d in dscore if boost is not None and boost[self._first_row(d)]}
         doc_order = sorted(
             dscore,
@@ -939,6 +946,12 @@ class CorpusIndex:
             in_topic = self._topic_rows(chosen, tuple(routing.sections))
             only = np.fromiter(sorted(in_topic), dtype=np.int64)
             rr.update(self._deepen(chosen, rr, bm25_all, qvec, mask, len(fused), only))
+        topic_rows: list[int] = []
+        if routing is not None and "topics" in routes and routing.sections:
+            # route "topics": the same sections ranked alone, kept apart from the pool's scores
+            only = np.fromiter(sorted(self._topic_rows(chosen, tuple(routing.sections))), np.int64)
+            got = self._deepen(chosen, {}, bm25_all, qvec, mask, len(fused), only)
+            topic_rows = sorted(got, key=lambda r: (-got[r], r))[: 4 * TOPIC_PLACES]
 
         # statement routing: the routed statements' chunks of the leading filings join the pool
         want_kinds: set[str] = set()
@@ -946,7 +959,7 @@ class CorpusIndex:
             want_kinds = set(routing.named)
             if "statements" in routes:
                 want_kinds |= set(routing.items)
-        rows = set(rr)
+        rows = set(rr) | set(topic_rows)
         for d in doc_order[:3]:
             for kind in want_kinds:
                 got = meta["by_doc_stmt"].get((d, STATEMENT_CODE[kind]), [])
@@ -1053,7 +1066,33 @@ class CorpusIndex:
                 p.chunks.sort(key=lambda t: t[0])
         spread = "spread" in routes and analysis is not None and not analysis.years
         later = sorted(comp, key=lambda d: (-comp[d], d))
-        return order_pages(out, doc_order, diverse="diverse" in routes, spread=spread, later=later)
+        topical = [cands[k] for k in self._pages_of(topic_rows, cands)]
+        group = None
+        named = bool(analysis and analysis.companies) or _names_company(effective)
+        if "companies" in routes and not named:
+            group = {d: docs[d].meta.company or docs[d].name for d in doc_order}
+            if applied is not None and len(set(group.values())) > 1:
+                applied.append("no company named: diversity places go to other companies")
+        return order_pages(
+            out,
+            doc_order,
+            diverse="diverse" in routes,
+            spread=spread,
+            later=later,
+            topical=topical,
+            group=group,
+        )
+
+    def _pages_of(self, rows: list[int], cands: dict[tuple[int, int], PageCandidate]) -> list:
+        """The candidate pages of ``rows`` (best row first), each once, in that order."""
+        out: dict[tuple[int, int], None] = {}
+        for r in rows:
+            c = self.chunks[r]
+            d = int(self._doc_row[r])
+            for page in range(c.page_start, min(c.page_end, c.page_start + 2) + 1):
+                if (d, page) in cands:
+                    out.setdefault((d, page), None)
+        return list(out)
 
     COMPARATIVE_WEIGHT = 0.5  # route "comparatives": a year later's 10-K, squared two years on
 
@@ -1136,6 +1175,11 @@ class CorpusIndex:
             first[self._doc_row[::-1]] = rows  # the last write per filing is its first row
             self._doc_first_row = first
         return int(self._doc_first_row[doc_row])
+
+
+def _names_company(f: SearchFilters | None) -> bool:
+    """Whether the filters narrow the search to a company or to named filings."""
+    return f is not None and bool(f.company or f.companies or f.ticker or f.doc_ids)
 
 
 def _ms(t: float) -> float:

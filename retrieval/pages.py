@@ -45,6 +45,9 @@ DATA = Path(__file__).parent / "data" / "page_ranker.json"
 # trained on hard negatives only: the pages of the gold filing's company (bench/page_ranker.py)
 DATA_HARD = Path(__file__).parent / "data" / "page_ranker_hard.json"
 ITEMS_WEIGHT = 1.0  # rrf ranker: weight of the line-item retriever's reciprocal rank
+# route "topics": the pages of the question's topic sections placed right after the first ten;
+# a topic read from words is a weaker signal than the retrievers', so it never displaces them
+TOPIC_PLACES = 3
 
 FEATURES = (
     "rrf",  # best chunk on the page: 60 / (60 + fused rank)
@@ -146,45 +149,68 @@ def order_pages(
     top: int = 10,
     spread: bool = False,
     later: list[int] | None = None,
+    topical: list[PageCandidate] | None = None,
+    group: dict[int, str] | None = None,
 ) -> list[PageCandidate]:
     """Routed pages first, then by score; with ``diverse`` the last two of the first ``top``
     places hold the best pages of the next filings (in ``doc_order``) when the first
     ``top - 2`` come from fewer filings; with ``spread`` the next ``top`` places open with the
     best page of each filing (in ``doc_order``) not yet among the first ``top``; ``later``
-    filings (route ``comparatives``) have their two best pages not yet shown open them."""
+    filings (route ``comparatives``) have their two best pages not yet shown open them;
+    ``topical`` pages (route ``topics``, best first) not yet shown follow, TOPIC_PLACES of them.
+    ``group`` (filing -> company, route ``companies``) makes ``diverse`` hand its places to
+    the filings of companies absent from the first ``top - 2`` instead of other filings."""
     ranked = sorted(cands, key=lambda c: (not c.routed, not c.boosted, -c.score, c.doc_row, c.page))
     if diverse and len(ranked) > top:
-        ranked = _diversify(ranked, doc_order, top - 2, top - 2, 2)
+        ranked = _diversify(ranked, doc_order, top - 2, top - 2, 2, group)
     if spread:
         ranked = _diversify(ranked, doc_order, top, top, top)
+    extra: list[PageCandidate] = []
     if later and len(ranked) > top:
-        placed = {id(c) for c in ranked[:top]}
-        rest = [c for c in ranked[top:] if id(c) not in placed]
+        rest = ranked[top:]
         extra = [c for d in later for c in [c for c in rest if c.doc_row == d][:2]]
+    if topical and len(ranked) > top:
+        head = {id(c) for c in ranked[:top]} | {id(c) for c in extra}
+        extra += [c for c in topical if id(c) not in head][:TOPIC_PLACES]
+    if extra:
         ids = {id(c) for c in extra}
         ranked = ranked[:top] + extra + [c for c in ranked[top:] if id(c) not in ids]
     return ranked
 
 
 def _diversify(
-    ranked: list[PageCandidate], doc_order: list[int], head_n: int, at: int, n: int
+    ranked: list[PageCandidate],
+    doc_order: list[int],
+    head_n: int,
+    at: int,
+    n: int,
+    group: dict[int, str] | None = None,
 ) -> list[PageCandidate]:
     """From place ``at`` on, up to ``n`` best pages of the filings (in ``doc_order``) absent
     from the first ``head_n``, then the rest in order (route ``spread``: a question naming no
-    year puts the latest filing first, and its other filings next)."""
+    year puts the latest filing first, and its other filings next). With ``group`` a filing
+    counts as present when a filing of its group (its company) is, and the absent groups come
+    in the order of their best pages: with no company named, the filing order's form
+    preference says nothing about which company is asked about, the pages' scores do."""
+
+    def key(d: int) -> int | str:
+        return group.get(d, d) if group else d
+
     if len(ranked) <= at:
         return ranked
-    seen = {c.doc_row for c in ranked[:head_n]}
+    seen = {key(c.doc_row) for c in ranked[:head_n]}
     extra: list[PageCandidate] = []
+    if group:
+        doc_order = list(dict.fromkeys(c.doc_row for c in ranked[at:]))
     for d in doc_order:
         if len(extra) == n:
             break
-        if d in seen:
+        if key(d) in seen:
             continue
         best = next((c for c in ranked[at:] if c.doc_row == d), None)
         if best is not None:
             extra.append(best)
-            seen.add(d)
+            seen.add(key(d))
     ids = {id(c) for c in extra}
     return ranked[:at] + extra + [c for c in ranked[at:] if id(c) not in ids]
 

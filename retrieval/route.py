@@ -94,6 +94,14 @@ _EVENT = re.compile(
     re.I,
 )
 
+# a question that looks ahead ("expect to pay", "in the future", "guidance"): with no year named
+# it asks what the company expects now, which its latest filing of any form says (route present)
+_FORWARD = re.compile(
+    r"\bexpect(?:s|ed|ing)?\b|\banticipat(?:e|es|ed|ing)\b|\bin\s+the\s+future\b"
+    r"|\bgoing\s+forward\b|\bguidance\b|\boutlook\b|\bforecast(?:s|ed)?\b|\bplan(?:s|ned)?\s+to\b",
+    re.I,
+)
+
 _NON_GAAP = re.compile(
     r"\badjusted\b|\bnon[\s-]*gaap\b|\borganic\b|\bexclud(?:e|es|ing)\b[^?.]{0,60}"
     r"\b(?:impacts?|items|one[\s-]*offs?|effects?|movements?)\b",
@@ -135,7 +143,7 @@ SECTION_TOPICS: dict[str, tuple[str, str]] = {
     "risk": (r"\brisks?\b", r"risk\s+factors|market\s+risk"),
     "business": (
         r"\bbusiness\s+model\b|\bindustry\b|\boperate\s+in\b|\bwhat\s+(?:does|do)\b.{0,40}\b(?:do|sell|make)\b",
-        r"item\s*1\.?\s*business|^business$",
+        r"item\s*1\.?\W*business|^business$",  # "Item 1. Business", "Item 1. - Business"
     ),
     "stores": (r"\bstores?\b|\bwarehouses?\b|\blocations\b|\bsquare\s+f(?:ee|oo)t", r"properties"),
     "legal": (
@@ -170,7 +178,8 @@ class Route(BaseModel):
     named: list[str] = Field(default_factory=list)  # statements named in the words
     items: list[str] = Field(default_factory=list)  # statements implied by line items
     item_groups: list[str] = Field(default_factory=list)  # the line items that implied them
-    intent: str = "annual"  # annual | nongaap | quarter | q4 | event | form (a form is named)
+    # annual | nongaap | quarter | q4 | event | form (a form is named) | present (route present)
+    intent: str = "annual"
     forms: list[str] = Field(default_factory=list)  # preferred forms, best first
     sections: list[str] = Field(default_factory=list)  # section topics (route "sections")
 
@@ -191,6 +200,8 @@ class Route(BaseModel):
             )
         if self.forms:
             out.append(f"filing of the year ({self.intent}): " + " > ".join(self.forms))
+        elif self.intent == "present":
+            out.append("filing (present): the latest of any form")
         if self.sections:
             out.append("sections: " + ", ".join(self.sections))
         return out
@@ -238,12 +249,15 @@ def read_route(
     groups: list[str] | None = None,
     nongaap: bool = False,
     sections: bool = False,
+    present: bool = False,
 ) -> Route:
     """Statements and the filing kind a question points at. ``qtoks`` are its query tokens,
     ``quarters``/``forms`` what query understanding read, ``filing_date`` whether it named a
     filing date ("8-K dated 1 July 2022"), ``groups`` the synonym groups the query fired
     (computed from ``qtoks`` when not given), ``nongaap`` whether adjusted measures point at
-    the earnings release, ``sections`` whether to read section topics."""
+    the earnings release, ``sections`` whether to read section topics, ``present`` whether a
+    question that names no year (the caller knows) and looks ahead asks the latest filing of any
+    form (intent "present", no preferred form)."""
     r = Route()
     for kind, rx in _NAMED:
         if rx.search(query):
@@ -273,6 +287,8 @@ def read_route(
         r.intent, r.forms = "quarter", ["10-Q", "EARNINGS", "8-K"]
     elif filing_date or _EVENT.search(query):
         r.intent, r.forms = "event", ["8-K"]
+    elif present and _FORWARD.search(query):
+        r.intent, r.forms = "present", []
     elif nongaap and _NON_GAAP.search(query):
         r.intent, r.forms = "nongaap", ["EARNINGS", "10-K"]
         r.items, r.item_groups = [], []  # an adjusted figure is not the statement's line
