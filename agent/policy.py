@@ -33,6 +33,10 @@ Policy = Literal["guided", "free"]
 PIECES = ("first", "facts", "repeat", "notfound", "tools", "plan", "calc", "lean", "once")
 # the guided tool subset: fixed per policy, so the tool list stays byte-identical across calls
 GUIDED_TOOLS = ("list_documents", "outline", "read_section", "read_pages", "search", "calculator")
+# tools no guided run called (results/answers-cost: 77 traced runs): the first look names the
+# filing and its pages, a wrong doc id is answered with the company's filings, and read_pages
+# reads any section; their specs cost ~220 prompt tokens a call
+LEAN_UNOFFERED = ("list_documents", "read_section")
 # tools that show snippets or rows, not whole pages: a page they touch still counts as unread
 # for the guards (the citation checker still accepts quotes from what they showed)
 SNIPPET_TOOLS = ("search", "facts", "grep")
@@ -110,6 +114,8 @@ def policy_tools(policy: Policy, cfg: GuidedConfig | None = None) -> list[Tool]:
     if cfg.tools:
         keep = (*GUIDED_TOOLS, extra.name if extra is not None else "")
         tools = [t for t in tools if t.name in keep]
+    if cfg.tools and cfg.lean:
+        tools = [t for t in tools if t.name not in LEAN_UNOFFERED]
     if not cfg.facts and extra is not None:
         tools = [t for t in tools if t.name != extra.name]
     return tools
