@@ -115,7 +115,7 @@ def _lean_rest(rest: list[Section], named: list[str], max_chars: int) -> list[st
         line = "Items: " + "; ".join(
             f"{s.label or ''} {_short_title(s)} {s.page_label}".strip() for s in items
         )
-        cap = max_chars // 2  # the later Items (governance, exhibits) go first
+        cap = max_chars // 3  # the later Items (governance, exhibits) go first
         lines.append(line if len(line) <= cap else line[:cap].rsplit(";", 1)[0] + "; …")
     picked = [s for s in notes if s.label in named]
     lines += [f"  {s.id} {s.title[:60]} {s.page_label}" for s in picked]
