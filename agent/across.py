@@ -10,7 +10,7 @@ statement has a column for it: a year-end balance is the comparative column of t
 ``suggest.per_year``), and the change, percent change or difference is computed in code.
 
 A two-year question both of whose rows are in one filing stays with the single-filing look
-when that look computes something for it (a growth rate, a direction, a ratio).
+when that look computes something for it (a growth rate, a direction).
 """
 
 from __future__ import annotations
@@ -26,9 +26,13 @@ from docnav.retrieval.tokenize import tokenize
 from docnav.tools.base import PageRead
 from docnav.types import Document, Fact
 
-Kind = Literal["change", "percent", "difference", "direction"]
+Kind = Literal["change", "percent", "cagr", "difference", "direction"]
 
-_PERCENT = re.compile(r"\bpercent(?:age)?\b|%|\bgrowth\s+rate\b|\brate\s+of\s+(?:growth|change)")
+_CAGR = re.compile(r"\bcagr\b|compound(?:ed)?\s+annual(?:\s+growth)?(?:\s+rate)?", re.I)
+_PERCENT = re.compile(
+    r"\bpercent(?:age)?\b|%|\bgrowth\s+rate\b|\brate\s+of\s+(?:growth|change)", re.I
+)
+_POINTS = re.compile(r"\b(?:percentage\s+)?points?\b|\bbasis\s+points?\b|\bbps\b", re.I)
 _CHANGE = re.compile(
     r"\bchang\w*|\bgr[eo]w\w*|\bincreas\w*|\bdecreas\w*|\bdeclin\w*|\bris(?:e|en)\b|\brose\b|"
     r"\bfell\b|\bdrop\w*|\bdifference\b|\bhow\s+much\b",
@@ -84,6 +88,10 @@ def kind_of(qr: QuestionRead, analysis: QueryAnalysis, question: str) -> Kind | 
         return None
     if (qr.up or qr.down) and (qr.yes_no or (qr.up and qr.down)):
         return "direction"  # as the single-filing look decides it (decide.trend)
+    if _CAGR.search(question):
+        return "cagr"
+    if _metric_formula(qr) and _POINTS.search(question):
+        return "change"  # a margin's change in points is the difference of the two margins
     # "the change in X" keeps its sign and its unit; a percent or a growth rate is relative
     if _PERCENT.search(question) or re.search(r"\bgrowth\b", question, re.I):
         return "percent"
@@ -129,7 +137,7 @@ def plan(
         return None
     lookups = [x for x in found if x is not None]
     one_filing = len({x.doc.doc_id for x in lookups}) == 1
-    if kind != "difference" and one_filing and (qr.formula or kind == "direction"):
+    if one_filing and (qr.formula == suggest.GROWTH or kind == "direction"):
         return None  # the single-filing look computes this one as it always has
     return _result(kind, metric, lookups, qr, question)
 
@@ -244,6 +252,9 @@ def _result(
         out.decision = decide.higher(shown, entries, out.unit, bool(_LOWER.search(question)))
         hi, lo = out.decision["order"]
         out.expr = f"{terms[hi]} - {terms[lo]}"  # "by how much higher (or lower)": positive
+    elif kind == "cagr":  # the yearly rate that compounds the old value into the new one
+        n = lookups[1].year - lookups[0].year
+        out.expr = f"round((({terms[1]}) / ({terms[0]})) ** (1 / {n}) * 100 - 100, 1)"
     elif kind == "percent":
         out.expr = f"round(({terms[1]} - {terms[0]}) / abs({terms[0]}) * 100, 1)"
     else:
@@ -301,8 +312,11 @@ def _lines(out: Across) -> list[str]:
     for ref, f in out.refs.items():
         lines.append(facts_view.render([(ref, f)], f.doc_id))
     v, unit = arith.shown(out.value), out.unit
-    if out.kind == "percent":
-        said = f"{v}% ({'an increase' if out.value > 0 else 'a decrease'})"
+    if not unit and re.search(r"\*\s*100\s*$", out.metric):  # a margin's values are percents
+        unit = "percentage points"
+    if out.kind in ("percent", "cagr"):
+        yearly = " a year, compounded" if out.kind == "cagr" else ""
+        said = f"{v}%{yearly} ({'an increase' if out.value > 0 else 'a decrease'})"
     elif out.kind == "difference" and out.decision:
         said = f"{out.decision['word']} {out.decision['side']} by {v} {unit}"
     else:

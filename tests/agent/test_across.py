@@ -84,6 +84,25 @@ def test_a_change_reads_the_older_year_from_the_older_10k(corpus) -> None:
     assert pct.value == round((new.value - old.value) / abs(old.value) * 100, 1)
 
 
+def test_a_compound_annual_growth_rate_and_a_margin_in_points(corpus) -> None:
+    store, _ = corpus
+    word = store.list_documents(form="10-K")[0].meta.company.split()[0]
+    ac = plan_of(store, f"What was {word}'s net revenue CAGR from fiscal 2022 to fiscal 2024?")
+    assert ac is not None and ac.kind == "cagr"
+    old, new = ac.refs["F1"].value, ac.refs["F2"].value
+    assert ac.value == round(((new / old) ** 0.5 - 1) * 100, 1)
+    q = f"By how many percentage points did {word}'s operating margin change from FY2022 to FY2024?"
+    ac = plan_of(store, q)
+    assert ac is not None and ac.kind == "change" and len(ac.refs) == 4
+    margins = {
+        y: [f.value for f in ac.refs.values() if str(y) in f"{f.period} {f.column}"]
+        for y in (2022, 2024)
+    }
+    (o0, r0), (o1, r1) = margins[2022], margins[2024]
+    assert ac.value == pytest.approx(o1 / r1 * 100 - o0 / r0 * 100)
+    assert "percentage points" in ac.lines[-1]
+
+
 def test_one_filing_questions_stay_with_the_single_filing_look(corpus) -> None:
     store, _ = corpus
     word = store.list_documents(form="10-K")[0].meta.company.split()[0]
