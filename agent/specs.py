@@ -38,7 +38,7 @@ def tool_specs(tools: Sequence[Tool], lean: bool = False) -> list[ToolSpec]:
 def first_sentence(text: str) -> str:
     """A description's first sentence, on one line."""
     flat = " ".join(text.split())
-    m = re.search(r"(?<=[a-z0-9)\]])\.(?:\s|$)", flat)
+    m = re.search(r"(?<=[a-z0-9)\]]{2})\.(?:\s|$)", flat)  # not the dot of "e.g."
     return flat[: m.end()].strip() if m else flat
 
 
