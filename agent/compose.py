@@ -69,7 +69,7 @@ _PERIOD_WORDS = re.compile(
     r"(?:fiscal(?:\s+year)?|fy|year|calendar\s+year|quarter)?\s*'?\d{2,4}\b",
     re.I,
 )
-_POSSESSIVE = re.compile(r"\b[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*['\u2019]s?\b\s*")
+_POSSESSIVE = re.compile(r"\b[A-Z0-9][\w.&-]*(?:\s+[A-Z][\w.&-]*)*['\u2019]s?(?!\w)\s*")
 _SEE_NOTE = re.compile(r"\bNotes?\s+(\d{1,2}[A-Z]?)\b")
 _SEE_ITEM = re.compile(r"\bItem\s+(\d{1,2}[A-Z]?)\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
@@ -78,6 +78,13 @@ _TABLE_LINE = re.compile(r"[\d)%\u2014-]\s*$")
 # words that say where an amount stands, not what it is about
 _WEAK = set(tokenize("total aggregate combined sum overall amount amounts disclosed reported form"))
 MAX_TERMS = 8  # more distinct amounts than this is not a list of items but a whole section
+# a profit measure, and a cost that reduced it: excluding the cost adds it back
+_PROFIT = re.compile(r"\b(?:income|earnings|profit|ebitda?|eps)\b", re.I)
+_COST = re.compile(
+    r"\b(?:charges?|expenses?|costs?|loss(?:es)?|impairments?|write-?(?:downs?|offs?)|"
+    r"settlements?|severance|restructuring)\b",
+    re.I,
+)
 
 
 @dataclass
@@ -208,15 +215,31 @@ def _section_at(sections: list[Section], page: int) -> Section | None:
     return min(started, key=lambda s: (rank[s.kind], -s.page_start), default=None)
 
 
-def passages(store: Any, doc_id: str, n_pages: int, sections: list[Section]) -> list[Passage]:
-    """Every prose sentence of the filing, tagged with the section it sits in."""
+def passages(
+    store: Any, doc_id: str, n_pages: int, sections: list[Section], scale: float = 1.0
+) -> list[Passage]:
+    """Every prose sentence of the filing, tagged with the section it sits in. ``scale``: the
+    filing's statement scale, which its prose uses for a bare "$4,224" (see :func:`doc_scale`)."""
     out: list[Passage] = []
     for page in range(n_pages):
-        out += _page_passages(page, store.page_text(doc_id, page), sections)
+        out += _page_passages(page, store.page_text(doc_id, page), sections, scale)
     return out
 
 
-def _page_passages(page: int, text: str, sections: list[Section]) -> list[Passage]:
+def doc_scale(facts: list[Fact]) -> float:
+    """The scale most of the filing's statement rows are printed in (1e6 for "in millions"):
+    a filing that prints its statements in millions writes "$4,224" in its MD&A for millions."""
+    scales = Counter(
+        facts_view.shown_scale(f)[0]
+        for f in facts
+        if f.unit == "USD" and f.statement in facts_view.PRIMARY
+    )
+    return scales.most_common(1)[0][0] if scales else 1.0
+
+
+def _page_passages(
+    page: int, text: str, sections: list[Section], scale: float = 1.0
+) -> list[Passage]:
     """A page's prose sentences; a heading line starting a section switches the tag mid-page
     and a table row ends the prose before it."""
     heads = [
@@ -235,12 +258,21 @@ def _page_passages(page: int, text: str, sections: list[Section]) -> list[Passag
             continue
         blocks[-1][1].append(line)
     return [
-        _passage(page, sec, sent) for sec, lines in blocks for sent in _sentences(" ".join(lines))
+        _passage(page, sec, sent, scale)
+        for sec, lines in blocks
+        for sent in _sentences(" ".join(lines))
     ]
 
 
-def _passage(page: int, sec: Section | None, text: str) -> Passage:
-    usd = [n for n in extract_numbers(text) if n.unit == "USD" and abs(n.value) >= 1000]
+def _passage(page: int, sec: Section | None, text: str, scale: float = 1.0) -> Passage:
+    usd = []
+    for n in extract_numbers(text):
+        if n.unit != "USD":
+            continue
+        if n.scale == 1.0 and scale > 1.0 and abs(n.value) < 1e6:
+            n = n.model_copy(update={"value": n.value * scale, "scale": scale})
+        if abs(n.value) >= 1000:
+            usd.append(n)
     refs = [f"Note {n}" for n in _SEE_NOTE.findall(text)] + [
         f"Item {n}" for n in _SEE_ITEM.findall(text)
     ]
@@ -303,34 +335,42 @@ def _same_matter(a: Term, b: Term) -> bool:
     return len(wa & wb) / max(1, min(len(wa), len(wb))) >= 0.3
 
 
+def _has_phrase(toks: set[str], phrases: list[set[str]]) -> bool:
+    return any(ph and ph <= toks for ph in phrases)
+
+
 def total_terms(c: Compound, ps: list[Passage]) -> list[Term]:
-    """Each distinct amount stated about the item: sentences with its words (or a finance
-    synonym), sentences of sections titled by it, and the notes such sentences point to."""
+    """Each distinct amount stated about the item: sentences naming it (its words, or a
+    finance synonym phrase), sentences of sections titled by it (and the one after a sentence
+    naming it, "Legal matters. X sued us." "We accrued $41.2 million."), and the notes that a
+    sentence about it points to ("see Note 12")."""
     own = _words(c.item)
     if not own:
         return []
     head = set(tokenize(c.item.split()[-1])) & own or own
-    syn = _synonyms(f"{c.item} {c.metric}")
-    about = own | syn
+    need = min(len(own), 2)
+    synonyms = [_words(x) for x in expand(tokenize(f"{c.item} {c.metric}")).phrases]
 
-    def on_item(p: Passage) -> bool:
-        # the item's head noun ("matter") or a synonym in the sentence, or the sentence sits
-        # in a section titled with the item's own words ("Legal Proceedings")
-        return bool(p.toks & (head | syn)) or bool(set(tokenize(p.title)) & own)
+    def names(p: Passage) -> bool:
+        has = p.toks & own
+        return (len(has) >= need and bool(has & head)) or _has_phrase(p.toks, synonyms)
 
-    picked = [p for p in ps if p.amounts and on_item(p)]
+    def strong(p: Passage) -> bool:
+        return names(p) or bool(set(tokenize(p.title)) & own)
+
+    picked = [p for p in ps if p.amounts and strong(p)]
     for i, p in enumerate(ps[:-1]):
         nxt = ps[i + 1]
-        # "Legal matters. X sued us ..." then "We recorded a liability of $41.2 million."
-        if on_item(p) and not p.amounts and nxt.amounts and nxt.section == p.section:
+        if names(p) and not p.amounts and nxt.amounts and nxt.section == p.section:
             picked.append(nxt)
-    pointed = {r for p in ps if on_item(p) for r in p.refs}
+    # a pointer needs only the head noun: "For a matter settled after year end, see Note 12."
+    pointed = {r for p in ps if strong(p) or p.toks & head for r in p.refs}
     for r in pointed:
         inside = [p for p in ps if p.section == r and p.amounts]
-        matched = [p for p in inside if p.toks & about]
-        # a note a passage about the item points to holds it: its one amount, or those about it
-        picked += matched or (inside if len(inside) == 1 else [])
+        # the note holds the item: its one amount, or the sentences naming it
+        picked += [p for p in inside if names(p)] or (inside if len(inside) == 1 else [])
     picked = list({id(p): p for p in picked}.values())
+    about = own | set().union(*synonyms) if synonyms else own
     terms: list[Term] = []
     for p in sorted(picked, key=lambda x: (x.page, ps.index(x))):
         t = _term(p, _nearest(p, about), 1, c.item)
@@ -339,28 +379,64 @@ def total_terms(c: Compound, ps: list[Passage]) -> list[Term]:
     return terms if 2 <= len(terms) <= MAX_TERMS else []
 
 
+def _at(p: Passage, n: Any) -> int:
+    return n.start if n.start is not None else max(0, p.text.find(n.text))
+
+
+def _window(p: Passage, n: Any, width: int = 110) -> set[str]:
+    """The words around one amount of a sentence: what that amount is about."""
+    at = _at(p, n)
+    return set(tokenize(p.text[max(0, at - width) : at + len(n.text) + width]))
+
+
+def _distance(p: Passage, n: Any, words: set[str]) -> float:
+    """Mean distance in characters from the amount to the nearest use of each word: of two
+    amounts in one sentence, the one the words stand next to."""
+    low, at = p.text.lower(), _at(p, n)
+    gaps = [
+        min((abs(m.start() - at) for m in re.finditer(re.escape(w[:5]), low)), default=200)
+        for w in words
+    ]
+    return sum(min(g, 200) for g in gaps) / max(1, len(gaps))
+
+
+def _year_fit(p: Passage, years: list[int]) -> float:
+    """A sentence about the year asked ranks first; one only about other years last."""
+    said = {int(y) for y in re.findall(r"\b(?:19|20)\d{2}\b", p.text)}
+    if not years or not said:
+        return 0.0
+    return 0.2 if said & set(years) else -0.3
+
+
 def _best_sentence(
-    phrase: str, ps: list[Passage], idf: dict[str, float], taken: list[Term]
+    phrase: str,
+    ps: list[Passage],
+    idf: dict[str, float],
+    taken: list[Term],
+    years: list[int],
+    others: set[str] | None = None,
 ) -> tuple[Passage, Any] | None:
-    """The sentence stating the part's amount: most of the phrase's (idf-weighted) words,
-    an amount not already used."""
+    """The sentence and amount stating the part: the amount whose surrounding words hold most
+    of the phrase's (idf-weighted) words, in the year asked, not an amount already used; an
+    amount about another part's own words ("terminated" when looking for "discontinued")
+    ranks after one that is not."""
     words = _words(phrase)
     if not words:
         return None
     full = sum(idf.get(w, 1.0) for w in words)
-    best: tuple[float, Passage] | None = None
+    rivals = (others or set()) - words
+    rival_full = sum(idf.get(w, 1.0) for w in rivals) or 1.0
+    best: tuple[float, Passage, Any] | None = None
     for p in ps:
-        if not p.amounts:
-            continue
-        score = sum(idf.get(w, 1.0) for w in words & p.toks) / full
-        if score >= 0.6 and (best is None or score > best[0]):
-            if not all(any(math.isclose(n.value, t.value) for t in taken) for n in p.amounts):
-                best = (score, p)
-    if best is None:
-        return None
-    p = best[1]
-    free = [n for n in p.amounts if not any(math.isclose(n.value, t.value) for t in taken)]
-    return p, _nearest(Passage(**{**p.__dict__, "amounts": free}), words)
+        for n in p.amounts:
+            if any(math.isclose(n.value, t.value, rel_tol=1e-6) for t in taken):
+                continue
+            share = sum(idf.get(w, 1.0) for w in words & _window(p, n)) / full
+            rival = sum(idf.get(w, 1.0) for w in rivals & _window(p, n)) / rival_full
+            score = share - rival / 2 + _year_fit(p, years) - _distance(p, n, words) / 2000
+            if share >= 0.6 and (best is None or score > best[0]):
+                best = (score, p, n)
+    return (best[1], best[2]) if best else None
 
 
 def _base_term(
@@ -376,14 +452,16 @@ def _base_term(
         _, shown = facts_view.fmt_value(f)
         quote = f"{f.label} {shown}"
         return Term(1, f.value, f.page, f.label, "base", quote)
-    hit = _best_sentence(c.metric, ps, idf, [])
+    hit = _best_sentence(c.metric, ps, idf, [], years)
     return _term(hit[0], hit[1], 1, "base") if hit else None
 
 
 def adjusted_terms(
     c: Compound, ps: list[Passage], facts: list[Fact], years: list[int]
 ) -> list[Term]:
-    """Base, then each included (+) and excluded (-) part; [] unless every one is found."""
+    """Base, then each included and excluded part; [] unless every one is found. A part is
+    added when included and taken off when excluded, except a cost in a profit measure:
+    income "excluding charges" is the income the charges had reduced, so they are added back."""
     idf = _idf(ps)
     base = _base_term(c, ps, idf, facts, years)
     if base is None:
@@ -391,11 +469,17 @@ def adjusted_terms(
     terms = [base]
     for sign, parts in ((1, c.include), (-1, c.exclude)):
         for part in parts:
-            hit = _best_sentence(part, ps, idf, terms)
+            others = {w for x in c.include + c.exclude if x != part for w in _words(x)}
+            hit = _best_sentence(part, ps, idf, terms, years, others)
             if hit is None:
                 return []
-            why = ("adding back " if c.add_back else "including ") if sign > 0 else "excluding "
-            terms.append(_term(hit[0], hit[1], sign, why + part))
+            cost = bool(_PROFIT.search(c.metric) and _COST.search(part))
+            why = ("including " if sign > 0 else "excluding ") + part
+            if c.add_back and sign > 0:  # "adjusted for <A>": added back, as the line says
+                why = f"adding back {part}"
+            elif cost:
+                sign, why = -sign, f"{'adding back' if sign < 0 else 'taking off'} {part}"
+            terms.append(_term(hit[0], hit[1], sign, why))
     return terms
 
 
@@ -464,7 +548,7 @@ def compose(
     c = read_compound(question)
     if c is None:
         return None
-    ps = passages(store, doc.doc_id, doc.n_pages, sections)
+    ps = passages(store, doc.doc_id, doc.n_pages, sections, doc_scale(facts))
     if c.kind == "total":
         terms = total_terms(c, ps)
     else:
