@@ -308,7 +308,7 @@ def short_name(company: str, question: str) -> str:
 
 
 def _lines(out: Across) -> list[str]:
-    lines = ["Looked up in code, each value from the filing that prints that year:"]
+    lines = ["Plan (each value looked up in code, from the filing that prints that year):"]
     for ref, f in out.refs.items():
         lines.append(facts_view.render([(ref, f)], f.doc_id))
     v, unit = arith.shown(out.value), out.unit

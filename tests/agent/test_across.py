@@ -180,7 +180,7 @@ def test_the_loop_answers_a_change_with_the_value_computed_across_filings(corpus
     )
     ans = guided(store, model).run(q["question"])
     first = model.requests[0][0][1].content
-    assert "Looked up in code, each value from the filing that prints that year:" in first
+    assert "Plan (each value looked up in code, from the filing that prints that year):" in first
     assert ans.number is not None and ans.number.value * 1e3 == pytest.approx(q["answer_value"])
     cited = {c.doc_id for c in ans.citations if c.verified}
     assert cited == set(q["doc_names"])
