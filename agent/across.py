@@ -33,14 +33,15 @@ _PERCENT = re.compile(
     r"\bpercent(?:age)?\b|%|\bgrowth\s+rate\b|\brate\s+of\s+(?:growth|change)", re.I
 )
 _POINTS = re.compile(r"\b(?:percentage\s+)?points?\b|\bbasis\s+points?\b|\bbps\b", re.I)
+# not "how much": "how much did X spend from 2019 to 2021" asks a total, not a change
 _CHANGE = re.compile(
     r"\bchang\w*|\bgr[eo]w\w*|\bincreas\w*|\bdecreas\w*|\bdeclin\w*|\bris(?:e|en)\b|\brose\b|"
-    r"\bfell\b|\bdrop\w*|\bdifference\b|\bhow\s+much\b",
+    r"\bfell\b|\bdrop\w*|\bdifference\b",
     re.I,
 )
 _COMPARE = re.compile(
     r"\bhigher\b|\blower\b|\bmore\b|\bless\b|\blarger\b|\bsmaller\b|\bbigger\b|\bgreater\b|"
-    r"\bcompar\w*|\bdifference\b|\bvs\.?\b|\bversus\b|\bhow\s+much\b",
+    r"\bcompar\w*|\bdifference\b|\bvs\.?\b|\bversus\b",
     re.I,
 )
 _LOWER = re.compile(r"\b(?:lower|less|smaller|fewer)\b", re.I)

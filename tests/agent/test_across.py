@@ -203,3 +203,11 @@ def test_the_loop_sends_back_the_wrong_company_then_replaces_it(corpus) -> None:
     assert model.requests[1][0][-1].content.startswith("Check: computed in code")
     assert ans.answer.startswith(f"{right}: ")
     assert ans.number is not None and ans.number.value * 1e3 == pytest.approx(q["answer_value"])
+
+
+def test_words_that_ask_no_change_plan_nothing(corpus) -> None:
+    store, _ = corpus
+    a, b = (d.meta.company.split()[0] for d in store.list_documents(form="10-K", year=2024))
+    # a total over a range, and two companies' values without a comparison asked
+    assert plan_of(store, f"How much did {a} spend on capex from FY2022 to FY2024?") is None
+    assert plan_of(store, f"What were the total assets of {a} and {b} in fiscal 2024?") is None
