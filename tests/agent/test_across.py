@@ -211,3 +211,12 @@ def test_words_that_ask_no_change_plan_nothing(corpus) -> None:
     # a total over a range, and two companies' values without a comparison asked
     assert plan_of(store, f"How much did {a} spend on capex from FY2022 to FY2024?") is None
     assert plan_of(store, f"What were the total assets of {a} and {b} in fiscal 2024?") is None
+
+
+def test_with_the_plan_switched_off_the_single_filing_look_stays(corpus) -> None:
+    store, planted = corpus
+    q = next(x for x in planted.values() if "total assets change" in x["question"])
+    model = ScriptedChatModel([call("final_answer", answer="unused", citations=[])])
+    guided_runner(store, model, ("Total assets",), "plan").run(q["question"])
+    first = model.requests[0][0][1].content
+    assert "Plan (" not in first and "Statement line items" in first
