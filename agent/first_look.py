@@ -125,7 +125,11 @@ def _lean_rest(rest: list[Section], named: list[str], max_chars: int) -> list[st
     return lines
 
 
-def _hits_block(ctx: ToolContext, hits: list[Any], max_chars: int) -> tuple[str, list[PageRead]]:
+def _hits_block(
+    ctx: ToolContext, hits: list[Any], max_chars: int, lean: bool = False
+) -> tuple[str, list[PageRead]]:
+    """Retrieval's top hits, each cut to its share of ``max_chars``; ``lean`` labels a hit
+    with the last part of its section path only (the most specific; the rest repeats)."""
     if not hits:
         return "Retrieval found no passage for the question.", []
     # a small window shows fewer hits rather than stubs of all of them (~420 characters each)
@@ -136,7 +140,8 @@ def _hits_block(ctx: ToolContext, hits: list[Any], max_chars: int) -> tuple[str,
         a, b = h.page_start + 1, h.page_end + 1
         pages = f"p. {a}" if a == b else f"pp. {a}-{b}"
         snippet = h.text if len(h.text) <= per_hit else h.text[:per_hit] + " …"
-        lines.append(f"[{i}] {h.doc_id} {pages} | {h.section_path}\n{snippet.strip()}")
+        path = h.section_path.rsplit(" > ", 1)[-1][:80] if lean else h.section_path
+        lines.append(f"[{i}] {h.doc_id} {pages} | {path}\n{snippet.strip()}")
         reads += _page_reads(ctx, h, snippet.removesuffix(" …"))
     return "\n\n".join(lines), reads
 
@@ -336,7 +341,9 @@ def build_first_look(
         room = max(floor, budget - used)
         if lean and (out.suggested or out.decision):
             room = floor  # code computed the value from the rows shown: the hits only back it
-        block, reads = _hits_block(ctx, hits, room)
+        elif lean and out.refs:
+            room = min(room, max_chars // 3)  # the statement rows are shown: fewer passages
+        block, reads = _hits_block(ctx, hits, room, lean=lean)
         parts.insert(0, block)
         out.reads += reads
     out.text = "\n\n".join(parts)
