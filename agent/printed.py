@@ -28,6 +28,7 @@ _QUALIFIER = re.compile(r"\b(adjusted|non[-\s]?gaap|organic|core)\b", re.I)
 _QUAL_TOKENS = {t for q in QUALIFIERS for t in tokenize(q)} - {"gaap"}
 # words a printed label may have beyond the metric's own without naming another measure
 _EXTRA_OK = set(tokenize("total consolidated net non gaap percentage percent loss measure"))
+_PER_SHARE = re.compile(r"\beps\b|per\s+share", re.I)
 _QUARTER = re.compile(r"\bq[1-4]\b|\bquarter", re.I)
 GROWTH = "(new - old) / old * 100"
 
@@ -91,39 +92,87 @@ def _fits(f: Fact, m: Metric) -> bool:
     # another qualifier ("Adjusted EBITDA" when EBITDA is asked) or another measure's words
     if extra & _QUAL_TOKENS or len(extra - _EXTRA_OK) > 0:
         return False
-    if f.statement == "segment":  # one segment's figure is not the company's
-        return False
     if m.kind != "amount":
         return f.unit == ("%" if m.kind == "pct" else None)
-    return f.unit not in ("%", "shares") and (f.unit != "USD/share" or "share" in m.text.lower())
+    per_share = bool(_PER_SHARE.search(m.text))
+    return f.unit not in ("%", "shares") and (f.unit == "USD/share") == per_share
 
 
-def printed_row(facts: list[Fact], m: Metric, year: int, question: str = "") -> Fact | None:
-    """The row printing metric ``m`` for fiscal ``year``: the fiscal year's own column before a
-    quarter's (unless the question asks a quarter), fewest extra words, earlier page."""
-    want_q = bool(_QUARTER.search(question))
+def printed_row(
+    facts: list[Fact], m: Metric, year: int, question: str = "", more: list[Fact] | None = None
+) -> Fact | None:
+    """The row printing metric ``m`` for fiscal ``year`` among the chosen filing's ``facts``
+    and the company's other filings' (``more``): the fiscal year's own column before a
+    quarter's (unless the question asks a quarter: then that quarter's), fewest extra words,
+    then for an amount the largest (the company's total, not a segment's part printed under
+    the same label in a per-segment table), the chosen filing, the earlier page. A segment's
+    row under its block heading ("adjusted ebit flexibles") has extra words that rule it
+    out."""
+    q = _QUARTER.search(question)
+    want_q = bool(q)
+    quarter = q.group(0).upper() if q and re.fullmatch(r"q[1-4]", q.group(0), re.I) else ""
     scored = []
-    for f in facts:
-        if not facts_view.in_period(f, {str(year)}) or not _fits(f, m):
-            continue
-        period = f.period or ""
-        annual = period.upper().startswith("FY") or bool(re.fullmatch(r"\d{4}-\d\d-\d\d", period))
-        scored.append((annual != want_q, -len(_row_words(f) - m.words), -f.page, f))
-    scored.sort(key=lambda x: x[:3], reverse=True)
-    return scored[0][3] if scored else None
+    for own, pool in ((1, facts), (0, more or [])):
+        unsure = _after_periodless(pool)
+        for i, f in enumerate(pool):
+            if not facts_view.in_period(f, {str(year)}) or not _fits(f, m) or i in unsure:
+                continue
+            period = f.period or ""
+            annual = period.upper().startswith("FY") or bool(
+                re.fullmatch(r"\d{4}-\d\d-\d\d", period)
+            )
+            # an amount's total is the largest; a per-share figure or a rate is not a sum
+            size = abs(f.value) if m.kind == "amount" and f.unit != "USD/share" else 0.0
+            extra = -len(_row_words(f) - m.words)
+            that_q = bool(quarter) and period.upper().startswith(quarter)
+            scored.append(((annual != want_q, that_q, extra, size, own, -f.page), f))
+    scored.sort(key=lambda x: x[0], reverse=True)
+    return scored[0][1] if scored else None
+
+
+def _after_periodless(pool: list[Fact]) -> set[int]:
+    """Indexes of values printed right of a value of no period in the same row: a table whose
+    first columns are not periods (Domestic / International / Total) tags a segment's value
+    with a year. A "% change" column right of the periods is harmless. A row's values are
+    consecutive in the facts, left to right."""
+    out: set[int] = set()
+    key, seen_none = None, False
+    for i, f in enumerate(pool):
+        if (f.doc_id, f.page, f.label) != key:
+            key, seen_none = (f.doc_id, f.page, f.label), False
+        if f.period is None:
+            seen_none = True
+        elif seen_none:
+            out.add(i)
+    return out
+
+
+_SUFFIX = re.compile(
+    r"[.,]|\b(?:inc|incorporated|corp|corporation|co|company|plc|ltd|limited|llc|the)\b", re.I
+)
+
+
+def _core_name(company: str | None) -> str:
+    """ "Amcor plc" and "Amcor" are one company: the name without its legal form."""
+    return " ".join(_SUFFIX.sub(" ", company or "").lower().split())
 
 
 def company_facts(store: Any, doc: Any) -> Callable[[], list[Fact]]:
     """The facts of the company's other filings (its earnings release 8-K often prints the
-    metric its 10-K does not), read only when called."""
+    metric its 10-K does not), read only when called. Same company: the same ticker, or the
+    same name without its legal form."""
 
     def load() -> list[Fact]:
-        company = doc.meta.company if doc is not None else None
-        if not company:
+        meta = doc.meta if doc is not None else None
+        core = _core_name(meta.company if meta else None)
+        if not core:
             return []
         out: list[Fact] = []
-        for d in store.list_documents(company=company):
-            if d.doc_id != doc.doc_id:
+        for d in store.list_documents(company=core):
+            same = _core_name(d.meta.company) == core or (
+                bool(meta.ticker) and d.meta.ticker == meta.ticker
+            )
+            if d.doc_id != doc.doc_id and same:
                 out += facts_view.facts_of(store, d.doc_id)
         return out
 

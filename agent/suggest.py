@@ -41,11 +41,19 @@ class Suggestion:
     decision: dict[str, Any] | None = None
 
 
-def best_row(facts: list[Fact], term: str, year: int, asked: set[str]) -> Fact | None:
+def best_row(
+    facts: list[Fact], term: str, year: int, asked: set[str], widen: bool = False
+) -> Fact | None:
     """The primary-statement row for ``term`` in fiscal ``year``: the label sharing most words
     with the question ("net PP&E": the net row, not the gross one), then the closest label
-    match, then the earlier page (the statement itself before its continuation)."""
+    match, then the earlier page (the statement itself before its continuation).
+
+    ``widen`` (a question asking one line item): a label may also match by the question's own
+    words ("subscription and services-based revenue" is a revenue row the term alone does
+    not reach), and a note or segment row whose every word the question uses ("Services"
+    under "Domestic") competes, the share of the label the question covers first."""
     toks = facts_view.term_tokens(term)
+    match_toks = toks | asked if widen else toks
     own_toks = set(tokenize(term))
     # the statement that prints the item (PP&E: the balance sheet, not the cash flow line
     # "Purchases of PP&E"), where the vocabulary knows it
@@ -53,25 +61,30 @@ def best_row(facts: list[Fact], term: str, year: int, asked: set[str]) -> Fact |
     scored = []
     per_share = "share" in term.lower()
     for f in facts:
-        if f.statement not in facts_view.PRIMARY or not facts_view.in_period(f, {str(year)}):
+        if not facts_view.in_period(f, {str(year)}):
             continue
-        if home and f.statement != home:
+        label = set(tokenize(f.norm_label or f.label))
+        primary = f.statement in facts_view.PRIMARY
+        if not primary and not (widen and label and label <= asked):
+            continue
+        if primary and home and f.statement != home:
             continue
         # an amount is not a per-share figure or a share count ("Continuing operations" under
         # earnings per share is not operating income)
         if not per_share and f.unit in ("USD/share", "shares"):
             continue
-        score = facts_view.label_match(f, toks)
+        score = facts_view.label_match(f, match_toks)
         if score is not None:
-            label = set(tokenize(f.norm_label or f.label))
             # the term's own words before its synonyms' ("current liabilities" expands to
             # "current assets minus current liabilities": the assets row must not tie); a
             # block heading's words count only where the question uses them
             words = set(tokenize(f.label)) | (label & asked) or label
             own = len(words & own_toks) / len(words)
-            scored.append((len(label & asked), own, score, -f.page, f))
-    scored.sort(key=lambda x: x[:4], reverse=True)
-    return scored[0][4] if scored else None
+            hit = len(label & asked)
+            cover = hit / len(label) if widen and label else 0.0
+            scored.append((hit, cover, primary, own, score, -f.page, f))
+    scored.sort(key=lambda x: x[:6], reverse=True)
+    return scored[0][6] if scored else None
 
 
 def _operand(ref: str, f: Fact) -> str:
@@ -134,7 +147,7 @@ def suggest(
             out.lines.append(_decision_line(out.decision))
         return out
     if not formula and items:
-        f = best_row(facts, items[0], max(years), asked)
+        f = best_row(facts, items[0], max(years), asked, widen=True)
         if f is not None:
             text = _set_best(out, f, ref_of)
             out.lines.append(
@@ -222,17 +235,14 @@ def _printed_metric(
 def _printed_finder(
     facts: list[Fact], m: printed.Metric, question: str, more: Callable[[], list[Fact]] | None
 ) -> Callable[[int], Fact | None]:
-    """year -> the row printing ``m``: the chosen filing's first, then the company's other
-    filings' (read once, only if needed)."""
+    """year -> the row printing ``m`` among the chosen filing's facts and the company's other
+    filings' (read once)."""
     pool: list[list[Fact]] = []
 
     def find(year: int) -> Fact | None:
-        f = printed.printed_row(facts, m, year, question)
-        if f is None and more is not None:
-            if not pool:
-                pool.append(more())
-            f = printed.printed_row(pool[0], m, year, question)
-        return f
+        if not pool:
+            pool.append(more() if more is not None else [])
+        return printed.printed_row(facts, m, year, question, pool[0])
 
     return find
 
