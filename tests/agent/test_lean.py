@@ -101,3 +101,19 @@ def test_lean_outline_lists_statements_items_and_the_named_note(store: CorpusSto
         assert (s.label == "Note 5") == (s.title[:60] in lean)
     if len(notes) > 1:
         assert f"Notes: {len(notes)} on pp." in lean
+
+
+def test_lean_hits_carry_the_last_part_of_the_section_path(store: CorpusStore) -> None:
+    from docnav.agent.first_look import _hits_block
+    from docnav.tools.base import ToolContext
+
+    from .synthetic import hits_for
+
+    hits = hits_for(store, "Net sales", "widget")
+    deep = [
+        h.model_copy(update={"section_path": f"PART II > Item 8 > {h.section_path}"}) for h in hits
+    ]
+    whole, _ = _hits_block(ToolContext(store=store), deep, 4000)
+    lean, reads = _hits_block(ToolContext(store=store), deep, 4000, lean=True)
+    assert "PART II > Item 8 >" in whole and "PART II" not in lean
+    assert len(lean) < len(whole) and reads
