@@ -26,7 +26,7 @@ from docnav.retrieval.tokenize import tokenize
 from docnav.tools.base import PageRead
 from docnav.types import Document, Fact
 
-Kind = Literal["change", "percent", "cagr", "difference", "direction"]
+Kind = Literal["change", "percent", "cagr", "difference", "direction", "average"]
 
 _CAGR = re.compile(r"\bcagr\b|compound(?:ed)?\s+annual(?:\s+growth)?(?:\s+rate)?", re.I)
 _PERCENT = re.compile(
@@ -77,9 +77,13 @@ class Across:
 
 def kind_of(qr: QuestionRead, analysis: QueryAnalysis, question: str) -> Kind | None:
     """What the question asks across filings, or None for a one-filing question."""
-    if qr.qualitative or qr.average or not (qr.items or _metric_formula(qr)):
+    if qr.qualitative or not (qr.items or _metric_formula(qr)):
         return None
     companies, years = analysis.companies, analysis.years
+    if qr.average:  # a range's mean (a ratio over average balances is one year's: not here)
+        ratio_of_averages = "average" in (qr.formula or "").lower()
+        one = len(companies) < 2 and len(years) >= 2 and not ratio_of_averages
+        return "average" if one else None
     if len(companies) >= 2:
         # each company's growth compared is a question of four values: not planned here
         if len(years) > 1 or qr.formula == suggest.GROWTH or not _COMPARE.search(question):
@@ -118,7 +122,7 @@ def plan(
     kind = kind_of(qr, analysis, question)
     if kind is None:
         return None
-    metric = _metric_formula(qr) or qr.items[0]
+    metric = _metric_formula(qr) or _as_asked(qr.items[0], question)
     asked = set(tokenize(question))
     if kind == "difference":
         pairs = _company_pairs(store, analysis, question)
@@ -132,15 +136,24 @@ def plan(
             return None
         old, new = min(analysis.years), max(analysis.years)
         wanted = [(company, old, new), (company, new, new)]
+        if kind == "average":  # every year of the range, as the single-filing look does
+            wanted = [(company, y, new) for y in range(old, new + 1)][:6]
     is_formula = _metric_formula(qr) is not None
     found = [_lookup(store, metric, is_formula, c, y, a, asked) for c, y, a in wanted]
     if any(x is None for x in found):
         return None
     lookups = [x for x in found if x is not None]
     one_filing = len({x.doc.doc_id for x in lookups}) == 1
-    if one_filing and (qr.formula == suggest.GROWTH or kind == "direction"):
+    if one_filing and (qr.formula == suggest.GROWTH or kind in ("direction", "average")):
         return None  # the single-filing look computes this one as it always has
     return _result(kind, metric, lookups, qr, question)
+
+
+def _as_asked(item: str, question: str) -> str:
+    """The item as the question writes it: the vocabulary's stem ("inventor") completed to
+    the question's word ("inventories"), which the row labels share."""
+    m = re.search(rf"(?<![\w&]){re.escape(item)}[\w-]*", question, re.I)
+    return m.group(0).lower() if m else item
 
 
 def _company(doc: Document | None) -> str | None:
@@ -253,6 +266,8 @@ def _result(
         out.decision = decide.higher(shown, entries, out.unit, bool(_LOWER.search(question)))
         hi, lo = out.decision["order"]
         out.expr = f"{terms[hi]} - {terms[lo]}"  # "by how much higher (or lower)": positive
+    elif kind == "average":
+        out.expr = f"({' + '.join(terms)}) / {len(terms)}"
     elif kind == "cagr":  # the yearly rate that compounds the old value into the new one
         n = lookups[1].year - lookups[0].year
         out.expr = f"round((({terms[1]}) / ({terms[0]})) ** (1 / {n}) * 100 - 100, 1)"
@@ -318,6 +333,8 @@ def _lines(out: Across) -> list[str]:
     if out.kind in ("percent", "cagr"):
         yearly = " a year, compounded" if out.kind == "cagr" else ""
         said = f"{v}%{yearly} ({'an increase' if out.value > 0 else 'a decrease'})"
+    elif out.kind == "average":
+        said = f"the average of {len(out.lookups)} years, {v} {unit}"
     elif out.kind == "difference" and out.decision:
         said = f"{out.decision['word']} {out.decision['side']} by {v} {unit}"
     else:

@@ -220,3 +220,16 @@ def test_with_the_plan_switched_off_the_single_filing_look_stays(corpus) -> None
     guided_runner(store, model, ("Total assets",), "plan").run(q["question"])
     first = model.requests[0][0][1].content
     assert "Plan (" not in first and "Statement line items" in first
+
+
+def test_a_range_average_over_two_10ks(corpus) -> None:
+    """Three year-end balances: the oldest only in the older 10-K. A range one 10-K prints
+    whole (income statement, three years) stays with the single-filing look."""
+    store, _ = corpus
+    word = store.list_documents(form="10-K")[0].meta.company.split()[0]
+    ac = plan_of(store, f"What were {word}'s average total assets from FY2022 to FY2024?")
+    assert ac is not None and ac.kind == "average" and ac.expr == "(F1 + F2 + F3) / 3"
+    values = [facts_view.fmt_value(f)[0] for f in ac.refs.values()]
+    assert ac.value == pytest.approx(sum(values) / 3)
+    assert len({f.doc_id for f in ac.refs.values()}) == 2
+    assert plan_of(store, f"What was {word}'s average net revenue from FY2022 to FY2024?") is None
