@@ -28,6 +28,12 @@ _QUALIFIER = re.compile(r"\b(adjusted|non[-\s]?gaap|organic|core)\b", re.I)
 _QUAL_TOKENS = {t for q in QUALIFIERS for t in tokenize(q)} - {"gaap"}
 # words a printed label may have beyond the metric's own without naming another measure
 _EXTRA_OK = set(tokenize("total consolidated net non gaap percentage percent loss measure"))
+# a company's own measure the vocabulary does not know: the qualifier and the words after it
+# up to the period or the verb ("core operating earnings before depreciation in fiscal 2024")
+_OWN_MEASURE = re.compile(
+    _QUALIFIER.pattern + r"\s+((?:(?!(?:in|for|during|of|at|on|was|were|is)\b)[\w&-]+\s*){1,6})",
+    re.I,
+)
 _PER_SHARE = re.compile(r"\beps\b|per\s+share", re.I)
 _QUARTER = re.compile(r"\bq[1-4]\b|\bquarter", re.I)
 GROWTH = "(new - old) / old * 100"
@@ -67,16 +73,26 @@ def _phrases(question: str, qr: QuestionRead) -> list[tuple[str, str]]:
 
 def asked_metric(question: str, qr: QuestionRead) -> Metric | None:
     """The metric the question names, with a qualifier printed just before it ("adjusted
-    EBITDA", "non-GAAP operating income"); None when it names none."""
+    EBITDA", "non-GAAP operating income"), or a qualified measure of the company's own
+    ("core operating earnings before depreciation"); None when it names none. "organic
+    sales growth" is the printed growth rate."""
+    found = []
     for phrase, kind in _phrases(question, qr):
         at = question.lower().find(phrase.lower())
         before = question[max(0, at - 40) : at]
         # the qualifier within two words before the metric: "adjusted diluted EPS"
         q = re.search(_QUALIFIER.pattern + r"\s+(?:[\w&-]+\s+){0,2}$", before, re.I)
         text = f"{q.group(0)}{phrase}" if q else phrase
+        if re.search(re.escape(phrase) + r"\s+growth\b", question, re.I):
+            text, kind = f"{text} growth", "pct"
+        found.append((q is not None, text.strip(), kind))
+    own = _OWN_MEASURE.search(question)
+    if own and not any(qualified for qualified, _, _ in found):
+        found.insert(0, (True, f"{own.group(1)} {own.group(2)}".strip(), "amount"))
+    for qualified, text, kind in sorted(found, key=lambda x: not x[0]):
         words = frozenset(tokenize(text))
         if words:
-            return Metric(text.strip(), words, q is not None, kind)
+            return Metric(text, words, qualified, kind)
     return None
 
 

@@ -202,7 +202,8 @@ def _printed_metric(
     if m is None or qr.average:
         return False
     found = _printed_finder(facts, m, question, more_facts)
-    if formula == GROWTH and m.qualified and len(years) >= 2:
+    printed_growth = m.text.lower().endswith("growth")  # "organic sales growth": a printed rate
+    if formula == GROWTH and m.qualified and len(years) >= 2 and not printed_growth:
         new, old = found(max(years)), found(min(years))
         if new is None or old is None:
             return False
@@ -211,9 +212,9 @@ def _printed_metric(
         _computed(out, f"({rn} - {ro}) / {ro} * 100", {rn: new, ro: old}, what)
         return out.calc is not None
     named = bool(formula) and not formula_defined and formula != GROWTH
-    if not (m.qualified or named) or len(years) != 1:
+    if not (m.qualified or named) or (len(years) != 1 and not printed_growth):
         return False
-    f = found(years[0])
+    f = found(max(years))
     if f is None:
         if not m.qualified:
             return False

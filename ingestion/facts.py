@@ -183,9 +183,14 @@ def _chain(sec_id: str | None, by_id: dict[str, Section]) -> list[Section]:
     return out
 
 
+# MD&A: where a company prints its own measures (adjusted EBITDA, free cash flow) in tables
+_MDA = re.compile(r"management.{0,3}s\s+discussion", re.IGNORECASE)
+
+
 def fact_pages(structure: StructuredDoc) -> dict[int, list[str]]:
-    """0-based page -> the section ids of its statement or Note tables: every page of a
-    statement section, and the Note pages on which structure detection found a table."""
+    """0-based page -> the section ids of its statement, Note or MD&A tables: every page of a
+    statement section, and the Note and MD&A pages on which structure detection found a
+    table."""
     by_id = {s.id: s for s in structure.sections}
     pages: dict[int, list[str]] = {}
     for s in structure.sections:
@@ -198,7 +203,7 @@ def fact_pages(structure: StructuredDoc) -> dict[int, list[str]]:
         if b.type != "table" or not b.section_id:
             continue
         chain = _chain(b.section_id, by_id)
-        if any(s.kind in ("note", "statement") for s in chain):
+        if any(s.kind in ("note", "statement") or _MDA.search(s.title) for s in chain):
             ids = pages.setdefault(b.page_start, [])
             if b.section_id not in ids:
                 ids.append(b.section_id)
