@@ -1,5 +1,6 @@
 """Questions whose values sit in different filings: a change between two fiscal years (the
-earlier one often printed only in an older 10-K) and a comparison of two companies.
+earlier one often printed only in an older 10-K; also as a percent, a compound annual rate or
+a margin's change in points), a range's average, and a comparison of two companies.
 
 The single-filing first look reads one filing's rows, so it answers "by how much did total
 assets change from fiscal 2022 to fiscal 2024?" with the 2024 value alone. Here the question is
@@ -84,7 +85,9 @@ def kind_of(qr: QuestionRead, analysis: QueryAnalysis, question: str) -> Kind | 
         ratio_of_averages = "average" in (qr.formula or "").lower()
         one = len(companies) < 2 and len(years) >= 2 and not ratio_of_averages
         return "average" if one else None
-    if len(companies) >= 2:
+    if len(companies) > 2:
+        return None  # "which of A, B and C": more than one difference
+    if len(companies) == 2:
         # each company's growth compared is a question of four values: not planned here
         if len(years) > 1 or qr.formula == suggest.GROWTH or not _COMPARE.search(question):
             return None
