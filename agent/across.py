@@ -266,7 +266,8 @@ def _result(
             (short_name(x.company, question), x.year, x.rows, x.value * m)
             for x, m in zip(lookups, mult, strict=True)
         ]
-        out.decision = decide.higher(shown, entries, out.unit, bool(_LOWER.search(question)))
+        lower = bool(_LOWER.search(question))
+        out.decision = decide.higher(shown, entries, out.unit, lower, qr.yes_no)
         hi, lo = out.decision["order"]
         out.expr = f"{terms[hi]} - {terms[lo]}"  # "by how much higher (or lower)": positive
     elif kind == "average":
@@ -339,7 +340,7 @@ def _lines(out: Across) -> list[str]:
     elif out.kind == "average":
         said = f"the average of {len(out.lookups)} years, {v} {unit}"
     elif out.kind == "difference" and out.decision:
-        said = f"{out.decision['word']} {out.decision['side']} by {v} {unit}"
+        said = f"{out.decision['name']} {out.decision['side']} by {v} {unit}"
     else:
         word = "an increase" if out.value > 0 else "a decrease" if out.value < 0 else "no change"
         said = f"{word} of {arith.shown(abs(out.value))} {unit}"

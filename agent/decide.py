@@ -104,10 +104,16 @@ def agrees(answer: str, decision: dict[str, Any]) -> bool:
 
 
 def higher(
-    metric: str, entries: list[tuple[str, int, Rows, float]], unit: str, lower: bool
+    metric: str,
+    entries: list[tuple[str, int, Rows, float]],
+    unit: str,
+    lower: bool,
+    yes_no: bool = False,
 ) -> dict[str, Any]:
     """Which of two companies has the higher (or, asked so, the lower) value of a metric;
-    ``entries`` are (name, fiscal year, rows used, value in one scale for both)."""
+    ``entries`` are (name, fiscal year, rows used, value in one scale for both), the one the
+    question names first first. Asked yes or no ("Did A have higher ... than B?"): whether
+    the first-named one is it."""
     (n0, y0, _, v0), (n1, _, _, v1) = entries
     hi, lo = (0, 1) if v0 >= v1 else (1, 0)
     pick = lo if lower else hi
@@ -119,10 +125,11 @@ def higher(
     )
     cites = _cites([(y, "", r, v) for _, y, r, v in entries])
     return {
-        "word": entries[pick][0],
+        "word": ("Yes" if pick == 0 else "No") if yes_no else entries[pick][0],
         "why": why,
         "cites": cites,
         "side": side,
+        "name": entries[pick][0],
         "order": (hi, lo),
         "with_calc": True,  # the difference's value stands beside the name
     }

@@ -233,3 +233,14 @@ def test_a_range_average_over_two_10ks(corpus) -> None:
     assert ac.value == pytest.approx(sum(values) / 3)
     assert len({f.doc_id for f in ac.refs.values()}) == 2
     assert plan_of(store, f"What was {word}'s average net revenue from FY2022 to FY2024?") is None
+
+
+def test_a_yes_no_comparison_of_two_companies_is_decided_yes_or_no(corpus) -> None:
+    store, _ = corpus
+    a, b = (d.meta.company.split()[0] for d in store.list_documents(form="10-K", year=2024))
+    ac = plan_of(store, f"Did {a} have higher total assets than {b} in fiscal 2024?")
+    assert ac is not None and ac.decision is not None
+    first = next(f for f in ac.refs.values() if f.doc_id.upper().startswith(a.upper()))
+    other = next(f for f in ac.refs.values() if f is not first)
+    assert ac.decision["word"] == ("Yes" if first.value > other.value else "No")
+    assert f"{ac.decision['name']} higher by" in ac.lines[-2]
