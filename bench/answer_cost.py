@@ -318,18 +318,31 @@ def _plot(result: dict[str, Any], out: Path) -> str:
     plt = pyplot()
     runs = result["runs"]
     names = list(runs)
-    parts = sorted({p for r in runs.values() for p in r["mean_parts"]})
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(13, 5))
+    size: Counter[str] = Counter()
+    for r in runs.values():
+        size.update(r["mean_parts"])
+    parts = [p for p, _ in size.most_common()]
+    colors = plt.get_cmap("tab20").colors
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(14, 5.5))
     bottom = [0.0] * len(names)
-    for p in parts:
+    for k, p in enumerate(parts):
         vals = [runs[n]["mean_parts"].get(p, 0) for n in names]
-        ax.bar(names, vals, bottom=bottom, label=p)
+        ax.bar(names, vals, 0.5, bottom=bottom, label=p, color=colors[k % len(colors)])
         bottom = [b + v for b, v in zip(bottom, vals, strict=True)]
+    est = result["estimate"]
+    ax.bar(
+        [i + 0.4 for i in range(len(names))],
+        [est[n]["mean_after_once"] for n in names],
+        0.25,
+        color="0.6",
+        label="estimate after (lean + once), mean",
+    )
     for i, n in enumerate(names):
         if runs[n].get("rag_median"):
-            ax.plot([i - 0.4, i + 0.4], [4 * runs[n]["rag_median"]] * 2, "k--")
-    ax.set_title("prompt tokens per question, mean, by what is resent (-- rag median x 4)")
-    ax.legend(fontsize=7)
+            ax.plot([i - 0.3, i + 0.55], [4 * runs[n]["rag_median"]] * 2, "k--")
+    ax.set_title("prompt tokens a question, mean, by what is resent (-- rag median x 4)")
+    ax.set_ylim(top=1.6 * max(bottom))  # room for the legend above the bars
+    ax.legend(fontsize=7, loc="upper left", ncol=2)
     secs = sorted(
         {k for look in result["first_looks"].values() for r in look for k in r["whole"]["sections"]}
     )
