@@ -65,7 +65,7 @@ def best_row(
             continue
         label = set(tokenize(f.norm_label or f.label))
         primary = f.statement in facts_view.PRIMARY
-        if not primary and not (widen and label and label <= asked):
+        if not primary and not (widen and label and (label <= asked or _asked_member(f, asked))):
             continue
         if primary and home and f.statement != home:
             continue
@@ -85,6 +85,16 @@ def best_row(
             scored.append((hit, cover, primary, own, score, -f.page, f))
     scored.sort(key=lambda x: x[:6], reverse=True)
     return scored[0][6] if scored else None
+
+
+_MEMBER = re.compile(r"\[([^\]]+)\]$")
+
+
+def _asked_member(f: Fact, asked: set[str]) -> bool:
+    """An iXBRL fact of a dimension member the question names ("Cost Of Goods And Services
+    Sold [Product]" for "products cost of sales"): the member's words are all asked."""
+    m = _MEMBER.search(f.label) if f.source == "xbrl" else None
+    return bool(m) and set(tokenize(m.group(1))) <= asked
 
 
 def _operand(ref: str, f: Fact) -> str:

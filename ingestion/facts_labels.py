@@ -80,13 +80,16 @@ _SHARE_COUNT = re.compile(
 
 
 _PARENS = re.compile(r"\([^)]*\)")
+_YEARS = re.compile(r"\(in\s+years\)|\bterm\s+in\s+years\b|\bin\s+years\s*$", re.IGNORECASE)
 _STOCK_AMOUNT = re.compile(r"\bpar\s+value\b|\bstock\b.*\bauthorized\b", re.IGNORECASE)
 
 
 def row_unit(label: str, heading: str, cell_unit: str | None, money: bool) -> str | None:
-    """ "%", "USD/share", "shares", "USD", or None for a bare number."""
+    """ "%", "years", "USD/share", "shares", "USD", or None for a bare number."""
     if cell_unit == "%":
         return "%"
+    if _YEARS.search(label) or _YEARS.search(heading):  # "Weighted average remaining lease
+        return "years"  # term (in years)": 5.5 years, not $5.5 million
     label = _PARENS.sub(" ", label)  # "Dividends declared ($4.44 per share)" is an amount
     if _PER_SHARE.search(label) or (_PER_SHARE.search(heading) and not _SHARE_COUNT.search(label)):
         return "USD/share" if money else None

@@ -109,3 +109,21 @@ def test_wrapped_label_with_numbers_is_not_a_block_heading() -> None:
     heading = "Shares outstanding - December 31, 2021: 571,845,478"
     assert normalise_label("Additional paid-in capital", heading) == "additional paid in capital"
     assert normalise_label("Basic", "Earnings per share") == "earnings per share basic"
+
+
+def test_a_lease_term_in_years_is_not_scaled_as_money() -> None:
+    from docnav.ingestion.facts import scale_of, table_facts
+
+    path = PDFS / "BESTBUY_2023_10K.pdf"
+    if not path.exists():
+        pytest.skip(f"{path} not here")
+    lines, width = pdf_page_lines(str(path), [54])[54]
+    facts = [
+        f
+        for t in find_tables(lines, width)
+        for f in table_facts(
+            t, doc_id="B", page=54, section="", statement="note", scale=scale_of("($ in millions)")
+        )
+    ]
+    term = [f for f in facts if f.label == "Finance leases" and f.unit == "years"]
+    assert term and term[0].value == 5.5 and term[0].scale is None
