@@ -270,6 +270,9 @@ def _result(
         out.decision = decide.higher(shown, entries, out.unit, lower, qr.yes_no)
         hi, lo = out.decision["order"]
         out.expr = f"{terms[hi]} - {terms[lo]}"  # "by how much higher (or lower)": positive
+        if _PERCENT.search(question):  # "by what percent higher": relative to the other one
+            base = terms[lo] if not lower else terms[hi]
+            out.expr, out.unit = f"round(({out.expr}) / abs({base}) * 100, 1)", "%"
     elif kind == "average":
         out.expr = f"({' + '.join(terms)}) / {len(terms)}"
     elif kind == "cagr":  # the yearly rate that compounds the old value into the new one
@@ -340,7 +343,7 @@ def _lines(out: Across) -> list[str]:
     elif out.kind == "average":
         said = f"the average of {len(out.lookups)} years, {v} {unit}"
     elif out.kind == "difference" and out.decision:
-        said = f"{out.decision['name']} {out.decision['side']} by {v} {unit}"
+        said = f"{out.decision['name']} {out.decision['side']} by {v}{'' if unit == '%' else ' '}{unit}"
     else:
         word = "an increase" if out.value > 0 else "a decrease" if out.value < 0 else "no change"
         said = f"{word} of {arith.shown(abs(out.value))} {unit}"

@@ -244,3 +244,12 @@ def test_a_yes_no_comparison_of_two_companies_is_decided_yes_or_no(corpus) -> No
     other = next(f for f in ac.refs.values() if f is not first)
     assert ac.decision["word"] == ("Yes" if first.value > other.value else "No")
     assert f"{ac.decision['name']} higher by" in ac.lines[-2]
+
+
+def test_by_what_percent_higher_is_relative_to_the_lower_one(corpus) -> None:
+    store, _ = corpus
+    a, b = (d.meta.company.split()[0] for d in store.list_documents(form="10-K", year=2024))
+    ac = plan_of(store, f"By what percent were {a}'s total assets higher than {b}'s in FY2024?")
+    assert ac is not None and ac.unit == "%"
+    hi, lo = sorted((f.value for f in ac.refs.values()), reverse=True)
+    assert ac.value == round((hi - lo) / lo * 100, 1)
