@@ -99,7 +99,7 @@ def test_a_failed_call_repeated_verbatim_is_caught(store: CorpusStore) -> None:
             call("final_answer", answer="175", citations=[]),
         ]
     )
-    guided(store, model, off="first").run(Q_BALANCE)
+    guided(store, model, off="first,lean").run(Q_BALANCE)  # lean offers no read_section
     assert "no section" in _tool_results(model, 1)
     text = _tool_results(model, 2)
     assert text.startswith("This exact read_section call failed before (tool result #1")
@@ -115,7 +115,7 @@ def test_repeat_guard_off_runs_the_call_again(store: CorpusStore) -> None:
             call("final_answer", answer="175", citations=[]),
         ]
     )
-    guided(store, model, off="first,repeat").run(Q_BALANCE)
+    guided(store, model, off="first,repeat,lean").run(Q_BALANCE)
     assert _tool_results(model, 1) == _tool_results(model, 2)
 
 
