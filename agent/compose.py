@@ -452,7 +452,9 @@ def _base_term(
         _, shown = facts_view.fmt_value(f)
         quote = f"{f.label} {shown}"
         return Term(1, f.value, f.page, f.label, "base", quote)
-    hit = _best_sentence(c.metric, ps, idf, [], years)
+    # the figure itself, not a sentence about one of its parts
+    parts = {w for x in c.include + c.exclude for w in _words(x)}
+    hit = _best_sentence(c.metric, ps, idf, [], years, parts)
     return _term(hit[0], hit[1], 1, "base") if hit else None
 
 

@@ -211,3 +211,13 @@ def test_the_model_may_overrule_with_its_own_calculation(corpus) -> None:
     )
     ans = runner_on(store, model, q["doc_names"][0]).run(q["question"])
     assert any("value from the calculator: F1 + F2 =" in n for n in ans.notes)
+
+
+def test_a_bare_dollar_amount_takes_the_filings_statement_scale() -> None:
+    text = "Total revenue was $226,954.\nMembership fee revenue increased 9% to $4,224 in 2022.\n"
+    ps = compose._page_passages(0, text, [], scale=1e6)
+    assert [n.value for p in ps for n in p.amounts] == [226_954e6, 4_224e6]
+    c = compose.read_compound("What was total revenue for 2022 excluding membership fees?")
+    assert c is not None
+    terms = compose.adjusted_terms(c, ps, [], [2022])
+    assert [(t.sign, t.value) for t in terms] == [(1, 226_954e6), (-1, 4_224e6)]
