@@ -9,8 +9,9 @@ sample|recheck STORE``.
   (``handcheck.json``) looked up again in STORE's facts (same filing, page, label, period,
   value and unit): the heading change must leave those rows as they were.
 
-STORE is a store whose facts were built by this code (``docnav facts backfill --force`` or a
-fresh ingest). No question text is read.
+STORE is a store whose facts were built by this code (a fresh ingest, or
+``docnav.ingestion.facts_backfill.backfill_facts(store, force=True)`` on a copy). No question
+text is read.
 """
 
 from __future__ import annotations
