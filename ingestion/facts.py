@@ -302,5 +302,8 @@ def pdf_facts(
         facts += table_facts(
             table, doc_id=doc_id, page=p, section=section, statement=kind, scale=default, meta=meta
         )
-    facts.sort(key=lambda f: f.page)
+    # page order, the MD&A's tables after the statements and Notes: a statement row the MD&A
+    # repeats ("Purchases of PP&E" in its cash-flow summary) is found first where it is printed
+    # as a statement line
+    facts.sort(key=lambda f: (f.statement == "other" and bool(_MDA.search(f.section)), f.page))
     return facts
