@@ -36,8 +36,8 @@ _TOTAL_WORD = re.compile(r"\b(?:total|aggregate|combined|sum|altogether|in\s+all
 _EVERY = re.compile(
     r"\b(?:counting|including|across|over|for|of|from|covering)\s+(?:all\s+(?:of\s+)?(?:the|its|"
     r"their)\s+|all\s+|every\s+|each\s+(?:of\s+(?:the|its)\s+)?)(?P<item>[a-z][\w\-&' ]{2,60}?)"
-    r"(?=\s*(?:,|\?|\.|;|$|\b(?:including|excluding|disclosed|reported|described|mentioned|in\s+"
-    r"(?:the|its|fiscal|fy)|at|as\s+of|during|for|from|and\s+(?:any|all|including)|that|which)\b))",
+    r"(?=\s*(?:,|\?|\.|;|$|\b(?:including|excluding|disclosed|reported|described|mentioned|in|"
+    r"at|as\s+of|during|for|from|on|within|under|and\s+(?:any|all|including)|that|which)\b))",
     re.I,
 )
 _PART_STOP = (
@@ -439,22 +439,54 @@ def _best_sentence(
     return (best[1], best[2]) if best else None
 
 
+_QUALIFIERS = set(tokenize("total net"))
+
+
+def _fact_term(f: Fact, why: str, sign: int = 1) -> Term:
+    _, shown = facts_view.fmt_value(f)
+    return Term(sign, f.value, f.page, f.label, why, f"{f.label} {shown}")
+
+
+def _row_for(phrase: str, facts: list[Fact], years: list[int], taken: list[Term]) -> Fact | None:
+    """The statement or note row that is exactly the phrase: every word of the phrase in its
+    label, in the year asked, and no qualifier the phrase lacks ("Current ...", "Long-term
+    ..."): a part of the figure is not the figure."""
+    words = _words(phrase) - _QUALIFIERS
+    ys = {str(y) for y in years}
+    rows = [
+        f
+        for f in facts
+        if f.unit == "USD"
+        and (not ys or facts_view.in_period(f, ys))
+        and not any(math.isclose(f.value, t.value, rel_tol=1e-6) for t in taken)
+    ]
+    found = facts_view.candidates(rows, [phrase], years, limit=6, question=phrase)
+    for f in found:
+        label = _words(f.norm_label or f.label) - _QUALIFIERS
+        if words and words <= label | _synonyms(f.label) and not label - words:
+            return f
+    return None
+
+
 def _base_term(
     c: Compound, ps: list[Passage], idf: dict[str, float], facts: list[Fact], years: list[int]
 ) -> Term | None:
-    """The figure before adjustments: the best fact row in the year asked, else a sentence."""
+    """The figure before adjustments: the row that is exactly it, else the sentence stating
+    it ("Total debt was $576.7 million"), else the closest row of the year asked."""
+    row = _row_for(c.metric, facts, years, [])
+    if row is not None:
+        return _fact_term(row, "base")
+    # the figure itself, not a sentence about one of its parts
+    parts = {w for x in c.include + c.exclude for w in _words(x)}
+    hit = _best_sentence(c.metric, ps, idf, [], years, parts)
+    if hit is not None and c.metric.lower() in hit[0].text.lower():
+        return _term(hit[0], hit[1], 1, "base")
     rows = [f for f in facts if f.unit == "USD"]
     found = facts_view.candidates(rows, [c.metric], years, limit=4, question=c.metric)
     ys = {str(y) for y in years}
     found = [f for f in found if not ys or facts_view.in_period(f, ys)]
     if found:
-        f = found[0]
-        _, shown = facts_view.fmt_value(f)
-        quote = f"{f.label} {shown}"
-        return Term(1, f.value, f.page, f.label, "base", quote)
-    # the figure itself, not a sentence about one of its parts
-    parts = {w for x in c.include + c.exclude for w in _words(x)}
-    hit = _best_sentence(c.metric, ps, idf, [], years, parts)
+        return _fact_term(found[0], "base")
     return _term(hit[0], hit[1], 1, "base") if hit else None
 
 
@@ -469,19 +501,27 @@ def adjusted_terms(
     if base is None:
         return []
     terms = [base]
-    for sign, parts in ((1, c.include), (-1, c.exclude)):
+    for asked, parts in ((1, c.include), (-1, c.exclude)):
         for part in parts:
             others = {w for x in c.include + c.exclude if x != part for w in _words(x)}
-            hit = _best_sentence(part, ps, idf, terms, years, others)
-            if hit is None:
+            # a row of a note table ("Facility exit costs"), else the sentence stating it
+            row = _row_for(part, facts, years, terms)
+            hit = None if row else _best_sentence(part, ps, idf, terms, years, others)
+            if row is None and hit is None:
                 return []
             cost = bool(_PROFIT.search(c.metric) and _COST.search(part))
-            why = ("including " if sign > 0 else "excluding ") + part
-            if c.add_back and sign > 0:  # "adjusted for <A>": added back, as the line says
+            sign, why = asked, ("including " if asked > 0 else "excluding ") + part
+            if c.add_back and asked > 0:  # "adjusted for <A>": added back, as the line says
                 why = f"adding back {part}"
             elif cost:
-                sign, why = -sign, f"{'adding back' if sign < 0 else 'taking off'} {part}"
-            terms.append(_term(hit[0], hit[1], sign, why))
+                sign, why = -asked, f"{'adding back' if asked < 0 else 'taking off'} {part}"
+            if row is not None:
+                term = _fact_term(row, why, sign)
+            elif hit is not None:
+                term = _term(hit[0], hit[1], sign, why)
+            # a part is a size: a reconciliation prints a charge taken off as "(204)"
+            term.value = abs(term.value)
+            terms.append(term)
     return terms
 
 

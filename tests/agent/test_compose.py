@@ -7,6 +7,7 @@ with its statement facts, its planted fragmentation and causal-chain answers che
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -221,3 +222,39 @@ def test_a_bare_dollar_amount_takes_the_filings_statement_scale() -> None:
     assert c is not None
     terms = compose.adjusted_terms(c, ps, [], [2022])
     assert [(t.sign, t.value) for t in terms] == [(1, 226_954e6), (-1, 4_224e6)]
+
+
+def _year_of(doc_id: str) -> int:
+    return int(next(x for x in doc_id.split("_") if x.isdigit()))
+
+
+def test_a_part_printed_as_a_note_row_is_taken_from_the_facts(corpus) -> None:
+    store, planted = corpus
+    doc = planted[0]["doc_names"][0]
+    year = _year_of(doc)
+    word = doc.split("_")[0].title()
+    q = f"What were {word}'s fiscal {year} total restructuring charges excluding facility exit costs?"
+    comp = composed(store, q, doc)
+    assert comp is not None
+    facts = [f for f in store.facts(doc) if facts_view.in_period(f, {str(year)})]
+    total = next(f.value for f in facts if f.label == "Total restructuring charges")
+    exits = next(f.value for f in facts if f.label == "Facility exit costs")
+    assert in_usd(comp) == pytest.approx(total - exits)
+    assert [r["label"] for r in comp.refs.values()] == [
+        "Total restructuring charges",
+        "Facility exit costs",
+    ]
+
+
+def test_a_figure_stated_in_a_sentence_is_the_base_not_a_qualified_row(corpus) -> None:
+    store, planted = corpus
+    doc = planted[0]["doc_names"][0]
+    year = _year_of(doc)
+    word = doc.split("_")[0].title()
+    text = " ".join(store.page_text(doc, p) for p in range(store.get_document(doc).n_pages))
+    m = re.search(r"Total debt was \$([\d,.]+) million .*?of which \$([\d,.]+) million", text)
+    assert m is not None
+    total, due = (float(x.replace(",", "")) for x in m.groups())
+    q = f"What was {word}'s total debt at the end of fiscal {year} excluding the amount due within one year?"
+    comp = composed(store, q, doc)
+    assert comp is not None and in_usd(comp) == pytest.approx((total - due) * 1e6)
