@@ -124,7 +124,8 @@ class RetrievalSettings(_Group):
         "chunk; 'chunk' ranks chunks.",
     )
     route: str = Field(
-        default="statements,filing,diverse,fullyear,nongaap,undated,comparatives",
+        default="statements,filing,diverse,fullyear,nongaap,undated,comparatives,topics,companies,"
+        "present",
         description="Page routing, comma-separated: statements (a named statement's or line "
         "item's statement pages of the chosen filing first; 'named' for named statements only), "
         "filing (10-K for annual figures, 8-K for events, 10-Q/release for quarters), diverse "
@@ -134,8 +135,10 @@ class RetrievalSettings(_Group):
         "named: the next two years' 10-Ks too, after its own, for their comparative columns), "
         "spread (no year named: the company's other filings open places 11-20), deep (the "
         "chosen filing's own ranking too), items (line items over statement facts), sections "
-        "(the Note / Item the question's topic points at, ranked within the chosen filing); "
-        "empty for none.",
+        "(the Note / Item the question's topic points at, ranked within the chosen filing), "
+        "topics (the same sections' best pages in places 11-13, never the top 10), companies "
+        "(no company named: the diversity places go to other companies), present (no year "
+        "named, looking ahead: the latest filing of any form); empty for none.",
     )
     page_ranker: str = Field(
         default="rrf",
