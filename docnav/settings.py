@@ -234,7 +234,8 @@ class AgentSettings(_Group):
     guided_off: str = Field(
         default="",
         description="Guided policy pieces switched off, comma-separated (ablations): first "
-        "(first observation), facts, repeat, notfound, tools (fewer tools), plan, calc.",
+        "(first observation), facts, repeat, notfound, tools (fewer tools), plan, calc, lean "
+        "(the short tool list and outline), once (a guard fires once, then final_answer).",
     )
     max_question_chars: int = Field(default=2000, description="Longest question accepted.")
     rag_k: int = Field(default=8, description="Chunks given to the model in rag mode.")

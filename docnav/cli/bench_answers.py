@@ -90,7 +90,7 @@ def bench_answers(
         typer.Option(
             "--guided-off",
             help="agent-guided ablation: pieces switched off, comma-separated: first, facts, "
-            "repeat, notfound, tools, plan, calc (a new --out per ablation).",
+            "repeat, notfound, tools, plan, calc, lean, once (a new --out per ablation).",
         ),
     ] = None,
 ) -> None:
