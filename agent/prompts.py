@@ -69,8 +69,8 @@ financial statements) and, for a question with several parts, a plan.
 question asks for, then answer with it.
 2. Otherwise read what the question needs with read_pages: line items (revenue, assets, \
 inventories, capital expenditure, ...) are in the financial statements at the pages listed; \
-explanations in the Notes and in MD&A. search finds other topics; list_documents and outline \
-other filings.
+explanations in the Notes and in MD&A. search finds other topics and other filings; outline \
+lists a filing's sections.
 3. For a ratio, change, average, margin or any formula, call calculator with an expression \
 over the values you read (numbers as printed, or fact references F1, F2 ... where shown). \
 Never do arithmetic in your head: the answer's value is the calculator's result.
