@@ -42,7 +42,12 @@ class Suggestion:
 
 
 def best_row(
-    facts: list[Fact], term: str, year: int, asked: set[str], widen: bool = False
+    facts: list[Fact],
+    term: str,
+    year: int,
+    asked: set[str],
+    widen: bool = False,
+    asked_text: str = "",
 ) -> Fact | None:
     """The primary-statement row for ``term`` in fiscal ``year``: the label sharing most words
     with the question ("net PP&E": the net row, not the gross one), then the closest label
@@ -51,7 +56,8 @@ def best_row(
     ``widen`` (a question asking one line item): a label may also match by the question's own
     words ("subscription and services-based revenue" is a revenue row the term alone does
     not reach), and a note or segment row whose every word the question uses ("Services"
-    under "Domestic") competes, the share of the label the question covers first."""
+    under "Domestic") competes, the share of the label the question covers first; the words
+    naming the company ("Best Buy's" in ``asked_text``) do not make a row of that name asked."""
     toks = facts_view.term_tokens(term)
     match_toks = toks | asked if widen else toks
     own_toks = set(tokenize(term))
@@ -65,7 +71,8 @@ def best_row(
             continue
         label = set(tokenize(f.norm_label or f.label))
         primary = f.statement in facts_view.PRIMARY
-        if not primary and not (widen and label and (label <= asked or _asked_member(f, asked))):
+        topic = asked - _possessor(asked_text) if widen else asked
+        if not primary and not (widen and label and (label <= topic or _asked_member(f, asked))):
             continue
         if primary and home and f.statement != home:
             continue
@@ -85,6 +92,14 @@ def best_row(
             scored.append((hit, cover, primary, own, score, -f.page, f))
     scored.sort(key=lambda x: x[:6], reverse=True)
     return scored[0][6] if scored else None
+
+
+_POSSESSOR = re.compile(r"((?:[A-Z0-9][\w&.-]*\s+){0,3}[A-Z0-9][\w&.-]*)['’]s?(?!\w)")
+
+
+def _possessor(question: str) -> set[str]:
+    """The words of the name a question's possessive names ("Best Buy's", "3M's")."""
+    return {t for m in _POSSESSOR.finditer(question) for t in tokenize(m.group(1))}
 
 
 _MEMBER = re.compile(r"\[([^\]]+)\]$")
@@ -157,7 +172,7 @@ def suggest(
             out.lines.append(_decision_line(out.decision))
         return out
     if not formula and items:
-        f = best_row(facts, items[0], max(years), asked, widen=True)
+        f = best_row(facts, items[0], max(years), asked, widen=True, asked_text=question)
         if f is not None:
             text = _set_best(out, f, ref_of)
             out.lines.append(
