@@ -218,3 +218,13 @@ def test_metric_reading() -> None:
     assert own.qualified and own.text == "core operating earnings before depreciation"
     assert m("What was organic sales growth in FY2022?").kind == "pct"
     assert not m("What was free cash flow in FY2022?").qualified
+
+
+def test_a_note_row_named_like_the_company_is_not_asked() -> None:
+    facts = [
+        row("Revenue", 46_298e6, statement="income", page=40),
+        row("Best Buy", 938e6, page=26),  # an MD&A table's row named after the company
+        row("Services", 2_149e6, norm="domestic services", statement="segment", page=63),
+    ]
+    q = "What was Best Buy's Domestic services revenue in FY2023?"
+    assert ask(facts, q, [2023]).best["value"] == 2_149
