@@ -34,8 +34,8 @@ Kind = Literal["total", "adjusted"]
 
 _TOTAL_WORD = re.compile(r"\b(?:total|aggregate|combined|sum|altogether|in\s+all|overall)\b", re.I)
 _EVERY = re.compile(
-    r"\b(?:counting|including|across|over|for|of|from|covering)\s+(?:all\s+(?:of\s+)?(?:the|its|"
-    r"their)\s+|all\s+|every\s+|each\s+(?:of\s+(?:the|its)\s+)?)(?P<item>[a-z][\w\-&' ]{2,60}?)"
+    r"\b(?P<prep>counting|including|across|over|for|of|from|covering)\s+(?P<all>all\s+(?:of\s+)?"
+    r"(?:the|its|their)\s+|all\s+|every\s+|each\s+(?:of\s+(?:the|its)\s+)?)(?P<item>[a-z][\w\-&' ]{2,60}?)"
     r"(?=\s*(?:,|\?|\.|;|$|\b(?:including|excluding|disclosed|reported|described|mentioned|in|"
     r"at|as\s+of|during|for|from|on|within|under|and\s+(?:any|all|including)|that|which)\b))",
     re.I,
@@ -50,7 +50,7 @@ _INCLUDE = re.compile(
     re.I,
 )
 _EXCLUDE = re.compile(
-    r"\b(?:excluding|adjusted\s+to\s+exclude|net\s+of)\s+(?:the\s+(?:amounts?|"
+    r"\b(?:excluding|adjusted\s+to\s+exclude)\s+(?:the\s+(?:amounts?|"
     r"effects?|impacts?)\s+of\s+)?(?P<part>.+?)" + _PART_STOP,
     re.I,
 )
@@ -137,6 +137,9 @@ def read_compound(question: str) -> Compound | None:
     if not _ASKS_AMOUNT.search(q):
         return None
     every = _EVERY.search(q)
+    # "the total revenue of each segment" asks for a list; "counting each matter" for a sum
+    if every and every.group("all").lower().startswith("each"):
+        every = every if every.group("prep").lower() not in ("of", "for", "from") else None
     if every and _TOTAL_WORD.search(q):
         item = every.group("item").strip()
         return Compound("total", _metric(q, every.start()), item=item)

@@ -93,6 +93,8 @@ def test_an_adjusted_figure_is_read_with_its_parts() -> None:
         "Is the gross margin improving?",
         "What is the FY2019 operating margin?",
         "Which segments had the highest sales, including Europe?",  # asks which, not an amount
+        "What was the total revenue of each segment in FY2022?",  # a list, not a sum
+        "What were accounts receivable, net of allowances, at the end of FY2019?",  # a printed row
     ],
 )
 def test_other_questions_are_not_compound(question: str) -> None:
