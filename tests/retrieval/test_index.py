@@ -291,7 +291,8 @@ def test_bm25_in_postgresql_ranks_as_bm25s(small_file, small_pg):
             assert [h.chunk_id for h in small_pg.search(q, mode="bm25", filters=f).hits] == want
         for mode in ("bm25", "hybrid"):
             kw = {"mode": mode, "k": 10, "understand": "filter", "expand": True, "unit": "page"}
-            kw["route"] = "statements,filing,diverse,fullyear,nongaap,undated"
+            kw["route"] = "statements,filing,diverse,fullyear,nongaap,undated,comparatives"
+            kw["route"] += ",topics,companies,present"
             pages = [
                 [(p.doc_id, p.page) for p in i.search(q, **kw).pages]
                 for i in (small_file, small_pg)
