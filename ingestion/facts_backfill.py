@@ -14,7 +14,17 @@ reported as skipped, never guessed at.
 
 ``like``: another store that already holds facts for the same bytes (same content hash, so the
 same pages) lends them instead of parsing the PDF again (seconds instead of minutes per filing
-on a busy CPU); they are the facts that store's ingestion computed.
+on a busy CPU); they are the facts that store's ingestion computed, lent only when that
+store's extractor version is the current one.
+
+Versions: ``facts_meta.json`` beside ``facts.jsonl`` names the extractor version that wrote
+them (:mod:`docnav.ingestion.facts_version`); a missing meta reads as the first version.
+Without ``force`` a filing whose facts are older than :data:`FACTS_VERSION` is rebuilt
+("rebuilt"), one without facts gets them ("added"), current ones are left ("present").
+
+PostgreSQL store: its facts live in the database rows ingestion wrote; there is no backfill
+there (this raises): re-ingest the filings (``docnav ingest --force``), which recomputes
+their facts with the current extractor along with the chunks and embeddings.
 """
 
 from __future__ import annotations
@@ -30,15 +40,17 @@ from pydantic import BaseModel, Field
 
 from docnav.errors import DocnavError
 from docnav.ingestion.facts import pdf_facts
+from docnav.ingestion.facts_version import FACTS_VERSION, facts_version_of, write_facts_meta
 from docnav.ingestion.facts_xbrl import xbrl_facts
 from docnav.ingestion.html import parse_html_filing
 from docnav.ingestion.store import CorpusStore
 from docnav.ingestion.structure import detect_structure
 from docnav.types import Document, Fact
 
-__all__ = ["BackfillItem", "BackfillReport", "backfill_facts", "has_facts"]
+__all__ = ["BackfillItem", "BackfillReport", "backfill_facts", "has_facts", "stale_facts"]
 
-Status = Literal["added", "present", "skipped", "failed"]
+# added: none were stored; rebuilt: older (or, with force, any) replaced; present: current
+Status = Literal["added", "rebuilt", "present", "skipped", "failed"]
 
 
 class BackfillItem(BaseModel):
@@ -66,6 +78,16 @@ def has_facts(store: CorpusStore, doc_id: str) -> bool:
     return (store.doc_dir(doc_id) / "facts.jsonl").exists()
 
 
+def stale_facts(store: CorpusStore) -> list[str]:
+    """doc_ids whose current version has no facts or facts from an older extractor."""
+    out = []
+    for d in store.list_documents():
+        v = facts_version_of(store.doc_dir(d.doc_id))
+        if v is None or v < FACTS_VERSION:
+            out.append(d.doc_id)
+    return out
+
+
 def backfill_facts(
     store: CorpusStore,
     doc_ids: list[str] | None = None,
@@ -73,8 +95,8 @@ def backfill_facts(
     on_progress: Callable[[BackfillItem, int, int], None] | None = None,
     like: CorpusStore | None = None,
 ) -> BackfillReport:
-    """Write facts for every filing (or ``doc_ids``) whose version has none; ``force``
-    rebuilds them for all. ``on_progress(item, done, total)`` after each filing. The file
+    """Write facts for every filing (or ``doc_ids``) whose version has none or has them from
+    an older extractor version; ``force`` rebuilds them for all. ``on_progress(item, done, total)`` after each filing. The file
     store only (the PostgreSQL store keeps facts in its database: re-ingest there)."""
     if type(store) is not CorpusStore:
         raise DocnavError(f"facts backfill works on the file store, not {type(store).__name__}")
@@ -95,16 +117,16 @@ def backfill_facts(
 
 
 def _one(store: CorpusStore, doc: Document, force: bool, like: CorpusStore | None) -> BackfillItem:
-    if not force and has_facts(store, doc.doc_id):
+    had = facts_version_of(store.doc_dir(doc.doc_id))
+    if not force and had is not None and had >= FACTS_VERSION:
         return BackfillItem(doc_id=doc.doc_id, status="present")
+    done: Status = "added" if had is None else "rebuilt"
     twin = like.find_by_hash(doc.content_hash) if like is not None else None
-    if twin is not None and has_facts(like, twin.doc_id):
+    if twin is not None and facts_version_of(like.doc_dir(twin.doc_id)) == FACTS_VERSION:
         facts = like.facts(twin.doc_id)
         if not _write(store, doc.doc_id, store.doc_dir(doc.doc_id), facts):
             return BackfillItem(doc_id=doc.doc_id, status="skipped", reason="re-ingested meanwhile")
-        return BackfillItem(
-            doc_id=doc.doc_id, status="added", facts=len(facts), source=str(like.root)
-        )
+        return BackfillItem(doc_id=doc.doc_id, status=done, facts=len(facts), source=str(like.root))
     if doc.file_type not in ("pdf", "html"):
         return BackfillItem(
             doc_id=doc.doc_id, status="skipped", reason="no statement tables in plain text"
@@ -128,7 +150,7 @@ def _one(store: CorpusStore, doc: Document, force: bool, like: CorpusStore | Non
         )
     if not _write(store, doc.doc_id, folder, facts):
         return BackfillItem(doc_id=doc.doc_id, status="skipped", reason="re-ingested meanwhile")
-    return BackfillItem(doc_id=doc.doc_id, status="added", facts=len(facts), source="parsed")
+    return BackfillItem(doc_id=doc.doc_id, status=done, facts=len(facts), source="parsed")
 
 
 def _facts_of(store: CorpusStore, doc: Document, src: Path, data: bytes) -> list[Fact]:
@@ -155,4 +177,5 @@ def _write(store: CorpusStore, doc_id: str, folder: Path, facts: list[Fact]) -> 
                 fh.write(f.model_copy(update={"doc_id": doc_id}).model_dump_json())
                 fh.write("\n")
         os.replace(tmp, folder / "facts.jsonl")
+        write_facts_meta(folder)  # after the facts: a crash between leaves them read as older
     return True

@@ -9,6 +9,7 @@ Layout (page files are named by their **0-based** page index)::
         sections.json              the outline
         chunks.jsonl               one Chunk per line
         facts.jsonl                one statement Fact per line (line item x period)
+        facts_meta.json            the extractor version that wrote facts.jsonl
         pages/page-0000.txt        text of page index 0 (shown to people as page 1)
 
 A version directory is written under a temporary name and renamed into place, then
@@ -32,6 +33,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from docnav.errors import AmbiguousRefError, IngestError, NotFoundError, StoreLockedError
+from docnav.ingestion.facts_version import write_facts_meta
 from docnav.ingestion.identity import filing_identity
 from docnav.types import Chunk, Document, Fact, Section
 
@@ -337,6 +339,7 @@ class CorpusStore:
             for f in facts or []:  # statement line items, with the version like the chunks
                 fh.write(f.model_copy(update={"doc_id": doc_id}).model_dump_json())
                 fh.write("\n")
+        write_facts_meta(tmp)  # a later extractor sees these facts as its own or older
         (tmp / "meta.json").write_text(doc.model_dump_json(indent=2), encoding="utf-8")
         final = self.docs_dir / dirname
         os.replace(tmp, final)

@@ -282,14 +282,30 @@ def facts(
     year: Annotated[int | None, typer.Option(help="Fiscal year of the value.")] = None,
     period: Annotated[str | None, typer.Option(help='"FY2019", "Q3 2024", "2019-12-31".')] = None,
     limit: Annotated[int, typer.Option("-k", "--limit", help="Rows to show.")] = 10,
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild",
+            help="Rebuild the stored facts of DOC (or every filing) that are missing or from an "
+            "older extractor, in place (embeddings kept). Exit code 1 if any failed.",
+        ),
+    ] = False,
+    force: Annotated[bool, typer.Option(help="With --rebuild: rebuild current ones too.")] = False,
     home: HomeOpt = None,
     fmt: FormatOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Statement line items (label, values per period, unit, scale, 1-based page)."""
+    """Statement line items (label, values per period, unit, scale, 1-based page); with
+    --rebuild, rebuild the stored facts instead."""
     from docnav.tools.access import ToolError
     from docnav.tools.facts import format_rows
 
+    if rebuild:
+        from docnav.cli.facts_rebuild import rebuild as rebuild_facts
+
+        return rebuild_facts(doc, force, home, json_out)
+    if force:
+        fail(ValueError("--force goes with --rebuild"))
     how = pick_format(fmt, json_out)
     if not (doc or company):
         fail(ValueError("give a DOC or --company"))

@@ -49,7 +49,7 @@ def test_pdf_backfill_equals_ingest(fb_pdfs: Path, tmp_path: Path, name: str) ->
     # a second run finds them present; force rebuilds the same
     assert backfill_facts(store).items[0].status == "present"
     again = backfill_facts(store, [doc_id], force=True).items[0]
-    assert again.status == "added" and again.facts == item.facts
+    assert again.status == "rebuilt" and again.facts == item.facts
 
 
 def test_html_ixbrl_backfill_equals_ingest(edgar_dir: Path, tmp_path: Path) -> None:
