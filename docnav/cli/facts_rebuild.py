@@ -14,7 +14,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from docnav.cli.common import console, err, fail, settings_for
 from docnav.errors import DocnavError
-from docnav.ingestion.facts_backfill import BackfillItem, BackfillReport, backfill_facts
+from docnav.ingestion.facts_backfill import (
+    BackfillItem,
+    BackfillReport,
+    backfill_facts,
+    stale_facts,
+)
 from docnav.ingestion.store import CorpusStore
 
 _COLOURS = {"added": "green", "rebuilt": "green", "present": "dim", "skipped": "yellow"}
@@ -84,3 +89,15 @@ def _summary(report: BackfillReport, root: Path, json_out: bool) -> None:
     for i in report.items:
         if i.status in ("skipped", "failed"):
             console.print(f"{i.status} {i.doc_id}: {i.reason}", markup=False, highlight=False)
+
+
+def stale_facts_line(store: object, home: Path) -> tuple[int | None, str | None]:
+    """How many filings' facts are missing or older than the extractor, and the line that
+    says so with the command that fixes it (None, None for the PostgreSQL store, whose facts
+    a re-ingest rebuilds)."""
+    if type(store) is not CorpusStore:
+        return None, None
+    n = len(stale_facts(store))
+    if not n:
+        return 0, "facts: current for every filing"
+    return n, f"facts: {n} filings stale or missing: run `docnav facts --rebuild --home {home}`"

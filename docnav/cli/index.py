@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import typer
@@ -16,14 +17,18 @@ app = typer.Typer(
 
 @app.command("status")
 def index_status(home: HomeOpt = None, json_out: JsonOpt = False) -> None:
-    """What is built, stale, missing or unreadable (builds nothing)."""
+    """What is built, stale, missing or unreadable (builds nothing); also how many filings'
+    statement facts are missing or from an older extractor."""
+    from docnav.cli.facts_rebuild import stale_facts_line
+
     engine = open_engine(home)
     try:
         st = engine.index_status()
     except DocnavError as exc:
         fail(exc)
+    stale, facts_line = stale_facts_line(engine.store, engine.settings.home_dir)
     if json_out:
-        print(st.model_dump_json(indent=2))
+        print(json.dumps({**st.model_dump(mode="json"), "facts_stale": stale}, indent=2))
         return
     console.print(
         f"{st.documents} documents, {st.chunks} chunks in {st.folder}\n"
@@ -34,6 +39,8 @@ def index_status(home: HomeOpt = None, json_out: JsonOpt = False) -> None:
     )
     if st.bm25 == "corrupt" or st.dense_corrupt:
         err.print("run `docnav index rebuild` to fix the unreadable parts")
+    if facts_line:
+        console.print(facts_line, markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command("rebuild")

@@ -4,6 +4,7 @@ code 1, a home without a store is a clear error, and the query use is unchanged.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -32,12 +33,17 @@ def _home(tmp_path: Path, fb_pdfs: Path) -> tuple[Path, CorpusStore, str]:
 def test_rebuild_stale_then_force(fb_pdfs: Path, tmp_path: Path) -> None:
     home, store, doc_id = _home(tmp_path, fb_pdfs)
     (store.doc_dir(doc_id) / FACTS_META).unlink()  # facts from before versions
+    code, out = _run("index", "status", "--home", str(home))
+    assert code == 0 and "facts: 1 filings stale or missing" in out, out
+    assert "docnav facts --rebuild" in out
 
     code, out = _run("facts", "--rebuild", "--home", str(home))
     assert code == 0, out
     assert f"rebuilt  1/1 {doc_id}" in out
     assert "1 filings: 0 added, 1 rebuilt, 0 present, 0 skipped, 0 failed" in out
     assert facts_version_of(store.doc_dir(doc_id)) == FACTS_VERSION
+    code, out = _run("index", "status", "--json", "--home", str(home))
+    assert code == 0 and json.loads(out)["facts_stale"] == 0, out
 
     code, out = _run("facts", "--rebuild", doc_id, "--home", str(home))
     assert code == 0 and "1 present" in out, out
