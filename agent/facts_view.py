@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from docnav.ingestion.facts_labels import normalise_label
+from docnav.ingestion.facts_labels import shown_label  # the one definition, shared with tools
 from docnav.retrieval.synonyms import expand
 from docnav.retrieval.tokenize import tokenize
 from docnav.types import Fact
@@ -116,17 +116,6 @@ def fmt_value(f: Fact) -> tuple[float, str]:
     div, unit = shown_scale(f)
     v = f.value / div
     return v, f"{v:,.4f}".rstrip("0").rstrip(".") + (f" {unit}" if unit else "")
-
-
-def shown_label(f: Fact) -> str:
-    """The printed label with the block heading it sits under ("Cost of revenue - Product"),
-    so two "Product" rows of one statement read apart; the printed label alone otherwise."""
-    own = normalise_label(f.label)
-    norm = f.norm_label or ""
-    if f.source != "pdf" or not own or norm == own or not norm.endswith(" " + own):
-        return f.label
-    head = norm[: -len(own)].strip()
-    return f"{head[:1].upper()}{head[1:]} - {f.label}"
 
 
 def render(rows: list[tuple[str, Fact]], doc_name: str) -> str:

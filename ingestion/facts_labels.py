@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import re
 
-from docnav.types import Section, StatementKind
+from docnav.types import Fact, Section, StatementKind
 
-__all__ = ["normalise_label", "row_unit", "statement_kind"]
+__all__ = [
+    "block_heading",
+    "heading_label",
+    "normalise_label",
+    "row_unit",
+    "shown_label",
+    "statement_kind",
+]
 
 _FOOTNOTE = re.compile(r"\s*\((?:\d{1,2}|[a-z]|\*+)\)|\*+|\s\d\)$")
 _NON_WORD = re.compile(r"[^a-z0-9%&]+")
@@ -99,3 +106,25 @@ def row_unit(label: str, heading: str, cell_unit: str | None, money: bool) -> st
     ):
         return "shares"
     return "USD" if money else None
+
+
+def block_heading(f: Fact) -> str | None:
+    """The block heading a PDF row sits under, as its normalised label carries it ("Cost of
+    revenue" for a "Product" row under "Cost of revenue:"); None for a row without one."""
+    own = normalise_label(f.label)
+    norm = f.norm_label or ""
+    if f.source != "pdf" or not own or norm == own or not norm.endswith(" " + own):
+        return None
+    head = norm[: -len(own)].strip()
+    return f"{head[:1].upper()}{head[1:]}" or None
+
+
+def heading_label(heading: str | None, label: str) -> str:
+    """How a row is shown to people and the model: "Cost of revenue - Product"."""
+    return f"{heading} - {label}" if heading else label
+
+
+def shown_label(f: Fact) -> str:
+    """The printed label with the block heading it sits under, so two "Product" rows of one
+    statement read apart; the printed label alone otherwise."""
+    return heading_label(block_heading(f), f.label)

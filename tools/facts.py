@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, Field
 
+from docnav.ingestion.facts_labels import block_heading, heading_label
 from docnav.ingestion.store import CorpusStore
 from docnav.retrieval.synonyms import load_groups
 from docnav.tools.access import ToolError, find_document, read_page, select_documents
@@ -45,6 +46,7 @@ class FactRow(BaseModel):
     section: str
     statement: str
     label: str
+    heading: str | None = None  # the block heading the row sits under: "Cost of revenue"
     values: dict[str, float]  # period (or column head) -> value in the printed scale
     unit: str | None
     scale: str | None  # as printed: "(Millions)"
@@ -150,6 +152,7 @@ def find_facts(
                     section=f.section,
                     statement=f.statement,
                     label=f.label,
+                    heading=block_heading(f),
                     values={},
                     unit=f.unit,
                     scale=f.scale,
@@ -182,7 +185,8 @@ def format_rows(rows: list[FactRow]) -> list[str]:
         vals = "; ".join(f"{p} = {_num(v)}" for p, v in r.values.items())
         where = f"{r.doc_id} p. {r.page} | {_STATEMENT_NAMES.get(r.statement, r.statement)}"
         src = f" | xbrl {r.concept}" if r.source == "xbrl" and r.concept else ""
-        out.append(f"[{where}{src}] {r.label}: {vals} ({_unit_text(r)})")
+        label = heading_label(r.heading, r.label)
+        out.append(f"[{where}{src}] {label}: {vals} ({_unit_text(r)})")
     return out
 
 
