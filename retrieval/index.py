@@ -1069,7 +1069,8 @@ class CorpusIndex:
         topical = [cands[k] for k in self._pages_of(topic_rows, cands)]
         group = None
         named = bool(analysis and analysis.companies) or _names_company(effective)
-        if "companies" in routes and not named:
+        # whether a company is named is query understanding: without it the route stays off
+        if "companies" in routes and analysis is not None and not named:
             group = {d: docs[d].meta.company or docs[d].name for d in doc_order}
             if applied is not None and len(set(group.values())) > 1:
                 applied.append("no company named: diversity places go to other companies")
