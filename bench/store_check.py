@@ -94,8 +94,8 @@ def _catalog_rows(store: Path) -> dict[str, dict]:
 
 def _content_keys(path: Path) -> list[dict]:
     """Chunks as what a search sees (text, section path, pages, the numbers BM25 indexes),
-    ignoring ids and order, so a
-    chunk split or merged early does not count every later chunk as changed."""
+    ignoring ids and order, so a chunk split or merged early does not count every later chunk
+    as changed."""
     keys = []
     for r in _read_jsonl(path):
         keys.append(
@@ -221,6 +221,25 @@ def reuse_embeddings(ref_home: Path, new_home: Path) -> dict[str, int]:
         fresh += len(missing)
         DenseIndex(np.vstack([known[t] for t in texts])).save(out / f"{d.name}.npy")
     return {"reused": reused, "embedded": fresh}
+
+
+def evidence_touched(ref_store: Path, new_store: Path, questions: Path) -> dict[str, int]:
+    """How many questions have an evidence page (0-based ``evidence_page_num``) inside a chunk
+    that is not the same in both stores: the questions whose ranking the change can move most."""
+    changed: dict[str, set[int]] = {}
+    for new_dir in (new_store / "docs").iterdir():
+        ref = {k["key"] for k in _content_keys(ref_store / "docs" / new_dir.name / "chunks.jsonl")}
+        new = {k["key"] for k in _content_keys(new_dir / "chunks.jsonl")}
+        pages = changed.setdefault(new_dir.name.split("@")[0], set())
+        for key in ref ^ new:
+            _, _, start, end, _ = json.loads(key.rsplit("#", 1)[0])
+            pages.update(range(start, end + 1))
+    qs = [json.loads(x) for x in questions.read_text(encoding="utf-8").splitlines() if x.strip()]
+    hit = sum(
+        any(e["evidence_page_num"] in changed.get(e["doc_name"], set()) for e in q["evidence"])
+        for q in qs
+    )
+    return {"questions": len(qs), "evidence_in_changed_chunk": hit}
 
 
 def main() -> None:
