@@ -208,6 +208,8 @@ def reuse_embeddings(ref_home: Path, new_home: Path) -> dict[str, int]:
     out.mkdir(parents=True, exist_ok=True)
     reused = fresh = 0
     for d in sorted((new_home / "store" / "docs").iterdir()):
+        if (out / f"{d.name}.npy").exists():  # written by an earlier, interrupted run
+            continue
         ref_texts, ref_m = _ref_vectors(ref_home, d.name)
         known = dict(zip(ref_texts, ref_m, strict=True))
         doc = Document.model_validate_json((d / "meta.json").read_text(encoding="utf-8"))
