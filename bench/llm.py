@@ -119,7 +119,9 @@ def _perf(llm: Any) -> tuple[float, int, float, int]:
 
 
 def worker_speed(cfg: dict[str, Any]) -> dict[str, Any]:
-    import llama_cpp
+    from docnav.agent.llm.llama_cpp import import_llama_cpp
+
+    llama_cpp = import_llama_cpp()  # with the AMX workaround (agent/llm/llama_cpu.py)
 
     t0 = time.perf_counter()
     llm = llama_cpp.Llama(

@@ -60,7 +60,7 @@ class LlmServer:
         cmd = [
             sys.executable,
             "-m",
-            "llama_cpp.server",
+            "docnav.agent.llm.llama_cpu",  # llama_cpp.server, with the AMX workaround
             "--model",
             str(self.gguf),
             "--model_alias",

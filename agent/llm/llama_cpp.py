@@ -84,6 +84,9 @@ def import_llama_cpp() -> Any:
         raise LLMError(
             f"the embedded backend needs llama-cpp-python ({e}); install it with: {INSTALL_HINT}"
         ) from None
+    from docnav.agent.llm.llama_cpu import without_extra_buffers
+
+    without_extra_buffers(llama_cpp)
     return llama_cpp
 
 

@@ -28,7 +28,7 @@ def llama_server(small_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     cmd = [
         sys.executable,
         "-m",
-        "llama_cpp.server",
+        "docnav.agent.llm.llama_cpu",  # llama_cpp.server, with the AMX workaround
         "--model",
         str(small_gguf),
         "--host",
