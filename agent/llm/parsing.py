@@ -51,6 +51,21 @@ def _balance(text: str) -> str:
     return text + ('"' if in_str else "") + "".join(reversed(stack))
 
 
+def _literal_default(value: Any) -> Any:
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=repr)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _as_json(value: Any) -> Any:
+    """A Python literal as the JSON it stands for. ``{"doc"}`` is a set to Python, and a set
+    in a stored tool call breaks the chat template's ``tojson`` when the thread is rendered
+    again (a follow-up question): sets become lists; complex numbers and the like fail."""
+    return json.loads(json.dumps(value, default=_literal_default))
+
+
 def loads_lenient(text: str) -> Any:
     """json.loads with repairs; raises ValueError with a short reason when nothing works."""
     text = _FENCE.sub("", text.strip())
@@ -73,8 +88,8 @@ def loads_lenient(text: str) -> Any:
             try:  # Python literals: single quotes, True/False/None
                 value = ast.literal_eval(attempt)
                 if isinstance(value, dict | list):
-                    return value
-            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                    return _as_json(value)
+            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
                 pass
         # a complete first object followed by junk
         try:

@@ -125,6 +125,15 @@ def test_lenient_json_repairs() -> None:
     assert loads_lenient("{'a': True, 'b': None}") == {"a": True, "b": None}
     assert loads_lenient('{"q": "revenue", "k": 5') == {"q": "revenue", "k": 5}  # cut off
     assert loads_lenient('{"a": "x"} trailing words') == {"a": "x"}
+    # Python-only literals come back as JSON (a set stored in a tool call broke the chat
+    # template's tojson when a follow-up rendered the thread again)
+    assert loads_lenient('{"answer": "x", "citations": [{"doc"}]}') == {
+        "answer": "x",
+        "citations": [["doc"]],
+    }
+    assert loads_lenient("{'a': (1, 2), 1: b'z'}") == {"a": [1, 2], "1": "z"}
+    with pytest.raises(ValueError):
+        loads_lenient("{'a': 1j}")
     args, err = parse_arguments('"{\\"expression\\": \\"1+1\\"}"')  # double-encoded
     assert args == {"expression": "1+1"} and err is None
     args, err = parse_arguments("expression=1+1")
