@@ -3,7 +3,7 @@ server killed and restarted in the middle.
 
 Everything runs on 127.0.0.1: a real ``docnav serve`` (bench/load.py's Server) over a small
 synthetic store, pointed (``DOCNAV_LLM_BACKEND=openai``) at llama.cpp's OpenAI-compatible
-server (``python -m llama_cpp.server``) with the 0.5B GGUF that the ``local`` extra ships in
+server (``python -m llama_cpp.server``, started through ``docnav.agent.llm.llama_cpu``) with the 0.5B GGUF that the ``local`` extra ships in
 parts (joined once by agent/llm/gguf.py). ``clients`` httpx async clients in three roles:
 
 - ask clients (``ask_clients``): ``POST /v1/ask`` in rag or agent mode, some streamed (SSE);
@@ -457,7 +457,7 @@ def run_soak(
             "max_requests": max_requests,
             "seed": seed,
             "store_documents_at_start": len(docs),
-            "llm": f"{MODEL} ({gguf.name}) via python -m llama_cpp.server",
+            "llm": f"{MODEL} ({gguf.name}) via python -m docnav.agent.llm.llama_cpu (llama_cpp.server)",
             "env": env,
         },
         "events": events,

@@ -223,9 +223,9 @@ def test_llm_reranker_on_the_embedded_model(tmp_path) -> None:
         path = resolve_model_path("qwen2.5-coder-0.5b", models_dir)
     except Exception as exc:  # noqa: BLE001
         pytest.skip(f"embedded model not available: {exc}")
-    from docnav.agent.llm.llama_cpu import without_extra_buffers
+    from docnav.agent.llm.llama_cpp import import_llama_cpp
 
-    without_extra_buffers(llama_cpp)  # AMX CPUs: see agent/llm/llama_cpu.py
+    llama_cpp = import_llama_cpp()  # as the engine loads it (the AMX workaround included)
     llm = llama_cpp.Llama(str(path), n_ctx=4096, verbose=False, seed=0)
 
     def complete(prompt: str, max_new: int) -> str:
