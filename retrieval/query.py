@@ -298,6 +298,7 @@ def analyze_query(query: str, documents: list[Document]) -> QueryAnalysis:
 
     years: list[int] = []
     spans: list[tuple[int, int]] = []
+    filed: list[date] = []
 
     def taken(a: int, b: int) -> bool:
         return any(a < y and x < b for x, y in spans)
@@ -309,6 +310,7 @@ def analyze_query(query: str, documents: list[Document]) -> QueryAnalysis:
         spans.append(m.span())
         if _FILED_BEFORE.search(query[max(0, m.start() - 20) : m.start()]):
             years.append(d.year)
+            filed.append(d)
             applied.append(f"date {d.isoformat()} read as a filing date: year {d.year}")
         else:
             fy = fiscal_year_of_date(d, mine)
@@ -351,6 +353,10 @@ def analyze_query(query: str, documents: list[Document]) -> QueryAnalysis:
             out.forms.append(form)
 
     f = out.filters
+    named = filed_on(filed, mine if companies else [])
+    if named:
+        f.doc_ids = [d.doc_id for d in named]
+        applied.append("filed on the date named: " + " | ".join(f.doc_ids))
     if companies:
         f.companies = companies
         applied.append("company: " + " | ".join(companies))
@@ -365,6 +371,27 @@ def analyze_query(query: str, documents: list[Document]) -> QueryAnalysis:
     if out.forms:
         f.forms = out.forms
         applied.append("form: " + " | ".join(out.forms))
+    return out
+
+
+# a filing's recorded date can be its report date, a few days before the date it was filed
+_FILED_SLACK_DAYS = 7
+
+
+def filed_on(dates: list[date], documents: list[Document]) -> list[Document]:
+    """For each filing date a question names, the company's filing dated closest to it (within
+    a week): "the 8-K dated July 1, 2022" is one filing, not every filing of that year."""
+    out: list[Document] = []
+    for d in dates:
+        near = [
+            (abs((x.meta.filing_date - d).days), x.doc_id, x)
+            for x in documents
+            if x.meta.filing_date and abs((x.meta.filing_date - d).days) <= _FILED_SLACK_DAYS
+        ]
+        if near:
+            best = min(near, key=lambda t: (t[0], t[1]))[2]
+            if best not in out:
+                out.append(best)
     return out
 
 
@@ -392,4 +419,9 @@ def merge_filters(
             notes.append("years from the question ignored: an explicit year filter is set")
         else:
             out.year_min, out.year_max = implied.year_min, implied.year_max
+    if implied.doc_ids and not e.doc_ids:
+        if e.company or e.companies or e.ticker or e.form or e.forms:
+            notes.append("filing named by its date ignored: an explicit filter is set")
+        else:
+            out.doc_ids = implied.doc_ids
     return out, notes

@@ -111,7 +111,41 @@ def test_dates_map_to_fiscal_years_by_the_filings_own_period_ends(small_store):
     )
     assert fiscal_year_of_date(date(pe.year - 1, 6, 30), ulta) == pe.year + offset
     # a filing date reads as a calendar year (an 8-K's year), not a fiscal period
-    assert analyze_query("Amcor 8-K dated July 1, 2022", docs).years == [2022]
+    a = analyze_query("Amcor 8-K dated July 1, 2022", docs)
+    assert a.years == [2022]
+    assert a.filters.doc_ids == ["AMCOR_2022_8K_dated-2022-07-01"]
+
+
+def test_a_filing_date_names_the_filing_of_that_date():
+    def eight_k(name: str, filed: date) -> Document:
+        meta = DocumentMeta(company="X Corp", form="8-K", fiscal_year=filed.year, filing_date=filed)
+        return Document(
+            doc_id=name,
+            name=name,
+            source_path=name,
+            file_type="pdf",
+            content_hash=name,
+            n_pages=1,
+            meta=meta,
+        )
+
+    docs = [eight_k("april", date(2022, 4, 26)), eight_k("july", date(2022, 7, 1))]
+    for q in (
+        "What was the key agenda of X Corp's 8k filing dated 1st July 2022?",
+        "X Corp 8-K filed on 2022-07-01",
+        "X Corp 8-K dated June 28, 2022",  # a report date a few days before the filing's
+    ):
+        a = analyze_query(q, docs)
+        assert a.filters.doc_ids == ["july"], q
+        assert any("filed on the date named" in x for x in a.applied)
+    # no filing within a week of the date, or no company named: no filing is picked
+    assert analyze_query("X Corp 8-K dated March 1, 2022", docs).filters.doc_ids is None
+    assert analyze_query("the 8-K dated July 1, 2022", docs).filters.doc_ids is None
+    # an explicit filter wins whole
+    implied = analyze_query("X Corp 8-K dated July 1, 2022", docs).filters
+    merged, notes = merge_filters(SearchFilters(form="10-K"), implied)
+    assert merged.doc_ids is None and notes
+    assert merge_filters(None, implied)[0].doc_ids == ["july"]
 
 
 def test_fiscal_year_of_date_without_documents_of_that_date():
