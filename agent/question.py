@@ -188,6 +188,16 @@ _QUALITATIVE = re.compile(
     r"purpose\s+of|(?:what|which)\s+(?:industry|industries|sector|business|markets?)\b)",
     re.I,
 )
+# what asks for a figure even without a line item the reader knows: a question with none of
+# these, no line item, no calculation and no yes/no asks for words ("what was the agenda of
+# the 8-K", "what are the major acquisitions")
+_NUMBER_ASK = re.compile(
+    r"\b(?:how\s+(?:much|many|long|big|large)|amount|values?|figures?|numbers?|totals?|sum|"
+    r"count|size|price|cost|balance|level|ratio|margin|rate|percent\w*|growth|change|"
+    r"increase|decrease|average|round\w*|usd|millions?|billions?|thousands?|dollars?|"
+    r"units?|metrics?|decimal|eps|per\s+share)\b|%|\$",
+    re.I,
+)
 # a question that starts with an auxiliary verb is answered yes or no first
 _YES_NO = re.compile(
     r"(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\s", re.I
@@ -228,6 +238,7 @@ class QuestionRead:
     formula_defined: bool = False  # the question wrote it out
     average: bool = False  # asks for an average (balance items then need the prior year too)
     qualitative: bool = False  # asks for reasons or a description ("what drove", "which segment")
+    wordy: bool = False  # asks for no figure at all (_NUMBER_ASK): answered in words
     yes_no: bool = False  # asks yes or no ("Is ...", "Did ...", "Has ...")
     up: str | None = None  # the word asking about a rise ("improving", "increase")
     down: str | None = None  # the word asking about a fall ("decline", "lower")
@@ -272,6 +283,9 @@ def read_question(question: str) -> QuestionRead:
     first = q.strip().split("?")[0]
     # "Has the quick ratio improved or declined?" asks which, not yes or no
     out.yes_no = bool(_YES_NO.match(first)) and not re.search(r"\bor\b", first, re.I)
+    out.wordy = not (_NUMBER_ASK.search(q) or out.items or out.calc or out.formula or out.yes_no)
+    if out.wordy:  # answered from passages as a description is, and never by a bare number
+        out.qualitative = True
     up, down, sign = _UP.search(first), _DOWN.search(first), _SIGN.search(first)
     out.up, out.down = (up.group(0) if up else None), (down.group(0) if down else None)
     out.sign = sign.group(1).lower() if sign else None

@@ -3,6 +3,8 @@ year, and a textbook ratio or growth rate computed from those rows."""
 
 from __future__ import annotations
 
+import pytest
+
 from docnav.agent.suggest import best_row, suggest
 from docnav.types import Fact
 
@@ -118,6 +120,28 @@ def test_reasons_and_yes_no_questions_are_read_as_such() -> None:
         "What is the FY2022 operating margin? Define it as operating income / revenue."
     )
     assert not value.qualitative and not value.yes_no
+
+
+@pytest.mark.parametrize(
+    ("question", "wordy"),
+    [
+        ("What was the main purpose of the company's 8-K filed on 3 March 2021?", True),
+        ("What are the main acquisitions the company completed in fiscal 2020?", True),
+        ("Who was appointed chief financial officer in 2021?", True),
+        ("What were the company's revenues in FY2019?", False),  # a line item
+        ("How many stores did the company operate at the end of 2022?", False),
+        ("What is the dividend per share for 2021?", False),
+        ("Did the company pay a dividend in 2021?", False),  # yes / no first
+        ("What is the FY2022 return on assets?", False),  # a textbook ratio
+    ],
+)
+def test_a_question_asking_for_no_figure_is_answered_in_words(question: str, wordy: bool) -> None:
+    from docnav.agent.question import read_question
+
+    qr = read_question(question)
+    assert qr.wordy is wordy
+    if wordy:  # shown the passages whole, and a bare number is sent back for words
+        assert qr.qualitative and not qr.calc
 
 
 def test_an_average_balance_is_the_mean_of_opening_and_closing_rows() -> None:
