@@ -79,13 +79,27 @@ def label_match(f: Fact, toks: set[str]) -> float | None:
     return best
 
 
+def direct_match(f: Fact, own: set[str]) -> float:
+    """Share of the row label's specific words (not "total", "net", ...) that the term itself
+    has, synonyms left out: the synonym map puts a ratio's parts in one group ("cash and cash
+    equivalents" also finds "total current liabilities"), so a row named like the term must
+    come before rows only a synonym reaches."""
+    best = 0.0
+    for text in dict.fromkeys((f.label, f.norm_label or f.label)):
+        label = set(tokenize(text)) - _GENERIC
+        if label:
+            best = max(best, len(label & own) / len(label))
+    return best
+
+
 def candidates(
     facts: list[Fact], terms: list[str], years: list[int], limit: int = 12, question: str = ""
 ) -> list[Fact]:
     """Rows whose label shares words with a term (or its synonyms), in the question's years
     first, then those whose label words the question itself uses ("net PP&E" puts "Property,
-    plant and equipment — net" before the gross row), then those of the primary statements (a
-    note repeats their labels); the best few per term so every term gets candidates."""
+    plant and equipment — net" before the gross row), then those named like the term itself
+    (not only through a synonym), then those of the primary statements (a note repeats their labels); the best few new rows
+    per term so every term gets candidates."""
     asked = set(tokenize(question))
     if not facts or not terms:
         return []
@@ -96,6 +110,7 @@ def candidates(
         toks = term_tokens(term)
         if not toks:
             continue
+        own = set(tokenize(term))
         scored = []
         for f in facts:
             overlap = label_match(f, toks)
@@ -104,11 +119,11 @@ def candidates(
             label = set(tokenize(f.norm_label or f.label))
             in_year = bool(ys) and in_period(f, ys)
             primary = f.statement in PRIMARY
-            scored.append((in_year, len(label & asked), primary, overlap, -f.page, f))
-        scored.sort(key=lambda x: x[:5], reverse=True)
-        for *_, f in scored[:per_term]:
-            if f not in picked:
-                picked.append(f)
+            direct = direct_match(f, own)
+            scored.append((in_year, len(label & asked), direct, primary, overlap, -f.page, f))
+        scored.sort(key=lambda x: x[:6], reverse=True)
+        fresh = [x[-1] for x in scored if x[-1] not in picked]
+        picked += fresh[:per_term]
     return picked[:limit]
 
 

@@ -183,7 +183,7 @@ _CALC_WORDS = re.compile(
     re.I,
 )
 _QUALITATIVE = re.compile(
-    r"\b(?:what\s+drove|drivers?|driven|why|explain|reasons?|which\s+(?:segment|region|"
+    r"\b(?:what\s+drove|drivers?|driven|why|explain|reasons?\b|which\s+(?:segment|region|"
     r"product|category)|what\s+(?:are|were)\s+the|describe|summar|nature\s+(?:of|and|&)|"
     r"purpose\s+of|(?:what|which)\s+(?:industry|industries|sector|business|markets?)\b)",
     re.I,
@@ -246,8 +246,19 @@ class QuestionRead:
     compound: str | None = None  # "total" over every item / "adjusted" figure (agent.compose)
 
 
+# a conditional sentence after the question ("If the quick ratio is not a useful metric for
+# this company, then state that and explain why.") says what to do when the question does not
+# apply; it does not change what is asked (its "explain" made ratio questions descriptions)
+_FALLBACK = re.compile(r"(?<=[?.])\s+If\b[^?]*?(?:[.?](?=\s|$)|$)", re.S)
+
+
+def main_question(question: str) -> str:
+    """The question without the conditional fallbacks that follow it."""
+    return _FALLBACK.sub("", question).strip() or question
+
+
 def read_question(question: str) -> QuestionRead:
-    q = question
+    q = main_question(question)
     out = QuestionRead()
     for label, rx in _NAMED_STATEMENT:
         if rx.search(q):

@@ -295,6 +295,34 @@ def test_fact_candidates_prefer_the_rows_the_question_words_name() -> None:
     ]
 
 
+def test_each_formula_term_gets_the_row_named_like_it_before_synonym_rows() -> None:
+    """The synonym map groups a ratio's parts ("cash and cash equivalents" also finds "total
+    current liabilities"): every term must still get its own row among the candidates."""
+    from docnav.agent.facts_view import candidates
+    from docnav.types import Fact
+
+    def fact(label: str, period: str) -> Fact:
+        return Fact(
+            doc_id=DOC,
+            page=3,
+            statement="balance",
+            label=label,  # type: ignore[arg-type]
+            norm_label=label.lower(),
+            period=period,
+            value=1.0,
+        )
+
+    labels = ("Cash and cash equivalents", "Total current assets", "Total current liabilities")
+    rows = [fact(x, p) for x in labels for p in ("2023-06-30", "2022-06-30")]
+    terms = ["cash and cash equivalents", "accounts receivable", "total current liabilities"]
+    got = candidates(rows, terms, [2022, 2023], limit=6, question="Has the quick ratio improved?")
+    shown = [f.label for f in got]
+    assert (
+        shown.count("Total current liabilities") == 2
+        and shown.count("Cash and cash equivalents") == 2
+    )
+
+
 def test_a_one_value_answer_off_the_best_row_is_sent_back_then_replaced(
     store: CorpusStore, monkeypatch
 ) -> None:

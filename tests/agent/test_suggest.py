@@ -122,6 +122,26 @@ def test_reasons_and_yes_no_questions_are_read_as_such() -> None:
     assert not value.qualitative and not value.yes_no
 
 
+def test_a_conditional_fallback_after_the_question_does_not_change_what_is_asked() -> None:
+    from docnav.agent.question import main_question, read_question
+
+    ask = "Has the quick ratio improved or declined between FY2023 and FY2022?"
+    q = f"{ask} If the quick ratio is not a useful metric here, then state that and explain why."
+    assert main_question(q) == ask
+    qr = read_question(q)  # a ratio to compute, not reasons to describe
+    assert qr.calc and not qr.qualitative and qr.formula
+    yn = read_question(
+        "Does the company have a reasonably healthy liquidity profile based on its quick ratio "
+        "for FY2022? If the quick ratio is not relevant, please state that and explain why."
+    )
+    assert yn.yes_no and yn.calc and not yn.qualitative  # "reasonably" is not "reasons"
+    # a question that starts with "If" keeps it: it is the question
+    lead = "If we exclude acquisitions, which segment dragged down growth in 2022?"
+    assert main_question(lead) == lead and read_question(lead).qualitative
+    why = read_question("What drove the margin change in FY2022? If margin is not useful, say so.")
+    assert why.qualitative
+
+
 @pytest.mark.parametrize(
     ("question", "wordy"),
     [
