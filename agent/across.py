@@ -80,7 +80,7 @@ def kind_of(qr: QuestionRead, analysis: QueryAnalysis, question: str) -> Kind | 
     """What the question asks across filings, or None for a one-filing question."""
     if qr.qualitative or not (qr.items or _metric_formula(qr)):
         return None
-    companies, years = analysis.companies, analysis.years
+    companies, years = analysis.distinct_companies(), analysis.years
     if qr.average:  # a range's mean (a ratio over average balances is one year's: not here)
         ratio_of_averages = "average" in (qr.formula or "").lower()
         one = len(companies) < 2 and len(years) >= 2 and not ratio_of_averages

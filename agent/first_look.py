@@ -156,7 +156,8 @@ def plan_lines(qr: QuestionRead, analysis: QueryAnalysis, where: dict[str, Evide
         years = list(range(min(years), max(years) + 1))
     elif len(years) == 1 and qr.average and any(item_statement(t) == BALANCE for t in terms):
         years = [years[0] - 1, years[0]]  # an average balance needs the opening balance too
-    companies = analysis.companies if len(analysis.companies) >= 2 else [""]
+    distinct = analysis.distinct_companies()
+    companies = distinct if len(distinct) >= 2 else [""]
     periods = [f"FY{y}" for y in years] or [""]
     notes = qr.notes if len(qr.notes) >= 2 else []
     parts = len(terms) * len(periods) * len(companies) + len(notes)

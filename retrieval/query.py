@@ -61,6 +61,18 @@ class QueryAnalysis(BaseModel):
     filters: SearchFilters = Field(default_factory=SearchFilters)  # implied by the question
     applied: list[str] = Field(default_factory=list)  # human-readable, in order
 
+    def distinct_companies(self) -> list[str]:
+        """One catalog name per company: filings recorded as "Amcor" and as "Amcor plc" are
+        one company to plan for, though the filters keep both names to find its filings."""
+        out: list[str] = []
+        seen: set[str] = set()
+        for c in self.companies:
+            key = normalize_company(c)
+            if key not in seen:
+                seen.add(key)
+                out.append(c)
+        return out
+
 
 # -- periods ----------------------------------------------------------------------------------
 

@@ -116,6 +116,19 @@ def test_plan_lists_sub_lookups_for_a_defined_formula(store: CorpusStore) -> Non
     assert "Then call calculator on: total current assets divided by total current" in first
 
 
+def test_one_company_under_two_catalog_names_is_planned_once() -> None:
+    from docnav.agent.first_look import plan_lines
+    from docnav.retrieval.query import QueryAnalysis
+
+    qr = read_question("What is the FY2022 working capital ratio of Amcor?")
+    analysis = QueryAnalysis(query="q", companies=["Amcor", "Amcor plc"], years=[2022])
+    assert analysis.distinct_companies() == ["Amcor"]
+    lines = plan_lines(qr, analysis, {})
+    assert not any("Amcor" in x for x in lines)  # one company: no per-company sub-lookups
+    two = QueryAnalysis(query="q", companies=["Amcor", "Best Buy"], years=[2022])
+    assert any(x.endswith(", Best Buy") for x in plan_lines(qr, two, {}))
+
+
 def test_plan_for_two_years_and_an_average() -> None:
     qr = read_question("What is the FY2021 - FY2022 average operating margin for ACME?")
     assert qr.calc and qr.average and qr.formula == "operating income / revenue * 100"
