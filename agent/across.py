@@ -23,7 +23,6 @@ from typing import Any, Literal
 from docnav.agent import arith, decide, facts_view, suggest
 from docnav.agent.question import QuestionRead
 from docnav.retrieval.query import QueryAnalysis
-from docnav.retrieval.tokenize import tokenize
 from docnav.tools.base import PageRead
 from docnav.types import Document, Fact
 
@@ -126,7 +125,7 @@ def plan(
     if kind is None:
         return None
     metric = _metric_formula(qr) or _as_asked(qr.items[0], question)
-    asked = set(tokenize(question))
+    asked = facts_view.asked_words(question)
     if kind == "difference":
         pairs = _company_pairs(store, analysis, question)
         if pairs is None:

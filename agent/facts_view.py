@@ -79,6 +79,31 @@ def label_match(f: Fact, toks: set[str]) -> float | None:
     return best
 
 
+# words that frame the question, not the row it asks for: "the year end FY2018 net PPNE" asks
+# the PP&E row, not "Ending balance"
+_FRAME = set(tokenize("year years end ending fiscal fy quarter quarterly period annual month"))
+
+
+def focus(question: str) -> str:
+    """The part of a question that asks: its first sentence ending in "?", after a colon that
+    opens it ("Assume that you are a public equities analyst. Answer ... shown in the balance
+    sheet: what is the year end FY2018 net PPNE for 3M?"): the preamble's words are not the
+    line item ("equities" is not a row of it). The whole text when no sentence asks."""
+    asks = [x for x in re.split(r"(?<=[?.!])\s+", question.strip()) if x.rstrip().endswith("?")]
+    text = asks[0] if asks else question
+    return text.rsplit(":", 1)[-1] if ":" in text else text
+
+
+def asked_words(question: str) -> set[str]:
+    """The words a row's label may share with what the question asks (see :func:`focus`)."""
+    return set(tokenize(focus(question))) - _FRAME
+
+
+def specific_words(text: str) -> set[str]:
+    """A label's words less those that only say where a row sits ("total", "net", ...)."""
+    return set(tokenize(text)) - _GENERIC
+
+
 def direct_match(f: Fact, own: set[str]) -> float:
     """Share of the row label's specific words (not "total", "net", ...) that the term itself
     has, synonyms left out: the synonym map puts a ratio's parts in one group ("cash and cash
@@ -100,7 +125,7 @@ def candidates(
     plant and equipment — net" before the gross row), then those named like the term itself
     (not only through a synonym), then those of the primary statements (a note repeats their labels); the best few new rows
     per term so every term gets candidates."""
-    asked = set(tokenize(question))
+    asked = asked_words(question)
     if not facts or not terms:
         return []
     ys = {str(y) for y in years}

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from docnav.agent import arith, compose, decide, guards
+from docnav.agent import arith, compose, decide, facts_view, guards
 from docnav.agent.final import parse_final
 from docnav.agent.first_look import build_first_look
 from docnav.agent.llm.base import ToolCall
@@ -422,15 +422,23 @@ def _kept_off_row_answer(
     args: dict[str, Any], memo: dict[str, Any]
 ) -> tuple[dict[str, Any], list[str]] | None:
     """A one-value answer the model kept after being shown the best statement row, with a
-    number on no row shown: the row's value replaces it (a small model repeats an unrelated
-    figure; a number it took from another row shown is its choice and stays)."""
+    number on no row of the same item: the row's value replaces it (a small model repeats an
+    unrelated figure; a number it took from another row of the item is its choice and stays)."""
     best = memo.get("best")
     if not best or memo.get("calc_q") or "best" not in memo.get("bounced", []):
         return None
     number = parse_final(args).number
     if number is None or guards.agrees(number.value, best["value"]):
         return None
-    if any(guards.agrees(number.value, r["value"]) for r in (memo.get("refs") or {}).values()):
+    # a row of the same item (another period's column, the note that repeats it) is its
+    # choice; "Total assets" kept for "net PPNE" is not
+    item = facts_view.specific_words(best["label"]) | facts_view.asked_words(
+        memo.get("question", "")
+    )
+    if any(
+        guards.agrees(number.value, r["value"]) and facts_view.specific_words(r["label"]) & item
+        for r in (memo.get("refs") or {}).values()
+    ):
         return None
     text, value, unit = guards.best_row_answer(best, memo.get("question", ""))
     out = dict(args)

@@ -88,7 +88,10 @@ def best_row(
             words = set(tokenize(f.label)) | (label & asked) or label
             own = len(words & own_toks) / len(words)
             hit = len(label & asked)
-            cover = hit / len(label) if widen and label else 0.0
+            # a label the question's words cover whole ("Services") competes; a partial cover
+            # does not outrank a closer match to the term ("net" alone makes "Intangible
+            # assets - net" a third covered, "Property, plant and equipment - net" a quarter)
+            cover = 1.0 if widen and label and label <= asked else 0.0
             scored.append((hit, cover, primary, own, score, -f.page, f))
     scored.sort(key=lambda x: x[:6], reverse=True)
     return scored[0][6] if scored else None
@@ -140,7 +143,7 @@ def suggest(
     ``more_facts()``: the company's other filings' facts, where a metric the chosen filing
     does not print may be printed (an earnings release)."""
     out = Suggestion()
-    asked = set(tokenize(question))
+    asked = facts_view.asked_words(question)
     if not facts or not years:
         return out
     qr = qr or read_question(question)

@@ -368,6 +368,41 @@ def test_a_one_value_answer_off_the_best_row_is_sent_back_then_replaced(
     assert ans.number is not None and ans.number.value == pytest.approx(1.1)
 
 
+def test_a_kept_number_of_another_item_is_replaced_by_the_best_row() -> None:
+    from docnav.agent.policy import _kept_off_row_answer
+
+    def ref(label: str, value: float) -> dict[str, Any]:
+        return {"value": value, "doc": DOC, "page": 4, "label": label, "period": "FY2018"}
+
+    best = {
+        "ref": "F1",
+        "value": 8738.0,
+        "text": "8,738 USD millions",
+        "label": "Property, plant and equipment - net",
+        "period": "2018-12-31",
+        "page": 5,
+        "doc": DOC,
+        "scale": 1e6,
+        "outflow": False,
+    }
+    memo = {
+        "best": best,
+        "bounced": ["best"],
+        "question": "Answer from the balance sheet: what is the FY2018 net PPNE? In USD billions.",
+        "refs": {
+            "F1": ref("Property, plant and equipment - net", 8738.0),
+            "F2": ref("Total assets", 36500.0),
+            "F3": ref("Property, plant and equipment - net", 8100.0),  # the prior year
+        },
+    }
+    args = {"answer": "36,500 USD millions", "value": 36500, "unit": "USD millions"}
+    kept = _kept_off_row_answer(args, memo)
+    assert kept is not None and kept[0]["answer"].startswith("8.738 USD billions")
+    # another row of the same item (the prior year's column) is the model's choice
+    same = {"answer": "8,100 USD millions", "value": 8100, "unit": "USD millions"}
+    assert _kept_off_row_answer(same, memo) is None
+
+
 def test_an_unfiltered_grep_is_narrowed_to_the_chosen_company(store: CorpusStore) -> None:
     """issue 23 item 3: the guided agent's grep never scans the whole corpus."""
     model = ScriptedChatModel(
