@@ -190,6 +190,31 @@ def yes_no_reply() -> ToolResult:
     )
 
 
+# words an answer uses when it names a cause
+_CAUSAL = re.compile(
+    r"\b(?:because|due\s+to|driven|drove|drivers?|owing\s+to|result(?:ed|ing)?\s+(?:of|from)|"
+    r"as\s+a\s+result|attributable|reflect\w*|caused|led\s+by|primarily|mainly|largely|"
+    r"offset|impact\w*|from\s+(?:higher|lower|increased|decreased))\b",
+    re.I,
+)
+
+
+def names_a_cause(answer: str) -> bool:
+    return bool(_CAUSAL.search(answer))
+
+
+def reasons_reply() -> ToolResult:
+    """A "what drove" question answered with a figure and no cause."""
+    return ToolResult(
+        text="Not yet: the question asks what caused it, and the answer names no cause. Find "
+        "the reasons the filing gives (the MD&A discusses each change: read its pages on this "
+        "item), then call final_answer again naming them (one to three sentences), citing the "
+        "pages.",
+        ok=False,
+        summary="a reasons question answered without a cause: sent back once",
+    )
+
+
 def decision_reply(decision: dict[str, Any]) -> ToolResult:
     """An answer whose yes/no (or direction word) is not the one computed from the rows."""
     return ToolResult(

@@ -186,6 +186,7 @@ class GuidedPolicy:
             "composed": look.composed if self.cfg.calc else None,
             "yes_no": qr.yes_no,
             "qualitative": qr.qualitative,
+            "reasons": qr.reasons,
             "question": question,
             "formula": qr.formula,
             "companies": analysis.companies,
@@ -343,6 +344,14 @@ class GuidedPolicy:
         ):
             bounced.append("words")
             return guards.words_reply()
+        if (
+            not refused
+            and memo.get("reasons")
+            and "reasons" not in bounced
+            and not guards.names_a_cause(parsed.answer or "")
+        ):
+            bounced.append("reasons")
+            return guards.reasons_reply()
         if not refused and self.cfg.calc:
             back = compose.check_answer(parsed.number.value if parsed.number else None, memo)
             if back is not None:

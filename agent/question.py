@@ -198,6 +198,8 @@ _NUMBER_ASK = re.compile(
     r"units?|metrics?|decimal|eps|per\s+share)\b|%|\$",
     re.I,
 )
+# a question asking what caused something: its answer names causes, not only a figure
+_REASONS = re.compile(r"\b(?:what\s+drove|drivers?|driven|why|reasons?\b|explain)", re.I)
 # a question that starts with an auxiliary verb is answered yes or no first
 _YES_NO = re.compile(
     r"(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\s", re.I
@@ -239,6 +241,7 @@ class QuestionRead:
     average: bool = False  # asks for an average (balance items then need the prior year too)
     qualitative: bool = False  # asks for reasons or a description ("what drove", "which segment")
     wordy: bool = False  # asks for no figure at all (_NUMBER_ASK): answered in words
+    reasons: bool = False  # asks what caused something ("what drove", "why")
     yes_no: bool = False  # asks yes or no ("Is ...", "Did ...", "Has ...")
     up: str | None = None  # the word asking about a rise ("improving", "increase")
     down: str | None = None  # the word asking about a fall ("decline", "lower")
@@ -288,9 +291,11 @@ def read_question(question: str) -> QuestionRead:
     )
     out.average = bool(re.search(r"\baverage\b|\bavg\b", q, re.I))
     out.qualitative = bool(_QUALITATIVE.search(q)) and not defined
+    out.reasons = out.qualitative and bool(_REASONS.search(q))
     compound = read_compound(q)
     if compound is not None:  # a total or an adjusted figure is arithmetic, not a description
         out.compound, out.calc, out.qualitative = compound.kind, True, False
+        out.reasons = False
     first = q.strip().split("?")[0]
     # "Has the quick ratio improved or declined?" asks which, not yes or no
     out.yes_no = bool(_YES_NO.match(first)) and not re.search(r"\bor\b", first, re.I)

@@ -218,6 +218,25 @@ def test_a_yes_no_question_answered_without_yes_or_no_is_sent_back_once(
     assert ans.answer.startswith("640 again")  # sent back once, then accepted as it is
 
 
+def test_a_reasons_question_answered_with_no_cause_is_sent_back_once(
+    store: CorpusStore,
+) -> None:
+    from docnav.agent.guards import names_a_cause
+
+    model = ScriptedChatModel(
+        [
+            call("final_answer", answer="Operating margin decreased by 12.9%.", citations=[]),
+            call("final_answer", answer="Lower margin, due to higher costs.", citations=[]),
+        ]
+    )
+    q = "What drove the change in ACME's operating margin in FY2022?"
+    ans = guided(store, model, off="first,notfound").run(q)
+    assert _tool_results(model, 1).startswith("Not yet: the question asks what caused it")
+    assert ans.answer.startswith("Lower margin, due to higher costs.")
+    assert names_a_cause("Sales fell, primarily from lower volumes")
+    assert not names_a_cause("The margin was 20.1% in FY2022.")
+
+
 def test_a_ratio_behind_a_yes_no_question_may_be_computed(store: CorpusStore) -> None:
     model = ScriptedChatModel(
         [
