@@ -9,6 +9,7 @@ from typing import Any
 from docnav.agent.citations import verify_citations
 from docnav.agent.llm.base import ToolSpec
 from docnav.agent.llm.parsing import loads_lenient
+from docnav.ingestion.numbers import extract_numbers
 from docnav.types import Answer, AnswerMode, Citation, NumberValue, Trace
 
 FINAL_ANSWER = ToolSpec(
@@ -129,6 +130,25 @@ def salvage_final(raw: str) -> dict[str, Any] | None:
     return out
 
 
+_UNIT_WORDS = re.compile(r"\b(?:usd|dollars?|thousands?|millions?|billions?|percent)\b", re.I)
+
+
+def bare_value(answer: str) -> NumberValue | None:
+    """The number of an answer that is one figure and its unit ("-1,577", "8.7 USD billions"),
+    for a final answer whose ``value`` field was left empty; None for a sentence."""
+    found = extract_numbers(answer)
+    if len(found) != 1:
+        return None
+    rest = _UNIT_WORDS.sub(" ", answer.replace(found[0].text, " "))
+    if re.search(r"[A-Za-z0-9]", rest):
+        return None
+    unit = found[0].unit
+    words = _UNIT_WORDS.findall(answer)
+    return NumberValue(
+        value=found[0].value, unit=" ".join(words) if words and not unit else unit, text=answer
+    )
+
+
 def parse_final(args: dict[str, Any]) -> ParsedFinal:
     """Lenient: small models put numbers in strings, drop fields or nest citations oddly."""
     answer = str(args.get("answer") or args.get("text") or "").strip()
@@ -137,6 +157,8 @@ def parse_final(args: dict[str, Any]) -> ParsedFinal:
     number = None
     if value is not None:
         number = NumberValue(value=value, unit=str(unit) if unit else None, text=answer)
+    else:
+        number = bare_value(answer)
     cites: list[Citation] = []
     raw = args.get("citations") or []
     if isinstance(raw, dict):

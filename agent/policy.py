@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from docnav.agent import arith, compose, decide, facts_view, guards
-from docnav.agent.final import parse_final
+from docnav.agent.final import bare_value, parse_final
 from docnav.agent.first_look import build_first_look
 from docnav.agent.llm.base import ToolCall
 from docnav.agent.question import read_question
@@ -391,7 +391,7 @@ class GuidedPolicy:
             return args, []
         args = dict(args)
         notes: list[str] = []
-        kept = _kept_off_row_answer(args, memo)
+        kept = _kept_off_row_answer(args, memo) or _rescaled_bare(args, memo)
         if kept:
             return kept
         answer = str(args.get("answer") or "")
@@ -454,6 +454,27 @@ def _kept_off_row_answer(
     out.update(answer=text, value=round(value, 6), unit=unit)
     out["citations"] = [{"doc": best["doc"], "page": best["page"], "quote": best["label"]}]
     return out, [f"value from the statement row {best['ref']} (the model kept {number.text})"]
+
+
+def _rescaled_bare(
+    args: dict[str, Any], memo: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]] | None:
+    """A bare figure with no unit that is the best row's value by a power of 1,000 ("-1.577"
+    for the row's "-1,577 USD millions"): the row, written in the scale the question asks."""
+    best = memo.get("best")
+    if not best or memo.get("calc_q"):
+        return None
+    answer = str(args.get("answer") or "")
+    number = bare_value(answer)
+    if number is None or number.unit or not guards.agrees(number.value, best["value"]):
+        return None
+    if abs(abs(number.value) - abs(best["value"])) <= 0.011 * abs(best["value"]):
+        return None  # the row's own figure as shown
+    text, value, unit = guards.best_row_answer(best, memo.get("question", ""))
+    out = dict(args)
+    out.update(answer=text, value=round(value, 6), unit=unit)
+    out["citations"] = [{"doc": best["doc"], "page": best["page"], "quote": best["label"]}]
+    return out, [f"value from the statement row {best['ref']} (the model wrote {answer}, no unit)"]
 
 
 def _decided(

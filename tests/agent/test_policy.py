@@ -403,6 +403,31 @@ def test_a_kept_number_of_another_item_is_replaced_by_the_best_row() -> None:
     assert _kept_off_row_answer(same, memo) is None
 
 
+def test_a_bare_figure_in_another_scale_is_the_row_in_the_asked_scale() -> None:
+    from docnav.agent.final import parse_final
+    from docnav.agent.policy import _rescaled_bare
+
+    assert parse_final({"answer": "-1,577"}).number.value == -1577  # type: ignore[union-attr]
+    assert parse_final({"answer": "Yes, 5.1%"}).number is None  # a sentence: no value read
+    best = {
+        "ref": "F2",
+        "value": -1577.0,
+        "text": "-1,577 USD millions",
+        "label": "Purchases of property, plant and equipment (PP&E)",
+        "period": "FY2018",
+        "page": 60,
+        "doc": DOC,
+        "scale": 1e6,
+        "outflow": True,
+    }
+    memo = {"best": best, "question": "What is the FY2018 capex (in USD millions)?"}
+    out = _rescaled_bare({"answer": "-1.577", "value": None}, memo)
+    assert out is not None and out[0]["answer"].startswith("1,577 USD millions (paid out)")
+    assert _rescaled_bare({"answer": "-1,577"}, memo) is None  # the row as shown stays
+    assert _rescaled_bare({"answer": "1.577 USD billions"}, memo) is None  # a unit: its choice
+    assert _rescaled_bare({"answer": "42"}, memo) is None  # another figure: not this guard's
+
+
 def test_an_unfiltered_grep_is_narrowed_to_the_chosen_company(store: CorpusStore) -> None:
     """issue 23 item 3: the guided agent's grep never scans the whole corpus."""
     model = ScriptedChatModel(
