@@ -111,7 +111,7 @@ def direct_match(f: Fact, own: set[str]) -> float:
     come before rows only a synonym reaches."""
     best = 0.0
     for text in dict.fromkeys((f.label, f.norm_label or f.label)):
-        label = set(tokenize(text)) - _GENERIC
+        label = specific_words(text)
         if label:
             best = max(best, len(label & own) / len(label))
     return best
@@ -123,8 +123,8 @@ def candidates(
     """Rows whose label shares words with a term (or its synonyms), in the question's years
     first, then those whose label words the question itself uses ("net PP&E" puts "Property,
     plant and equipment — net" before the gross row), then those named like the term itself
-    (not only through a synonym), then those of the primary statements (a note repeats their labels); the best few new rows
-    per term so every term gets candidates."""
+    (not only through a synonym), then those of the primary statements (a note repeats their
+    labels); the best few new rows per term so every term gets candidates."""
     asked = asked_words(question)
     if not facts or not terms:
         return []

@@ -254,13 +254,14 @@ def bare_number(answer: str) -> bool:
     return bool(re.search(r"\d", answer)) and len(words) <= 1
 
 
-def agrees(number: float, value: float) -> bool:
+def agrees(number: float, value: float, scales: tuple[int, ...] = (-9, -6, -3, 0, 3, 6, 9)) -> bool:
     """Whether an answer's number is ``value`` in some scale (1,577 million = 1.577 billion),
-    up to rounding; the sign is left out (an outflow is printed in parentheses)."""
+    up to rounding; the sign is left out (an outflow is printed in parentheses). ``scales``:
+    the powers of ten tried (``(0,)``: the value as shown)."""
     a, b = abs(number), abs(value)
     if b == 0:
         return a == 0
-    return any(abs(a * 10**k - b) <= 0.011 * b for k in (-9, -6, -3, 0, 3, 6, 9))
+    return any(abs(a * 10**k - b) <= 0.011 * b for k in scales)
 
 
 def best_row_reply(best: dict[str, Any], number: float) -> ToolResult:

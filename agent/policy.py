@@ -468,7 +468,7 @@ def _rescaled_bare(
     number = bare_value(answer)
     if number is None or number.unit or not guards.agrees(number.value, best["value"]):
         return None
-    if abs(abs(number.value) - abs(best["value"])) <= 0.011 * abs(best["value"]):
+    if guards.agrees(number.value, best["value"], scales=(0,)):
         return None  # the row's own figure as shown
     text, value, unit = guards.best_row_answer(best, memo.get("question", ""))
     out = dict(args)

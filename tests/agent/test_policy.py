@@ -280,20 +280,23 @@ def test_engine_passes_the_policy_down(tmp_path: Path) -> None:
     assert eng2.agent_policy == "free"
 
 
+def plain_row(label: str, statement: str, page: int, period: str = "FY2022") -> Fact:
+    """A fact row of the tiny 10-K with only what row matching reads (value 1)."""
+    return Fact(
+        doc_id=DOC,
+        page=page,
+        statement=statement,
+        label=label,  # type: ignore[arg-type]
+        norm_label=label.lower(),
+        period=period,
+        value=1.0,
+    )
+
+
 def test_fact_candidates_prefer_the_rows_the_question_words_name() -> None:
     from docnav.agent.facts_view import candidates
-    from docnav.types import Fact
 
-    def fact(label: str, statement: str, page: int) -> Fact:
-        return Fact(
-            doc_id=DOC,
-            page=page,
-            statement=statement,
-            label=label,  # type: ignore[arg-type]
-            norm_label=label.lower(),
-            period="FY2022",
-            value=1.0,
-        )
+    fact = plain_row
 
     rows = [
         fact("Property, plant and equipment", "balance", 5),
@@ -312,18 +315,9 @@ def test_each_formula_term_gets_the_row_named_like_it_before_synonym_rows() -> N
     """The synonym map groups a ratio's parts ("cash and cash equivalents" also finds "total
     current liabilities"): every term must still get its own row among the candidates."""
     from docnav.agent.facts_view import candidates
-    from docnav.types import Fact
 
     def fact(label: str, period: str) -> Fact:
-        return Fact(
-            doc_id=DOC,
-            page=3,
-            statement="balance",
-            label=label,  # type: ignore[arg-type]
-            norm_label=label.lower(),
-            period=period,
-            value=1.0,
-        )
+        return plain_row(label, "balance", 3, period)
 
     labels = ("Cash and cash equivalents", "Total current assets", "Total current liabilities")
     rows = [fact(x, p) for x in labels for p in ("2023-06-30", "2022-06-30")]

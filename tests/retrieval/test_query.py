@@ -116,18 +116,22 @@ def test_dates_map_to_fiscal_years_by_the_filings_own_period_ends(small_store):
     assert a.filters.doc_ids == ["AMCOR_2022_8K_dated-2022-07-01"]
 
 
+def _doc(name: str, **meta: object) -> Document:
+    """A one-page catalog entry with the given metadata."""
+    return Document(
+        doc_id=name,
+        name=name,
+        source_path=name,
+        file_type="pdf",
+        content_hash=name,
+        n_pages=1,
+        meta=DocumentMeta(**meta),  # type: ignore[arg-type]
+    )
+
+
 def test_a_filing_date_names_the_filing_of_that_date():
     def eight_k(name: str, filed: date) -> Document:
-        meta = DocumentMeta(company="X Corp", form="8-K", fiscal_year=filed.year, filing_date=filed)
-        return Document(
-            doc_id=name,
-            name=name,
-            source_path=name,
-            file_type="pdf",
-            content_hash=name,
-            n_pages=1,
-            meta=meta,
-        )
+        return _doc(name, company="X Corp", form="8-K", fiscal_year=filed.year, filing_date=filed)
 
     docs = [eight_k("april", date(2022, 4, 26)), eight_k("july", date(2022, 7, 1))]
     for q in (
@@ -150,16 +154,7 @@ def test_a_filing_date_names_the_filing_of_that_date():
 
 def test_fiscal_year_of_date_without_documents_of_that_date():
     def doc(name: str, fy: int, end: date) -> Document:
-        meta = DocumentMeta(company="X", fiscal_year=fy, fiscal_period=f"FY{fy}", period_end=end)
-        return Document(
-            doc_id=name,
-            name=name,
-            source_path=name,
-            file_type="pdf",
-            content_hash=name,
-            n_pages=1,
-            meta=meta,
-        )
+        return _doc(name, company="X", fiscal_year=fy, fiscal_period=f"FY{fy}", period_end=end)
 
     june = [doc("a", 2021, date(2021, 6, 30)), doc("b", 2022, date(2022, 6, 30))]
     assert fiscal_year_of_date(date(2022, 12, 31), june) == 2023  # FY ends in June
