@@ -22,6 +22,7 @@ from typing import Any
 
 from docnav.bench.answers import VARIANTS, read_rows
 from docnav.bench.datasets import PaperRow, load_paper_results
+from docnav.bench.handcheck import LABELS, parse_handcheck, tally, write_handcheck_json
 
 PAPER_MODELS = {
     "gpt-4-1106-preview": "GPT-4-Turbo",
@@ -383,6 +384,7 @@ def render_markdown(result: dict, meta: dict) -> str:
         minutes=f"{sum(per[v]['latency_total_s'] for v in variants) / 60:.1f}",
         judge_note=_lines([_part("judge_note", judged=judged)] if judged else []),
         handcheck_note=_lines([_part("handcheck_note")] if meta.get("handcheck") else []),
+        hand=_lines([_hand(meta["hand"])] if meta.get("hand") else []),
         mode_rows=_lines(_mode_row(v, per[v]) for v in variants),
         price_in=prices["input"],
         price_out=prices["output"],
@@ -425,6 +427,22 @@ def _lines(lines: Iterable[str]) -> str:
 
 def _row(cells: Iterable[Any]) -> str:
     return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def _hand(counts: dict[str, dict[str, int]]) -> str:
+    rows = (
+        _row([mode, *(c[lab] for lab in LABELS), sum(c.values())]) for mode, c in counts.items()
+    )
+    return _part("hand", hand_rows=_lines(rows))
+
+
+def _hand_labels(out: Path) -> dict[str, dict[str, int]]:
+    """mode -> label -> count from the run's handcheck.md, which a person writes after a run;
+    handcheck.json is rewritten from it so the two never disagree."""
+    if not (out / "handcheck.md").is_file():
+        return {}
+    write_handcheck_json(out)
+    return tally(parse_handcheck((out / "handcheck.md").read_text(encoding="utf-8")))
 
 
 def _runs(meta: dict) -> str:
@@ -634,6 +652,7 @@ def write_report(
         "judge": cfg.get("judge", "–"),
         "unreadable_lines": bad,
         "handcheck": (out / "handcheck.md").is_file(),
+        "hand": _hand_labels(out),
     }
     out.mkdir(parents=True, exist_ok=True)
     meta["plots"] = _plots(result, out)

@@ -505,3 +505,15 @@ def test_long_context_skipped_where_the_filing_does_not_fit(
     (cfg.out / "handcheck.md").write_text("# hand check\n")  # written by a person after a run
     write_report(cfg.out)
     assert "read [handcheck.md](handcheck.md) first" in (cfg.out / "report.md").read_text()
+    assert "## By hand" not in (cfg.out / "report.md").read_text()  # no labels yet
+    (cfg.out / "handcheck.md").write_text(
+        "| id | question | gold | long-context |\n|---|---|---|---|\n| small | q | g | **right** |\n"
+    )
+    res = write_report(cfg.out)  # the labels reach the report, results.json and handcheck.json
+    assert res["meta"]["hand"] == {
+        "long-context": {"right": 1, "partly": 0, "wrong": 0, "refusal": 0}
+    }
+    assert "| long-context | 1 | 0 | 0 | 0 | 1 |" in (cfg.out / "report.md").read_text()
+    assert json.loads((cfg.out / "handcheck.json").read_text()) == [
+        {"id": "small", "mode": "long-context", "label": "right"}
+    ]
