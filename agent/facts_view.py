@@ -63,17 +63,22 @@ def term_tokens(term: str) -> set[str]:
     return set().union(*groups)
 
 
-def label_match(f: Fact, toks: set[str]) -> float | None:
+def label_match(f: Fact, toks: set[str], own: set[str] = frozenset()) -> float | None:
     """Share of the row label's words the term (or a synonym) has; None when under half or
-    when only generic words match."""
+    when only generic words match. A label that holds all of the term's own words ``own``
+    (two or more specific ones) matches at half even when longer: "operating activities"
+    is "Net cash provided by operating activities"."""
     # the printed label as well as the normalised one: normalising may prefix a group heading
     # ("TOTAL ASSETS" under "Other assets"), which must not make the total look partial
     best: float | None = None
+    whole = len(own - _GENERIC) >= 2
     for text in dict.fromkeys((f.label, f.norm_label or f.label)):
         label = set(tokenize(text))
         if not label or not (label - _GENERIC) & toks:
             continue
         overlap = len(label & toks) / len(label)
+        if whole and own <= label:
+            overlap = max(overlap, 0.5)
         if overlap >= 0.5 and (best is None or overlap > best):
             best = overlap
     return best
@@ -94,9 +99,16 @@ def focus(question: str) -> str:
     return text.rsplit(":", 1)[-1] if ":" in text else text
 
 
+# words that join others: "cash flows from financing activities" shares "from" with "cash
+# flow from operating activities", which must not count as asked
+_FUNCTION = set(
+    tokenize("a an the of in on from for by to at as and or is was were did does do how much what")
+)
+
+
 def asked_words(question: str) -> set[str]:
     """The words a row's label may share with what the question asks (see :func:`focus`)."""
-    return set(tokenize(focus(question))) - _FRAME
+    return set(tokenize(focus(question))) - _FRAME - _FUNCTION
 
 
 def specific_words(text: str) -> set[str]:
@@ -121,10 +133,12 @@ def candidates(
     facts: list[Fact], terms: list[str], years: list[int], limit: int = 12, question: str = ""
 ) -> list[Fact]:
     """Rows whose label shares words with a term (or its synonyms), in the question's years
-    first, then those whose label words the question itself uses ("net PP&E" puts "Property,
-    plant and equipment — net" before the gross row), then those named like the term itself
-    (not only through a synonym), then those of the primary statements (a note repeats their
-    labels); the best few new rows per term so every term gets candidates."""
+    first, then rows named like the term itself before rows only a synonym reaches (a term
+    the question defines, "working capital ratio", must not pull "Capitalized costs" ahead of
+    "Total current assets"), then those whose label words the question itself uses ("net
+    PP&E" puts "Property, plant and equipment — net" before the gross row), then the closer
+    name, then those of the primary statements (a note repeats their labels); the best few
+    new rows per term so every term gets candidates."""
     asked = asked_words(question)
     if not facts or not terms:
         return []
@@ -138,15 +152,18 @@ def candidates(
         own = set(tokenize(term))
         scored = []
         for f in facts:
-            overlap = label_match(f, toks)
+            overlap = label_match(f, toks, own)
             if overlap is None:
                 continue
             label = set(tokenize(f.norm_label or f.label))
             in_year = bool(ys) and in_period(f, ys)
             primary = f.statement in PRIMARY
             direct = direct_match(f, own)
-            scored.append((in_year, len(label & asked), direct, primary, overlap, -f.page, f))
-        scored.sort(key=lambda x: x[:6], reverse=True)
+            named = direct > 0
+            scored.append(
+                (in_year, named, len(label & asked), direct, primary, overlap, -f.page, f)
+            )
+        scored.sort(key=lambda x: x[:7], reverse=True)
         fresh = [x[-1] for x in scored if x[-1] not in picked]
         picked += fresh[:per_term]
     return picked[:limit]

@@ -272,8 +272,13 @@ def build_first_look(
     if show_facts and doc and not qr.qualitative and ac is None:
         facts = facts_view.facts_of(store, doc.doc_id)
         terms = formula_terms(qr.formula) if qr.formula else []
+        # a formula the question defines names the rows; the defined name ("working capital
+        # ratio") is no row, and its words ("capital") would put "Capitalized costs" first
         rows = facts_view.candidates(
-            facts, list(dict.fromkeys(terms + qr.items)), analysis.years, question=question
+            facts,
+            list(dict.fromkeys(terms + qr.items)),
+            analysis.years,
+            question=qr.formula if qr.formula_defined and qr.formula else question,
         )
         named = [(f"F{i}", f) for i, f in enumerate(rows, 1)]
 

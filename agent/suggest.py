@@ -80,7 +80,7 @@ def best_row(
         # earnings per share is not operating income)
         if not per_share and f.unit in ("USD/share", "shares"):
             continue
-        score = facts_view.label_match(f, match_toks)
+        score = facts_view.label_match(f, match_toks, own_toks)
         if score is not None:
             # the term's own words before its synonyms' ("current liabilities" expands to
             # "current assets minus current liabilities": the assets row must not tie); a

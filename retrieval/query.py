@@ -60,15 +60,19 @@ class QueryAnalysis(BaseModel):
     forms: list[str] = Field(default_factory=list)  # "10-K", "10-Q", "8-K", "EARNINGS"
     filters: SearchFilters = Field(default_factory=SearchFilters)  # implied by the question
     applied: list[str] = Field(default_factory=list)  # human-readable, in order
+    # names found that are a former name of another company found ("Block (formerly Square)":
+    # older filings are recorded as "Square, Inc.")
+    former: list[str] = Field(default_factory=list)
 
     def distinct_companies(self) -> list[str]:
-        """One catalog name per company: filings recorded as "Amcor" and as "Amcor plc" are
-        one company to plan for, though the filters keep both names to find its filings."""
+        """One catalog name per company: filings recorded as "Amcor" and as "Amcor plc", or
+        under a company's former name, are one company to plan for, though the filters keep
+        every name to find its filings."""
         out: list[str] = []
         seen: set[str] = set()
         for c in self.companies:
             key = normalize_company(c)
-            if key not in seen:
+            if key not in seen and c not in self.former:
                 seen.add(key)
                 out.append(c)
         return out
@@ -277,6 +281,21 @@ def _find_companies(query: str, documents: list[Document]) -> list[str]:
     return found
 
 
+def _former_of_others(companies: list[str], documents: list[Document]) -> list[str]:
+    """The names among ``companies`` that the catalog records as another one's former name."""
+    former: dict[str, set[str]] = {}
+    for d in documents:
+        if d.meta.company in companies:
+            former.setdefault(d.meta.company, set()).update(
+                normalize_company(n) for n in d.meta.former_names
+            )
+    return [
+        c
+        for c in companies
+        if any(normalize_company(c) in names for o, names in former.items() if o != c)
+    ]
+
+
 @lru_cache(maxsize=8)
 def _full_names(companies: tuple[str, ...]) -> set[tuple[str, ...]]:
     return {tuple(normalize_company(n).split()) for n in companies}
@@ -306,6 +325,7 @@ def analyze_query(query: str, documents: list[Document]) -> QueryAnalysis:
         if company not in companies:
             companies.append(company)
     out.companies = companies
+    out.former = _former_of_others(companies, documents)
     mine = [d for d in documents if d.meta.company in set(companies)] if companies else documents
 
     years: list[int] = []

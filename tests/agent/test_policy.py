@@ -330,6 +330,48 @@ def test_each_formula_term_gets_the_row_named_like_it_before_synonym_rows() -> N
     )
 
 
+def test_a_long_label_holding_the_whole_term_is_a_candidate_and_the_best_row() -> None:
+    """ "operating activities" is "Net cash provided by operating activities" (two words of
+    five), and a row under "Cash flows from financing activities" does not win on "from"."""
+    from docnav.agent.facts_view import asked_words, candidates
+    from docnav.agent.suggest import best_row
+
+    total = plain_row("Net cash provided by operating activities", "cashflow", 9)
+    other = plain_row("Other financing activities", "cashflow", 9)
+    other.norm_label = "cash flows from financing activities other financing activities"
+    rows = [plain_row("Operating leases", "note", 20), other, total]
+    q = "How much did ACME generate in cash flow from operating activities in FY2022?"
+    assert total in candidates(rows, ["operating activities"], [2022], question=q)
+    assert best_row(rows, "operating activities", 2022, asked_words(q), True, q) is total
+
+
+def test_a_defined_formula_names_its_rows_not_the_defined_name() -> None:
+    """'Define working capital ratio as total current assets divided by ...': the rows come
+    from the definition; "capital" of the defined name must not put "Capitalized costs"
+    first, nor a row only a synonym of the term reaches."""
+    from docnav.agent.facts_view import candidates
+
+    rows = [
+        plain_row("Capitalized costs", "note", 30),
+        plain_row("Total current liabilities", "balance", 5),
+        plain_row("Total current assets", "balance", 5),
+    ]
+    terms = ["total current assets", "total current liabilities", "working capital"]
+    q = (
+        "What is ACME's FY2022 working capital ratio? Define working capital ratio as total "
+        "current assets divided by total current liabilities."
+    )
+    got = candidates(rows, terms, [2022], question=q)
+    assert got[0].label == "Total current assets"  # named like the term: first
+    # the first look matches rows to the definition's words, as here
+    got = candidates(rows, terms, [2022], question=read_question(q).formula or "")
+    assert [f.label for f in got] == [
+        "Total current assets",
+        "Total current liabilities",
+        "Capitalized costs",
+    ]
+
+
 def test_a_one_value_answer_off_the_best_row_is_sent_back_then_replaced(
     store: CorpusStore, monkeypatch
 ) -> None:

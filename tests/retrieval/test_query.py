@@ -129,6 +129,19 @@ def _doc(name: str, **meta: object) -> Document:
     )
 
 
+def test_a_former_name_is_the_same_company_to_plan_for():
+    docs = [
+        _doc("B21", company="Block, Inc.", former_names=["Square"], fiscal_year=2021),
+        _doc("B16", company="Square, Inc.", fiscal_year=2016),
+        _doc("O16", company="Other Corp", fiscal_year=2016),
+    ]
+    a = analyze_query("What is Block's (formerly known as Square) FY2016 revenue?", docs)
+    assert set(a.companies) == {"Block, Inc.", "Square, Inc."}  # both names find filings
+    assert a.former == ["Square, Inc."] and a.distinct_companies() == ["Block, Inc."]
+    two = analyze_query("Compare Square and Other Corp in FY2016", docs)
+    assert len(two.distinct_companies()) == 2  # "Square" alone also names Block, Inc.
+
+
 def test_a_filing_date_names_the_filing_of_that_date():
     def eight_k(name: str, filed: date) -> Document:
         return _doc(name, company="X Corp", form="8-K", fiscal_year=filed.year, filing_date=filed)
