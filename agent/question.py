@@ -122,8 +122,11 @@ FORMULAS: list[tuple[re.Pattern[str], str]] = [
         "total current assets / total current liabilities",
     ),
     (re.compile(r"working capital", re.I), "total current assets - total current liabilities"),
-    (re.compile(r"gross (?:profit )?margin", re.I), "gross profit / revenue * 100"),
-    (re.compile(r"operating (?:income |profit )?margin", re.I), "operating income / revenue * 100"),
+    (re.compile(r"gross (?:profit )?(?:% )?margin", re.I), "gross profit / revenue * 100"),
+    (
+        re.compile(r"operating (?:income |profit )?(?:% )?margin", re.I),
+        "operating income / revenue * 100",
+    ),
     (
         re.compile(r"ebitda margin", re.I),
         "(operating income + depreciation and amortization) / revenue * 100",
@@ -135,7 +138,7 @@ FORMULAS: list[tuple[re.Pattern[str], str]] = [
         "operating income + depreciation and amortization",
     ),
     (
-        re.compile(r"net (?:profit |income )?margin|profit margin", re.I),
+        re.compile(r"net (?:profit |income )?(?:% )?margin|profit (?:% )?margin", re.I),
         "net income / revenue * 100",
     ),
     (

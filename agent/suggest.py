@@ -80,6 +80,11 @@ def best_row(
         # earnings per share is not operating income)
         if not per_share and f.unit in ("USD/share", "shares"):
             continue
+        # a part under the term's heading ("Casino" under "Revenues", normalised "revenues
+        # casino") is not the term's row: the total may be printed without a label
+        part = facts_view.specific_words(f.label)
+        if part and not part & match_toks:
+            continue
         score = facts_view.label_match(f, match_toks, own_toks)
         if score is not None:
             # the term's own words before its synonyms' ("current liabilities" expands to

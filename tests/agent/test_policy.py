@@ -345,6 +345,18 @@ def test_a_long_label_holding_the_whole_term_is_a_candidate_and_the_best_row() -
     assert best_row(rows, "operating activities", 2022, asked_words(q), True, q) is total
 
 
+def test_a_part_under_the_terms_heading_is_not_its_best_row() -> None:
+    """ "Casino" printed under "Revenues" (normalised "revenues casino") is a part of revenue:
+    with the total printed unlabelled (no row), no best row; with it, the total."""
+    from docnav.agent.suggest import best_row
+
+    casino = plain_row("Casino", "income", 4)
+    casino.norm_label = "revenues casino"
+    assert best_row([casino], "revenue", 2022, set()) is None
+    total = plain_row("Total revenues", "income", 4)
+    assert best_row([casino, total], "revenue", 2022, set()) is total
+
+
 def test_a_defined_formula_names_its_rows_not_the_defined_name() -> None:
     """'Define working capital ratio as total current assets divided by ...': the rows come
     from the definition; "capital" of the defined name must not put "Capitalized costs"

@@ -273,3 +273,11 @@ def test_decided_answers_agree_or_not() -> None:
     assert not agrees("Yes, gross margin is improving", {"word": "No"})
     assert not agrees("Gross margin was 30%", {"word": "No"})
     assert agrees("It declined slightly", {"word": "declined"})
+
+
+def test_a_margin_written_with_a_percent_sign_is_the_margin() -> None:
+    from docnav.agent.question import read_question
+
+    q = "What is the FY2019 - FY2021 3 year average unadjusted operating income % margin?"
+    assert read_question(q).formula == "operating income / revenue * 100"
+    assert read_question("FY2022 gross profit % margin?").formula == "gross profit / revenue * 100"
