@@ -15,7 +15,8 @@ The method, in the order it runs:
    that spans the centres of several columns ("Three Months Ended") heads each of them, any
    other heads the column whose zone holds its centre.
 5. A row with no label takes the label line just above it (a wrapped label); a label that
-   continues in lower case is joined to the line above.
+   continues in lower case is joined to the line above. A line of values with no label under
+   a block heading whose values are the sums of the block's rows is the block's total.
 """
 
 from __future__ import annotations
@@ -275,6 +276,28 @@ def _closes(label: str, heading: str) -> bool:
     return bool(_TOTAL.match(label)) and set(_WORDS.findall(heading.lower())) <= words
 
 
+def _block_total(rows: list[Row], heading: str, cells: list[Cell]) -> str:
+    """ "Total <heading>" for a line of values printed with no label under a block's rows
+    ("Revenues" / Casino, Rooms, ... / 12,899,672) when each of its values is the sum of the
+    block's rows in that column; else "" (the line is not a row)."""
+    block = []
+    for r in reversed(rows):
+        if r.heading != heading:
+            break
+        block.append(r)
+    if len(block) < 2 or not cells:
+        return ""
+    for c in cells:
+        value = parse_cell(c.text)
+        parts = [parse_cell(x.text) for r in block for x in r.cells if x.column == c.column]
+        if value is None or len(parts) < 2 or any(p is None for p in parts):
+            return ""
+        total = sum(p[0] for p in parts if p is not None)
+        if abs(total - value[0]) > max(1.0, 0.0005 * abs(value[0])) * len(parts):
+            return ""
+    return f"Total {heading}"
+
+
 def _preamble_heading(pre: list[Line], first_words: list[Word]) -> tuple[str, float]:
     """(heading, its x0) from the table's last preamble line when that line is a
     block heading of the first rows ("Revenue:" above "Product  $ 61,502"): label words only,
@@ -409,6 +432,8 @@ def find_tables(lines: list[Line], width: float) -> list[Table]:
                 pending = []
             elif heading and x0 <= heading_x0 + 1.0:
                 heading = ""  # back at the heading's indent: its list has ended
+            if not label and heading:
+                label = _block_total(table.rows, heading, placed)
             if not label or _NOT_A_ROW.match(label):
                 continue
             table.rows.append(Row(label=label, cells=placed, top=lines[i].top, heading=heading))

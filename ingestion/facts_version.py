@@ -19,7 +19,9 @@ __all__ = ["FACTS_META", "FACTS_VERSION", "facts_version_of", "is_stale", "write
 # 1: the first stored facts (no meta file was written: a missing meta reads as 1)
 # 2: rows under a block heading carry it in their normalised label ("Cost of revenue -
 #    Product"); MD&A tables give facts; a lease term in years is no longer money
-FACTS_VERSION = 2
+# 3: a line of values printed with no label under a block's rows, each the sum of the block
+#    in its column, is the block's total ("Total Revenues")
+FACTS_VERSION = 3
 FACTS_META = "facts_meta.json"
 
 

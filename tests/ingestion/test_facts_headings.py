@@ -127,3 +127,31 @@ def test_a_lease_term_in_years_is_not_scaled_as_money() -> None:
     ]
     term = [f for f in facts if f.label == "Finance leases" and f.unit == "years"]
     assert term and term[0].value == 5.5 and term[0].scale is None
+
+
+def test_an_unlabelled_sum_line_under_a_block_is_its_total() -> None:
+    rows = _rows("MGMRESORTS_2020_10K", 64)  # statements of operations, printed page 65
+    total = _find(rows, "Total Revenues", "5,162,082")  # printed with no label
+    assert normalise_label(total.label, total.heading) == "total revenues"
+    assert _find(rows, "Casino", "$2,871,720").heading == "Revenues"
+    assert _find(rows, "Total Expenses", "5,847,454")
+    # the block's total closes it: operating income is under no heading
+    assert _find(rows, "Operating income (loss)", "(642,434)").heading == ""
+
+
+def test_an_unlabelled_line_that_is_not_the_sum_is_no_row() -> None:
+    lines = group_lines(
+        _line(10, 10, "Revenue:")
+        + _line(22, 20, "Product", nums=("100",))
+        + _line(34, 20, "Service", nums=("50",))
+        + _line(46, 20, nums=("999",))
+    )
+    rows = [r for t in find_tables(lines, 600) for r in t.rows]
+    assert [r.label for r in rows] == ["Product", "Service"]
+    sums = group_lines(
+        _line(10, 10, "Revenue:")
+        + _line(22, 20, "Product", nums=("100",))
+        + _line(34, 20, "Service", nums=("50",))
+        + _line(46, 20, nums=("150",))
+    )
+    assert [r.label for r in find_tables(sums, 600)[0].rows][-1] == "Total Revenue"
