@@ -186,8 +186,11 @@ _CALC_WORDS = re.compile(
     re.I,
 )
 _QUALITATIVE = re.compile(
-    r"\b(?:what\s+drove|drivers?|driven|why|explain|reasons?\b|which\s+(?:segment|region|"
-    r"product|category)|what\s+(?:are|were)\s+the|describe|summar|nature\s+(?:of|and|&)|"
+    r"\b(?:what\s+drove|drivers?|driven|why|explain|reasons?\b|"
+    # "which Best Buy product category", "which type of debt": a name is asked, not a figure
+    r"which\s+(?:[\w'’]+\s+){0,3}?(?:segments?|regions?|products?|categor(?:y|ies)|types?|"
+    r"kinds?|divisions?|countr(?:y|ies)|geograph\w*|brands?)\b|"
+    r"what\s+(?:are|were)\s+the|describe|summar|nature\s+(?:of|and|&)|"
     r"purpose\s+of|(?:what|which)\s+(?:industry|industries|sector|business|markets?)\b)",
     re.I,
 )

@@ -281,3 +281,14 @@ def test_a_margin_written_with_a_percent_sign_is_the_margin() -> None:
     q = "What is the FY2019 - FY2021 3 year average unadjusted operating income % margin?"
     assert read_question(q).formula == "operating income / revenue * 100"
     assert read_question("FY2022 gross profit % margin?").formula == "gross profit / revenue * 100"
+
+
+def test_which_kind_of_thing_asks_for_a_name() -> None:
+    from docnav.agent.question import read_question
+
+    for q in (
+        "Which type of debt received the largest investment among the short term investments?",
+        "Which ACME product category performed the best (by top line) in Q2 of FY2024?",
+    ):
+        assert read_question(q).qualitative, q
+    assert not read_question("Which year had the higher revenue?").qualitative
