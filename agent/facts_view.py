@@ -53,34 +53,64 @@ def shown_scale(f: Fact) -> tuple[float, str]:
 _GENERIC = set(tokenize("total net other current and of the in for"))
 
 
-def term_tokens(term: str) -> set[str]:
-    """A line item's words and those of its finance synonyms ("capex" also matches
-    "purchases of property...")."""
+def term_phrases(term: str) -> list[set[str]]:
+    """A line item's words, then those of each of its finance synonyms, one set per phrase
+    ("capex" also matches "purchases of property...")."""
     toks = tokenize(term)
-    groups = [set(toks)]
-    for phrase in expand(toks).phrases:
-        groups.append(set(tokenize(phrase)))
-    return set().union(*groups)
+    return [set(toks)] + [set(tokenize(p)) for p in expand(toks).phrases]
 
 
-def label_match(f: Fact, toks: set[str], own: set[str] = frozenset()) -> float | None:
-    """Share of the row label's words the term (or a synonym) has; None when under half or
-    when only generic words match. A label that holds all of the term's own words ``own``
-    (two or more specific ones) matches at half even when longer: "operating activities"
-    is "Net cash provided by operating activities"."""
+def term_tokens(term: str) -> set[str]:
+    """The words of a line item and of all its synonyms together."""
+    return set().union(*term_phrases(term))
+
+
+# a label with one of these where the term has the other is another row, whatever words
+# they share ("Total long-term liabilities" shares "term" with "short-term investments")
+_OPPOSITES = (("short", "long"),)
+
+
+def _opposite(label: set[str], term: set[str]) -> bool:
+    return any(
+        (a in label and b in term and a not in term) or (b in label and a in term and b not in term)
+        for a, b in _OPPOSITES
+    )
+
+
+def label_match(
+    f: Fact, toks: set[str] | list[set[str]], own: set[str] = frozenset()
+) -> float | None:
+    """How well the row label matches a term: None when under half of the label's words are
+    the term's or its synonyms' (all phrases' words together) or when only generic words
+    match; else 1 + how closely one phrase alone (the term or one synonym) fits the label
+    (F1 of their words, when at least half), or the share when no phrase does: words of two
+    synonyms, "revenue" of "cost of revenue" and "product" of "cost of products sold", make
+    "Product" under "Revenue" a weaker cost row than "Total cost of revenue". A
+    label that holds all of the term's own words ``own`` (two or more specific ones) matches
+    at half even when longer: "operating activities" is "Net cash provided by operating
+    activities"."""
+    phrases = [toks] if isinstance(toks, set) else toks
+    union = set().union(*phrases)
+    whole = len(own - _GENERIC) >= 2
+    best: float | None = None
     # the printed label as well as the normalised one: normalising may prefix a group heading
     # ("TOTAL ASSETS" under "Other assets"), which must not make the total look partial
-    best: float | None = None
-    whole = len(own - _GENERIC) >= 2
     for text in dict.fromkeys((f.label, f.norm_label or f.label)):
         label = set(tokenize(text))
-        if not label or not (label - _GENERIC) & toks:
+        if not label or not (label - _GENERIC) & union or _opposite(label, union):
             continue
-        overlap = len(label & toks) / len(label)
+        overlap = len(label & union) / len(label)
         if whole and own <= label:
             overlap = max(overlap, 0.5)
-        if overlap >= 0.5 and (best is None or overlap > best):
-            best = overlap
+        if overlap < 0.5:
+            continue
+        # one phrase against the label's specific words, both ways ("Total cost of revenue"
+        # is all of "cost of revenue"; "Product" is a third of "cost of products sold")
+        core = label - _GENERIC or label
+        one = max(2 * len(core & p) / (len(core) + len(p)) for p in phrases if p)
+        score = 1 + one if one >= 0.5 else overlap
+        if best is None or score > best:
+            best = score
     return best
 
 
@@ -146,13 +176,13 @@ def candidates(
     per_term = max(2, limit // max(1, len(terms)))
     picked: list[Fact] = []
     for term in terms:
-        toks = term_tokens(term)
-        if not toks:
+        phrases = term_phrases(term)
+        if not any(phrases):
             continue
         own = set(tokenize(term))
         scored = []
         for f in facts:
-            overlap = label_match(f, toks, own)
+            overlap = label_match(f, phrases, own)
             if overlap is None:
                 continue
             label = set(tokenize(f.norm_label or f.label))

@@ -58,8 +58,11 @@ def best_row(
     not reach), and a note or segment row whose every word the question uses ("Services"
     under "Domestic") competes, the share of the label the question covers first; the words
     naming the company ("Best Buy's" in ``asked_text``) do not make a row of that name asked."""
-    toks = facts_view.term_tokens(term)
+    phrases = facts_view.term_phrases(term)
+    toks = set().union(*phrases)
     match_toks = toks | asked if widen else toks
+    # each phrase alone (the term, one synonym), with the question's words when widening
+    match = [p | asked for p in phrases] if widen else phrases
     own_toks = set(tokenize(term))
     # the statement that prints the item (PP&E: the balance sheet, not the cash flow line
     # "Purchases of PP&E"), where the vocabulary knows it
@@ -85,7 +88,7 @@ def best_row(
         part = facts_view.specific_words(f.label)
         if part and not part & match_toks:
             continue
-        score = facts_view.label_match(f, match_toks, own_toks)
+        score = facts_view.label_match(f, match, own_toks)
         if score is not None:
             # the term's own words before its synonyms' ("current liabilities" expands to
             # "current assets minus current liabilities": the assets row must not tie); a

@@ -357,6 +357,21 @@ def test_a_part_under_the_terms_heading_is_not_its_best_row() -> None:
     assert best_row([casino, total], "revenue", 2022, set()) is total
 
 
+def test_one_synonym_must_fit_the_row_not_words_of_two() -> None:
+    """COGS: "Product" under "Revenue" has a word of "cost of products sold" and the heading
+    word of "cost of revenue"; the cost total fits one synonym whole. A long-term row is no
+    short-term row though both say "term"."""
+    from docnav.agent.facts_view import label_match, term_phrases
+    from docnav.agent.suggest import best_row
+
+    product = plain_row("Product", "income", 4)
+    product.norm_label = "revenue product"
+    total = plain_row("Total cost of revenue", "income", 4)
+    assert best_row([product, total], "cogs", 2022, set()) is total
+    long_term = plain_row("Total long-term liabilities", "balance", 5)
+    assert label_match(long_term, term_phrases("short-term investments")) is None
+
+
 def test_a_defined_formula_names_its_rows_not_the_defined_name() -> None:
     """'Define working capital ratio as total current assets divided by ...': the rows come
     from the definition; "capital" of the defined name must not put "Capitalized costs"
