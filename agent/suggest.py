@@ -362,8 +362,10 @@ def per_year(
     facts: list[Fact], metric: str, is_formula: bool, years: list[int], asked: set[str], ref_of: Any
 ) -> list[decide.Year] | None:
     """The metric (a textbook formula, or one line item's row) in each of ``years``; None when
-    any year lacks its rows."""
+    any year lacks its rows, or when one row would stand for two years (a column whose period
+    fits both: comparing it with itself decides nothing)."""
     out: list[decide.Year] = []
+    seen: set[int] = set()
     for y in years:
         if is_formula:
             found = textbook_expr(facts, metric, y, asked, ref_of)
@@ -373,6 +375,10 @@ def per_year(
         got = evaluate(*found) if found else None
         if found is None or got is None:
             return None
+        ids = {id(f) for f in found[1].values()}
+        if ids & seen:
+            return None
+        seen |= ids
         out.append((y, found[0], found[1], got[0]))
     return out
 

@@ -292,3 +292,14 @@ def test_which_kind_of_thing_asks_for_a_name() -> None:
     ):
         assert read_question(q).qualitative, q
     assert not read_question("Which year had the higher revenue?").qualitative
+
+
+def test_one_row_never_stands_for_two_years() -> None:
+    """A column headed with both years ("Fiscal 2023 vs 2022") fits either year: comparing the
+    row with itself would decide a direction from nothing."""
+    named, ref_of = names()
+    both = fact("Net sales", "income", 3_226e6, period="", page=6)
+    both.column = "Fiscal 2023 vs 2022"
+    q = "Did ACME's net sales increase in FY2023?"
+    s = suggest([both], ["net sales"], None, False, [2022, 2023], ref_of, question=q)
+    assert s.decision is None and s.calc is None
