@@ -15,6 +15,8 @@ seconds, and calls are serialised by a lock since a Llama is not thread-safe.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import os
 import re
@@ -71,6 +73,17 @@ For each function call, return a json object with function name and arguments wi
 
 _LOAD_LOCK = threading.Lock()
 _INSTANCES: dict[tuple[Any, ...], tuple[Any, threading.Lock]] = {}
+
+
+@atexit.register
+def close_loaded() -> None:
+    """Free the loaded models while llama_cpp's bindings still exist: left to the
+    interpreter's teardown, ``Llama.__del__`` finds them gone and prints a TypeError at exit."""
+    with _LOAD_LOCK:
+        while _INSTANCES:
+            llm, _ = _INSTANCES.popitem()[1]
+            with contextlib.suppress(Exception):
+                llm.close()
 
 
 def import_llama_cpp() -> Any:

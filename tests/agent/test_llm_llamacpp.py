@@ -120,3 +120,26 @@ def test_prompt_over_the_window_is_a_context_overflow(small_llm) -> None:
     long = "Revenue 1,234,567 8,901,234 5,678,901. " * 800  # number-dense, like a statement
     with pytest.raises(ContextOverflow, match="exceeds the context window of 4096"):
         small_llm.chat([ChatMessage(role="user", content=long)], max_tokens=16)
+
+
+def test_loaded_models_are_freed_before_interpreter_teardown(monkeypatch) -> None:
+    """Registered with atexit: each cached model is closed once and the cache emptied, so no
+    ``Llama.__del__`` runs after llama_cpp's bindings are gone."""
+    import threading
+
+    from docnav.agent.llm import llama_cpp as mod
+
+    class Model:
+        closed = 0
+
+        def close(self) -> None:
+            Model.closed += 1
+
+    class Broken:
+        def close(self) -> None:
+            raise RuntimeError("already freed")
+
+    cache = {("a",): (Model(), threading.Lock()), ("b",): (Broken(), threading.Lock())}
+    monkeypatch.setattr(mod, "_INSTANCES", cache)
+    mod.close_loaded()
+    assert Model.closed == 1 and cache == {}
