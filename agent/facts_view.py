@@ -60,11 +60,6 @@ def term_phrases(term: str) -> list[set[str]]:
     return [set(toks)] + [set(tokenize(p)) for p in expand(toks).phrases]
 
 
-def term_tokens(term: str) -> set[str]:
-    """The words of a line item and of all its synonyms together."""
-    return set().union(*term_phrases(term))
-
-
 # a label with one of these where the term has the other is another row, whatever words
 # they share ("Total long-term liabilities" shares "term" with "short-term investments")
 _OPPOSITES = (("short", "long"),)
@@ -77,9 +72,7 @@ def _opposite(label: set[str], term: set[str]) -> bool:
     )
 
 
-def label_match(
-    f: Fact, toks: set[str] | list[set[str]], own: set[str] = frozenset()
-) -> float | None:
+def label_match(f: Fact, phrases: list[set[str]], own: set[str] = frozenset()) -> float | None:
     """How well the row label matches a term: None when under half of the label's words are
     the term's or its synonyms' (all phrases' words together) or when only generic words
     match; else 1 + how closely one phrase alone (the term or one synonym) fits the label
@@ -89,7 +82,6 @@ def label_match(
     label that holds all of the term's own words ``own`` (two or more specific ones) matches
     at half even when longer: "operating activities" is "Net cash provided by operating
     activities"."""
-    phrases = [toks] if isinstance(toks, set) else toks
     union = set().union(*phrases)
     whole = len(own - _GENERIC) >= 2
     best: float | None = None
